@@ -1,0 +1,72 @@
+/**
+ * Zero-config defaults: what a fresh clone synthesizes with no file and no variables.
+ * An environment starts from the preset matching its `production` flag; its own keys override it.
+ */
+import type { EnvironmentConfig } from "./schema";
+
+type Preset = Omit<EnvironmentConfig, "production">;
+
+export const DEVELOPMENT_PRESET: Preset = {
+  network: { cidr: "10.10.0.0/16", azCount: 2, natMode: "none", flowLogRetentionDays: 30 },
+  database: {
+    engineVersion: "16.6",
+    instanceClass: "db.t4g.micro",
+    allocatedStorageGb: 20,
+    maxAllocatedStorageGb: 50,
+    multiAz: false,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+    performanceInsightsRetentionDays: 7,
+    databaseName: "blog",
+  },
+  cache: {
+    engine: "valkey",
+    engineVersion: "8.0",
+    nodeType: "cache.t4g.micro",
+    nodeCount: 1,
+    multiAz: false,
+    snapshotRetentionDays: 1,
+  },
+  dynamodb: { deletionProtection: false, replicaRegions: [] },
+  storage: { rawUploadExpirationDays: 30, noncurrentVersionExpirationDays: 30, corsAllowedOrigins: [] },
+  api: { throttleRateLimit: 50, throttleBurstLimit: 100, reservedConcurrency: 20 },
+  edge: { priceClass: "PriceClass_100", waf: false },
+  logRetentionDays: 30,
+  alarmEmails: [],
+};
+
+export const PRODUCTION_PRESET: Preset = {
+  network: { cidr: "10.20.0.0/16", azCount: 3, natMode: "per-az", flowLogRetentionDays: 365 },
+  database: {
+    ...DEVELOPMENT_PRESET.database,
+    instanceClass: "db.t4g.medium",
+    allocatedStorageGb: 50,
+    maxAllocatedStorageGb: 500,
+    multiAz: true,
+    backupRetentionDays: 14,
+    deletionProtection: true,
+  },
+  cache: { ...DEVELOPMENT_PRESET.cache, nodeType: "cache.t4g.small", nodeCount: 2, multiAz: true, snapshotRetentionDays: 7 },
+  dynamodb: { deletionProtection: true, replicaRegions: [] },
+  storage: { rawUploadExpirationDays: 90, noncurrentVersionExpirationDays: 90, corsAllowedOrigins: [] },
+  api: { throttleRateLimit: 500, throttleBurstLimit: 1000, reservedConcurrency: 200 },
+  edge: { priceClass: "PriceClass_100", waf: true },
+  logRetentionDays: 365,
+  alarmEmails: [],
+};
+
+/** Environment names that get production defaults when `production` is not given. */
+export const PRODUCTION_NAMES = ["prod", "production"];
+
+export const TOP_LEVEL_DEFAULTS = {
+  appName: "myblog",
+  region: "eu-west-1",
+  tags: {},
+  ses: { sender: "no-reply@example.com", identity: "address" },
+  auth: { mode: "cognito" },
+  backend: { type: "local" },
+  environments: { dev: {}, prod: {} },
+} as const;
+
+export const S3_BACKEND_DEFAULTS = { useLockfile: true } as const;
+export const HCP_BACKEND_DEFAULTS = { hostname: "app.terraform.io", workspacePrefix: "" } as const;

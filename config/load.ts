@@ -1,0 +1,173 @@
+/**
+ * Reads the configuration once: defaults ← `blog.config.json` (or the file named by BLOG_CONFIG) ←
+ * environment variables that CI sets. Every problem is collected and reported together, naming its key.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  DEVELOPMENT_PRESET,
+  HCP_BACKEND_DEFAULTS,
+  PRODUCTION_NAMES,
+  PRODUCTION_PRESET,
+  S3_BACKEND_DEFAULTS,
+  TOP_LEVEL_DEFAULTS,
+} from "./defaults";
+import { configSchema, type BlogConfig } from "./schema";
+
+export const DEFAULT_CONFIG_FILE = "blog.config.json";
+
+export interface ConfigProblem {
+  /** Dotted key, e.g. `environments.prod.database.backupRetentionDays`, or the variable name. */
+  readonly key: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: BlogConfig;
+  /** Environments to synthesize: all of them unless BLOG_ENVIRONMENTS narrows the list. */
+  readonly environments: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Objects merge key by key; arrays and scalars from `override` replace those of `base`. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  const merged: Json = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+/** The variables CI may set, and the configuration key each one overrides. */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
+  BLOG_APP_NAME: "appName",
+  BLOG_REGION: "region",
+  BLOG_BACKEND: "backend.type",
+  BLOG_STATE_BUCKET: "backend.bucket",
+  BLOG_STATE_REGION: "backend.region",
+  BLOG_STATE_KEY_PREFIX: "backend.keyPrefix",
+  BLOG_STATE_LOCK_TABLE: "backend.dynamodbTable",
+  BLOG_STATE_KMS_KEY_ID: "backend.kmsKeyId",
+  BLOG_HCP_ORGANIZATION: "backend.organization",
+  BLOG_HCP_HOSTNAME: "backend.hostname",
+  BLOG_HCP_WORKSPACE_PREFIX: "backend.workspacePrefix",
+  BLOG_SES_SENDER: "ses.sender",
+};
+
+function readFile(file: string): Json {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError([{ key: "BLOG_CONFIG", message: `cannot read ${file}: ${(error as Error).message}` }]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ key: file, message: `is not valid JSON: ${(error as Error).message}` }]);
+  }
+  if (!isObject(parsed)) throw new ConfigError([{ key: file, message: "must hold a JSON object" }]);
+  return parsed;
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Json {
+  let overrides: Json = {};
+  for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES)) {
+    const value = env[variable];
+    if (value === undefined || value === "") continue;
+    const nested = key
+      .split(".")
+      .reverse()
+      .reduce<unknown>((inner, part) => ({ [part]: inner }), value);
+    overrides = deepMerge(overrides, nested) as Json;
+  }
+  return overrides;
+}
+
+/** Fills backend defaults that depend on the backend type and on the rest of the configuration. */
+function withBackendDefaults(raw: Json): Json {
+  const backend = isObject(raw.backend) ? raw.backend : {};
+  switch (backend.type) {
+    case "s3":
+      return { ...raw, backend: { ...S3_BACKEND_DEFAULTS, region: raw.region, keyPrefix: raw.appName, ...backend } };
+    case "hcp":
+      return { ...raw, backend: { ...HCP_BACKEND_DEFAULTS, ...backend } };
+    default:
+      return raw;
+  }
+}
+
+/** Each environment starts from the preset its `production` flag selects. */
+function withEnvironmentPresets(raw: Json): Json {
+  if (!isObject(raw.environments)) return raw;
+  const environments: Json = {};
+  for (const [name, envRaw] of Object.entries(raw.environments)) {
+    if (!isObject(envRaw)) {
+      environments[name] = envRaw;
+      continue;
+    }
+    const production = typeof envRaw.production === "boolean" ? envRaw.production : PRODUCTION_NAMES.includes(name);
+    const preset = production ? PRODUCTION_PRESET : DEVELOPMENT_PRESET;
+    environments[name] = deepMerge({ ...preset, production }, envRaw);
+  }
+  return { ...raw, environments };
+}
+
+export interface LoadOptions {
+  /** Project root, where `blog.config.json` is looked for. */
+  readonly root: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** A configuration object to use instead of the file (tests). */
+  readonly overrides?: Json;
+}
+
+export function loadConfig({ root, env = process.env, overrides }: LoadOptions): LoadedConfig {
+  const explicitFile = env.BLOG_CONFIG;
+  const file = explicitFile ? path.resolve(root, explicitFile) : path.join(root, DEFAULT_CONFIG_FILE);
+  const fromFile = explicitFile || fs.existsSync(file) ? readFile(file) : {};
+
+  // A file that defines environments replaces the default dev/prod pair rather than adding to it.
+  const base = isObject(fromFile.environments) ? { ...TOP_LEVEL_DEFAULTS, environments: {} } : TOP_LEVEL_DEFAULTS;
+  const layered = [fromFile, overrides ?? {}, fromEnvironment(env)].reduce<unknown>(
+    (acc, layer) => deepMerge(acc, layer),
+    base,
+  ) as Json;
+  const raw = withEnvironmentPresets(withBackendDefaults(layered));
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        key: issue.path.length > 0 ? issue.path.join(".") : "(top level)",
+        message: issue.message,
+      })),
+    );
+  }
+  const config = result.data;
+  return { config, environments: selectEnvironments(config, env.BLOG_ENVIRONMENTS) };
+}
+
+function selectEnvironments(config: BlogConfig, selection: string | undefined): string[] {
+  const all = Object.keys(config.environments);
+  if (!selection) return all;
+  const wanted = selection.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((w) => !all.includes(w));
+  if (unknown.length > 0) {
+    throw new ConfigError([
+      { key: "BLOG_ENVIRONMENTS", message: `unknown environment(s) ${unknown.join(", ")}; allowed: ${all.join(", ")}` },
+    ]);
+  }
+  return wanted;
+}

@@ -1,0 +1,212 @@
+/**
+ * The one configuration of the project: what `main.ts` reads, validates and hands to the stacks.
+ *
+ * Every key is documented in README.md ("Configuration reference"). Environment sizing has two presets
+ * (development and production); an environment's own keys override its preset key by key.
+ */
+import { z } from "zod";
+
+/** Retention periods CloudWatch Logs accepts (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const name = (what: string, max: number) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, `${what} must start with a letter and use only a-z, 0-9 and "-"`)
+    .max(max, `${what} must be at most ${max} characters (it prefixes AWS resource names)`);
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
+const email = z.email("must be an e-mail address");
+const logRetention = z
+  .number()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (the values CloudWatch Logs accepts)`,
+  });
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "must be an IPv4 CIDR between /16 and /24");
+
+const existingVpcSchema = z.strictObject({
+  /** Id of the VPC to adopt instead of creating one. */
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-…)"),
+  /** Public subnets (one per AZ): used only for NAT gateways the team already runs; may be empty. */
+  publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/)).default([]),
+  /** Private subnets with egress, where the in-VPC functions run (at least 2). */
+  privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).min(2),
+  /** Isolated subnets without egress, where RDS and Redis live (at least 2). */
+  isolatedSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).min(2),
+});
+
+const networkSchema = z.strictObject({
+  cidr,
+  azCount: z.union([z.literal(2), z.literal(3)]),
+  natMode: z.enum(["none", "single", "per-az"]),
+  flowLogRetentionDays: logRetention,
+  existingVpc: existingVpcSchema.optional(),
+});
+
+const databaseSchema = z.strictObject({
+  engineVersion: z.string().regex(/^1[4-7](\.\d+)?$/, "must be a PostgreSQL version 14-17, e.g. 16.6"),
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class (db.t4g.micro)"),
+  allocatedStorageGb: z.number().int().min(20).max(65536),
+  maxAllocatedStorageGb: z.number().int().min(20).max(65536),
+  multiAz: z.boolean(),
+  backupRetentionDays: z.number().int().min(7, "must be at least 7 (FSBP RDS.11)").max(35),
+  deletionProtection: z.boolean(),
+  performanceInsightsRetentionDays: z.number().int().min(7),
+  databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier"),
+});
+
+const cacheSchema = z.strictObject({
+  engine: z.enum(["redis", "valkey"]),
+  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be an engine version such as 7.2"),
+  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type"),
+  /** Number of nodes (primary + replicas); 2 or more enables automatic failover. */
+  nodeCount: z.number().int().min(1).max(6),
+  multiAz: z.boolean(),
+  snapshotRetentionDays: z.number().int().min(1, "must be at least 1 (FSBP ElastiCache.1)").max(35),
+});
+
+const dynamodbSchema = z.strictObject({
+  deletionProtection: z.boolean(),
+  replicaRegions: z.array(awsRegion),
+});
+
+const storageSchema = z.strictObject({
+  rawUploadExpirationDays: z.number().int().min(1),
+  noncurrentVersionExpirationDays: z.number().int().min(1),
+  corsAllowedOrigins: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, "must be an origin like https://x.y")),
+});
+
+const apiSchema = z.strictObject({
+  throttleRateLimit: z.number().positive(),
+  throttleBurstLimit: z.number().int().positive(),
+  /** Reserved concurrency of the API function: caps what a traffic spike can do to the database. */
+  reservedConcurrency: z.number().int().min(1),
+});
+
+const edgeSchema = z.strictObject({
+  priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]),
+  /** Attach a WAF web ACL (managed common rules + rate limit) to CloudFront. */
+  waf: z.boolean(),
+});
+
+export const environmentSchema = z.strictObject({
+  /** Production sizing defaults and the stricter rules (multi-AZ, deletion protection). */
+  production: z.boolean(),
+  network: networkSchema,
+  database: databaseSchema,
+  cache: cacheSchema,
+  dynamodb: dynamodbSchema,
+  storage: storageSchema,
+  api: apiSchema,
+  edge: edgeSchema,
+  logRetentionDays: logRetention,
+  /** Addresses subscribed to the ops alarm topic (they must confirm the subscription). */
+  alarmEmails: z.array(email),
+});
+
+const domainSchema = z.strictObject({
+  /** Apex or sub-domain served by CloudFront, e.g. blog.example.com (prefixed with the environment unless production). */
+  name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as blog.example.com"),
+  /** Route 53 hosted zone that validates the certificate and holds the alias records. */
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id (Z…)"),
+});
+
+const authSchema = z.discriminatedUnion("mode", [
+  z.strictObject({ mode: z.literal("cognito") }),
+  z.strictObject({
+    mode: z.literal("jwt"),
+    issuer: z.url({ protocol: /^https$/, error: "must be an https issuer URL" }),
+    audience: z.array(z.string().min(1)).min(1),
+  }),
+]);
+
+const backendSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local") }),
+  z.strictObject({
+    type: z.literal("s3"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    region: awsRegion,
+    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]+$/, "must be an S3 key prefix without spaces"),
+    /** Native S3 locking (Terraform >= 1.10). */
+    useLockfile: z.boolean(),
+    /** Legacy DynamoDB lock table, for teams on older Terraform. */
+    dynamodbTable: z.string().min(3).optional(),
+    kmsKeyId: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("hcp"),
+    organization: z.string().min(1),
+    hostname: z.string().min(1),
+    /** Workspace per stack: <workspacePrefix><stack name>. */
+    workspacePrefix: z.string(),
+  }),
+]);
+
+export const configSchema = z
+  .strictObject({
+    appName: name("appName", 16),
+    region: awsRegion,
+    tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/), z.string().max(256)),
+    ses: z.strictObject({
+      /** From address of the welcome e-mail. */
+      sender: email,
+      /** Verify the whole domain (DKIM) instead of the single sender address. */
+      identity: z.enum(["address", "domain"]),
+    }),
+    auth: authSchema,
+    domain: domainSchema.optional(),
+    backend: backendSchema,
+    environments: z
+      .record(name("environment name", 8), environmentSchema)
+      .refine((envs) => Object.keys(envs).length > 0, "must define at least one environment"),
+  })
+  .superRefine((config, ctx) => {
+    for (const [env, e] of Object.entries(config.environments)) {
+      const at = (...path: (string | number)[]) => ["environments", env, ...path];
+      if (e.database.maxAllocatedStorageGb < e.database.allocatedStorageGb) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("database", "maxAllocatedStorageGb"),
+          message: "must be at least database.allocatedStorageGb",
+        });
+      }
+      if (e.cache.multiAz && e.cache.nodeCount < 2) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("cache", "nodeCount"),
+          message: "must be at least 2 when cache.multiAz is true (a replica to fail over to)",
+        });
+      }
+      if (e.dynamodb.replicaRegions.includes(config.region)) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("dynamodb", "replicaRegions"),
+          message: `must not contain the main region ${config.region}`,
+        });
+      }
+      if (e.production) {
+        for (const [key, on] of [
+          ["database.multiAz", e.database.multiAz],
+          ["database.deletionProtection", e.database.deletionProtection],
+          ["dynamodb.deletionProtection", e.dynamodb.deletionProtection],
+          ["cache.multiAz", e.cache.multiAz],
+        ] as const) {
+          if (!on) {
+            ctx.addIssue({
+              code: "custom",
+              path: at(...key.split(".")),
+              message: "must be true in a production environment",
+            });
+          }
+        }
+      }
+    }
+  });
+
+export type BlogConfig = z.infer<typeof configSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type BackendConfig = BlogConfig["backend"];

@@ -1,0 +1,26 @@
+// One linter for the whole repository: typescript-eslint's recommended rules, type-aware where it pays.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "cdktf.out/", ".build/", "**/dist/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: "readonly", console: "readonly", __dirname: "readonly" } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@cdktf/provider-aws",
+              message: "Import provider classes by deep path (@cdktf/provider-aws/lib/<resource>): the root costs seconds.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
