@@ -4,6 +4,10 @@ module.exports = {
   roots: ["<rootDir>"],
   testMatch: ["**/__tests__/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/cdktf.out/", "/.build/"],
-  transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild-transform.js" },
+  moduleFileExtensions: ["ts", "js", "json", "sql", "html", "txt"],
+  transform: {
+    "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild-transform.js",
+    "^.+\\.(sql|html|txt)$": "<rootDir>/scripts/jest-text-transform.js",
+  },
   testTimeout: 60000,
 };
