@@ -1,0 +1,83 @@
+/**
+ * Bundles a Lambda handler (`handlers/<name>/index.ts`) with esbuild and zips it deterministically.
+ *
+ * The zip is the deployment artefact: its bytes decide `source_code_hash`, so identical sources must give
+ * identical bytes on every machine and in every checkout directory (sorted entries, fixed timestamps and
+ * modes, no absolute paths in the bundle). An unchanged handler then never shows up in a plan.
+ */
+import { createHash } from "crypto";
+import { buildSync } from "esbuild";
+import { zipSync, type ZipOptions } from "fflate";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "./paths";
+
+export interface HandlerBundle {
+  /** Directory holding `index.js`, the exact code that ships to Lambda (the local dev server loads it too). */
+  readonly bundleDir: string;
+  readonly zipPath: string;
+  /** Base64 SHA-256 of the zip bytes, as Lambda's `source_code_hash` expects. */
+  readonly sourceCodeHash: string;
+  readonly zipBytes: number;
+}
+
+/** 1980-01-01 00:00 in local time: the earliest DOS date, read back the same in every time zone. */
+const FIXED_ZIP_DATE = new Date(1980, 0, 1, 0, 0, 0);
+/** Unix file type "regular" + rw-r--r--, in the high 16 bits of the external attributes. */
+const FILE_MODE_ATTRS = 0o100644 << 16;
+
+const cache = new Map<string, HandlerBundle>();
+
+export function handlerEntry(name: string): string {
+  return path.join(PROJECT_ROOT, "handlers", name, "index.ts");
+}
+
+/** Bundles once per process: every environment's stacks share the same artefact. */
+export function bundleHandler(name: string): HandlerBundle {
+  const cached = cache.get(name);
+  if (cached) return cached;
+
+  const entry = handlerEntry(name);
+  if (!fs.existsSync(entry)) {
+    throw new Error(`Handler "${name}" has no entry point: expected handlers/${name}/index.ts exporting "handler"`);
+  }
+  const bundleDir = path.join(PROJECT_ROOT, ".build", "handlers", name);
+  const result = buildSync({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [path.relative(PROJECT_ROOT, entry)],
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    // Lambda reads `exports.handler`; keep names readable in stack traces of the minified bundle.
+    keepNames: true,
+    legalComments: "none",
+    charset: "utf8",
+    loader: { ".sql": "text", ".html": "text", ".txt": "text" },
+    // Some dependencies probe for optional modules that are never used in Lambda.
+    external: ["pg-native"],
+    write: false,
+    outfile: path.join(bundleDir, "index.js"),
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].contents;
+
+  fs.mkdirSync(bundleDir, { recursive: true });
+  fs.writeFileSync(path.join(bundleDir, "index.js"), code);
+
+  const entryOptions: ZipOptions = { mtime: FIXED_ZIP_DATE, os: 3, attrs: FILE_MODE_ATTRS, level: 9 };
+  const zip = zipSync({ "index.js": [code, entryOptions] });
+  const zipPath = path.join(PROJECT_ROOT, ".build", "handlers", `${name}.zip`);
+  fs.writeFileSync(zipPath, zip);
+
+  const bundle: HandlerBundle = {
+    bundleDir,
+    zipPath,
+    sourceCodeHash: createHash("sha256").update(zip).digest("base64"),
+    zipBytes: zip.byteLength,
+  };
+  cache.set(name, bundle);
+  return bundle;
+}
