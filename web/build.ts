@@ -1,0 +1,159 @@
+/**
+ * Builds the static site (`npm run build:web`) into content-hashed assets plus HTML pages that reference them.
+ *
+ * The edge stack calls `buildSite()` during `cdktf synth` and uploads each returned file as one S3 object, so the
+ * build must be synchronous, fast and deterministic: identical sources give identical bytes (no timestamps, no
+ * absolute paths, no source maps that would embed them). Hashed assets are cached for a year; HTML is revalidated.
+ */
+import { buildSync } from "esbuild";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../lib/paths";
+
+export interface SiteFile {
+  /** Posix path relative to the site root, e.g. "index.html" or "assets/app-3F2A1B9C.js". */
+  readonly path: string;
+  readonly absolutePath: string;
+  readonly contentType: string;
+  /** "public, max-age=31536000, immutable" for content-hashed assets, "no-cache" for HTML. */
+  readonly cacheControl: string;
+}
+
+export interface BuildSiteOptions {
+  /**
+   * Where the site is written. Its `assets/` folder and the pages are replaced on each build.
+   * @default web/dist
+   */
+  readonly outDir?: string;
+}
+
+/** From the project root rather than `__dirname`: the synth may run this module from a bundle in `.build/`. */
+export const WEB_ROOT = path.join(PROJECT_ROOT, "web");
+const SOURCE_DIR = path.join(WEB_ROOT, "src");
+const PAGES_DIR = path.join(SOURCE_DIR, "html");
+export const DEFAULT_OUT_DIR = path.join(WEB_ROOT, "dist");
+
+export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
+export const HTML_CACHE_CONTROL = "no-cache";
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+export class SiteBuildError extends Error {
+  override readonly name = "SiteBuildError";
+}
+
+export function contentTypeFor(file: string): string {
+  const type = CONTENT_TYPES[path.extname(file).toLowerCase()];
+  if (!type)
+    throw new SiteBuildError(`No content type known for "${file}": add its extension to CONTENT_TYPES`);
+  return type;
+}
+
+/** Collapses the whitespace between tags and drops comments: the templates are hand-written, not user input. */
+export function minifyHtml(html: string): string {
+  return html
+    .replace(/<!--(?!\s*@)[\s\S]*?-->/g, "")
+    .replace(/>\s+</g, "><")
+    .replace(/\s{2,}/g, " ")
+    .trim();
+}
+
+interface Asset {
+  readonly path: string;
+  readonly contents: Uint8Array;
+}
+
+function bundleAssets(): { readonly js: Asset; readonly css: Asset } {
+  const result = buildSync({
+    absWorkingDir: WEB_ROOT,
+    entryPoints: { app: "src/app.ts", styles: "src/styles.css" },
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: "esm",
+    platform: "browser",
+    target: ["es2020", "chrome100", "firefox100", "safari15"],
+    entryNames: "assets/[name]-[hash]",
+    outdir: "dist",
+    legalComments: "none",
+    charset: "utf8",
+    sourcemap: false,
+    write: false,
+    logLevel: "silent",
+  });
+  const outDir = path.join(WEB_ROOT, "dist");
+  const assets = result.outputFiles.map((file) => ({
+    path: path.relative(outDir, file.path).split(path.sep).join("/"),
+    contents: file.contents,
+  }));
+  const js = assets.find((a) => a.path.endsWith(".js"));
+  const css = assets.find((a) => a.path.endsWith(".css"));
+  if (!js || !css)
+    throw new SiteBuildError(
+      `esbuild produced ${assets.map((a) => a.path).join(", ")}; expected one .js and one .css`,
+    );
+  return { js, css };
+}
+
+/** Fills a page template: `{{css}}` and `{{js}}` become the hashed asset URLs (root-relative). */
+export function renderPage(template: string, assets: { readonly js: string; readonly css: string }): string {
+  const html = template.replace(/\{\{(css|js)\}\}/g, (_, key: "css" | "js") => `/${assets[key]}`);
+  const leftover = /\{\{[^}]*\}\}/.exec(html);
+  if (leftover)
+    throw new SiteBuildError(
+      `Unknown placeholder ${leftover[0]} in a page template (allowed: {{css}}, {{js}})`,
+    );
+  return minifyHtml(html);
+}
+
+export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
+  const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
+  const { js, css } = bundleAssets();
+
+  const files: Array<{ path: string; contents: Uint8Array | string }> = [js, css];
+  const templates = fs
+    .readdirSync(PAGES_DIR)
+    .filter((f) => f.endsWith(".html"))
+    .sort();
+  for (const name of templates) {
+    const template = fs.readFileSync(path.join(PAGES_DIR, name), "utf8");
+    files.push({ path: name, contents: renderPage(template, { js: js.path, css: css.path }) });
+  }
+
+  // Replace what a previous build wrote, so stale hashed assets are not uploaded again.
+  fs.rmSync(path.join(outDir, "assets"), { recursive: true, force: true });
+  fs.mkdirSync(path.join(outDir, "assets"), { recursive: true });
+
+  return files
+    .map((file): SiteFile => {
+      const absolutePath = path.join(outDir, ...file.path.split("/"));
+      fs.writeFileSync(absolutePath, file.contents);
+      const isHtml = file.path.endsWith(".html");
+      return {
+        path: file.path,
+        absolutePath,
+        contentType: contentTypeFor(file.path),
+        cacheControl: isHtml ? HTML_CACHE_CONTROL : IMMUTABLE_CACHE_CONTROL,
+      };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+if (require.main === module) {
+  const started = process.hrtime.bigint();
+  const files = buildSite({ outDir: process.argv[2] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  for (const file of files) {
+    const bytes = fs.statSync(file.absolutePath).size;
+    console.log(
+      `${file.path.padEnd(36)} ${String(bytes).padStart(8)} B  ${file.contentType}  ${file.cacheControl}`,
+    );
+  }
+  console.log(`built ${files.length} files in ${ms.toFixed(0)} ms`);
+}
