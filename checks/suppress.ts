@@ -1,0 +1,54 @@
+/**
+ * Suppressions live in code next to the resource they excuse, and travel into the synthesized JSON under the
+ * resource's `//` comment key (Terraform ignores `//` keys), so the rule pack reads them from `cdk.tf.json`:
+ *
+ *   "aws_cloudfront_distribution": { "cdn": { ..., "//": { "suppressions": [{ "rule": "CKV_AWS_174", "reason": "…" }] } } }
+ *
+ * The rule pack reports every suppression and fails on one that names an unknown rule or suppresses nothing.
+ */
+import type { TerraformElement } from "cdktf";
+
+/** Key under the resource's `//` object in the synthesized JSON. */
+export const SUPPRESSIONS_KEY = "suppressions";
+
+export interface SuppressionRecord {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+export class SuppressionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SuppressionError";
+  }
+}
+
+// addOverride replaces the value at a path, so the accumulated list per element is kept here and re-written whole.
+const recorded = new WeakMap<TerraformElement, SuppressionRecord[]>();
+
+/**
+ * Excuse `resource` from rule `ruleId`, with the reason a reviewer reads in the report.
+ * @throws SuppressionError on an empty rule id, an empty reason, or the same rule suppressed twice
+ */
+export function suppress(resource: TerraformElement, ruleId: string, reason: string): void {
+  const where = resource.node.path;
+  const rule = ruleId.trim();
+  if (rule === "") throw new SuppressionError(`suppress(${where}): the rule id is empty`);
+  if (reason.trim() === "") {
+    throw new SuppressionError(
+      `suppress(${where}, ${rule}): a reason is required, say why the rule does not apply`,
+    );
+  }
+  const list = recorded.get(resource) ?? [];
+  if (list.some((s) => s.rule === rule)) {
+    throw new SuppressionError(
+      `suppress(${where}, ${rule}): this rule is already suppressed on this resource`,
+    );
+  }
+  list.push({ rule, reason: reason.trim() });
+  recorded.set(resource, list);
+  resource.addOverride(
+    `//.${SUPPRESSIONS_KEY}`,
+    list.map((s) => ({ ...s })),
+  );
+}
