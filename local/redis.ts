@@ -1,0 +1,106 @@
+/**
+ * A real Redis server for tests and local development: `redis-server` on a free port of 127.0.0.1, no persistence.
+ * `kill()` ends it abruptly (what a failing cache node looks like to the API); `start()` brings it back.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection } from "node:net";
+import { freePort, waitUntil } from "./postgres";
+
+export interface StartRedisOptions {
+  /**
+   * Port on 127.0.0.1; 0 picks a free one.
+   * @default 0
+   */
+  readonly port?: number;
+}
+
+export interface LocalRedis {
+  readonly host: string;
+  readonly port: number;
+  /** Environment of the API function pointing at this server (no TLS, no auth). */
+  readonly env: Record<string, string>;
+  /** SIGKILL: no goodbye to the clients, like a node that dies. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function answersPing(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.setTimeout(500, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+  });
+}
+
+export async function startRedis(options: StartRedisOptions = {}): Promise<LocalRedis> {
+  const host = "127.0.0.1";
+  const port = options.port || (await freePort());
+  let server: ChildProcess | undefined;
+
+  const start = async (): Promise<void> => {
+    if (server) return;
+    let log = "";
+    const child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", host, "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const collect = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000));
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    server = child;
+    const failed = new Promise<never>((_, reject) => {
+      child.once("error", (error) =>
+        reject(
+          new Error(
+            `redis-server could not be started (${error.message}): install it (Debian: apt-get install -y redis-server)`,
+          ),
+        ),
+      );
+      child.once("exit", (code) => reject(new Error(`redis-server exited with code ${code}: ${log.trim()}`)));
+    });
+    failed.catch(() => undefined);
+    try {
+      await Promise.race([failed, waitUntil(`Redis on port ${port}`, () => answersPing(host, port))]);
+    } catch (error) {
+      server = undefined;
+      child.kill("SIGKILL");
+      throw error;
+    }
+    child.removeAllListeners("exit");
+    child.once("exit", () => {
+      if (server === child) server = undefined;
+    });
+  };
+
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    const child = server;
+    if (!child) return;
+    server = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+  };
+
+  process.once("exit", () => server?.kill("SIGKILL"));
+  await start();
+
+  return {
+    host,
+    port,
+    env: { CACHE_HOST: host, CACHE_PORT: String(port), CACHE_TLS: "false" },
+    kill: () => terminate("SIGKILL"),
+    start,
+    stop: () => terminate("SIGTERM"),
+  };
+}
