@@ -1,39 +1,34 @@
 /** Home page: published posts newest first with "older posts" pagination, and the subscribe form. */
 import { api, ApiError } from "../api";
+import { byId, h, say, time } from "../dom";
+import type { PostPage, PostSummary } from "../model";
 
-interface PostSummary {
-  readonly slug: string;
-  readonly title: string;
-  readonly excerpt?: string;
-  readonly coverUrl?: string | null;
-  readonly likes?: number;
-  readonly publishedAt?: string;
-}
-
-interface PostPage {
-  readonly posts: PostSummary[];
-  readonly nextCursor?: string | null;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> = {},
-  ...children: Array<Node | string>
-): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`#${id} is missing from the page`);
-  return node as T;
+function postCard(post: PostSummary, eager: boolean): HTMLLIElement {
+  const href = `/post.html?slug=${encodeURIComponent(post.slug)}`;
+  const cover = post.coverUrl
+    ? h("img", {
+        src: post.coverUrl,
+        alt: "",
+        width: 400,
+        height: 300,
+        loading: eager ? "eager" : "lazy",
+        decoding: "async",
+        fetchpriority: eager ? "high" : undefined,
+      })
+    : h("div", { class: "no-cover", "aria-hidden": "true" });
+  return h(
+    "li",
+    { class: "post-card" },
+    h("a", { href, tabindex: -1, "aria-hidden": "true" }, cover),
+    h("h2", {}, h("a", { href }, post.title)),
+    h("p", { class: "meta" }, time(post.publishedAt), ` · ♥ ${post.likes ?? 0}`),
+    post.excerpt ? h("p", {}, post.excerpt) : null,
+  );
 }
 
 export function initHome(): void {
   const list = byId<HTMLOListElement>("posts");
-  const status = byId<HTMLParagraphElement>("posts-status");
+  const status = byId("posts-status");
   const more = byId<HTMLButtonElement>("more");
   let cursor: string | null | undefined;
 
@@ -42,19 +37,13 @@ export function initHome(): void {
     try {
       const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
       const page = await api<PostPage>("GET", `/api/posts${query}`);
-      for (const post of page.posts) {
-        const link = el("a", { href: `/post.html?slug=${encodeURIComponent(post.slug)}` }, post.title);
-        const card = el("li", { className: "post-card" });
-        if (post.coverUrl) card.append(el("img", { src: post.coverUrl, alt: "", width: 400, height: 300 }));
-        card.append(el("h2", {}, link), el("p", {}, post.excerpt ?? ""));
-        list.append(card);
-      }
+      const first = list.children.length === 0;
+      list.append(...page.posts.map((post, i) => postCard(post, first && i < 2)));
       cursor = page.nextCursor;
       more.hidden = !cursor;
-      status.textContent = list.children.length === 0 ? "No posts yet." : "";
+      say(status, list.children.length === 0 ? "No posts yet." : "");
     } catch (error) {
-      status.textContent = error instanceof ApiError ? error.message : "Posts could not be loaded.";
-      status.classList.add("error");
+      say(status, error instanceof ApiError ? error.message : "Posts could not be loaded.", true);
     } finally {
       more.disabled = false;
     }
@@ -64,7 +53,7 @@ export function initHome(): void {
   void load();
 
   const form = byId<HTMLFormElement>("subscribe-form");
-  const formStatus = byId<HTMLParagraphElement>("subscribe-status");
+  const formStatus = byId("subscribe-status");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -72,13 +61,22 @@ export function initHome(): void {
       name: String(data.get("name") ?? "").trim(),
       email: String(data.get("email") ?? "").trim(),
     };
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.email)) {
+      say(formStatus, "Please enter a valid e-mail address.", true);
+      return;
+    }
+    const button = form.querySelector("button");
+    if (button) button.disabled = true;
     api("POST", "/api/subscribe", body)
       .then(() => {
-        formStatus.textContent = `Thanks! A welcome e-mail is on its way to ${body.email}.`;
+        say(formStatus, `Thanks! A welcome e-mail is on its way to ${body.email}.`);
         form.reset();
       })
-      .catch((error: unknown) => {
-        formStatus.textContent = error instanceof ApiError ? error.message : "Subscribing failed.";
+      .catch((error: unknown) =>
+        say(formStatus, error instanceof ApiError ? error.message : "Subscribing failed.", true),
+      )
+      .finally(() => {
+        if (button) button.disabled = false;
       });
   });
 }

@@ -1,0 +1,46 @@
+/**
+ * Tiny DOM helpers. Everything on the page is built from nodes and text, never from HTML strings, so post
+ * bodies, comments and names cannot inject markup.
+ */
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Readonly<Record<string, string | number | boolean | undefined>> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is missing from the page`);
+  return node as T;
+}
+
+/** Shows a message in a status element (a live region), flagged as an error or not. */
+export function say(target: HTMLElement, message: string, isError = false): void {
+  target.textContent = message;
+  target.classList.toggle("error", isError);
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export function formatDate(iso: string | undefined | null, withTime = false): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return (withTime ? dateTimeFormat : dateFormat).format(date);
+}
+
+export function time(iso: string | undefined | null, withTime = false): HTMLTimeElement | null {
+  const text = formatDate(iso, withTime);
+  return text ? h("time", { datetime: iso ?? "" }, text) : null;
+}

@@ -1,0 +1,130 @@
+/** Post page (`/post.html?slug=`): the post rendered from Markdown, its photos, likes and comments. */
+import { api, ApiError } from "../api";
+import { currentSession } from "../auth";
+import { byId, h, say, time } from "../dom";
+import { renderMarkdown } from "../markdown-dom";
+import { srcset, thumbnailFor, type CommentPage, type LikeResult, type Photo, type Post } from "../model";
+
+function errorText(error: unknown, fallback: string): string {
+  return error instanceof ApiError ? error.message : fallback;
+}
+
+export function photoFigure(photo: Photo, sizes: string): HTMLElement {
+  if (photo.status !== "ready") {
+    const text =
+      photo.status === "failed" ? "This photo could not be processed." : "This photo is being processed…";
+    return h("figure", { class: `photo photo-${photo.status}` }, h("p", { class: "meta" }, text));
+  }
+  const src = thumbnailFor(photo.thumbnails, 1200) ?? photo.originalUrl ?? "";
+  const img = h("img", {
+    src,
+    srcset: srcset(photo.thumbnails) || undefined,
+    sizes,
+    alt: "",
+    width: photo.width ?? undefined,
+    height: photo.height ?? undefined,
+    loading: "lazy",
+    decoding: "async",
+  });
+  return h("figure", { class: "photo" }, photo.originalUrl ? h("a", { href: photo.originalUrl }, img) : img);
+}
+
+export function initPost(): void {
+  const slug = new URLSearchParams(location.search).get("slug") ?? "";
+  const status = byId("post-status");
+  const article = byId("post");
+  if (!slug) {
+    byId("post-title").textContent = "Post not found";
+    say(status, "No post was given: open a post from the home page.", true);
+    return;
+  }
+  const path = `/api/posts/${encodeURIComponent(slug)}`;
+
+  api<Post>("GET", path)
+    .then((post) => {
+      document.title = `${post.title} · Photo blog`;
+      byId("post-title").textContent = post.title;
+      const meta = byId("post-meta");
+      meta.replaceChildren(
+        ...([post.authorName ? `By ${post.authorName} · ` : "", time(post.publishedAt) ?? "Draft"].filter(
+          Boolean,
+        ) as Array<Node | string>),
+      );
+      byId("post-body").replaceChildren(renderMarkdown(post.body));
+      byId("post-photos").replaceChildren(
+        ...post.photos.map((photo) => photoFigure(photo, "(min-width: 56rem) 54rem, 100vw")),
+      );
+      byId("like-count").textContent = String(post.likes ?? 0);
+      byId<HTMLButtonElement>("like").disabled = false;
+      const session = currentSession();
+      if (session && (!post.authorSub || post.authorSub === session.sub)) {
+        const edit = byId<HTMLAnchorElement>("edit-link");
+        edit.href = `/author.html?edit=${encodeURIComponent(post.slug)}`;
+        edit.hidden = false;
+      }
+    })
+    .catch((error: unknown) => {
+      byId("post-title").textContent =
+        error instanceof ApiError && error.status === 404 ? "Post not found" : "Post unavailable";
+      say(status, errorText(error, "The post could not be loaded."), true);
+    })
+    .finally(() => article.setAttribute("aria-busy", "false"));
+
+  const likeButton = byId<HTMLButtonElement>("like");
+  likeButton.addEventListener("click", () => {
+    likeButton.disabled = true;
+    api<LikeResult>("POST", `${path}/like`)
+      .then((result) => {
+        byId("like-count").textContent = String(result.likes);
+        likeButton.setAttribute("aria-pressed", "true");
+        say(status, result.liked === false ? "You already liked this post." : "Thanks for the like!");
+      })
+      .catch((error: unknown) => say(status, errorText(error, "The like was not counted."), true))
+      .finally(() => (likeButton.disabled = false));
+  });
+
+  const list = byId<HTMLOListElement>("comments");
+  const commentsStatus = byId("comments-status");
+  const showComment = (comment: CommentPage["comments"][number]): HTMLLIElement =>
+    h(
+      "li",
+      { class: "comment" },
+      h("p", { class: "meta" }, h("strong", {}, comment.authorName), " · ", time(comment.createdAt, true)),
+      h("p", {}, comment.body),
+    );
+
+  api<CommentPage>("GET", `${path}/comments`)
+    .then((page) => {
+      list.replaceChildren(...page.comments.map(showComment));
+      say(commentsStatus, page.comments.length === 0 ? "No comments yet. Be the first!" : "");
+    })
+    .catch((error: unknown) => say(commentsStatus, errorText(error, "Comments could not be loaded."), true));
+
+  const form = byId<HTMLFormElement>("comment-form");
+  const formStatus = byId("comment-form-status");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {
+      authorName: String(data.get("authorName") ?? "").trim(),
+      body: String(data.get("body") ?? "").trim(),
+    };
+    if (!body.authorName || !body.body) {
+      say(formStatus, "Please give your name and a comment.", true);
+      return;
+    }
+    const button = form.querySelector("button");
+    if (button) button.disabled = true;
+    api<CommentPage["comments"][number]>("POST", `${path}/comments`, body)
+      .then((comment) => {
+        list.append(showComment(comment));
+        say(commentsStatus, "");
+        say(formStatus, "Your comment was posted.");
+        (form.elements.namedItem("body") as HTMLTextAreaElement).value = "";
+      })
+      .catch((error: unknown) => say(formStatus, errorText(error, "Your comment was not posted."), true))
+      .finally(() => {
+        if (button) button.disabled = false;
+      });
+  });
+}
