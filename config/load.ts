@@ -70,7 +70,9 @@ function readFile(file: string): Json {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConfigError([{ key: "BLOG_CONFIG", message: `cannot read ${file}: ${(error as Error).message}` }]);
+    throw new ConfigError([
+      { key: "BLOG_CONFIG", message: `cannot read ${file}: ${(error as Error).message}` },
+    ]);
   }
   let parsed: unknown;
   try {
@@ -101,7 +103,10 @@ function withBackendDefaults(raw: Json): Json {
   const backend = isObject(raw.backend) ? raw.backend : {};
   switch (backend.type) {
     case "s3":
-      return { ...raw, backend: { ...S3_BACKEND_DEFAULTS, region: raw.region, keyPrefix: raw.appName, ...backend } };
+      return {
+        ...raw,
+        backend: { ...S3_BACKEND_DEFAULTS, region: raw.region, keyPrefix: raw.appName, ...backend },
+      };
     case "hcp":
       return { ...raw, backend: { ...HCP_BACKEND_DEFAULTS, ...backend } };
     default:
@@ -118,7 +123,8 @@ function withEnvironmentPresets(raw: Json): Json {
       environments[name] = envRaw;
       continue;
     }
-    const production = typeof envRaw.production === "boolean" ? envRaw.production : PRODUCTION_NAMES.includes(name);
+    const production =
+      typeof envRaw.production === "boolean" ? envRaw.production : PRODUCTION_NAMES.includes(name);
     const preset = production ? PRODUCTION_PRESET : DEVELOPMENT_PRESET;
     environments[name] = deepMerge({ ...preset, production }, envRaw);
   }
@@ -139,7 +145,9 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
   const fromFile = explicitFile || fs.existsSync(file) ? readFile(file) : {};
 
   // A file that defines environments replaces the default dev/prod pair rather than adding to it.
-  const base = isObject(fromFile.environments) ? { ...TOP_LEVEL_DEFAULTS, environments: {} } : TOP_LEVEL_DEFAULTS;
+  const base = isObject(fromFile.environments)
+    ? { ...TOP_LEVEL_DEFAULTS, environments: {} }
+    : TOP_LEVEL_DEFAULTS;
   const layered = [fromFile, overrides ?? {}, fromEnvironment(env)].reduce<unknown>(
     (acc, layer) => deepMerge(acc, layer),
     base,
@@ -162,11 +170,17 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
 function selectEnvironments(config: BlogConfig, selection: string | undefined): string[] {
   const all = Object.keys(config.environments);
   if (!selection) return all;
-  const wanted = selection.split(",").map((s) => s.trim()).filter(Boolean);
+  const wanted = selection
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((w) => !all.includes(w));
   if (unknown.length > 0) {
     throw new ConfigError([
-      { key: "BLOG_ENVIRONMENTS", message: `unknown environment(s) ${unknown.join(", ")}; allowed: ${all.join(", ")}` },
+      {
+        key: "BLOG_ENVIRONMENTS",
+        message: `unknown environment(s) ${unknown.join(", ")}; allowed: ${all.join(", ")}`,
+      },
     ]);
   }
   return wanted;

@@ -19,11 +19,9 @@ const name = (what: string, max: number) =>
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
 const email = z.email("must be an e-mail address");
-const logRetention = z
-  .number()
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-    message: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (the values CloudWatch Logs accepts)`,
-  });
+const logRetention = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+  message: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (the values CloudWatch Logs accepts)`,
+});
 const cidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "must be an IPv4 CIDR between /16 and /24");
@@ -49,7 +47,9 @@ const networkSchema = z.strictObject({
 
 const databaseSchema = z.strictObject({
   engineVersion: z.string().regex(/^1[4-7](\.\d+)?$/, "must be a PostgreSQL version 14-17, e.g. 16.6"),
-  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class (db.t4g.micro)"),
+  instanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class (db.t4g.micro)"),
   allocatedStorageGb: z.number().int().min(20).max(65536),
   maxAllocatedStorageGb: z.number().int().min(20).max(65536),
   multiAz: z.boolean(),

@@ -39,7 +39,9 @@ export function bundleHandler(name: string): HandlerBundle {
 
   const entry = handlerEntry(name);
   if (!fs.existsSync(entry)) {
-    throw new Error(`Handler "${name}" has no entry point: expected handlers/${name}/index.ts exporting "handler"`);
+    throw new Error(
+      `Handler "${name}" has no entry point: expected handlers/${name}/index.ts exporting "handler"`,
+    );
   }
   const bundleDir = path.join(PROJECT_ROOT, ".build", "handlers", name);
   const result = buildSync({

@@ -1,0 +1,23 @@
+/** Resource names derive from app and environment; AWS limits differ per service, so each caller states its own. */
+export class Names {
+  constructor(
+    readonly app: string,
+    readonly env: string,
+  ) {}
+
+  /** `<app>-<env>-<suffix>`, refused when it would exceed the service's limit rather than silently cut. */
+  resource(suffix: string, maxLength = 64): string {
+    const name = `${this.app}-${this.env}-${suffix}`;
+    if (name.length > maxLength) {
+      throw new Error(
+        `Resource name "${name}" is ${name.length} characters; this AWS service allows ${maxLength}`,
+      );
+    }
+    return name;
+  }
+
+  /** Prefix for S3 `bucket_prefix` (AWS appends 26 characters; the whole name must fit in 63). */
+  bucketPrefix(suffix: string): string {
+    return `${this.resource(suffix, 37)}-`;
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * API layer: an HTTP API with explicit routes (public reads, JWT-authorized author routes), the API
+ * function inside the VPC, and the schema-migration function that Terraform invokes on every deploy whose
+ * migrations changed.
+ */
+import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer";
+import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
+import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
+import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
+import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import type { Construct } from "constructs";
+import { suppress } from "../checks/suppress";
+import { functionAlarms, opsAlarm } from "../lib/alarms";
+import { NodeFunction } from "../lib/node-function";
+import { BlogStack, type BlogStackProps } from "./blog-stack";
+import { API_DB_USER, type DataStack } from "./data-stack";
+import { MAX_UPLOAD_BYTES, type EventsStack } from "./events-stack";
+import type { NetworkStack } from "./network-stack";
+
+export interface ApiStackProps extends BlogStackProps {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly events: EventsStack;
+}
+
+/** Every route the API serves; `public` routes are declared here, everything else needs a JWT. */
+export const API_ROUTES: readonly { readonly route: string; readonly public: boolean }[] = [
+  { route: "GET /api/health", public: true },
+  { route: "GET /api/posts", public: true },
+  { route: "GET /api/posts/{slug}", public: true },
+  { route: "GET /api/posts/{slug}/comments", public: true },
+  { route: "POST /api/posts/{slug}/comments", public: true },
+  { route: "POST /api/posts/{slug}/like", public: true },
+  { route: "POST /api/subscribe", public: true },
+  { route: "POST /api/posts", public: false },
+  { route: "PUT /api/posts/{slug}", public: false },
+  { route: "DELETE /api/posts/{slug}", public: false },
+  { route: "POST /api/uploads", public: false },
+];
+
+export class ApiStack extends BlogStack {
+  /** `https://<id>.execute-api.<region>.amazonaws.com` */
+  public readonly apiEndpoint: string;
+  public readonly apiId: string;
+  /**
+   * OAuth endpoints the site signs authors in with (code flow + PKCE through the Cognito hosted UI).
+   * Only with a custom domain: the callback URL must be known before CloudFront exists.
+   */
+  public webSignIn?: { authorizeUrl: string; tokenUrl: string; logoutUrl: string; clientId: string };
+
+  constructor(scope: Construct, props: ApiStackProps) {
+    super(scope, "api", props);
+    const { network, data } = props;
+
+    const apiFn = this.createApiFunction(network, data);
+    this.createMigration(network, data);
+
+    const api = new Apigatewayv2Api(this, "http-api", {
+      name: this.names.resource("api"),
+      protocolType: "HTTP",
+      description: "Blog JSON API (served under /api/* by CloudFront)",
+    });
+    this.apiId = api.id;
+    this.apiEndpoint = api.apiEndpoint;
+
+    const authorizer = this.createAuthorizer(api);
+    const integration = new Apigatewayv2Integration(this, "api-integration", {
+      apiId: api.id,
+      integrationType: "AWS_PROXY",
+      integrationUri: apiFn.arn,
+      payloadFormatVersion: "2.0",
+      timeoutMilliseconds: 10000,
+    });
+    for (const { route, public: isPublic } of API_ROUTES) {
+      const id = `route-${route
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/-+$/, "")}`;
+      const r = new Apigatewayv2Route(this, id, {
+        apiId: api.id,
+        routeKey: route,
+        target: `integrations/${integration.id}`,
+        authorizationType: isPublic ? "NONE" : "JWT",
+        authorizerId: isPublic ? undefined : authorizer.id,
+      });
+      if (isPublic)
+        suppress(
+          r,
+          "CKV_AWS_309",
+          "Public route of the blog: readers browse, comment, like and subscribe without an account",
+        );
+    }
+    new LambdaPermission(this, "api-invoke", {
+      functionName: apiFn.functionName,
+      action: "lambda:InvokeFunction",
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${api.executionArn}/*/*/api/*`,
+    });
+
+    const accessLogs = new CloudwatchLogGroup(this, "api-access-logs", {
+      name: `/aws/apigateway/${this.names.resource("api")}`,
+      retentionInDays: this.env.logRetentionDays,
+      kmsKeyId: network.kmsKeyArn,
+    });
+    new Apigatewayv2Stage(this, "api-stage", {
+      apiId: api.id,
+      name: "$default",
+      autoDeploy: true,
+      accessLogSettings: {
+        destinationArn: accessLogs.arn,
+        format: JSON.stringify({
+          requestId: "$context.requestId",
+          ip: "$context.identity.sourceIp",
+          requestTime: "$context.requestTime",
+          routeKey: "$context.routeKey",
+          status: "$context.status",
+          responseLength: "$context.responseLength",
+          latency: "$context.responseLatency",
+          integrationError: "$context.integrationErrorMessage",
+          user: "$context.authorizer.claims.sub",
+        }),
+      },
+      defaultRouteSettings: {
+        throttlingRateLimit: this.env.api.throttleRateLimit,
+        throttlingBurstLimit: this.env.api.throttleBurstLimit,
+        detailedMetricsEnabled: true,
+      },
+    });
+
+    this.createAlarms(api.id, apiFn, network.opsTopicArn);
+    this.output("api_url", api.apiEndpoint, "API Gateway endpoint (the site serves it under /api/*)");
+  }
+
+  private createApiFunction(network: NetworkStack, data: DataStack): NodeFunction {
+    const fn = new NodeFunction(this, "api", {
+      handler: "api",
+      functionName: this.names.resource("api"),
+      description: "Blog JSON API behind API Gateway",
+      memorySize: 512,
+      timeout: 10,
+      logRetentionDays: this.env.logRetentionDays,
+      logKmsKeyArn: network.kmsKeyArn,
+      reservedConcurrency: this.env.api.reservedConcurrency,
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroups.apiFunction] },
+      environment: {
+        DB_HOST: data.database.address,
+        DB_PORT: data.database.port,
+        DB_NAME: data.database.name,
+        DB_USER: API_DB_USER,
+        DB_AUTH: "iam",
+        DB_SSL: "require",
+        CACHE_HOST: data.cache.address,
+        CACHE_PORT: data.cache.port,
+        CACHE_TLS: "true",
+        CACHE_USER: data.cache.apiUserId,
+        CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
+        MEDIA_BASE_URL: "/media",
+        UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
+        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
+      },
+    });
+    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["PutItem"]);
+    fn.bindTable("COUNTERS_TABLE", data.countersTable, [
+      "GetItem",
+      "BatchGetItem",
+      "PutItem",
+      "UpdateItem",
+      "ConditionCheckItem",
+    ]);
+    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]);
+    // Presigned POSTs are signed with this role: it may only put raw uploads.
+    fn.bindBucket("UPLOADS_BUCKET", data.uploadsBucket, "uploads/", ["PutObject"]);
+    fn.grantKeyUse(network.kmsKeyArn);
+    fn.addToRolePolicy({
+      Sid: "ConnectToPostgresWithIam",
+      Effect: "Allow",
+      Action: "rds-db:connect",
+      Resource: `arn:aws:rds-db:${this.region}:${this.accountId}:dbuser:${data.database.resourceId}/${API_DB_USER}`,
+    });
+    fn.addToRolePolicy({
+      Sid: "ConnectToCacheWithIam",
+      Effect: "Allow",
+      Action: "elasticache:Connect",
+      Resource: [data.cache.replicationGroupArn, data.cache.apiUserArn],
+    });
+    return fn;
+  }
+
+  /**
+   * Migrations ship inside the migrate bundle, so the bundle hash changes exactly when they do; Terraform
+   * then invokes the function again during the deploy.
+   */
+  private createMigration(network: NetworkStack, data: DataStack): void {
+    const fn = new NodeFunction(this, "migrate", {
+      handler: "migrate",
+      functionName: this.names.resource("migrate"),
+      description: "Applies the versioned SQL migrations (invoked by Terraform on deploy)",
+      memorySize: 256,
+      timeout: 300,
+      logRetentionDays: this.env.logRetentionDays,
+      logKmsKeyArn: network.kmsKeyArn,
+      reservedConcurrency: 1,
+      vpc: {
+        subnetIds: network.privateSubnetIds,
+        securityGroupIds: [network.securityGroups.migrateFunction],
+      },
+      environment: {
+        DB_HOST: data.database.address,
+        DB_PORT: data.database.port,
+        DB_NAME: data.database.name,
+        DB_SECRET_ARN: data.database.masterSecretArn,
+        DB_SSL: "require",
+        DB_API_USER: API_DB_USER,
+      },
+    });
+    fn.addToRolePolicy({
+      Sid: "ReadMasterSecret",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: data.database.masterSecretArn,
+    });
+    fn.grantKeyUse(network.kmsKeyArn, ["kms:Decrypt"]);
+    new LambdaInvocation(this, "run-migrations", {
+      functionName: fn.functionName,
+      input: JSON.stringify({ action: "migrate" }),
+      triggers: { bundle: fn.bundle.sourceCodeHash },
+      dependsOn: [fn.function],
+    });
+    // Synchronous invocation by Terraform: failures surface in the deploy itself.
+    suppress(
+      fn.function,
+      "CKV_AWS_116",
+      "Invoked synchronously by Terraform during deploy; a failure fails the deploy, there is nothing to dead-letter",
+    );
+  }
+
+  private createAuthorizer(api: Apigatewayv2Api): Apigatewayv2Authorizer {
+    const auth = this.config.auth;
+    let issuer: string;
+    let audience: string[];
+    if (auth.mode === "jwt") {
+      issuer = auth.issuer;
+      audience = auth.audience;
+    } else {
+      const pool = new CognitoUserPool(this, "authors", {
+        name: this.names.resource("authors"),
+        // Authors are invited, not self-registered.
+        adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+        usernameAttributes: ["email"],
+        autoVerifiedAttributes: ["email"],
+        mfaConfiguration: "OPTIONAL",
+        softwareTokenMfaConfiguration: { enabled: true },
+        passwordPolicy: {
+          minimumLength: 12,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireNumbers: true,
+          requireSymbols: false,
+          temporaryPasswordValidityDays: 3,
+        },
+        accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
+        deletionProtection: this.env.production ? "ACTIVE" : "INACTIVE",
+      });
+      const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : undefined;
+      const client = new CognitoUserPoolClient(this, "authors-web-client", {
+        name: this.names.resource("web"),
+        userPoolId: pool.id,
+        // A browser app cannot keep a secret: authorization code flow with PKCE, or SRP.
+        generateSecret: false,
+        explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        allowedOauthFlowsUserPoolClient: siteUrl !== undefined,
+        allowedOauthFlows: siteUrl ? ["code"] : undefined,
+        allowedOauthScopes: siteUrl ? ["openid", "email", "profile"] : undefined,
+        supportedIdentityProviders: siteUrl ? ["COGNITO"] : undefined,
+        callbackUrls: siteUrl ? [`${siteUrl}/`, `${siteUrl}/author.html`] : undefined,
+        logoutUrls: siteUrl ? [`${siteUrl}/`] : undefined,
+        preventUserExistenceErrors: "ENABLED",
+        accessTokenValidity: 60,
+        idTokenValidity: 60,
+        refreshTokenValidity: 30,
+        tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "days" }],
+        enableTokenRevocation: true,
+      });
+      if (siteUrl) {
+        const domain = new CognitoUserPoolDomain(this, "authors-domain", {
+          domain: this.names.resource("authors", 63),
+          userPoolId: pool.id,
+        });
+        const base = `https://${domain.domain}.auth.${this.region}.amazoncognito.com`;
+        this.webSignIn = {
+          authorizeUrl: `${base}/oauth2/authorize`,
+          tokenUrl: `${base}/oauth2/token`,
+          logoutUrl: `${base}/logout`,
+          clientId: client.id,
+        };
+      }
+      issuer = `https://cognito-idp.${this.region}.amazonaws.com/${pool.id}`;
+      audience = [client.id];
+      this.output("user_pool_id", pool.id, "Cognito user pool of the authors");
+      this.output("user_pool_client_id", client.id, "Cognito app client the site signs authors in with");
+    }
+    return new Apigatewayv2Authorizer(this, "jwt", {
+      apiId: api.id,
+      name: "authors",
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: { issuer, audience },
+    });
+  }
+
+  private createAlarms(apiId: string, apiFn: NodeFunction, opsTopicArn: string): void {
+    opsAlarm(this, "api-5xx", {
+      alarmName: this.names.resource("api-5xx"),
+      description: "API answers 5xx",
+      namespace: "AWS/ApiGateway",
+      metricName: "5xx",
+      dimensions: { ApiId: apiId, Stage: "$default" },
+      threshold: 5,
+      opsTopicArn,
+    });
+    opsAlarm(this, "api-latency", {
+      alarmName: this.names.resource("api-latency-p99"),
+      description: "API p99 latency above 2 s for 15 minutes",
+      namespace: "AWS/ApiGateway",
+      metricName: "Latency",
+      dimensions: { ApiId: apiId, Stage: "$default" },
+      extendedStatistic: "p99",
+      threshold: 2000,
+      evaluationPeriods: 3,
+      opsTopicArn,
+    });
+    functionAlarms(this, "api", apiFn.functionName, opsTopicArn);
+  }
+}

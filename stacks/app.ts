@@ -1,0 +1,42 @@
+/**
+ * The whole application: one stack per layer per environment, wired network → data → events → api → edge
+ * through typed props (cdktf turns the references into outputs + terraform_remote_state), plus the
+ * state-bootstrap stack.
+ */
+import type { App } from "cdktf";
+import type { LoadedConfig } from "../config/load";
+import { ApiStack } from "./api-stack";
+import { DataStack } from "./data-stack";
+import { EdgeStack } from "./edge-stack";
+import { EventsStack } from "./events-stack";
+import { NetworkStack } from "./network-stack";
+import { StateBootstrapStack } from "./state-bootstrap-stack";
+
+export interface EnvironmentStacks {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly events: EventsStack;
+  readonly api: ApiStack;
+  readonly edge: EdgeStack;
+}
+
+export function defineEnvironment(
+  app: App,
+  { config }: Pick<LoadedConfig, "config">,
+  envName: string,
+): EnvironmentStacks {
+  const base = { config, envName };
+  const network = new NetworkStack(app, base);
+  const data = new DataStack(app, { ...base, network });
+  const events = new EventsStack(app, { ...base, network, data });
+  const api = new ApiStack(app, { ...base, network, data, events });
+  const edge = new EdgeStack(app, { ...base, network, data, api });
+  return { network, data, events, api, edge };
+}
+
+export function defineApp(app: App, loaded: LoadedConfig): Record<string, EnvironmentStacks> {
+  new StateBootstrapStack(app, loaded.config);
+  const environments: Record<string, EnvironmentStacks> = {};
+  for (const envName of loaded.environments) environments[envName] = defineEnvironment(app, loaded, envName);
+  return environments;
+}

@@ -1,0 +1,78 @@
+/**
+ * What every layer stack has in common: its name (`<app>-<env>-<layer>`), the AWS provider, the state
+ * backend chosen by configuration, the required tags, and `stack_facts` that the rule pack reads.
+ */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { Aspects, TerraformLocal, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { BlogConfig, EnvironmentConfig } from "../config/schema";
+import { configureBackend } from "../lib/backend";
+import { Names } from "../lib/naming";
+import { TagsAspect } from "../lib/tags";
+
+export type Layer = "network" | "data" | "events" | "api" | "edge";
+
+export interface BlogStackProps {
+  readonly config: BlogConfig;
+  /** Environment name, a key of `config.environments`. */
+  readonly envName: string;
+}
+
+export abstract class BlogStack extends TerraformStack {
+  public readonly config: BlogConfig;
+  public readonly env: EnvironmentConfig;
+  public readonly envName: string;
+  public readonly names: Names;
+  public readonly provider: AwsProvider;
+  private callerIdentity?: DataAwsCallerIdentity;
+
+  constructor(scope: Construct, layer: Layer, props: BlogStackProps) {
+    const stackName = `${props.config.appName}-${props.envName}-${layer}`;
+    super(scope, stackName);
+    this.config = props.config;
+    this.envName = props.envName;
+    this.env = props.config.environments[props.envName];
+    this.names = new Names(props.config.appName, props.envName);
+
+    this.provider = new AwsProvider(this, "aws", { region: props.config.region });
+    configureBackend(this, props.config.backend, stackName, `${props.envName}/${layer}`);
+    Aspects.of(this).add(
+      new TagsAspect({
+        ...props.config.tags,
+        app: props.config.appName,
+        env: props.envName,
+        layer,
+        "managed-by": "cdktf",
+      }),
+    );
+    new TerraformLocal(this, "stack_facts", {
+      app: props.config.appName,
+      environment: props.envName,
+      layer,
+      production: this.env.production,
+    });
+  }
+
+  /** Account id, read at plan time (synth needs no AWS account). */
+  get accountId(): string {
+    this.callerIdentity ??= new DataAwsCallerIdentity(this, "caller");
+    return this.callerIdentity.accountId;
+  }
+
+  /** Host name of the site when a domain is configured: the domain itself in production, `<env>.<domain>` elsewhere. */
+  get siteDomain(): string | undefined {
+    const domain = this.config.domain?.name;
+    if (!domain) return undefined;
+    return this.env.production ? domain : `${this.envName}.${domain}`;
+  }
+
+  get region(): string {
+    return this.config.region;
+  }
+
+  /** Outputs an operator needs after a deploy (`cdktf output`), with a description. */
+  protected output(id: string, value: string, description: string, sensitive = false): void {
+    new TerraformOutput(this, id, { value, description, sensitive });
+  }
+}

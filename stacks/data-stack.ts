@@ -1,0 +1,357 @@
+/**
+ * Data layer: PostgreSQL (posts, comments), Redis/Valkey (read cache), DynamoDB (subscribers, counters,
+ * photo status, idempotency) and the uploads and media buckets. Everything encrypted with the network
+ * layer's key; nothing reachable from outside the VPC; no secret in configuration or state.
+ */
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
+import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
+import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { Construct } from "constructs";
+import { suppress } from "../checks/suppress";
+import { opsAlarm } from "../lib/alarms";
+import { SecureBucket } from "../lib/secure-bucket";
+import { BlogStack, type BlogStackProps } from "./blog-stack";
+import type { NetworkStack } from "./network-stack";
+
+export interface DataStackProps extends BlogStackProps {
+  readonly network: NetworkStack;
+}
+
+/** What the events and api layers need of a table: scalars only. */
+export interface TableRef {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** The PostgreSQL role the API connects as (IAM authentication); the migration function creates it. */
+export const API_DB_USER = "blog_api";
+
+export class DataStack extends BlogStack {
+  public readonly database: {
+    readonly address: string;
+    readonly port: string;
+    readonly name: string;
+    /** RDS-managed master secret in Secrets Manager (only the migration function reads it). */
+    readonly masterSecretArn: string;
+    /** `dbi-resource-id`, for `rds-db:connect` permissions. */
+    readonly resourceId: string;
+  };
+  public readonly cache: {
+    readonly address: string;
+    readonly port: string;
+    readonly replicationGroupId: string;
+    readonly replicationGroupArn: string;
+    /** ElastiCache user with IAM authentication that the API connects as. */
+    readonly apiUserId: string;
+    readonly apiUserArn: string;
+  };
+  public readonly subscribersTable: TableRef;
+  /** Stream of new subscribers, consumed by the welcome-email function. */
+  public readonly subscribersStreamArn: string;
+  public readonly countersTable: TableRef;
+  public readonly photosTable: TableRef;
+  public readonly idempotencyTable: TableRef;
+  public readonly uploadsBucket: { readonly name: string; readonly arn: string };
+  public readonly mediaBucket: {
+    readonly name: string;
+    readonly arn: string;
+    readonly regionalDomainName: string;
+  };
+  private readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, props: DataStackProps) {
+    super(scope, "data", props);
+    const { network } = props;
+    this.kmsKeyArn = network.kmsKeyArn;
+
+    this.database = this.createDatabase(network);
+    this.cache = this.createCache(network);
+
+    const subscribers = this.table("subscribers", { hashKey: "email", stream: true });
+    this.subscribersTable = { name: subscribers.name, arn: subscribers.arn };
+    this.subscribersStreamArn = subscribers.streamArn;
+    const counters = this.table("counters", { hashKey: "pk", rangeKey: "sk" });
+    this.countersTable = { name: counters.name, arn: counters.arn };
+    const photos = this.table("photos", { hashKey: "key" });
+    this.photosTable = { name: photos.name, arn: photos.arn };
+    const idempotency = this.table("idempotency", { hashKey: "id", ttlAttribute: "expiration" });
+    this.idempotencyTable = { name: idempotency.name, arn: idempotency.arn };
+
+    const uploads = this.createUploadsBucket(network);
+    this.uploadsBucket = { name: uploads.name, arn: uploads.arn };
+    const media = this.createMediaBucket(network);
+    this.mediaBucket = {
+      name: media.name,
+      arn: media.arn,
+      regionalDomainName: media.bucket.bucketRegionalDomainName,
+    };
+
+    this.output("db_endpoint", this.database.address, "PostgreSQL endpoint (private)");
+    this.output(
+      "db_master_secret_arn",
+      this.database.masterSecretArn,
+      "Secrets Manager secret of the RDS-managed master password",
+    );
+    this.output("cache_endpoint", this.cache.address, "Redis/Valkey primary endpoint (TLS, IAM auth)");
+    this.output("uploads_bucket", this.uploadsBucket.name, "Bucket receiving photo uploads");
+    this.output("media_bucket", this.mediaBucket.name, "Bucket holding thumbnails served under /media/*");
+    this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
+  }
+
+  private createDatabase(network: NetworkStack) {
+    const db = this.env.database;
+    const id = this.names.resource("postgres", 63);
+    const major = db.engineVersion.split(".")[0];
+    const subnets = new DbSubnetGroup(this, "db-subnets", {
+      name: this.names.resource("db"),
+      subnetIds: network.isolatedSubnetIds,
+    });
+    const parameters = new DbParameterGroup(this, "db-parameters", {
+      name: this.names.resource(`postgres${major}`, 255),
+      family: `postgres${major}`,
+      description: "TLS only, slow-query and connection logging",
+      parameter: [
+        { name: "rds.force_ssl", value: "1" },
+        { name: "log_min_duration_statement", value: "500" },
+        { name: "log_connections", value: "1" },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // RDS writes exported logs into these groups; creating them first sets retention and encryption.
+    for (const log of ["postgresql", "upgrade"]) {
+      new CloudwatchLogGroup(this, `db-${log}-logs`, {
+        name: `/aws/rds/instance/${id}/${log}`,
+        retentionInDays: this.env.logRetentionDays,
+        kmsKeyId: network.kmsKeyArn,
+      });
+    }
+    const instance = new DbInstance(this, "postgres", {
+      identifier: id,
+      engine: "postgres",
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      dbName: db.databaseName,
+      username: "blog_admin",
+      // RDS keeps the master password in Secrets Manager: it never appears in configuration or state.
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: network.kmsKeyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      allocatedStorage: db.allocatedStorageGb,
+      maxAllocatedStorage: db.maxAllocatedStorageGb,
+      storageType: "gp3",
+      storageEncrypted: true,
+      kmsKeyId: network.kmsKeyArn,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [network.securityGroups.database],
+      parameterGroupName: parameters.name,
+      publiclyAccessible: false,
+      multiAz: db.multiAz,
+      backupRetentionPeriod: db.backupRetentionDays,
+      copyTagsToSnapshot: true,
+      deletionProtection: db.deletionProtection,
+      skipFinalSnapshot: !this.env.production,
+      finalSnapshotIdentifier: this.env.production ? `${id}-final` : undefined,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: network.kmsKeyArn,
+      performanceInsightsRetentionPeriod: db.performanceInsightsRetentionDays,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      autoMinorVersionUpgrade: true,
+      caCertIdentifier: "rds-ca-rsa2048-g1",
+      applyImmediately: !this.env.production,
+    });
+
+    opsAlarm(this, "db-cpu", {
+      alarmName: this.names.resource("db-cpu"),
+      description: "PostgreSQL CPU above 80% for 15 minutes",
+      namespace: "AWS/RDS",
+      metricName: "CPUUtilization",
+      dimensions: { DBInstanceIdentifier: instance.identifier },
+      statistic: "Average",
+      threshold: 80,
+      evaluationPeriods: 3,
+      opsTopicArn: network.opsTopicArn,
+    });
+    opsAlarm(this, "db-storage", {
+      alarmName: this.names.resource("db-free-storage"),
+      description: "PostgreSQL free storage below 2 GiB",
+      namespace: "AWS/RDS",
+      metricName: "FreeStorageSpace",
+      dimensions: { DBInstanceIdentifier: instance.identifier },
+      statistic: "Minimum",
+      threshold: 2 * 1024 ** 3,
+      comparison: "LessThanThreshold",
+      opsTopicArn: network.opsTopicArn,
+    });
+
+    return {
+      address: instance.address,
+      port: instance.port.toString(),
+      name: db.databaseName,
+      masterSecretArn: instance.masterUserSecret.get(0).secretArn,
+      resourceId: instance.resourceId,
+    };
+  }
+
+  private createCache(network: NetworkStack) {
+    const cache = this.env.cache;
+    const groupId = this.names.resource("cache", 40);
+    // Every user group must hold a user named "default"; ours can do nothing.
+    const defaultUser = new ElasticacheUser(this, "cache-default-user", {
+      userId: this.names.resource("cache-default", 40),
+      userName: "default",
+      engine: cache.engine,
+      accessString: "off -@all",
+      authenticationMode: { type: "no-password-required" },
+    });
+    // IAM authentication: the API signs a short-lived token; no password exists anywhere.
+    const apiUserId = this.names.resource("cache-api", 40);
+    const apiUser = new ElasticacheUser(this, "cache-api-user", {
+      userId: apiUserId,
+      userName: apiUserId,
+      engine: cache.engine,
+      accessString: "on ~* +@all -@admin -@dangerous",
+      authenticationMode: { type: "iam" },
+    });
+    const users = new ElasticacheUserGroup(this, "cache-users", {
+      userGroupId: this.names.resource("cache-users", 40),
+      engine: cache.engine,
+      userIds: [defaultUser.userId, apiUser.userId],
+    });
+    const subnets = new ElasticacheSubnetGroup(this, "cache-subnets", {
+      name: this.names.resource("cache"),
+      subnetIds: network.isolatedSubnetIds,
+    });
+    const group = new ElasticacheReplicationGroup(this, "cache", {
+      replicationGroupId: groupId,
+      description: `${groupId}: read cache of the blog API`,
+      engine: cache.engine,
+      engineVersion: cache.engineVersion,
+      nodeType: cache.nodeType,
+      numCacheClusters: cache.nodeCount,
+      automaticFailoverEnabled: cache.nodeCount > 1,
+      multiAzEnabled: cache.multiAz,
+      port: 6379,
+      subnetGroupName: subnets.name,
+      securityGroupIds: [network.securityGroups.cache],
+      atRestEncryptionEnabled: "true",
+      kmsKeyId: network.kmsKeyArn,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: "required",
+      userGroupIds: [users.userGroupId],
+      snapshotRetentionLimit: cache.snapshotRetentionDays,
+      autoMinorVersionUpgrade: "true",
+      applyImmediately: !this.env.production,
+    });
+    opsAlarm(this, "cache-memory", {
+      alarmName: this.names.resource("cache-memory"),
+      description: "Cache memory usage above 80%",
+      namespace: "AWS/ElastiCache",
+      metricName: "DatabaseMemoryUsagePercentage",
+      dimensions: { ReplicationGroupId: group.replicationGroupId },
+      statistic: "Maximum",
+      threshold: 80,
+      evaluationPeriods: 3,
+      opsTopicArn: network.opsTopicArn,
+    });
+    return {
+      address: group.primaryEndpointAddress,
+      port: "6379",
+      replicationGroupId: group.replicationGroupId,
+      replicationGroupArn: group.arn,
+      apiUserId,
+      apiUserArn: apiUser.arn,
+    };
+  }
+
+  private table(
+    suffix: string,
+    keys: { hashKey: string; rangeKey?: string; stream?: boolean; ttlAttribute?: string },
+  ): DynamodbTable {
+    const replicas = this.env.dynamodb.replicaRegions;
+    const attributes: DynamodbTableAttribute[] = [{ name: keys.hashKey, type: "S" }];
+    if (keys.rangeKey) attributes.push({ name: keys.rangeKey, type: "S" });
+    // Global tables replicate through streams with both images.
+    const streamView = replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : keys.stream ? "NEW_IMAGE" : undefined;
+    return new DynamodbTable(this, suffix, {
+      name: this.names.resource(suffix, 255),
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: keys.hashKey,
+      rangeKey: keys.rangeKey,
+      attribute: attributes,
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: this.kmsKeyArn },
+      deletionProtectionEnabled: this.env.dynamodb.deletionProtection,
+      streamEnabled: streamView !== undefined,
+      streamViewType: streamView,
+      ttl: keys.ttlAttribute ? { attributeName: keys.ttlAttribute, enabled: true } : undefined,
+      // Replicas use the AWS-managed key of their region: the customer key is single-region.
+      replica: replicas.map((regionName) => ({ regionName, pointInTimeRecovery: true, propagateTags: true })),
+    });
+  }
+
+  private createUploadsBucket(network: NetworkStack): SecureBucket {
+    const storage = this.env.storage;
+    const origins = storage.corsAllowedOrigins.length
+      ? storage.corsAllowedOrigins
+      : this.siteDomain
+        ? [`https://${this.siteDomain}`]
+        : // The CloudFront domain is only known after the edge layer exists; any CloudFront site may POST,
+          // but only with a presigned policy that this account signed.
+          ["https://*.cloudfront.net"];
+    return new SecureBucket(this, "uploads", {
+      bucketPrefix: this.names.bucketPrefix("uploads"),
+      kmsKeyArn: network.kmsKeyArn,
+      accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("uploads")}/` },
+      lifecycleRules: [
+        {
+          id: "expire-raw-uploads",
+          status: "Enabled",
+          filter: [{ prefix: "uploads/" }],
+          expiration: [{ days: storage.rawUploadExpirationDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: storage.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+      corsRules: [
+        {
+          allowedMethods: ["POST"],
+          allowedOrigins: origins,
+          allowedHeaders: ["*"],
+          exposeHeaders: ["ETag", "Location"],
+          maxAgeSeconds: 3000,
+        },
+      ],
+    });
+  }
+
+  private createMediaBucket(network: NetworkStack): SecureBucket {
+    const media = new SecureBucket(this, "media", {
+      bucketPrefix: this.names.bucketPrefix("media"),
+      kmsKeyArn: network.kmsKeyArn,
+      accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("media")}/` },
+      lifecycleRules: [
+        {
+          id: "expire-old-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: this.env.storage.noncurrentVersionExpirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+      // The edge layer owns this bucket's policy: it needs the CloudFront distribution's ARN.
+      managePolicy: false,
+    });
+    suppress(
+      media.bucket,
+      "FSBP_S3.5",
+      "The TLS-only bucket policy is attached by the edge stack together with the CloudFront OAC grant",
+    );
+    return media;
+  }
+}

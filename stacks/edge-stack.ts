@@ -1,0 +1,393 @@
+/**
+ * Edge layer: the built site in a private bucket, and one CloudFront distribution in front of everything:
+ * the site (default), photos (`/media/*` from the media bucket) and the API (`/api/*`). Buckets are only
+ * reachable through CloudFront (Origin Access Control + `AWS:SourceArn`).
+ */
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
+import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { AssetType, Fn, TerraformAsset, TerraformIterator } from "cdktf";
+import type { Construct } from "constructs";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import { suppress } from "../checks/suppress";
+import { policyDocument, denyInsecureTransport } from "../lib/iam";
+import { SecureBucket } from "../lib/secure-bucket";
+import { buildSite, type SiteFile } from "../web/build";
+import type { ApiStack } from "./api-stack";
+import { BlogStack, type BlogStackProps } from "./blog-stack";
+import type { DataStack } from "./data-stack";
+import type { NetworkStack } from "./network-stack";
+
+export interface EdgeStackProps extends BlogStackProps {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly api: ApiStack;
+}
+
+/** AWS managed policies (stable, documented ids). */
+const MANAGED_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+
+let siteFiles: SiteFile[] | undefined;
+/** The site is built once per synth and shared by every environment. */
+function builtSite(): SiteFile[] {
+  siteFiles ??= buildSite();
+  return siteFiles;
+}
+
+export class EdgeStack extends BlogStack {
+  public readonly distributionDomainName: string;
+
+  constructor(scope: Construct, props: EdgeStackProps) {
+    super(scope, "edge", props);
+    const { network, data, api } = props;
+    // CloudFront certificates and web ACLs live in us-east-1 whatever the app's region.
+    const usEast1 = new AwsProvider(this, "aws-us-east-1", { region: "us-east-1", alias: "us-east-1" });
+
+    const web = new SecureBucket(this, "web", {
+      bucketPrefix: this.names.bucketPrefix("web"),
+      kmsKeyArn: network.kmsKeyArn,
+      accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("web")}/` },
+      lifecycleRules: [
+        {
+          id: "expire-old-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+      // Site files are re-created from the repository on every deploy.
+      forceDestroy: true,
+    });
+
+    const oac = (id: string) =>
+      new CloudfrontOriginAccessControl(this, id, {
+        name: this.names.resource(id),
+        description: `CloudFront reads the ${id.replace("-oac", "")} bucket`,
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      });
+    const webOac = oac("web-oac");
+    const mediaOac = oac("media-oac");
+
+    const certificate = this.siteDomain ? this.createCertificate(usEast1, this.siteDomain) : undefined;
+    const webAclArn = this.env.edge.waf ? this.createWebAcl(usEast1) : undefined;
+
+    const distribution = new CloudfrontDistribution(this, "cdn", {
+      enabled: true,
+      comment: this.names.resource("site"),
+      defaultRootObject: "index.html",
+      httpVersion: "http2and3",
+      isIpv6Enabled: true,
+      priceClass: this.env.edge.priceClass,
+      aliases: this.siteDomain ? [this.siteDomain] : undefined,
+      webAclId: webAclArn,
+      origin: [
+        {
+          originId: "web",
+          domainName: web.bucket.bucketRegionalDomainName,
+          originAccessControlId: webOac.id,
+        },
+        {
+          originId: "media",
+          domainName: data.mediaBucket.regionalDomainName,
+          originAccessControlId: mediaOac.id,
+        },
+        {
+          originId: "api",
+          domainName: Fn.replace(api.apiEndpoint, "https://", ""),
+          customOriginConfig: {
+            httpPort: 80,
+            httpsPort: 443,
+            originProtocolPolicy: "https-only",
+            originSslProtocols: ["TLSv1.2"],
+          },
+        },
+      ],
+      defaultCacheBehavior: {
+        targetOriginId: "web",
+        ...this.behaviourDefaults(),
+        cachePolicyId: MANAGED_CACHING_OPTIMIZED,
+      },
+      orderedCacheBehavior: [
+        {
+          pathPattern: "/media/*",
+          targetOriginId: "media",
+          ...this.behaviourDefaults(),
+          cachePolicyId: MANAGED_CACHING_OPTIMIZED,
+        },
+        {
+          pathPattern: "/api/*",
+          targetOriginId: "api",
+          ...this.behaviourDefaults(),
+          allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+          cachePolicyId: this.apiCachePolicy().id,
+          originRequestPolicyId: this.apiOriginRequestPolicy().id,
+        },
+      ],
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      viewerCertificate: certificate
+        ? {
+            acmCertificateArn: certificate,
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+          }
+        : { cloudfrontDefaultCertificate: true },
+      loggingConfig: {
+        bucket: network.accessLogBucketDomainName,
+        prefix: `cloudfront/${this.names.resource("site")}/`,
+        includeCookies: false,
+      },
+    });
+    if (!certificate) {
+      suppress(
+        distribution,
+        "CKV_AWS_174",
+        "No custom domain configured: the default *.cloudfront.net certificate is used, which always negotiates TLS 1.2+ with modern clients",
+      );
+    }
+    if (!webAclArn) {
+      suppress(
+        distribution,
+        "CKV_AWS_68",
+        "WAF is off for this environment (environments.<env>.edge.waf); API Gateway throttling still applies",
+      );
+    }
+
+    this.attachBucketPolicy("web-policy", web.bucket.id, web.tlsOnlyStatement(), distribution.arn, [
+      `${web.arn}/*`,
+    ]);
+    this.attachBucketPolicy(
+      "media-policy",
+      data.mediaBucket.name,
+      denyInsecureTransport([data.mediaBucket.arn, `${data.mediaBucket.arn}/*`]),
+      distribution.arn,
+      [`${data.mediaBucket.arn}/media/*`],
+    );
+    this.uploadSite(web, api);
+
+    if (this.siteDomain && this.config.domain) {
+      for (const type of ["A", "AAAA"]) {
+        new Route53Record(this, `site-${type.toLowerCase()}`, {
+          zoneId: this.config.domain.hostedZoneId,
+          name: this.siteDomain,
+          type,
+          alias: {
+            name: distribution.domainName,
+            zoneId: distribution.hostedZoneId,
+            evaluateTargetHealth: false,
+          },
+        });
+      }
+    }
+
+    this.distributionDomainName = distribution.domainName;
+    const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : `https://${distribution.domainName}`;
+    this.output("site_url", siteUrl, "URL of the blog");
+    this.output("distribution_id", distribution.id, "CloudFront distribution (for invalidations)");
+    this.output("web_bucket", web.name, "Bucket holding the built site");
+  }
+
+  /** Every behaviour: HTTPS only, compressed, with the security headers. */
+  private behaviourDefaults() {
+    this.headersPolicy ??= this.createResponseHeadersPolicy();
+    return {
+      viewerProtocolPolicy: "redirect-to-https",
+      allowedMethods: ["GET", "HEAD", "OPTIONS"],
+      cachedMethods: ["GET", "HEAD"],
+      compress: true,
+      responseHeadersPolicyId: this.headersPolicy.id,
+    };
+  }
+
+  private headersPolicy?: CloudfrontResponseHeadersPolicy;
+
+  private createResponseHeadersPolicy(): CloudfrontResponseHeadersPolicy {
+    return new CloudfrontResponseHeadersPolicy(this, "security-headers", {
+      name: this.names.resource("security-headers"),
+      securityHeadersConfig: {
+        strictTransportSecurity: {
+          accessControlMaxAgeSec: 63072000,
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: "DENY", override: true },
+        referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+        contentSecurityPolicy: {
+          // Photos upload straight to S3 (presigned POST); sign-in talks to the identity provider.
+          contentSecurityPolicy:
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; " +
+            "connect-src 'self' https://*.amazonaws.com https://*.amazoncognito.com; " +
+            "form-action 'self' https://*.amazoncognito.com; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+          override: true,
+        },
+      },
+    });
+  }
+
+  /** Honours the API's own Cache-Control (public GETs cached for seconds); the JWT is part of the key. */
+  private apiCachePolicy(): CloudfrontCachePolicy {
+    return new CloudfrontCachePolicy(this, "api-cache", {
+      name: this.names.resource("api-cache"),
+      comment: "Honour the API's Cache-Control; never longer than a minute",
+      minTtl: 0,
+      defaultTtl: 0,
+      maxTtl: 60,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+        headersConfig: { headerBehavior: "whitelist", headers: { items: ["Authorization"] } },
+        queryStringsConfig: { queryStringBehavior: "all" },
+        cookiesConfig: { cookieBehavior: "none" },
+      },
+    });
+  }
+
+  /** What the API needs beyond the cache key; never Host (API Gateway routes on its own host name). */
+  private apiOriginRequestPolicy(): CloudfrontOriginRequestPolicy {
+    return new CloudfrontOriginRequestPolicy(this, "api-origin-request", {
+      name: this.names.resource("api-origin-request"),
+      comment: "Forward the client id and content negotiation headers, not Host",
+      headersConfig: {
+        headerBehavior: "whitelist",
+        headers: { items: ["x-client-id", "Content-Type", "Accept", "Origin"] },
+      },
+      queryStringsConfig: { queryStringBehavior: "all" },
+      cookiesConfig: { cookieBehavior: "none" },
+    });
+  }
+
+  private attachBucketPolicy(
+    id: string,
+    bucket: string,
+    tlsOnly: ReturnType<SecureBucket["tlsOnlyStatement"]>,
+    distributionArn: string,
+    readable: string[],
+  ): void {
+    new S3BucketPolicy(this, id, {
+      bucket,
+      policy: policyDocument([
+        tlsOnly,
+        {
+          Sid: "CloudFrontReadsThroughOac",
+          Effect: "Allow",
+          Principal: { Service: "cloudfront.amazonaws.com" },
+          Action: "s3:GetObject",
+          Resource: readable,
+          Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+        },
+      ]),
+    });
+  }
+
+  /** One object per built file: content type, cache-control, and a content hash so unchanged files stay out of plans. */
+  private uploadSite(web: SecureBucket, api: ApiStack): void {
+    for (const file of builtSite()) {
+      const bytes = fs.readFileSync(file.absolutePath);
+      const id = `site-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`;
+      const asset = new TerraformAsset(this, `${id}-asset`, {
+        path: file.absolutePath,
+        type: AssetType.FILE,
+        assetHash: createHash("sha256").update(bytes).digest("hex").slice(0, 32),
+      });
+      new S3Object(this, id, {
+        bucket: web.bucket.id,
+        key: file.path,
+        source: asset.path,
+        contentType: file.contentType,
+        cacheControl: file.cacheControl,
+        // SSE-KMS objects have no MD5 ETag, so the content hash goes in source_hash.
+        sourceHash: createHash("md5").update(bytes).digest("hex"),
+      });
+    }
+    new S3Object(this, "site-config", {
+      bucket: web.bucket.id,
+      key: "config.json",
+      content: Fn.jsonencode(this.siteConfig(api)),
+      contentType: "application/json",
+      cacheControl: "no-cache",
+    });
+  }
+
+  /** Runtime configuration of the front end (see web/src/config.ts). */
+  private siteConfig(api: ApiStack): Record<string, unknown> {
+    return api.webSignIn ? { auth: api.webSignIn } : {};
+  }
+
+  private createCertificate(usEast1: AwsProvider, domain: string): string {
+    const zoneId = this.config.domain!.hostedZoneId;
+    const cert = new AcmCertificate(this, "certificate", {
+      provider: usEast1,
+      domainName: domain,
+      validationMethod: "DNS",
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const options = TerraformIterator.fromComplexList(cert.domainValidationOptions, "domain_name");
+    const records = new Route53Record(this, "certificate-validation", {
+      forEach: options,
+      zoneId,
+      name: options.getString("resource_record_name"),
+      type: options.getString("resource_record_type"),
+      records: [options.getString("resource_record_value")],
+      ttl: 60,
+      allowOverwrite: true,
+    });
+    const validation = new AcmCertificateValidation(this, "certificate-valid", {
+      provider: usEast1,
+      certificateArn: cert.arn,
+      validationRecordFqdns: Fn.tolist(`\${[for r in ${records.fqn} : r.fqdn]}`) as unknown as string[],
+    });
+    return validation.certificateArn;
+  }
+
+  private createWebAcl(usEast1: AwsProvider): string {
+    const managed = (name: string, priority: number) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    });
+    const acl = new Wafv2WebAcl(this, "waf", {
+      provider: usEast1,
+      name: this.names.resource("edge"),
+      scope: "CLOUDFRONT",
+      defaultAction: { allow: {} },
+      rule: [
+        managed("AWSManagedRulesCommonRuleSet", 1),
+        managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+        {
+          name: "rate-limit-per-ip",
+          priority: 3,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } },
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            metricName: "rate-limit",
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+      visibilityConfig: {
+        cloudwatchMetricsEnabled: true,
+        metricName: this.names.resource("edge"),
+        sampledRequestsEnabled: true,
+      },
+    });
+    return acl.arn;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * Events layer: uploads → SNS → thumbnail function, and new subscribers (DynamoDB stream) → welcome-email
+ * function through SES. Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
+ */
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { SesConfigurationSet } from "@cdktf/provider-aws/lib/ses-configuration-set";
+import { SesDomainDkim } from "@cdktf/provider-aws/lib/ses-domain-dkim";
+import { SesDomainIdentity } from "@cdktf/provider-aws/lib/ses-domain-identity";
+import { SesEmailIdentity } from "@cdktf/provider-aws/lib/ses-email-identity";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import type { Construct } from "constructs";
+import { functionAlarms, queueDepthAlarm } from "../lib/alarms";
+import { denyInsecureTransport, policyDocument } from "../lib/iam";
+import { NodeFunction } from "../lib/node-function";
+import { BlogStack, type BlogStackProps } from "./blog-stack";
+import type { DataStack } from "./data-stack";
+import type { NetworkStack } from "./network-stack";
+
+export interface EventsStackProps extends BlogStackProps {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+}
+
+/** Largest upload the API signs and the thumbnail function accepts. */
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+export class EventsStack extends BlogStack {
+  public readonly uploadsTopicArn: string;
+  public readonly sesIdentityArn: string;
+  public readonly sesConfigurationSetName: string;
+
+  constructor(scope: Construct, props: EventsStackProps) {
+    super(scope, "events", props);
+    const { network, data } = props;
+
+    const ses = this.createSes();
+    this.sesIdentityArn = ses.identityArn;
+    this.sesConfigurationSetName = ses.configurationSetName;
+    this.uploadsTopicArn = this.createThumbnailFlow(network, data);
+    this.createWelcomeEmailFlow(network, data, ses);
+
+    this.output("uploads_topic_arn", this.uploadsTopicArn, "SNS topic receiving upload events");
+    this.output("ses_identity", ses.identity, "SES identity to verify before e-mail can be sent");
+  }
+
+  private dlq(id: string, kmsKeyArn: string): SqsQueue {
+    const queue = new SqsQueue(this, id, {
+      name: this.names.resource(id, 80),
+      kmsMasterKeyId: kmsKeyArn,
+      kmsDataKeyReusePeriodSeconds: 300,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    new SqsQueuePolicy(this, `${id}-policy`, {
+      queueUrl: queue.url,
+      policy: policyDocument([denyInsecureTransport([queue.arn], "sqs")]),
+    });
+    return queue;
+  }
+
+  private createThumbnailFlow(network: NetworkStack, data: DataStack): string {
+    const topic = new SnsTopic(this, "uploads-topic", {
+      name: this.names.resource("uploads", 256),
+      kmsMasterKeyId: network.kmsKeyArn,
+    });
+    new SnsTopicPolicy(this, "uploads-topic-policy", {
+      arn: topic.arn,
+      policy: policyDocument([
+        {
+          Sid: "UploadsBucketPublishes",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: topic.arn,
+          Condition: {
+            ArnLike: { "aws:SourceArn": data.uploadsBucket.arn },
+            StringEquals: { "aws:SourceAccount": this.accountId },
+          },
+        },
+      ]),
+    });
+    new S3BucketNotification(this, "uploads-notification", {
+      bucket: data.uploadsBucket.name,
+      topic: [{ topicArn: topic.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" }],
+      dependsOn: [topic],
+    });
+
+    const dlq = this.dlq("thumbnail-dlq", network.kmsKeyArn);
+    const fn = new NodeFunction(this, "thumbnail", {
+      handler: "thumbnail",
+      functionName: this.names.resource("thumbnail"),
+      description: "Makes thumbnails of uploaded photos (jimp) into the media bucket",
+      memorySize: 2048,
+      timeout: 60,
+      logRetentionDays: this.env.logRetentionDays,
+      logKmsKeyArn: network.kmsKeyArn,
+      // Bounds the parallel decodes a burst of uploads can start.
+      reservedConcurrency: this.env.production ? 20 : 5,
+      environment: {
+        MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+        MAX_MEGAPIXELS: "40",
+        THUMBNAIL_WIDTHS: "400,1200",
+      },
+    });
+    // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
+    fn.bindBucket("UPLOADS_BUCKET", data.uploadsBucket, "uploads/", ["GetObject"]);
+    fn.bindBucket("MEDIA_BUCKET", data.mediaBucket, "media/", ["PutObject"]);
+    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["GetItem", "PutItem", "UpdateItem"]);
+    fn.grantKeyUse(network.kmsKeyArn);
+    fn.addToRolePolicy({
+      Sid: "OnFailureDestination",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: dlq.arn,
+    });
+
+    new LambdaPermission(this, "thumbnail-from-sns", {
+      functionName: fn.functionName,
+      action: "lambda:InvokeFunction",
+      principal: "sns.amazonaws.com",
+      sourceArn: topic.arn,
+    });
+    new SnsTopicSubscription(this, "thumbnail-subscription", {
+      topicArn: topic.arn,
+      protocol: "lambda",
+      endpoint: fn.arn,
+    });
+    // SNS invokes asynchronously: two retries, then the event lands in the DLQ with its error.
+    new LambdaFunctionEventInvokeConfig(this, "thumbnail-async", {
+      functionName: fn.functionName,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 3600,
+      destinationConfig: { onFailure: { destination: dlq.arn } },
+    });
+    functionAlarms(this, "thumbnail", fn.functionName, network.opsTopicArn);
+    queueDepthAlarm(this, "thumbnail-dlq", dlq.name, network.opsTopicArn);
+    return topic.arn;
+  }
+
+  private createWelcomeEmailFlow(
+    network: NetworkStack,
+    data: DataStack,
+    ses: { identityArn: string; configurationSetName: string; configurationSetArn: string },
+  ): void {
+    const dlq = this.dlq("welcome-email-dlq", network.kmsKeyArn);
+    const fn = new NodeFunction(this, "welcome-email", {
+      handler: "welcome-email",
+      functionName: this.names.resource("welcome-email"),
+      description: "Sends one welcome e-mail per new subscriber (DynamoDB stream → SES)",
+      memorySize: 256,
+      timeout: 30,
+      logRetentionDays: this.env.logRetentionDays,
+      logKmsKeyArn: network.kmsKeyArn,
+      // Keeps a backlog from exceeding the SES sending rate.
+      reservedConcurrency: 5,
+      environment: {
+        SES_SENDER: this.config.ses.sender,
+        SES_CONFIGURATION_SET: ses.configurationSetName,
+        SITE_URL: this.siteDomain ? `https://${this.siteDomain}` : "",
+      },
+    });
+    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["UpdateItem"]);
+    fn.bindTable("IDEMPOTENCY_TABLE", data.idempotencyTable, [
+      "GetItem",
+      "PutItem",
+      "UpdateItem",
+      "DeleteItem",
+    ]);
+    fn.addToRolePolicy({
+      Sid: "ReadSubscriberStream",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ],
+      Resource: data.subscribersStreamArn,
+    });
+    fn.addToRolePolicy({
+      Sid: "SendWelcomeEmail",
+      Effect: "Allow",
+      Action: ["ses:SendEmail"],
+      Resource: [ses.identityArn, ses.configurationSetArn],
+    });
+    fn.addToRolePolicy({
+      Sid: "OnFailureDestination",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: dlq.arn,
+    });
+    fn.grantKeyUse(network.kmsKeyArn);
+
+    new LambdaEventSourceMapping(this, "welcome-email-stream", {
+      functionName: fn.arn,
+      eventSourceArn: data.subscribersStreamArn,
+      startingPosition: "LATEST",
+      batchSize: 25,
+      maximumBatchingWindowInSeconds: 1,
+      // Failed records are retried alone (bisect) a few times, then their position goes to the DLQ.
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 3,
+      maximumRecordAgeInSeconds: 3600,
+      filterCriteria: { filter: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
+      destinationConfig: { onFailure: { destinationArn: dlq.arn } },
+    });
+    functionAlarms(this, "welcome-email", fn.functionName, network.opsTopicArn);
+    queueDepthAlarm(this, "welcome-email-dlq", dlq.name, network.opsTopicArn);
+  }
+
+  private createSes() {
+    const sender = this.config.ses.sender;
+    const domain = sender.split("@")[1];
+    let identity: string;
+    if (this.config.ses.identity === "domain") {
+      const verified = new SesDomainIdentity(this, "ses-domain", { domain });
+      new SesDomainDkim(this, "ses-dkim", { domain: verified.domain });
+      identity = domain;
+    } else {
+      new SesEmailIdentity(this, "ses-address", { email: sender });
+      identity = sender;
+    }
+    const configurationSet = new SesConfigurationSet(this, "ses-configuration-set", {
+      name: this.names.resource("mail"),
+      deliveryOptions: { tlsPolicy: "Require" },
+      reputationMetricsEnabled: true,
+    });
+    return {
+      identity,
+      identityArn: `arn:aws:ses:${this.region}:${this.accountId}:identity/${identity}`,
+      configurationSetName: configurationSet.name,
+      configurationSetArn: configurationSet.arn,
+    };
+  }
+}
