@@ -144,10 +144,9 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
   const file = explicitFile ? path.resolve(root, explicitFile) : path.join(root, DEFAULT_CONFIG_FILE);
   const fromFile = explicitFile || fs.existsSync(file) ? readFile(file) : {};
 
-  // A file that defines environments replaces the default dev/prod pair rather than adding to it.
-  const base = isObject(fromFile.environments)
-    ? { ...TOP_LEVEL_DEFAULTS, environments: {} }
-    : TOP_LEVEL_DEFAULTS;
+  // Environments defined in the file (or by a caller) replace the default dev/prod pair, not add to it.
+  const definesEnvironments = isObject(fromFile.environments) || isObject(overrides?.environments);
+  const base = definesEnvironments ? { ...TOP_LEVEL_DEFAULTS, environments: {} } : TOP_LEVEL_DEFAULTS;
   const layered = [fromFile, overrides ?? {}, fromEnvironment(env)].reduce<unknown>(
     (acc, layer) => deepMerge(acc, layer),
     base,

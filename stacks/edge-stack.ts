@@ -68,6 +68,8 @@ export class EdgeStack extends BlogStack {
       ],
       // Site files are re-created from the repository on every deploy.
       forceDestroy: true,
+      // Its policy names the distribution, so it is attached below once the distribution exists.
+      managePolicy: false,
     });
 
     const oac = (id: string) =>

@@ -1,0 +1,171 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, loadConfig } from "../../config/load";
+import { PROJECT_ROOT } from "../../lib/paths";
+
+const load = (overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
+  loadConfig({ root: PROJECT_ROOT, env, overrides });
+
+function problems(fn: () => unknown): { key: string; message: string }[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("zero-config defaults", () => {
+  it("gives dev and prod with their presets and a local backend", () => {
+    const { config, environments } = load();
+    expect(environments).toEqual(["dev", "prod"]);
+    expect(config.appName).toBe("myblog");
+    expect(config.backend).toEqual({ type: "local" });
+    expect(config.environments.dev.production).toBe(false);
+    expect(config.environments.dev.network.natMode).toBe("none");
+    expect(config.environments.prod.production).toBe(true);
+    expect(config.environments.prod.database.multiAz).toBe(true);
+    expect(config.environments.prod.database.deletionProtection).toBe(true);
+    expect(config.environments.prod.network.natMode).toBe("per-az");
+  });
+
+  it("lets an environment override single keys of its preset", () => {
+    const { config } = load({ environments: { staging: { network: { natMode: "single" } } } });
+    expect(Object.keys(config.environments)).toEqual(["staging"]);
+    expect(config.environments.staging.network.natMode).toBe("single");
+    expect(config.environments.staging.network.cidr).toBe("10.10.0.0/16");
+  });
+});
+
+describe("bad configuration", () => {
+  it("reports every problem with its key and the allowed values", () => {
+    const found = problems(() =>
+      load({
+        appName: "My Blog",
+        environments: {
+          dev: {
+            network: { natMode: "sometimes", cidr: "10.0.0.0/8" },
+            database: { backupRetentionDays: 3 },
+            logRetentionDays: 42,
+            typo: true,
+          },
+        },
+      }),
+    );
+    const byKey = Object.fromEntries(found.map((p) => [p.key, p.message]));
+    expect(byKey.appName).toMatch(/a-z/);
+    expect(byKey["environments.dev.network.natMode"]).toMatch(/"none"\|"single"\|"per-az"/);
+    expect(byKey["environments.dev.network.cidr"]).toMatch(/\/16 and \/24/);
+    expect(byKey["environments.dev.database.backupRetentionDays"]).toMatch(/at least 7/);
+    expect(byKey["environments.dev.logRetentionDays"]).toMatch(/one of 1, 3, 5/);
+    expect(byKey["environments.dev"]).toMatch(/typo/);
+  });
+
+  it("refuses a production environment without multi-AZ or deletion protection", () => {
+    const found = problems(() =>
+      load({ environments: { prod: { database: { multiAz: false, deletionProtection: false } } } }),
+    );
+    expect(found.map((p) => p.key)).toEqual(
+      expect.arrayContaining([
+        "environments.prod.database.multiAz",
+        "environments.prod.database.deletionProtection",
+      ]),
+    );
+  });
+
+  it("requires a bucket for the S3 backend and an organization for HCP", () => {
+    expect(problems(() => load({}, { BLOG_BACKEND: "s3" })).map((p) => p.key)).toContain("backend.bucket");
+    expect(problems(() => load({}, { BLOG_BACKEND: "hcp" })).map((p) => p.key)).toContain(
+      "backend.organization",
+    );
+    expect(problems(() => load({}, { BLOG_BACKEND: "ftp" }))[0].key).toBe("backend.type");
+  });
+
+  it("checks an adopted VPC's ids and the cache failover combination", () => {
+    const found = problems(() =>
+      load({
+        environments: {
+          dev: {
+            network: {
+              existingVpc: {
+                vpcId: "vpc-1",
+                privateSubnetIds: ["subnet-0123456789abcdef0"],
+                isolatedSubnetIds: [],
+              },
+            },
+            cache: { multiAz: true, nodeCount: 1 },
+          },
+        },
+      }),
+    );
+    const keys = found.map((p) => p.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "environments.dev.network.existingVpc.vpcId",
+        "environments.dev.network.existingVpc.privateSubnetIds",
+        "environments.dev.network.existingVpc.isolatedSubnetIds",
+        "environments.dev.cache.nodeCount",
+      ]),
+    );
+  });
+
+  it("names an unknown environment in BLOG_ENVIRONMENTS", () => {
+    expect(problems(() => load({}, { BLOG_ENVIRONMENTS: "dev,qa" }))[0]).toEqual({
+      key: "BLOG_ENVIRONMENTS",
+      message: "unknown environment(s) qa; allowed: dev, prod",
+    });
+  });
+
+  it("reports a configuration file that is not JSON", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-config-"));
+    fs.writeFileSync(path.join(dir, "bad.json"), "{ appName: ");
+    const found = problems(() => loadConfig({ root: dir, env: { BLOG_CONFIG: "bad.json" } }));
+    expect(found[0].message).toMatch(/not valid JSON/);
+  });
+});
+
+describe("environment variables", () => {
+  it("select the S3 backend with its defaults and narrow the environments", () => {
+    const { config, environments } = load(
+      {},
+      {
+        BLOG_BACKEND: "s3",
+        BLOG_STATE_BUCKET: "acme-tfstate",
+        BLOG_ENVIRONMENTS: "prod",
+      },
+    );
+    expect(config.backend).toEqual({
+      type: "s3",
+      bucket: "acme-tfstate",
+      region: "eu-west-1",
+      keyPrefix: "myblog",
+      useLockfile: true,
+    });
+    expect(environments).toEqual(["prod"]);
+  });
+});
+
+describe("the app with a bad configuration", () => {
+  it("exits non-zero with the problems and writes nothing", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-bad-"));
+    const configFile = path.join(dir, "blog.config.json");
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({ region: "mars-1", environments: { dev: { network: { azCount: 5 } } } }),
+    );
+    const outdir = path.join(dir, "out");
+    const run = spawnSync(process.execPath, ["scripts/run-app.mjs"], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, BLOG_CONFIG: configFile, CDKTF_OUTDIR: outdir },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Invalid configuration \(2 problems\)/);
+    expect(run.stderr).toMatch(/region: must be an AWS region/);
+    expect(run.stderr).toMatch(/environments\.dev\.network\.azCount/);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});

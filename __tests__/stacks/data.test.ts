@@ -1,0 +1,134 @@
+import { only, policy, resources, synthApp } from "./synth";
+
+describe("data stack", () => {
+  const app = synthApp();
+  const dev = app.stack("myblog-dev-data");
+  const prod = app.stack("myblog-prod-data");
+
+  it("runs PostgreSQL privately, encrypted, with a managed master password and IAM authentication", () => {
+    const db = only(dev, "aws_db_instance");
+    expect(db).toMatchObject({
+      engine: "postgres",
+      publicly_accessible: false,
+      storage_encrypted: true,
+      manage_master_user_password: true,
+      iam_database_authentication_enabled: true,
+      performance_insights_enabled: true,
+      enabled_cloudwatch_logs_exports: ["postgresql", "upgrade"],
+      multi_az: false,
+      skip_final_snapshot: true,
+    });
+    expect(db.kms_key_id).toMatch(/remote_state.*kms_key_arn|outputs/);
+    expect(db.backup_retention_period).toBeGreaterThanOrEqual(7);
+    expect(db).not.toHaveProperty("password");
+    expect(JSON.stringify(dev)).not.toMatch(/"password"\s*:/);
+  });
+
+  it("makes production PostgreSQL multi-AZ, deletion-protected, with a final snapshot", () => {
+    expect(only(prod, "aws_db_instance")).toMatchObject({
+      multi_az: true,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "myblog-prod-postgres-final",
+    });
+  });
+
+  it("forces TLS through the parameter group", () => {
+    const group = only(dev, "aws_db_parameter_group");
+    expect(group.family).toBe("postgres16");
+    expect(group.parameter).toEqual(expect.arrayContaining([{ name: "rds.force_ssl", value: "1" }]));
+  });
+
+  it("encrypts the cache at rest and in transit and authenticates with IAM, without any token", () => {
+    const cache = only(dev, "aws_elasticache_replication_group");
+    expect(cache).toMatchObject({ at_rest_encryption_enabled: "true", transit_encryption_enabled: true });
+    expect(cache).not.toHaveProperty("auth_token");
+    expect(cache.snapshot_retention_limit).toBeGreaterThanOrEqual(1);
+    const users = Object.values(resources(dev, "aws_elasticache_user"));
+    expect(users.map((u) => (u.authentication_mode as { type: string }).type).sort()).toEqual([
+      "iam",
+      "no-password-required",
+    ]);
+    expect(users.find((u) => u.user_name === "default")!.access_string).toBe("off -@all");
+    expect(only(prod, "aws_elasticache_replication_group")).toMatchObject({
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      num_cache_clusters: 2,
+    });
+  });
+
+  it("creates on-demand DynamoDB tables with PITR and KMS, a stream on subscribers and a TTL on idempotency", () => {
+    const tables = resources(dev, "aws_dynamodb_table");
+    expect(Object.keys(tables).sort()).toEqual(["counters", "idempotency", "photos", "subscribers"]);
+    for (const table of Object.values(tables)) {
+      expect(table).toMatchObject({
+        billing_mode: "PAY_PER_REQUEST",
+        point_in_time_recovery: { enabled: true },
+        server_side_encryption: { enabled: true },
+        deletion_protection_enabled: false,
+      });
+    }
+    expect(tables.subscribers).toMatchObject({
+      stream_enabled: true,
+      stream_view_type: "NEW_IMAGE",
+      hash_key: "email",
+    });
+    expect(tables.idempotency.ttl).toEqual({ attribute_name: "expiration", enabled: true });
+    for (const table of Object.values(resources(prod, "aws_dynamodb_table"))) {
+      expect(table.deletion_protection_enabled).toBe(true);
+    }
+  });
+
+  it("adds replica regions as global tables", () => {
+    const replicated = synthApp({
+      environments: { dev: { dynamodb: { replicaRegions: ["eu-central-1"] } } },
+    });
+    const table = resources(replicated.stack("myblog-dev-data"), "aws_dynamodb_table").subscribers;
+    expect(table.replica).toEqual([
+      { region_name: "eu-central-1", point_in_time_recovery: true, propagate_tags: true },
+    ]);
+    expect(table.stream_view_type).toBe("NEW_AND_OLD_IMAGES");
+  });
+
+  it("blocks every bucket from the public, enforces ownership, encrypts, versions and logs it", () => {
+    const buckets = Object.keys(resources(dev, "aws_s3_bucket"));
+    expect(buckets.map((b) => b.split("_")[0]).sort()).toEqual(["media", "uploads"]);
+    const byBucket = (type: string) =>
+      Object.values(resources(dev, type))
+        .map((r) => String(r.bucket))
+        .sort();
+    const refs = buckets.map((b) => `\${aws_s3_bucket.${b}.id}`).sort();
+    for (const type of [
+      "aws_s3_bucket_public_access_block",
+      "aws_s3_bucket_ownership_controls",
+      "aws_s3_bucket_server_side_encryption_configuration",
+      "aws_s3_bucket_versioning",
+      "aws_s3_bucket_logging",
+    ]) {
+      expect(byBucket(type)).toEqual(refs);
+    }
+    for (const block of Object.values(resources(dev, "aws_s3_bucket_public_access_block"))) {
+      expect(block).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+    }
+  });
+
+  it("accepts only TLS on the uploads bucket, expires raw uploads and allows browser presigned POSTs", () => {
+    const uploadsPolicy = policy(only(dev, "aws_s3_bucket_policy").policy);
+    expect(uploadsPolicy.Statement[0]).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    const lifecycle = Object.values(resources(dev, "aws_s3_bucket_lifecycle_configuration")).find((l) =>
+      JSON.stringify(l).includes("expire-raw-uploads"),
+    )!;
+    expect(JSON.stringify(lifecycle)).toMatch(/"days":30/);
+    expect(JSON.stringify(lifecycle)).toMatch(/"days_after_initiation":1/);
+    const cors = only(dev, "aws_s3_bucket_cors_configuration");
+    expect(cors.cors_rule).toEqual([expect.objectContaining({ allowed_methods: ["POST"] })]);
+  });
+});

@@ -1,0 +1,98 @@
+import { only, policy, resources, synthApp } from "./synth";
+
+describe("edge stack", () => {
+  const app = synthApp();
+  const edge = app.stack("myblog-dev-edge");
+  const cdn = only(edge, "aws_cloudfront_distribution") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it("reaches both buckets only through CloudFront with OAC and an AWS:SourceArn condition", () => {
+    const origins = cdn.origin as Array<Record<string, unknown>>;
+    expect(
+      origins
+        .filter((o) => o.origin_access_control_id)
+        .map((o) => o.origin_id)
+        .sort(),
+    ).toEqual(["media", "web"]);
+    const policies = Object.values(resources(edge, "aws_s3_bucket_policy")).map((p) => policy(p.policy));
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      expect(p.Statement[0]).toMatchObject({
+        Effect: "Deny",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
+      expect(p.Statement[1]).toMatchObject({
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Condition: { StringEquals: { "AWS:SourceArn": "${aws_cloudfront_distribution.cdn.arn}" } },
+      });
+    }
+  });
+
+  it("routes /media/* to the media bucket and /api/* to the API without forwarding Host", () => {
+    const behaviours = cdn.ordered_cache_behavior as Array<Record<string, unknown>>;
+    expect(behaviours.map((b) => `${b.path_pattern}->${b.target_origin_id}`)).toEqual([
+      "/media/*->media",
+      "/api/*->api",
+    ]);
+    for (const b of [cdn.default_cache_behavior, ...behaviours]) {
+      expect(b).toMatchObject({ viewer_protocol_policy: "redirect-to-https", compress: true });
+    }
+    const request = only(edge, "aws_cloudfront_origin_request_policy");
+    expect(JSON.stringify(request).toLowerCase()).not.toMatch(/"host"/);
+    const cache = only(edge, "aws_cloudfront_cache_policy");
+    expect(cache).toMatchObject({ min_ttl: 0, default_ttl: 0, max_ttl: 60 });
+  });
+
+  it("serves HTTP/2 and 3, a default root object, logs, and sends HSTS and security headers", () => {
+    expect(cdn).toMatchObject({
+      http_version: "http2and3",
+      default_root_object: "index.html",
+      price_class: "PriceClass_100",
+    });
+    expect(cdn.logging_config.prefix).toBe("cloudfront/myblog-dev-site/");
+    const headers = only(edge, "aws_cloudfront_response_headers_policy").security_headers_config as Record<
+      string,
+      any
+    >; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(headers.strict_transport_security).toMatchObject({
+      access_control_max_age_sec: 63072000,
+      include_subdomains: true,
+    });
+    expect(headers.content_security_policy.content_security_policy).toMatch(/default-src 'self'/);
+  });
+
+  it("uploads each built file with its content type, cache-control and a content hash", () => {
+    const objects = Object.values(resources(edge, "aws_s3_object"));
+    const html = objects.find((o) => o.key === "index.html")!;
+    expect(html).toMatchObject({ content_type: "text/html; charset=utf-8", cache_control: "no-cache" });
+    expect(String(html.source_hash)).toMatch(/^[0-9a-f]{32}$/);
+    const hashed = objects.filter((o) => String(o.key).startsWith("assets/"));
+    expect(hashed.length).toBeGreaterThanOrEqual(2);
+    for (const asset of hashed) expect(asset.cache_control).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("adds a us-east-1 certificate with DNS validation, aliases and WAF when configured", () => {
+    const custom = synthApp({
+      domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABC" },
+      environments: { prod: { edge: { waf: true } } },
+    }).stack("myblog-prod-edge") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const dist = only(custom, "aws_cloudfront_distribution") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(dist.aliases).toEqual(["blog.example.com"]);
+    expect(dist.viewer_certificate).toMatchObject({
+      ssl_support_method: "sni-only",
+      minimum_protocol_version: "TLSv1.2_2021",
+    });
+    expect(only(custom, "aws_acm_certificate")).toMatchObject({
+      provider: "aws.us-east-1",
+      validation_method: "DNS",
+    });
+    expect(only(custom, "aws_wafv2_web_acl")).toMatchObject({
+      provider: "aws.us-east-1",
+      scope: "CLOUDFRONT",
+    });
+    expect(dist.web_acl_id).toBe("${aws_wafv2_web_acl.waf.arn}");
+    expect(Object.keys(resources(custom, "aws_route53_record"))).toEqual(
+      expect.arrayContaining(["site-a", "site-aaaa", "certificate-validation"]),
+    );
+  });
+});
