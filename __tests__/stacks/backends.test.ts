@@ -39,7 +39,7 @@ describe("state backends", () => {
         use_lockfile: true,
       },
     });
-    const remote = api.data!.terraform_remote_state as Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const remote = api.data!.terraform_remote_state as Record<string, Record<string, any>>;
     expect(remote["cross-stack-reference-input-myblog-dev-data"]).toMatchObject({
       backend: "s3",
       config: { bucket: "acme-tfstate", key: "myblog/dev/data.tfstate", region: "eu-central-1" },
@@ -65,7 +65,7 @@ describe("state backends", () => {
       organization: "acme",
       workspaces: { name: "blog-myblog-dev-events" },
     });
-    const remote = events.data!.terraform_remote_state as Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const remote = events.data!.terraform_remote_state as Record<string, Record<string, any>>;
     expect(remote["cross-stack-reference-input-myblog-dev-network"]).toMatchObject({
       backend: "remote",
       config: { organization: "acme", workspaces: { name: "blog-myblog-dev-network" } },

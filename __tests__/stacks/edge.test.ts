@@ -3,7 +3,7 @@ import { only, policy, resources, synthApp } from "./synth";
 describe("edge stack", () => {
   const app = synthApp();
   const edge = app.stack("myblog-dev-edge");
-  const cdn = only(edge, "aws_cloudfront_distribution") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const cdn = only(edge, "aws_cloudfront_distribution") as Record<string, any>;
 
   it("reaches both buckets only through CloudFront with OAC and an AWS:SourceArn condition", () => {
     const origins = cdn.origin as Array<Record<string, unknown>>;
@@ -53,7 +53,7 @@ describe("edge stack", () => {
     const headers = only(edge, "aws_cloudfront_response_headers_policy").security_headers_config as Record<
       string,
       any
-    >; // eslint-disable-line @typescript-eslint/no-explicit-any
+    >;
     expect(headers.strict_transport_security).toMatchObject({
       access_control_max_age_sec: 63072000,
       include_subdomains: true,
@@ -75,8 +75,8 @@ describe("edge stack", () => {
     const custom = synthApp({
       domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABC" },
       environments: { prod: { edge: { waf: true } } },
-    }).stack("myblog-prod-edge") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const dist = only(custom, "aws_cloudfront_distribution") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    }).stack("myblog-prod-edge") as Record<string, any>;
+    const dist = only(custom, "aws_cloudfront_distribution") as Record<string, any>;
     expect(dist.aliases).toEqual(["blog.example.com"]);
     expect(dist.viewer_certificate).toMatchObject({
       ssl_support_method: "sni-only",
