@@ -10,6 +10,8 @@ import type { TerraformElement } from "cdktf";
 
 /** Key under the resource's `//` object in the synthesized JSON. */
 export const SUPPRESSIONS_KEY = "suppressions";
+/** Key under a route's `//` object that declares it public on purpose (rule CKV_AWS_309). */
+export const PUBLIC_ROUTE_KEY = "public_route";
 
 export interface SuppressionRecord {
   readonly rule: string;
@@ -51,4 +53,18 @@ export function suppress(resource: TerraformElement, ruleId: string, reason: str
     `//.${SUPPRESSIONS_KEY}`,
     list.map((s) => ({ ...s })),
   );
+}
+
+/**
+ * Declare an API route (aws_apigatewayv2_route, or aws_api_gateway_method) public on purpose: the rule that
+ * requires authorization on every route (CKV_AWS_309) accepts it, and the report lists it with the reason.
+ * @throws SuppressionError on an empty reason
+ */
+export function declarePublicRoute(route: TerraformElement, reason: string): void {
+  if (reason.trim() === "") {
+    throw new SuppressionError(
+      `declarePublicRoute(${route.node.path}): a reason is required, say why anyone may call it`,
+    );
+  }
+  route.addOverride(`//.${PUBLIC_ROUTE_KEY}`, reason.trim());
 }

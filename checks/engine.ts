@@ -1,0 +1,162 @@
+/**
+ * Runs every rule on every stack, applies the suppressions found in the JSON, and judges the suppressions
+ * themselves: one that names an unknown rule, or excuses a resource that does not fail the rule, is an error.
+ */
+import type { Model } from "./model";
+import type { Rule, Severity } from "./rule";
+import { ALL_RULES } from "./rules";
+
+export type Status = "pass" | "suppressed" | "fail";
+
+export interface Outcome {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly stack: string;
+  readonly address: string;
+  readonly status: Status;
+  readonly message: string;
+  /** The suppression's reason, for status "suppressed". */
+  readonly reason?: string;
+}
+
+export interface SuppressionEntry {
+  readonly stack: string;
+  readonly address: string;
+  /** The id as written in the suppression (a rule id or one of its reference aliases). */
+  readonly rule: string;
+  /** The rule it resolved to, if any. */
+  readonly ruleId?: string;
+  readonly reason: string;
+  readonly status: "applied" | "unknown-rule" | "suppresses-nothing";
+  readonly message: string;
+}
+
+export interface PublicRoute {
+  readonly stack: string;
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface CheckReport {
+  readonly rules: readonly Rule[];
+  readonly stacks: readonly { readonly name: string; readonly production: boolean }[];
+  readonly outcomes: readonly Outcome[];
+  readonly suppressions: readonly SuppressionEntry[];
+  readonly publicRoutes: readonly PublicRoute[];
+  readonly summary: {
+    readonly pass: number;
+    readonly suppressed: number;
+    readonly fail: number;
+    readonly invalidSuppressions: number;
+  };
+  /** No failure and no invalid suppression. */
+  readonly ok: boolean;
+}
+
+export class RuleCatalogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RuleCatalogError";
+  }
+}
+
+/** Maps every rule id and alias (upper case) to its rule; two rules may never share an id. */
+export function ruleIndex(rules: readonly Rule[]): Map<string, Rule> {
+  const index = new Map<string, Rule>();
+  for (const rule of rules) {
+    for (const id of [rule.id, ...rule.aliases]) {
+      const key = id.toUpperCase();
+      const other = index.get(key);
+      if (other) throw new RuleCatalogError(`rule id ${id} is claimed by both ${other.id} and ${rule.id}`);
+      index.set(key, rule);
+    }
+  }
+  return index;
+}
+
+export function runChecks(model: Model, rules: readonly Rule[] = ALL_RULES): CheckReport {
+  const byId = ruleIndex(rules);
+  const outcomes: Outcome[] = [];
+  const suppressions: SuppressionEntry[] = [];
+
+  for (const stack of model.stacks) {
+    // rule id → address → evaluation outcome, to apply and judge suppressions afterwards
+    const evaluated = new Map<string, Map<string, { passed: boolean; message: string }>>();
+    for (const rule of rules) {
+      const byAddress = new Map<string, { passed: boolean; message: string }>();
+      for (const e of rule.evaluate({ model, stack })) {
+        const previous = byAddress.get(e.resource.address);
+        // A rule that yields twice for one resource fails it if either evaluation fails.
+        if (!previous || previous.passed)
+          byAddress.set(e.resource.address, { passed: e.passed, message: e.message });
+      }
+      evaluated.set(rule.id, byAddress);
+    }
+
+    const applied = new Map<string, string>(); // `${ruleId} ${address}` → reason
+    for (const resource of stack.resources) {
+      for (const s of resource.suppressions) {
+        const rule = byId.get(s.rule.toUpperCase());
+        const base = { stack: stack.name, address: resource.address, rule: s.rule, reason: s.reason };
+        if (!rule) {
+          suppressions.push({
+            ...base,
+            status: "unknown-rule",
+            message: `suppression names unknown rule ${s.rule}`,
+          });
+          continue;
+        }
+        const result = evaluated.get(rule.id)?.get(resource.address);
+        if (!result || result.passed) {
+          const why = result ? "the resource passes it" : "the rule does not apply to this resource";
+          suppressions.push({
+            ...base,
+            ruleId: rule.id,
+            status: "suppresses-nothing",
+            message: `suppression of ${rule.id} suppresses nothing: ${why}`,
+          });
+          continue;
+        }
+        applied.set(`${rule.id} ${resource.address}`, s.reason);
+        suppressions.push({ ...base, ruleId: rule.id, status: "applied", message: result.message });
+      }
+    }
+
+    for (const rule of rules) {
+      for (const [address, result] of evaluated.get(rule.id) ?? []) {
+        const reason = result.passed ? undefined : applied.get(`${rule.id} ${address}`);
+        outcomes.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          stack: stack.name,
+          address,
+          status: result.passed ? "pass" : reason !== undefined ? "suppressed" : "fail",
+          message: result.message,
+          reason,
+        });
+      }
+    }
+  }
+
+  const count = (status: Status) => outcomes.filter((o) => o.status === status).length;
+  const invalidSuppressions = suppressions.filter((s) => s.status !== "applied").length;
+  const summary = {
+    pass: count("pass"),
+    suppressed: count("suppressed"),
+    fail: count("fail"),
+    invalidSuppressions,
+  };
+  return {
+    rules,
+    stacks: model.stacks.map((s) => ({ name: s.name, production: s.facts.production })),
+    outcomes,
+    suppressions,
+    publicRoutes: model.stacks.flatMap((s) =>
+      s.resources
+        .filter((r) => r.publicRoute)
+        .map((r) => ({ stack: s.name, address: r.address, reason: r.publicRoute as string })),
+    ),
+    summary,
+    ok: summary.fail === 0 && invalidSuppressions === 0,
+  };
+}

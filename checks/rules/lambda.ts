@@ -1,0 +1,321 @@
+/** Lambda functions, their permissions, event invoke configs and event source mappings. */
+import { asNumber, block, isExpression, isTrue, type Resource } from "../model";
+import { parsePolicy } from "../policy";
+import { NOT_APPLICABLE, resourceRule, type RuleContext } from "../rule";
+
+const FUNCTION = ["aws_lambda_function"];
+
+/** Resources that live in a VPC only: a function that talks to one must run in the VPC. */
+const VPC_ONLY_TYPES = [
+  "aws_db_instance",
+  "aws_rds_cluster",
+  "aws_db_proxy",
+  "aws_elasticache_replication_group",
+  "aws_elasticache_cluster",
+  "aws_elasticache_serverless_cache",
+];
+
+/** Runtimes Lambda still supports for create and update (deprecated ones are left out on purpose). */
+export const SUPPORTED_RUNTIMES = [
+  "nodejs22.x",
+  "nodejs24.x",
+  "python3.11",
+  "python3.12",
+  "python3.13",
+  "python3.14",
+  "java11",
+  "java17",
+  "java21",
+  "java25",
+  "dotnet8",
+  "dotnet10",
+  "ruby3.3",
+  "ruby3.4",
+  "provided.al2023",
+];
+
+/** Principals that invoke a function asynchronously (events are queued and retried by Lambda). */
+const ASYNC_PRINCIPALS = [
+  "sns.amazonaws.com",
+  "s3.amazonaws.com",
+  "events.amazonaws.com",
+  "ses.amazonaws.com",
+  "scheduler.amazonaws.com",
+  "iot.amazonaws.com",
+  "logs.amazonaws.com",
+];
+
+function mappingsOf(fn: Resource, ctx: RuleContext): Resource[] {
+  return ctx.model.referrers(fn, "aws_lambda_event_source_mapping", "function_name");
+}
+
+/** DynamoDB and Kinesis streams (not SQS, whose failures belong to the queue's redrive policy). */
+export function isStreamMapping(mapping: Resource, ctx: RuleContext): boolean {
+  if (mapping.body.starting_position !== undefined) return true;
+  const source = mapping.body.event_source_arn;
+  const targets = ctx.model.referencedBy(mapping.stack, source);
+  if (targets.some((t) => t.type === "aws_dynamodb_table" || t.type === "aws_kinesis_stream")) return true;
+  return (
+    typeof source === "string" && !isExpression(source) && /:kinesis:|:dynamodb:.*\/stream\//.test(source)
+  );
+}
+
+function isAsyncInvoked(fn: Resource, ctx: RuleContext): string | undefined {
+  const permission = ctx.model
+    .referrers(fn, "aws_lambda_permission", "function_name")
+    .find((p) => ASYNC_PRINCIPALS.includes(String(p.body.principal)));
+  if (permission) return `invoked asynchronously by ${String(permission.body.principal)}`;
+  if (ctx.model.referrers(fn, "aws_sns_topic_subscription", "endpoint").length)
+    return "subscribed to an SNS topic";
+  if (ctx.model.referrers(fn, "aws_s3_bucket_notification").length) return "notified by S3";
+  if (ctx.model.referrers(fn, "aws_cloudwatch_event_target", "arn").length) return "an EventBridge target";
+  return undefined;
+}
+
+function hasAsyncFailureDestination(fn: Resource, ctx: RuleContext): boolean {
+  if (block(fn.body.dead_letter_config)?.target_arn) return true;
+  return ctx.model
+    .referrers(fn, "aws_lambda_function_event_invoke_config", "function_name")
+    .some((c) => block(block(c.body.destination_config)?.on_failure)?.destination);
+}
+
+function isInVpc(fn: Resource): boolean {
+  const vpc = block(fn.body.vpc_config);
+  return vpc !== undefined && vpc.subnet_ids !== undefined;
+}
+
+function reachesVpcOnlyResource(fn: Resource, ctx: RuleContext): Resource | undefined {
+  const uses = ctx.model.referencedBy(fn.stack, [fn.body.environment, rolePolicyValues(fn, ctx)]);
+  return uses.find((r) => VPC_ONLY_TYPES.includes(r.type));
+}
+
+/** Policies attached inline to the function's role (aws_iam_role_policy), with their stack. */
+function rolePolicyValues(fn: Resource, ctx: RuleContext): unknown[] {
+  const roles = ctx.model.referencedBy(fn.stack, fn.body.role).filter((r) => r.type === "aws_iam_role");
+  return roles.flatMap((role) =>
+    ctx.model.referrers(role, "aws_iam_role_policy", "role").map((p) => p.body.policy),
+  );
+}
+
+function canSendEmail(fn: Resource, ctx: RuleContext): boolean {
+  const roles = ctx.model.referencedBy(fn.stack, fn.body.role).filter((r) => r.type === "aws_iam_role");
+  return roles.some((role) =>
+    ctx.model.referrers(role, "aws_iam_role_policy", "role").some((p) => {
+      const parsed = parsePolicy(ctx.model, p.stack, p.body.policy);
+      return (
+        parsed.ok &&
+        parsed.statements.some(
+          (s) =>
+            s.effect === "Allow" &&
+            s.actions.some((a) => /^(ses|ses-v2|sesv2):Send/i.test(a) || a === "ses:*"),
+        )
+      );
+    }),
+  );
+}
+
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+const NAME_OF_A_REFERENCE = /(_ARN|_NAME|_ID|_URL|_PATH|_HEADER)$/i;
+const SECRET_VALUE = [
+  /(A3T[A-Z0-9]|AKIA|ASIA)[A-Z0-9]{16}/,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\bxox[abprs]-[0-9A-Za-z-]{10,}/,
+  /\bgh[pousr]_[0-9A-Za-z]{30,}/,
+  /\bsk_live_[0-9A-Za-z]{16,}/,
+  /\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/,
+  /:\/\/[^/\s:@]+:[^/\s@]+@/,
+];
+
+function secretLookingVariables(fn: Resource): string[] {
+  const variables = block(fn.body.environment)?.variables;
+  if (typeof variables !== "object" || variables === null || Array.isArray(variables)) return [];
+  return Object.entries(variables).flatMap(([key, value]) => {
+    if (typeof value !== "string" || value === "" || isExpression(value)) return [];
+    if (SECRET_VALUE.some((p) => p.test(value))) return [`${key} holds a value that looks like a credential`];
+    if (SECRET_NAME.test(key) && !NAME_OF_A_REFERENCE.test(key) && !value.startsWith("arn:")) {
+      return [`${key} holds a literal value and its name says it is a secret`];
+    }
+    return [];
+  });
+}
+
+const onFailure = (mapping: Resource) =>
+  block(block(mapping.body.destination_config)?.on_failure)?.destination_arn;
+
+function streamMappingRule(def: {
+  id: string;
+  title: string;
+  description: string;
+  remediation: string;
+  check: (mapping: Resource) => string | string[] | undefined;
+}) {
+  return resourceRule({
+    ...def,
+    types: ["aws_lambda_event_source_mapping"],
+    check: (mapping, ctx) => (isStreamMapping(mapping, ctx) ? def.check(mapping) : NOT_APPLICABLE),
+  });
+}
+
+export const lambdaRules = [
+  resourceRule({
+    id: "CKV_AWS_117",
+    title: "Lambda runs in a VPC only where it must, across at least two subnets",
+    description:
+      "A function that reaches RDS or ElastiCache must run in the VPC, in two or more subnets (AZs); a function that does not should stay out of it (no ENIs, NAT or cold-start cost).",
+    remediation:
+      "Set vpc_config { subnet_ids = ≥ 2 private subnets, security_group_ids } on functions that use the database or cache, and remove it from the others.",
+    types: FUNCTION,
+    check(fn, ctx) {
+      const needs = reachesVpcOnlyResource(fn, ctx);
+      if (!isInVpc(fn)) return needs ? `uses ${needs.address} but has no vpc_config` : undefined;
+      const vpc = block(fn.body.vpc_config) ?? {};
+      const problems: string[] = [];
+      if (!needs) problems.push("runs in the VPC but uses no database or cache");
+      // A list-valued expression (a whole list handed over) cannot be counted at synth time.
+      if (Array.isArray(vpc.subnet_ids) && vpc.subnet_ids.length < 2)
+        problems.push(`has ${vpc.subnet_ids.length} subnet (needs ≥ 2)`);
+      if (
+        !vpc.security_group_ids ||
+        (Array.isArray(vpc.security_group_ids) && vpc.security_group_ids.length === 0)
+      ) {
+        problems.push("has no security_group_ids");
+      }
+      return problems;
+    },
+  }),
+  resourceRule({
+    id: "CKV_AWS_116",
+    title: "Asynchronously invoked Lambda has a dead-letter or on-failure destination",
+    description: "An event that still fails after Lambda's retries is dropped without a trace.",
+    remediation:
+      "Add aws_lambda_function_event_invoke_config with destination_config { on_failure { destination = <SQS queue ARN> } } (or dead_letter_config). Stream mappings need their own on-failure destination.",
+    types: FUNCTION,
+    check(fn, ctx) {
+      const how = isAsyncInvoked(fn, ctx);
+      if (how)
+        return hasAsyncFailureDestination(fn, ctx)
+          ? undefined
+          : `${how} but has no on-failure destination or DLQ`;
+      const streams = mappingsOf(fn, ctx).filter((m) => isStreamMapping(m, ctx));
+      if (streams.length === 0) return NOT_APPLICABLE;
+      return streams
+        .filter((m) => !onFailure(m))
+        .map((m) => `stream mapping ${m.address} has no on-failure destination`);
+    },
+  }),
+  resourceRule({
+    id: "CKV_AWS_115",
+    title: "Lambda that can hurt a downstream has reserved concurrency",
+    description:
+      "A function that opens database connections (in the VPC) or sends e-mail has no concurrency cap, so a traffic spike or a loop exhausts connections or the SES quota.",
+    remediation: "Set reserved_concurrent_executions to a cap the downstream can take.",
+    types: FUNCTION,
+    check(fn, ctx) {
+      const why = isInVpc(fn) ? "runs in the VPC" : canSendEmail(fn, ctx) ? "can send e-mail" : undefined;
+      if (!why) return NOT_APPLICABLE;
+      const cap = asNumber(fn.body.reserved_concurrent_executions);
+      return cap !== undefined && cap >= 0 ? undefined : `${why} but has no reserved_concurrent_executions`;
+    },
+  }),
+  resourceRule({
+    id: "CKV_AWS_50",
+    title: "Lambda has active X-Ray tracing",
+    description: "Tracing is off, so slow or failing calls across services cannot be followed.",
+    remediation:
+      'Set tracing_config { mode = "Active" } and allow xray:PutTraceSegments/PutTelemetryRecords.',
+    types: FUNCTION,
+    check: (fn) =>
+      block(fn.body.tracing_config)?.mode === "Active" ? undefined : "tracing_config.mode is not Active",
+  }),
+  resourceRule({
+    id: "CKV_AWS_45",
+    title: "Lambda environment holds no secrets",
+    description:
+      "An environment variable holds what looks like a secret; it ends up in the configuration, the state and the console.",
+    remediation:
+      "Keep the secret in Secrets Manager (or use IAM authentication) and pass only its ARN or name.",
+    types: FUNCTION,
+    check: (fn) => secretLookingVariables(fn),
+  }),
+  resourceRule({
+    id: "CKV_AWS_363",
+    title: "Lambda uses a supported runtime",
+    description: "The runtime is deprecated (or unknown): no security patches, and updates will be blocked.",
+    remediation: `Use one of ${SUPPORTED_RUNTIMES.join(", ")} (this project: the newest Node.js).`,
+    types: FUNCTION,
+    check(fn) {
+      if (fn.body.package_type === "Image") return NOT_APPLICABLE;
+      const runtime = String(fn.body.runtime);
+      return SUPPORTED_RUNTIMES.includes(runtime) ? undefined : `runtime ${runtime} is not supported`;
+    },
+  }),
+  resourceRule({
+    id: "CKV_AWS_301",
+    aliases: ["FSBP_Lambda.1"],
+    title: "Lambda permission is limited to one source",
+    description:
+      "The resource-based permission lets any principal, or a service on behalf of any account or resource, invoke the function (confused deputy).",
+    remediation:
+      "Name a service or account principal; for a service set source_arn (the API, topic, bucket or rule) and source_account where the source ARN has no account id (S3).",
+    types: ["aws_lambda_permission"],
+    check(permission) {
+      const principal = String(permission.body.principal);
+      if (principal === "*") return "principal is *";
+      if (!principal.endsWith(".amazonaws.com")) return undefined;
+      const problems: string[] = [];
+      const sourceArn = permission.body.source_arn;
+      if (!sourceArn) problems.push(`service principal ${principal} without source_arn`);
+      const arnHasNoAccount = principal === "s3.amazonaws.com" || principal === "ses.amazonaws.com";
+      if (arnHasNoAccount && !permission.body.source_account)
+        problems.push(`${principal} needs source_account (its ARNs carry no account id)`);
+      return problems;
+    },
+  }),
+  streamMappingRule({
+    id: "BLOG_STREAM_PARTIAL_BATCH",
+    title: "Stream mapping reports batch item failures",
+    description:
+      "Without ReportBatchItemFailures one bad record makes Lambda retry the whole batch, records processed twice.",
+    remediation:
+      'Set function_response_types = ["ReportBatchItemFailures"] and return batchItemFailures from the handler.',
+    check: (m) =>
+      Array.isArray(m.body.function_response_types) &&
+      m.body.function_response_types.includes("ReportBatchItemFailures")
+        ? undefined
+        : "function_response_types does not include ReportBatchItemFailures",
+  }),
+  streamMappingRule({
+    id: "BLOG_STREAM_BISECT",
+    title: "Stream mapping bisects a failing batch",
+    description:
+      "Without bisect_batch_on_function_error a poison record keeps the whole batch failing until it expires.",
+    remediation: "Set bisect_batch_on_function_error = true.",
+    check: (m) =>
+      isTrue(m.body.bisect_batch_on_function_error)
+        ? undefined
+        : "bisect_batch_on_function_error is not true",
+  }),
+  streamMappingRule({
+    id: "BLOG_STREAM_BOUNDED_RETRIES",
+    title: "Stream mapping retries a bounded number of times for a bounded age",
+    description:
+      "The defaults (-1) retry a failing record until it leaves the stream (24 h to 7 days), blocking the shard.",
+    remediation:
+      "Set maximum_retry_attempts (e.g. 5) and maximum_record_age_in_seconds (e.g. 3600) to finite values.",
+    check(m) {
+      const problems: string[] = [];
+      const retries = asNumber(m.body.maximum_retry_attempts);
+      const age = asNumber(m.body.maximum_record_age_in_seconds);
+      if (retries === undefined || retries < 0) problems.push("maximum_retry_attempts is unbounded");
+      if (age === undefined || age < 0) problems.push("maximum_record_age_in_seconds is unbounded");
+      return problems;
+    },
+  }),
+  streamMappingRule({
+    id: "BLOG_STREAM_ON_FAILURE",
+    title: "Stream mapping sends failed records to an on-failure destination",
+    description: "Records that exhaust their retries are dropped silently.",
+    remediation: "Set destination_config { on_failure { destination_arn = <SQS queue or SNS topic ARN> } }.",
+    check: (m) => (onFailure(m) ? undefined : "has no destination_config.on_failure.destination_arn"),
+  }),
+];
