@@ -1,0 +1,58 @@
+/**
+ * npm run addresses:check / npm run addresses:update [-- --outdir <synth dir>] [--lock addresses.lock.json]
+ * Compares (or, with --update, rewrites) the committed resource-address lock against the app's stacks:
+ * a fresh synth into a temporary directory, or an existing synth output given with --outdir.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  LOCK_FILE_NAME,
+  buildLock,
+  compareWithLock,
+  explainProblems,
+  formatLock,
+  parseLock,
+  synthesizeApp,
+  synthesizedAddresses,
+} from "./address-lock";
+import { parseCli, resolveOutdir, runCli } from "./cli";
+import { AddressLockError } from "./errors";
+
+function freshSynth() {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "address-lock-"));
+  try {
+    synthesizeApp(process.cwd(), outdir);
+    return synthesizedAddresses(outdir);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const USAGE = "tsx pipeline/address-lock-cli.ts [--update] [--outdir <synth dir>] [--lock <file>]";
+
+runCli(async () => {
+  const { values } = parseCli(
+    { update: { type: "boolean", default: false }, outdir: { type: "string" }, lock: { type: "string" } },
+    USAGE,
+  );
+  const lockPath = path.resolve(values.lock ?? LOCK_FILE_NAME);
+  const synthesized = values.outdir ? synthesizedAddresses(resolveOutdir(values.outdir)) : freshSynth();
+  if (values.update) {
+    fs.writeFileSync(lockPath, formatLock(buildLock(synthesized)));
+    const count = [...synthesized.values()].reduce((n, s) => n + s.addresses.length, 0);
+    console.log(`Wrote ${count} addresses of ${synthesized.size} stacks to ${lockPath}`);
+    return 0;
+  }
+  if (!fs.existsSync(lockPath))
+    throw new AddressLockError(`${lockPath} does not exist: create it with --update`);
+  const explanation = explainProblems(
+    compareWithLock(parseLock(fs.readFileSync(lockPath, "utf8"), lockPath), synthesized),
+  );
+  if (explanation) {
+    console.error(explanation);
+    return 1;
+  }
+  console.log(`${lockPath}: every locked address is still there`);
+  return 0;
+});

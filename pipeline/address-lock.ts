@@ -1,0 +1,173 @@
+/**
+ * Resource-address stability. Terraform keys state by address (`aws_s3_bucket.media`); cdktf derives the
+ * address from the construct id and path, so a harmless-looking refactor (renaming a construct, moving it
+ * into another construct) makes Terraform destroy the resource and create a new one. The committed lock
+ * (`addresses.lock.json`) lists every address per stack; the check fails when one disappears without a
+ * `moved` block that carries it to its new address, and explains the ways to keep the resource.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { AddressLockError } from "./errors";
+import { readStacks } from "./manifest";
+
+export const LOCK_FILE_NAME = "addresses.lock.json";
+export const UPDATE_COMMAND = "npm run addresses:update";
+
+export interface AddressLock {
+  readonly stacks: Readonly<Record<string, readonly string[]>>;
+}
+
+interface StackAddresses {
+  readonly addresses: readonly string[];
+  /** `moved` blocks: old address → new address. */
+  readonly moved: ReadonlyMap<string, string>;
+  /** Addresses adopted through `import` blocks. */
+  readonly imported: ReadonlySet<string>;
+}
+
+type Json = Record<string, unknown>;
+const objectAt = (value: unknown): Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
+const blocks = (value: unknown): Json[] => (Array.isArray(value) ? value.map(objectAt) : []);
+
+/** Addresses, moves and imports of one synthesized `cdk.tf.json`. */
+export function stackAddresses(stackJson: Json): StackAddresses {
+  const addresses: string[] = [];
+  for (const [type, byName] of Object.entries(objectAt(stackJson.resource))) {
+    for (const name of Object.keys(objectAt(byName))) addresses.push(`${type}.${name}`);
+  }
+  for (const [type, byName] of Object.entries(objectAt(stackJson.data))) {
+    for (const name of Object.keys(objectAt(byName))) addresses.push(`data.${type}.${name}`);
+  }
+  for (const name of Object.keys(objectAt(stackJson.module))) addresses.push(`module.${name}`);
+  const moved = new Map(blocks(stackJson.moved).map((m) => [String(m.from), String(m.to)]));
+  const imported = new Set(blocks(stackJson.import).map((i) => String(i.to)));
+  return { addresses: addresses.sort(), moved, imported };
+}
+
+/** Every stack of a synth output, by name. */
+export function synthesizedAddresses(outdir: string): Map<string, StackAddresses> {
+  const result = new Map<string, StackAddresses>();
+  for (const stack of readStacks(outdir).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    result.set(
+      stack.name,
+      stackAddresses(JSON.parse(fs.readFileSync(stack.synthesizedStackPath, "utf8")) as Json),
+    );
+  }
+  return result;
+}
+
+export function buildLock(synthesized: ReadonlyMap<string, StackAddresses>): AddressLock {
+  return { stacks: Object.fromEntries([...synthesized].map(([name, s]) => [name, [...s.addresses]])) };
+}
+
+export function formatLock(lock: AddressLock): string {
+  return `${JSON.stringify({ "//": `Resource addresses per stack. Refresh on purpose with: ${UPDATE_COMMAND}`, ...lock }, null, 2)}\n`;
+}
+
+export function parseLock(text: string, source: string): AddressLock {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new AddressLockError(
+      `${source} is not valid JSON (${(error as Error).message}): regenerate it with ${UPDATE_COMMAND}`,
+    );
+  }
+  const stacks = objectAt(objectAt(doc).stacks);
+  for (const [name, addresses] of Object.entries(stacks)) {
+    if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === "string")) {
+      throw new AddressLockError(`${source}: stacks.${name} must be an array of address strings`);
+    }
+  }
+  if (Object.keys(stacks).length === 0)
+    throw new AddressLockError(`${source} lists no stacks: regenerate it with ${UPDATE_COMMAND}`);
+  return { stacks: stacks as Record<string, string[]> };
+}
+
+export interface LockProblem {
+  readonly stack: string;
+  readonly address: string;
+  readonly kind: "missing" | "moved-to-nowhere" | "stack-missing" | "new";
+}
+
+/** Differences that matter: locked addresses without a successor, and addresses the lock does not know yet. */
+export function compareWithLock(
+  lock: AddressLock,
+  synthesized: ReadonlyMap<string, StackAddresses>,
+): LockProblem[] {
+  const problems: LockProblem[] = [];
+  for (const [stack, locked] of Object.entries(lock.stacks)) {
+    const current = synthesized.get(stack);
+    if (!current) {
+      problems.push({ stack, address: `${locked.length} addresses`, kind: "stack-missing" });
+      continue;
+    }
+    const present = new Set(current.addresses);
+    for (const address of locked) {
+      if (present.has(address)) continue;
+      const target = current.moved.get(address);
+      if (target === undefined) problems.push({ stack, address, kind: "missing" });
+      else if (!present.has(target))
+        problems.push({ stack, address: `${address} → ${target}`, kind: "moved-to-nowhere" });
+    }
+  }
+  for (const [stack, current] of synthesized) {
+    const locked = new Set(lock.stacks[stack] ?? []);
+    for (const address of current.addresses)
+      if (!locked.has(address)) problems.push({ stack, address, kind: "new" });
+  }
+  return problems;
+}
+
+const KEEP_IT = `How to keep the existing infrastructure instead:
+  - Renamed or moved a construct? Keep the old address with a \`moved\` block: on the new resource call
+      newResource.moveFromId("<type>.<old name>")          // e.g. "aws_s3_bucket.media"
+    or mark the old one with oldResource.moveTo("<target>") and the new one with newResource.addMoveTarget("<target>").
+    Terraform then moves the state entry and changes nothing in AWS.
+  - Moved a resource to another stack? A \`moved\` block cannot cross stacks (state files): remove it from the
+    old stack's state (\`terraform state rm\`, or a \`removed\` block with destroy = false) and adopt it in the new
+    stack with newResource.importFrom("<cloud id>") (an \`import\` block).
+  - Meant to delete or recreate it? Update the lock in the same change so that reviewers see it:
+      ${UPDATE_COMMAND}   (then commit addresses.lock.json)`;
+
+/** The explanation the test and the CLI print; empty when the lock holds. */
+export function explainProblems(problems: readonly LockProblem[]): string {
+  if (problems.length === 0) return "";
+  const lines = (kind: LockProblem["kind"]) =>
+    problems.filter((p) => p.kind === kind).map((p) => `  - ${p.stack}: ${p.address}`);
+  const gone = [...lines("missing"), ...lines("stack-missing"), ...lines("moved-to-nowhere")];
+  const added = lines("new");
+  const parts: string[] = [];
+  if (gone.length > 0) {
+    parts.push(
+      `${gone.length} locked resource address(es) disappeared. On the next apply Terraform would DESTROY these ` +
+        `resources (and create new ones under new addresses, losing their data):\n${gone.join("\n")}\n\n${KEEP_IT}`,
+    );
+  }
+  if (added.length > 0) {
+    parts.push(
+      `${added.length} address(es) are not in ${LOCK_FILE_NAME} yet. Run ${UPDATE_COMMAND} and commit the lock ` +
+        `so that a later rename of them is caught:\n${added.join("\n")}`,
+    );
+  }
+  return parts.join("\n\n");
+}
+
+/**
+ * Synthesizes the project's app into `outdir` the way `cdktf synth` does (cdktf.json's "app" command), with
+ * the BLOG_* variables removed so the lock reflects the committed configuration, not one shell's overrides.
+ */
+export function synthesizeApp(root: string, outdir: string): void {
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
+  for (const key of Object.keys(env)) if (key.startsWith("BLOG_")) delete env[key];
+  const run = spawnSync(process.execPath, [path.join(root, "scripts", "run-app.mjs")], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+  });
+  if (run.status !== 0) {
+    throw new AddressLockError(`synth of the app failed (exit ${run.status}):\n${run.stderr || run.stdout}`);
+  }
+}

@@ -1,0 +1,30 @@
+/** What the pipeline CLIs share: argument parsing, and turning typed errors into a message and exit code 1. */
+import * as path from "path";
+import { parseArgs, type ParseArgsConfig } from "util";
+import { PipelineError, UsageError } from "./errors";
+
+export const DEFAULT_OUTDIR = "cdktf.out";
+
+export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(options: T, usage: string) {
+  try {
+    return parseArgs({ args: process.argv.slice(2), options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nUsage: ${usage}`);
+  }
+}
+
+export const resolveOutdir = (value: string | undefined) =>
+  path.resolve(value ?? process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
+
+/** Runs a CLI body; known errors print their message only, unknown ones their stack too. */
+export function runCli(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof PipelineError ? `error: ${error.message}` : error);
+      process.exitCode = 1;
+    },
+  );
+}

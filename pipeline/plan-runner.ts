@@ -1,0 +1,155 @@
+/**
+ * `npm run plan`: every selected stack in dependency order → `terraform init`, `terraform plan -out`,
+ * `terraform show -json` → one summary (markdown + JSON) for all of them, and a record per stack that
+ * `npm run apply` checks before applying. Exit code as `terraform plan -detailed-exitcode`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { readStacks, selectStacks, type StackInfo } from "./manifest";
+import {
+  LOCK_FILE,
+  clearPlan,
+  hashStackDirectory,
+  planPaths,
+  writeRecord,
+  type PlanRecord,
+  type StackStatus,
+} from "./plan-store";
+import { referencedOutputs, waitingUpstreams } from "./remote-state";
+import { analyzePlan, summaryWithoutPlan, type TerraformPlanJson } from "./summary/analyze";
+import { renderMarkdown } from "./summary/markdown";
+import { summarize, type PlanSummary, type StackSummary } from "./summary/model";
+import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
+
+export interface PlanOptions {
+  /** The synth output directory holding `manifest.json`. */
+  readonly outdir: string;
+  /** Stack globs (`myblog-dev-*`); all stacks when empty. @default [] */
+  readonly globs?: readonly string[];
+  /** Plan with `-refresh-only`: report drift instead of configuration changes. @default false */
+  readonly refreshOnly?: boolean;
+  readonly terraform?: TerraformOptions;
+  /** Progress lines (the CLI prints them on stderr). @default no output */
+  readonly log?: (line: string) => void;
+  /** Passed to the markdown renderer. @default 60000 */
+  readonly maxLength?: number;
+}
+
+export interface PlanRunResult {
+  readonly summary: PlanSummary;
+  readonly markdown: string;
+  /** 0 no changes, 2 changes (or stacks waiting on an upstream), 1 a stack failed. */
+  readonly exitCode: 0 | 1 | 2;
+  readonly markdownPath: string;
+  readonly jsonPath: string;
+}
+
+export const SUMMARY_FILES = { markdown: "plan-summary.md", json: "plan-summary.json" } as const;
+
+const LOCK_TIMEOUT = "-lock-timeout=300s";
+
+interface StackOutcome {
+  readonly summary: StackSummary;
+  readonly record: PlanRecord;
+}
+
+async function planStack(
+  stack: StackInfo,
+  options: PlanOptions,
+  upstream: ReadonlyMap<string, StackSummary>,
+): Promise<StackOutcome> {
+  const cwd = stack.workingDirectory;
+  const refreshOnly = options.refreshOnly ?? false;
+  const paths = planPaths(options.outdir, stack.name);
+  const base = { stack: stack.name, refreshOnly };
+  const outcome = (
+    status: StackStatus,
+    extra: Partial<PlanRecord> = {},
+    plan?: TerraformPlanJson,
+    notes: string[] = [],
+  ) => {
+    const record: PlanRecord = { ...base, status, stackHash: "", waitingOn: [], ...extra };
+    const analyzeOptions = { ...base, status, waitingOn: record.waitingOn, error: record.error, notes };
+    const summary = plan ? analyzePlan(plan, analyzeOptions) : summaryWithoutPlan(analyzeOptions);
+    return { summary, record };
+  };
+
+  // An upstream that is itself waiting has no state yet, so this stack cannot read it either.
+  const blocked = stack.dependencies.filter((d) => upstream.get(d)?.status === "waiting");
+  if (blocked.length > 0) return outcome("waiting", { waitingOn: blocked });
+
+  const init = await runTerraform(["init", "-input=false", "-no-color"], cwd, options.terraform);
+  if (init.exitCode !== 0)
+    return outcome("error", { error: `terraform init failed:\n${describeErrors(init)}` });
+  const stackHash = hashStackDirectory(cwd);
+  const lockFilePath = path.join(cwd, LOCK_FILE);
+  const lockFile = fs.existsSync(lockFilePath) ? fs.readFileSync(lockFilePath, "utf8") : undefined;
+  const planned = { stackHash, ...(lockFile !== undefined ? { lockFile } : {}) };
+
+  const planArgs = [
+    "plan",
+    "-input=false",
+    "-json",
+    "-detailed-exitcode",
+    LOCK_TIMEOUT,
+    `-out=${paths.binary}`,
+  ];
+  if (refreshOnly) planArgs.push("-refresh-only");
+  const plan = await runTerraform(planArgs, cwd, options.terraform);
+  if (plan.exitCode !== 0 && plan.exitCode !== 2) {
+    fs.rmSync(paths.binary, { force: true });
+    const waitingOn = waitingUpstreams(parseDiagnostics(plan.stdout));
+    if (waitingOn) return outcome("waiting", { ...planned, waitingOn, error: describeErrors(plan) });
+    return outcome("error", { ...planned, error: describeErrors(plan) });
+  }
+
+  const show = await runTerraform(["show", "-json", "-no-color", paths.binary], cwd, options.terraform);
+  if (show.exitCode !== 0)
+    return outcome("error", { ...planned, error: `terraform show failed:\n${describeErrors(show)}` });
+  fs.writeFileSync(paths.json, show.stdout);
+  const planJson = JSON.parse(show.stdout) as TerraformPlanJson;
+
+  // Reads of outputs the upstream's own pending plan changes: this plan shows today's values, not tomorrow's.
+  const reads = referencedOutputs(fs.readFileSync(stack.synthesizedStackPath, "utf8"));
+  const notes = [...reads]
+    .map(([name, outputs]) => ({
+      name,
+      pending: upstream.get(name)?.outputChanges.filter((o) => outputs.has(o)) ?? [],
+    }))
+    .filter((u) => u.pending.length > 0)
+    .map(
+      (u) =>
+        `Reads ${u.pending.length} output(s) of \`${u.name}\` that its pending plan changes: this plan uses the ` +
+        `current values; plan again after \`${u.name}\` is applied.`,
+    );
+  const status: StackStatus = plan.exitCode === 2 ? "changes" : "no-changes";
+  return outcome(status, planned, planJson, notes);
+}
+
+export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
+  const log = options.log ?? (() => undefined);
+  const selected = selectStacks(readStacks(options.outdir), options.globs ?? []);
+  const summaries = new Map<string, StackSummary>();
+  for (const stack of selected) {
+    clearPlan(options.outdir, stack.name);
+    log(`planning ${stack.name}${options.refreshOnly ? " (refresh-only)" : ""} …`);
+    const { summary, record } = await planStack(stack, options, summaries);
+    writeRecord(options.outdir, record);
+    summaries.set(stack.name, summary);
+    const extra = summary.waitingOn.length > 0 ? ` on ${summary.waitingOn.join(", ")}` : "";
+    log(`  ${stack.name}: ${summary.status}${extra}`);
+  }
+
+  const summary = summarize([...summaries.values()]);
+  const markdown = renderMarkdown(summary, { maxLength: options.maxLength });
+  const markdownPath = path.join(options.outdir, SUMMARY_FILES.markdown);
+  const jsonPath = path.join(options.outdir, SUMMARY_FILES.json);
+  fs.writeFileSync(markdownPath, markdown);
+  fs.writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+  return { summary, markdown, exitCode: planExitCode(summary), markdownPath, jsonPath };
+}
+
+export function planExitCode(summary: PlanSummary): 0 | 1 | 2 {
+  if (summary.stacks.some((s) => s.status === "error")) return 1;
+  return summary.stacks.some((s) => s.status === "changes" || s.status === "waiting") ? 2 : 0;
+}

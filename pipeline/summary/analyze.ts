@@ -1,0 +1,182 @@
+/**
+ * Turns one `terraform show -json <plan>` document into a stack summary: classified changes, counts,
+ * drift and security callouts. Pure and synchronous, so it can be unit-tested on hand-built documents.
+ */
+import { PlanDocumentError } from "../errors";
+import type { StackStatus } from "../plan-store";
+import { calloutsFor } from "./callouts";
+import {
+  COUNTED_ACTIONS,
+  emptyCounts,
+  type ChangeAction,
+  type ResourceChangeSummary,
+  type StackSummary,
+} from "./model";
+
+/** The parts of Terraform's JSON plan representation (format 1.x) that the summary reads. */
+export interface TerraformPlanJson {
+  readonly format_version?: string;
+  readonly resource_changes?: readonly RawResourceChange[];
+  readonly resource_drift?: readonly RawResourceChange[];
+  readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
+  readonly errored?: boolean;
+}
+
+export interface RawResourceChange {
+  readonly address: string;
+  readonly previous_address?: string;
+  readonly mode?: "managed" | "data";
+  readonly type: string;
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
+    readonly replace_paths?: readonly (readonly (string | number)[])[];
+    readonly importing?: unknown;
+  };
+}
+
+export interface AnalyzeOptions {
+  readonly stack: string;
+  /** @default derived from the changes */
+  readonly status?: StackStatus;
+  /** A `-refresh-only` plan: drift is the news, not the (empty) change set. @default false */
+  readonly refreshOnly?: boolean;
+  readonly waitingOn?: readonly string[];
+  readonly error?: string;
+  readonly notes?: readonly string[];
+}
+
+export function assertPlanJson(doc: unknown, source: string): asserts doc is TerraformPlanJson {
+  const plan = doc as TerraformPlanJson;
+  if (typeof doc !== "object" || doc === null || typeof plan.format_version !== "string") {
+    throw new PlanDocumentError(
+      `${source} is not \`terraform show -json <planfile>\` output (no format_version)`,
+    );
+  }
+  for (const key of ["resource_changes", "resource_drift"] as const) {
+    if (plan[key] !== undefined && !Array.isArray(plan[key])) {
+      throw new PlanDocumentError(`${source}: "${key}" must be an array`);
+    }
+  }
+}
+
+/** Terraform's action list → one action; undefined for no-ops and data-source reads. */
+export function classify(change: RawResourceChange): ChangeAction | undefined {
+  const actions = change.change.actions.join(",");
+  switch (actions) {
+    case "create":
+      return "create";
+    case "update":
+      return "update";
+    case "delete":
+      return "delete";
+    case "delete,create":
+    case "create,delete":
+      return "replace";
+    case "forget":
+      return "forget";
+    case "no-op":
+      if (change.change.importing) return "import";
+      if (change.previous_address && change.previous_address !== change.address) return "move";
+      return undefined;
+    case "read":
+      return undefined;
+    default:
+      throw new PlanDocumentError(`${change.address}: unknown Terraform actions [${actions}]`);
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function changedAttributes(change: RawResourceChange["change"]): string[] {
+  const before = isRecord(change.before) ? change.before : {};
+  const after = isRecord(change.after) ? change.after : {};
+  const unknown = isRecord(change.after_unknown) ? change.after_unknown : {};
+  const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
+  return [...keys]
+    .filter(
+      (k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null),
+    )
+    .sort();
+}
+
+const pathToString = (p: readonly (string | number)[]) =>
+  p.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+
+/** Destroys first, then replacements, then the rest; by address within each group. */
+const ACTION_ORDER: Record<ChangeAction, number> = {
+  delete: 0,
+  replace: 1,
+  forget: 2,
+  update: 3,
+  create: 4,
+  import: 5,
+  move: 6,
+};
+
+export function summarizeChange(raw: RawResourceChange, action: ChangeAction): ResourceChangeSummary {
+  const lifecycleChange = action === "create" || action === "delete";
+  return {
+    address: raw.address,
+    type: raw.type,
+    action,
+    ...(raw.previous_address && raw.previous_address !== raw.address
+      ? { movedFrom: raw.previous_address }
+      : {}),
+    ...(raw.change.importing ? { importing: true } : {}),
+    replacedBecause: (raw.change.replace_paths ?? []).map(pathToString),
+    changedAttributes: lifecycleChange ? [] : changedAttributes(raw.change),
+  };
+}
+
+const byActionThenAddress = (a: ResourceChangeSummary, b: ResourceChangeSummary) =>
+  ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
+  (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+
+export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): StackSummary {
+  const counts = emptyCounts();
+  const changes: ResourceChangeSummary[] = [];
+  const callouts = [];
+  for (const raw of plan.resource_changes ?? []) {
+    if (raw.mode === "data") continue;
+    const action = classify(raw);
+    if (!action) continue;
+    if ((COUNTED_ACTIONS as readonly string[]).includes(action)) counts[action as keyof typeof counts]++;
+    changes.push(summarizeChange(raw, action));
+    callouts.push(...calloutsFor(raw, action, options.stack));
+  }
+  const drift: ResourceChangeSummary[] = [];
+  for (const raw of plan.resource_drift ?? []) {
+    if (raw.mode === "data") continue;
+    const action = classify(raw);
+    if (action) drift.push(summarizeChange(raw, action));
+  }
+  const outputChanges = Object.entries(plan.output_changes ?? {})
+    .filter(([, c]) => !c.actions.every((a) => a === "no-op"))
+    .map(([name]) => name)
+    .sort();
+
+  const refreshOnly = options.refreshOnly ?? false;
+  const hasNews = refreshOnly ? drift.length > 0 : changes.length > 0 || outputChanges.length > 0;
+  return {
+    name: options.stack,
+    status: options.status ?? (hasNews ? "changes" : "no-changes"),
+    refreshOnly,
+    counts,
+    changes: changes.sort(byActionThenAddress),
+    drift: drift.sort(byActionThenAddress),
+    outputChanges,
+    callouts,
+    waitingOn: options.waitingOn ?? [],
+    ...(options.error ? { error: options.error } : {}),
+    notes: options.notes ?? [],
+  };
+}
+
+/** A stack that produced no plan document (it failed or waits on an upstream). */
+export function summaryWithoutPlan(options: AnalyzeOptions & { readonly status: StackStatus }): StackSummary {
+  return analyzePlan({ format_version: "1.2" }, options);
+}

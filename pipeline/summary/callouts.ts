@@ -1,0 +1,208 @@
+/**
+ * Security callouts: the changes a reviewer must not miss in a long plan. Three kinds:
+ * - `iam`: identity policies, roles and resource policies that change who may do what;
+ * - `security-group`: security-group and network-ACL rule changes;
+ * - `public`: anything that becomes reachable from the internet or readable by anyone — open ingress
+ *   (0.0.0.0/0, ::/0), policies granting `Principal: "*"` without a condition, weakened S3 public access
+ *   blocks, public ACLs, publicly accessible databases, unauthenticated function URLs.
+ * "Becomes public" compares before and after, so an unchanged exposure is not reported on every plan.
+ */
+import type { RawResourceChange } from "./analyze";
+import type { Callout, ChangeAction } from "./model";
+
+const WORLD_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+
+/** Resource policies: they grant access to other principals without being IAM resources. */
+const RESOURCE_POLICY_TYPES = new Set([
+  "aws_s3_bucket_policy",
+  "aws_sns_topic_policy",
+  "aws_sqs_queue_policy",
+  "aws_lambda_permission",
+  "aws_kms_key_policy",
+  "aws_ecr_repository_policy",
+  "aws_secretsmanager_secret_policy",
+  "aws_cloudwatch_log_resource_policy",
+  "aws_opensearch_domain_policy",
+]);
+
+const SECURITY_GROUP_TYPES = new Set([
+  "aws_security_group",
+  "aws_default_security_group",
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+  "aws_network_acl",
+  "aws_default_network_acl",
+  "aws_network_acl_rule",
+]);
+
+type Values = Record<string, unknown>;
+const asValues = (v: unknown): Values =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Values) : {};
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const strings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === "string");
+
+const ACTION_WORDS: Record<ChangeAction, string> = {
+  create: "created",
+  update: "updated",
+  replace: "replaced",
+  delete: "destroyed",
+  move: "moved",
+  import: "imported",
+  forget: "removed from state",
+};
+
+function portRange(rule: Values): string {
+  const protocol = String(rule.protocol ?? rule.ip_protocol ?? "");
+  if (protocol === "-1" || protocol === "all") return "all traffic";
+  const from = rule.from_port ?? rule.port_range?.toString();
+  const to = rule.to_port ?? from;
+  return from === undefined
+    ? protocol
+    : from === to
+      ? `${protocol} port ${from}`
+      : `${protocol} ports ${from}-${to}`;
+}
+
+/** Ingress rules open to the world, as comparable descriptions ("tcp port 22 from 0.0.0.0/0"). */
+function openIngress(type: string, values: Values): string[] {
+  const open = (rule: Values, cidrs: string[]) =>
+    cidrs.filter((c) => WORLD_CIDRS.has(c)).map((c) => `ingress ${portRange(rule)} from ${c}`);
+  switch (type) {
+    case "aws_security_group":
+    case "aws_default_security_group":
+      return asArray(values.ingress).flatMap((r) =>
+        open(asValues(r), [...strings(asValues(r).cidr_blocks), ...strings(asValues(r).ipv6_cidr_blocks)]),
+      );
+    case "aws_security_group_rule":
+      return values.type === "ingress"
+        ? open(values, [...strings(values.cidr_blocks), ...strings(values.ipv6_cidr_blocks)])
+        : [];
+    case "aws_vpc_security_group_ingress_rule":
+      return open(values, strings([values.cidr_ipv4, values.cidr_ipv6]));
+    case "aws_network_acl_rule":
+      return values.egress === true || values.rule_action !== "allow"
+        ? []
+        : open(values, strings([values.cidr_block, values.ipv6_cidr_block]));
+    case "aws_network_acl":
+    case "aws_default_network_acl":
+      return asArray(values.ingress)
+        .map(asValues)
+        .filter((r) => r.action === "allow")
+        .flatMap((r) => open(r, strings([r.cidr_block, r.ipv6_cidr_block])));
+    default:
+      return [];
+  }
+}
+
+/** Statements that allow anyone (`"*"` or `{"AWS": "*"}`) with no condition narrowing it down. */
+function publicStatements(policy: unknown): string[] {
+  if (typeof policy !== "string" || policy === "") return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return [];
+  }
+  const statements = asValues(doc).Statement;
+  return (Array.isArray(statements) ? statements : [statements]).map(asValues).flatMap((s) => {
+    const principal = s.Principal;
+    const anyone = principal === "*" || strings([asValues(principal).AWS].flat()).includes("*");
+    if (s.Effect !== "Allow" || !anyone || s.Condition !== undefined) return [];
+    const actions = strings([s.Action].flat()).join(", ") || "all actions";
+    return [`policy allows anyone (Principal "*") ${actions} without a condition`];
+  });
+}
+
+const PUBLIC_ACCESS_BLOCK_FLAGS = [
+  "block_public_acls",
+  "block_public_policy",
+  "ignore_public_acls",
+  "restrict_public_buckets",
+];
+const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
+
+/** Every way this object (as `values`) is reachable by anyone; empty when it is not. */
+function exposures(type: string, values: Values | undefined): string[] {
+  if (!values) return [];
+  const found = [...openIngress(type, values), ...publicStatements(values.policy)];
+  if (type === "aws_s3_bucket_public_access_block" || type === "aws_s3_account_public_access_block") {
+    found.push(...PUBLIC_ACCESS_BLOCK_FLAGS.filter((f) => values[f] === false).map((f) => `${f} = false`));
+  }
+  if (typeof values.acl === "string" && PUBLIC_ACLS.has(values.acl)) found.push(`ACL "${values.acl}"`);
+  if (values.publicly_accessible === true) found.push("publicly_accessible = true");
+  if (type === "aws_lambda_function_url" && values.authorization_type === "NONE") {
+    found.push("function URL without authentication (authorization_type NONE)");
+  }
+  if (type === "aws_lambda_permission" && values.principal === "*")
+    found.push('invocable by any principal ("*")');
+  return found;
+}
+
+function changedKeys(change: RawResourceChange["change"]): string[] {
+  const before = asValues(change.before);
+  const after = asValues(change.after);
+  const unknown = asValues(change.after_unknown);
+  return Object.keys({ ...before, ...after }).filter(
+    (k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
+}
+
+export function calloutsFor(raw: RawResourceChange, action: ChangeAction, stack: string): Callout[] {
+  if (action === "move" || action === "forget") return [];
+  const { type, address, change } = raw;
+  const callout = (kind: Callout["kind"], message: string): Callout => ({
+    kind,
+    stack,
+    address,
+    action,
+    message,
+  });
+  const callouts: Callout[] = [];
+  const changed = action === "update" ? changedKeys(change) : [];
+  const unknownPolicy = asValues(change.after_unknown).policy === true;
+  const changedText =
+    (changed.length > 0 ? ` (${changed.sort().join(", ")})` : "") +
+    (unknownPolicy ? "; the policy document is known only after apply, so read it in the source" : "");
+
+  if (type.startsWith("aws_iam_")) {
+    callouts.push(
+      callout(
+        "iam",
+        `IAM ${type.slice("aws_iam_".length).replace(/_/g, " ")} ${ACTION_WORDS[action]}${changedText}`,
+      ),
+    );
+  } else if (RESOURCE_POLICY_TYPES.has(type)) {
+    callouts.push(callout("iam", `resource policy ${ACTION_WORDS[action]}${changedText}`));
+  } else if (changed.includes("policy")) {
+    callouts.push(callout("iam", `embedded policy of ${type} updated`));
+  }
+
+  if (SECURITY_GROUP_TYPES.has(type)) {
+    const rules = changed.filter((k) => k === "ingress" || k === "egress");
+    if (action !== "update" || rules.length > 0 || type.endsWith("_rule")) {
+      const what = type.includes("network_acl") ? "network ACL" : "security group";
+      callouts.push(
+        callout(
+          "security-group",
+          `${what} rules ${ACTION_WORDS[action]}${rules.length ? ` (${rules.join(", ")})` : ""}`,
+        ),
+      );
+    }
+  }
+
+  if (
+    action === "delete" &&
+    (type === "aws_s3_bucket_public_access_block" || type === "aws_s3_account_public_access_block")
+  ) {
+    callouts.push(
+      callout("public", "S3 public access block destroyed: nothing blocks public ACLs or policies any more"),
+    );
+    return callouts;
+  }
+  const before = new Set(action === "create" ? [] : exposures(type, asValues(change.before)));
+  const after = action === "delete" ? [] : exposures(type, asValues(change.after));
+  for (const exposure of after.filter((e) => !before.has(e)))
+    callouts.push(callout("public", `becomes public: ${exposure}`));
+  return callouts;
+}

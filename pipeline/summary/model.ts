@@ -1,0 +1,67 @@
+/**
+ * The summary's data model: what `plan-summary.json` holds and what the markdown is rendered from.
+ * Values of attributes are never copied in (they may be secrets); only addresses, attribute names and the
+ * facts behind a security callout (e.g. "ingress from 0.0.0.0/0").
+ */
+import type { StackStatus } from "../plan-store";
+
+export type ChangeAction = "create" | "update" | "replace" | "delete" | "move" | "import" | "forget";
+
+export const COUNTED_ACTIONS = ["create", "update", "replace", "delete"] as const;
+export type CountedAction = (typeof COUNTED_ACTIONS)[number];
+export type ActionCounts = Record<CountedAction, number>;
+
+export interface ResourceChangeSummary {
+  readonly address: string;
+  readonly type: string;
+  readonly action: ChangeAction;
+  /** Set when a `moved` block (cdktf `moveTo`/`moveFromId`) renames the resource. */
+  readonly movedFrom?: string;
+  /** Set when an `import` block (cdktf `importFrom`) adopts an existing object. */
+  readonly importing?: boolean;
+  /** Attribute paths that force a replacement. */
+  readonly replacedBecause: readonly string[];
+  /** Top-level attributes whose value changes (or becomes known only after apply). */
+  readonly changedAttributes: readonly string[];
+}
+
+export type CalloutKind = "iam" | "security-group" | "public";
+
+export interface Callout {
+  readonly kind: CalloutKind;
+  readonly stack: string;
+  readonly address: string;
+  readonly action: ChangeAction;
+  readonly message: string;
+}
+
+export interface StackSummary {
+  readonly name: string;
+  readonly status: StackStatus;
+  readonly refreshOnly: boolean;
+  readonly counts: ActionCounts;
+  /** Every change except no-ops and data-source reads, destroys and replacements first. */
+  readonly changes: readonly ResourceChangeSummary[];
+  /** Objects changed or deleted outside Terraform since the last apply. */
+  readonly drift: readonly ResourceChangeSummary[];
+  readonly outputChanges: readonly string[];
+  readonly callouts: readonly Callout[];
+  readonly waitingOn: readonly string[];
+  readonly error?: string;
+  readonly notes: readonly string[];
+}
+
+export interface PlanSummary {
+  readonly kind: "cdktf-plan-summary";
+  readonly version: 1;
+  readonly totals: ActionCounts;
+  readonly stacks: readonly StackSummary[];
+}
+
+export const emptyCounts = (): ActionCounts => ({ create: 0, update: 0, replace: 0, delete: 0 });
+
+export function summarize(stacks: readonly StackSummary[]): PlanSummary {
+  const totals = emptyCounts();
+  for (const stack of stacks) for (const a of COUNTED_ACTIONS) totals[a] += stack.counts[a];
+  return { kind: "cdktf-plan-summary", version: 1, totals, stacks };
+}
