@@ -32,6 +32,51 @@ export function handlerEntry(name: string): string {
   return path.join(PROJECT_ROOT, "handlers", name, "index.ts");
 }
 
+/** esbuild settings; part of the cache key, so changing them rebuilds every bundle. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  // Lambda reads `exports.handler`; keep names readable in stack traces of the minified bundle.
+  keepNames: true,
+  legalComments: "none",
+  charset: "utf8",
+  loader: { ".sql": "text", ".html": "text", ".txt": "text" },
+  // Some dependencies probe for optional modules that are never used in Lambda.
+  external: ["pg-native"],
+} as const;
+
+interface CacheRecord {
+  /** Hash of the build options and of every input file's bytes. */
+  readonly key: string;
+  /** Inputs esbuild read, relative to the project root. */
+  readonly inputs: string[];
+}
+
+function inputsKey(inputs: string[]): string | undefined {
+  const hash = createHash("sha256").update(JSON.stringify(BUILD_OPTIONS));
+  for (const input of inputs) {
+    const file = path.join(PROJECT_ROOT, input);
+    if (!fs.existsSync(file)) return undefined;
+    hash.update(input).update(fs.readFileSync(file));
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Reuses the previous bundle when none of its inputs changed (checked by content, not mtime): a synth
+ * then costs hashing a few hundred files instead of bundling four handlers.
+ */
+function cachedZip(cacheFile: string, zipPath: string, bundleDir: string): Buffer | undefined {
+  const files = [cacheFile, zipPath, path.join(bundleDir, "index.js")];
+  if (!files.every((file) => fs.existsSync(file))) return undefined;
+  const record = JSON.parse(fs.readFileSync(cacheFile, "utf8")) as CacheRecord;
+  return inputsKey(record.inputs) === record.key ? fs.readFileSync(zipPath) : undefined;
+}
+
 /** Bundles once per process: every environment's stacks share the same artefact. */
 export function bundleHandler(name: string): HandlerBundle {
   const cached = cache.get(name);
@@ -44,35 +89,35 @@ export function bundleHandler(name: string): HandlerBundle {
     );
   }
   const bundleDir = path.join(PROJECT_ROOT, ".build", "handlers", name);
-  const result = buildSync({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [path.relative(PROJECT_ROOT, entry)],
-    bundle: true,
-    minify: true,
-    treeShaking: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    // Lambda reads `exports.handler`; keep names readable in stack traces of the minified bundle.
-    keepNames: true,
-    legalComments: "none",
-    charset: "utf8",
-    loader: { ".sql": "text", ".html": "text", ".txt": "text" },
-    // Some dependencies probe for optional modules that are never used in Lambda.
-    external: ["pg-native"],
-    write: false,
-    outfile: path.join(bundleDir, "index.js"),
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0].contents;
-
-  fs.mkdirSync(bundleDir, { recursive: true });
-  fs.writeFileSync(path.join(bundleDir, "index.js"), code);
-
-  const entryOptions: ZipOptions = { mtime: FIXED_ZIP_DATE, os: 3, attrs: FILE_MODE_ATTRS, level: 9 };
-  const zip = zipSync({ "index.js": [code, entryOptions] });
   const zipPath = path.join(PROJECT_ROOT, ".build", "handlers", `${name}.zip`);
-  fs.writeFileSync(zipPath, zip);
+  const cacheFile = path.join(PROJECT_ROOT, ".build", "handlers", `${name}.inputs.json`);
+
+  let zip = cachedZip(cacheFile, zipPath, bundleDir);
+  if (!zip) {
+    const result = buildSync({
+      ...BUILD_OPTIONS,
+      loader: { ...BUILD_OPTIONS.loader },
+      external: [...BUILD_OPTIONS.external],
+      absWorkingDir: PROJECT_ROOT,
+      entryPoints: [path.relative(PROJECT_ROOT, entry)],
+      write: false,
+      metafile: true,
+      outfile: path.join(bundleDir, "index.js"),
+      logLevel: "silent",
+    });
+    const code = result.outputFiles[0].contents;
+    fs.mkdirSync(bundleDir, { recursive: true });
+    fs.writeFileSync(path.join(bundleDir, "index.js"), code);
+
+    const entryOptions: ZipOptions = { mtime: FIXED_ZIP_DATE, os: 3, attrs: FILE_MODE_ATTRS, level: 9 };
+    zip = Buffer.from(zipSync({ "index.js": [code, entryOptions] }));
+    fs.writeFileSync(zipPath, zip);
+    const inputs = Object.keys(result.metafile.inputs).sort();
+    fs.writeFileSync(
+      cacheFile,
+      JSON.stringify({ key: inputsKey(inputs), inputs } satisfies Partial<CacheRecord>),
+    );
+  }
 
   const bundle: HandlerBundle = {
     bundleDir,
