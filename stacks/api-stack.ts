@@ -232,12 +232,6 @@ export class ApiStack extends BlogStack {
       triggers: { bundle: fn.bundle.sourceCodeHash },
       dependsOn: [fn.function],
     });
-    // Synchronous invocation by Terraform: failures surface in the deploy itself.
-    suppress(
-      fn.function,
-      "CKV_AWS_116",
-      "Invoked synchronously by Terraform during deploy; a failure fails the deploy, there is nothing to dead-letter",
-    );
   }
 
   private createAuthorizer(api: Apigatewayv2Api): Apigatewayv2Authorizer {

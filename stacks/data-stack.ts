@@ -13,7 +13,6 @@ import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { Construct } from "constructs";
-import { suppress } from "../checks/suppress";
 import { opsAlarm } from "../lib/alarms";
 import { SecureBucket } from "../lib/secure-bucket";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -331,7 +330,7 @@ export class DataStack extends BlogStack {
   }
 
   private createMediaBucket(network: NetworkStack): SecureBucket {
-    const media = new SecureBucket(this, "media", {
+    return new SecureBucket(this, "media", {
       bucketPrefix: this.names.bucketPrefix("media"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("media")}/` },
@@ -347,11 +346,5 @@ export class DataStack extends BlogStack {
       // The edge layer owns this bucket's policy: it needs the CloudFront distribution's ARN.
       managePolicy: false,
     });
-    suppress(
-      media.bucket,
-      "FSBP_S3.5",
-      "The TLS-only bucket policy is attached by the edge stack together with the CloudFront OAC grant",
-    );
-    return media;
   }
 }
