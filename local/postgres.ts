@@ -50,13 +50,19 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /** Polls `probe` until it resolves true or the deadline passes. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe().catch(() => false)) return;
@@ -72,7 +78,9 @@ function findPgBin(): string {
     ...(process.env.PATH ?? "").split(delimiter),
     ...listDebianPgBins(),
   ].filter((dir): dir is string => !!dir);
-  const found = candidates.find((dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres")));
+  const found = candidates.find(
+    (dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres")),
+  );
   if (!found) {
     throw new Error(
       "PostgreSQL server binaries (initdb, postgres) not found: install PostgreSQL (Debian: apt-get install postgresql) or set PG_BIN",
@@ -100,8 +108,12 @@ function unprivilegedUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const lookup = (name: string): RunAs | undefined => {
     try {
-      const uid = Number(execFileSync("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
-      const gid = Number(execFileSync("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+      const uid = Number(
+        execFileSync("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+      );
+      const gid = Number(
+        execFileSync("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+      );
       return { uid, gid };
     } catch {
       return undefined;
@@ -109,7 +121,9 @@ function unprivilegedUser(): RunAs | undefined {
   };
   const existing = lookup("postgres") ?? lookup("pglocal");
   if (existing) return existing;
-  execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "pglocal"], { stdio: "ignore" });
+  execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "pglocal"], {
+    stdio: "ignore",
+  });
   const created = lookup("pglocal");
   if (!created) throw new Error("Could not create the unprivileged user pglocal to run PostgreSQL as");
   return created;
@@ -137,7 +151,19 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   try {
     execFileSync(
       join(bin, "initdb"),
-      ["-D", dataDir, "-U", user, `--pwfile=${passwordFile}`, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"],
+      [
+        "-D",
+        dataDir,
+        "-U",
+        user,
+        `--pwfile=${passwordFile}`,
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+      ],
       { ...spawnAs, stdio: ["ignore", "ignore", "pipe"], cwd: baseDir },
     );
   } catch (error) {
@@ -152,7 +178,14 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let log = "";
 
   const connect = async () => {
-    const client = new Client({ host, port, user, password, database: "postgres", connectionTimeoutMillis: 1000 });
+    const client = new Client({
+      host,
+      port,
+      user,
+      password,
+      database: "postgres",
+      connectionTimeoutMillis: 1000,
+    });
     await client.connect();
     return client;
   };

@@ -6,7 +6,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "pg";
 import { createLogger } from "../shared/logger";
 import { describeError } from "../shared/postgres";
-import { loadMigrateConfig, type MigrateConfig } from "./config";
+import type { MigrateConfig } from "./config";
 import { resolveCredentials } from "./credentials";
 import { MIGRATIONS } from "./migrations";
 import { runMigrations, type MigrateReport } from "./runner";

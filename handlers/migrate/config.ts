@@ -1,16 +1,13 @@
 /** The migrate function's environment, read once at cold start. */
 import { z } from "zod";
-import { commonEnv, envInt, readEnv, type Env } from "../shared/env";
+import { commonEnv, dbEnv, readEnv, type Env } from "../shared/env";
 
 const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL role name");
 
 const schema = z
   .object({
     ...commonEnv,
-    DB_HOST: z.string(),
-    DB_PORT: envInt(1, 65535).default(5432),
-    DB_NAME: z.string(),
-    DB_SSL: z.enum(["require", "disable"]).default("require"),
+    ...dbEnv,
     /** RDS-managed master secret; without it, DB_USER + DB_PASSWORD (local development). */
     DB_SECRET_ARN: z.string().optional(),
     DB_USER: z.string().optional(),
@@ -23,7 +20,11 @@ const schema = z
     if (env.DB_SECRET_ARN === undefined) {
       for (const name of ["DB_USER", "DB_PASSWORD"] as const) {
         if (env[name] === undefined) {
-          ctx.addIssue({ code: "custom", path: [name], message: "is required when DB_SECRET_ARN is not set" });
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "is required when DB_SECRET_ARN is not set",
+          });
         }
       }
     }

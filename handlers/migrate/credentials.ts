@@ -19,7 +19,9 @@ export async function resolveCredentials(
     // loadMigrateConfig guarantees both are set when there is no secret.
     return { username: config.DB_USER as string, password: config.DB_PASSWORD as string };
   }
-  const { SecretString } = await secrets().send(new GetSecretValueCommand({ SecretId: config.DB_SECRET_ARN }));
+  const { SecretString } = await secrets().send(
+    new GetSecretValueCommand({ SecretId: config.DB_SECRET_ARN }),
+  );
   let parsed: unknown;
   try {
     parsed = JSON.parse(SecretString ?? "");

@@ -35,7 +35,9 @@ export function parseMigrations(files: Record<string, string>): Migration[] {
   migrations.sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(`Migrations must be numbered 001, 002, … without gaps or duplicates: found ${migration.version} at position ${index + 1}`);
+      throw new Error(
+        `Migrations must be numbered 001, 002, … without gaps or duplicates: found ${migration.version} at position ${index + 1}`,
+      );
     }
   });
   return migrations;

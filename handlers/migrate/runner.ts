@@ -96,9 +96,12 @@ async function applyOne(client: ClientBase, migration: Migration): Promise<void>
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK");
-    throw new MigrationError(`Migration ${label(migration)} failed and was rolled back: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new MigrationError(
+      `Migration ${label(migration)} failed and was rolled back: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

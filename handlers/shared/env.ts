@@ -9,7 +9,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export function readEnv<S extends z.ZodType>(functionName: string, schema: S, env: Env): z.output<S> {
   // Empty strings count as unset: Terraform and shells often produce them for "no value".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
   const parsed = schema.safeParse(cleaned);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
@@ -41,4 +43,13 @@ export const commonEnv = {
   POWERTOOLS_SERVICE_NAME: z.string().default("myblog"),
   LOG_LEVEL: logLevel,
   APP_VERSION: z.string().default("dev"),
+};
+
+/** Where the database is, for the functions that connect to it (api, migrate). */
+export const dbEnv = {
+  DB_HOST: z.string(),
+  DB_PORT: envInt(1, 65535).default(5432),
+  DB_NAME: z.string(),
+  /** `require` in AWS (TLS, certificate verified), `disable` locally. */
+  DB_SSL: z.enum(["require", "disable"]).default("require"),
 };

@@ -27,7 +27,10 @@ export abstract class AppError extends Error {
   readonly code: string;
   readonly details?: readonly ErrorDetail[];
 
-  constructor(message: string, options: { code?: string; details?: readonly ErrorDetail[]; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { code?: string; details?: readonly ErrorDetail[]; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? "";

@@ -71,7 +71,7 @@ const CONNECTION_ERROR_CODES = new Set([
 
 /** Errors that mean "the database cannot be reached right now" rather than "this query is wrong". */
 export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (!isErrorLike(error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || code.startsWith("08"))) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(
@@ -96,9 +96,19 @@ export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
 
 /** A compact, log-friendly view of an error (no stack traces in responses, but keep them in logs). */
 export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) {
+  if (isErrorLike(error)) {
     const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(code === undefined ? {} : { code }),
+      stack: error.stack,
+    };
   }
   return { message: String(error) };
+}
+
+/** Duck-typed: errors from Node's internals may come from another realm (VM contexts), where instanceof fails. */
+function isErrorLike(error: unknown): error is Error {
+  return typeof error === "object" && error !== null && typeof (error as Error).message === "string";
 }

@@ -76,9 +76,7 @@ describe("migrate handler", () => {
       await admin.query("CREATE ROLE rds_iam NOLOGIN");
       const report = await createMigrateHandler(loadMigrateConfig(env()))();
       expect(report.apiRole.iamAuth).toBe(true);
-      const { rows } = await admin.query(
-        "SELECT pg_has_role('blog_api', 'rds_iam', 'MEMBER') AS member",
-      );
+      const { rows } = await admin.query("SELECT pg_has_role('blog_api', 'rds_iam', 'MEMBER') AS member");
       expect(rows[0].member).toBe(true);
     } finally {
       await admin.end();
@@ -115,7 +113,10 @@ describe("migrate handler", () => {
       const versions = await client.query("SELECT version FROM schema_migrations");
       expect(versions.rows).toEqual([{ version: 1 }]);
       // The lock was released: a fixed set of migrations applies on the next run.
-      const fixed = parseMigrations({ "001_good.sql": "CREATE TABLE good (id int);", "002_bad.sql": "CREATE TABLE half (id int);" });
+      const fixed = parseMigrations({
+        "001_good.sql": "CREATE TABLE good (id int);",
+        "002_bad.sql": "CREATE TABLE half (id int);",
+      });
       const report = await runMigrations(client, fixed, { apiUser: "blog_api", logger });
       expect(report.applied).toEqual(["002_bad"]);
     } finally {
@@ -126,7 +127,10 @@ describe("migrate handler", () => {
   it("refuses a migration edited after it was applied, and migrations it does not know", async () => {
     const client = await connect(pg.user, pg.password, "failing");
     try {
-      const edited = parseMigrations({ "001_good.sql": "CREATE TABLE good (id bigint);", "002_bad.sql": "CREATE TABLE half (id int);" });
+      const edited = parseMigrations({
+        "001_good.sql": "CREATE TABLE good (id bigint);",
+        "002_bad.sql": "CREATE TABLE half (id int);",
+      });
       await expect(runMigrations(client, edited, { apiUser: "blog_api", logger })).rejects.toThrow(
         /Migration 001_good was changed after it was applied/,
       );
@@ -147,7 +151,9 @@ describe("migration files", () => {
   });
 
   it("rejects badly named, empty, duplicated or gapped files", () => {
-    expect(() => parseMigrations({ "1_x.sql": "SELECT 1" })).toThrow(/must be named NNN_lower_snake_name.sql/);
+    expect(() => parseMigrations({ "1_x.sql": "SELECT 1" })).toThrow(
+      /must be named NNN_lower_snake_name.sql/,
+    );
     expect(() => parseMigrations({ "001_x.sql": "  " })).toThrow(/"001_x.sql" is empty/);
     expect(() => parseMigrations({ "001_a.sql": "SELECT 1", "003_c.sql": "SELECT 1" })).toThrow(
       /without gaps or duplicates: found 3 at position 2/,
@@ -160,17 +166,24 @@ describe("migrate configuration", () => {
     expect(() => loadMigrateConfig({ DB_PORT: "70000" })).toThrow(
       "The migrate function's environment is invalid: DB_HOST is not set; DB_PORT: Too big: expected number to be <=65535; DB_NAME is not set; DB_API_USER is not set",
     );
-    expect(() => loadMigrateConfig({ DB_HOST: "db", DB_NAME: "blog", DB_API_USER: "blog_api", DB_USER: "" })).toThrow(
+    expect(() =>
+      loadMigrateConfig({ DB_HOST: "db", DB_NAME: "blog", DB_API_USER: "blog_api", DB_USER: "" }),
+    ).toThrow(
       "The migrate function's environment is invalid: DB_USER is required when DB_SECRET_ARN is not set; DB_PASSWORD is required when DB_SECRET_ARN is not set",
     );
   });
 
   it("accepts the RDS secret instead of a user and password, and checks the role name", () => {
-    const config = loadMigrateConfig({ DB_HOST: "db", DB_NAME: "blog", DB_SECRET_ARN: "arn:secret", DB_API_USER: "blog_api" });
+    const config = loadMigrateConfig({
+      DB_HOST: "db",
+      DB_NAME: "blog",
+      DB_SECRET_ARN: "arn:secret",
+      DB_API_USER: "blog_api",
+    });
     expect(config.DB_SSL).toBe("require");
     expect(config.DB_PORT).toBe(5432);
-    expect(() => loadMigrateConfig({ DB_HOST: "db", DB_NAME: "blog", DB_SECRET_ARN: "arn", DB_API_USER: 'x"; DROP' })).toThrow(
-      /DB_API_USER: must be a lower-case PostgreSQL role name/,
-    );
+    expect(() =>
+      loadMigrateConfig({ DB_HOST: "db", DB_NAME: "blog", DB_SECRET_ARN: "arn", DB_API_USER: 'x"; DROP' }),
+    ).toThrow(/DB_API_USER: must be a lower-case PostgreSQL role name/);
   });
 });

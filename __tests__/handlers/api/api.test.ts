@@ -1,0 +1,692 @@
+/**
+ * The API function against real local services started here: PostgreSQL (schema from the migrate function), Redis,
+ * and dynalite / s3rver standing in for DynamoDB and S3 (AWS itself is the only thing not real).
+ */
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { createClient } from "redis";
+import { loadApiConfig } from "../../../handlers/api/config";
+import { createApiFunction } from "../../../handlers/api/handler";
+import type { HttpResponse } from "../../../handlers/api/http";
+import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
+
+jest.setTimeout(60_000);
+
+let env: ApiEnvironment;
+let db: DynamoDBDocumentClient;
+const ada = { sub: "ada-sub", name: "Ada Lovelace", email: "ada@example.com" };
+const bob = { sub: "bob-sub", "cognito:username": "bob" };
+const clientA = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const clientB = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+type EventOptions = Parameters<typeof httpEvent>[2];
+const call = (method: string, path: string, options?: EventOptions) =>
+  env.api.handler(httpEvent(method, path, options));
+const body = (response: HttpResponse) => JSON.parse(response.body);
+
+/** Everything the functions log, to check what they say about degradations and failures. */
+let logLines: string[] = [];
+const logs = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+beforeAll(async () => {
+  env = await startApiEnvironment({ LOG_LEVEL: "WARN", CORS_ALLOWED_ORIGINS: "https://blog.example" });
+  db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  // Powertools writes INFO to stdout and WARN/ERROR to stderr.
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = chunk.toString();
+      if (text.startsWith('{"level"')) {
+        logLines.push(...text.trim().split("\n"));
+        return true;
+      }
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    });
+  }
+});
+
+afterAll(async () => {
+  jest.restoreAllMocks();
+  db?.destroy();
+  await env?.stop();
+});
+
+beforeEach(() => {
+  logLines = [];
+});
+
+/** Uploads a photo through the API's presigned POST and records it as the thumbnail function would when done. */
+async function readyPhoto(author: { sub: string }): Promise<string> {
+  const presign = await call("POST", "/api/uploads", {
+    body: { contentType: "image/png", size: 4 },
+    claims: author,
+  });
+  expect(presign.statusCode).toBe(201);
+  const { key } = body(presign);
+  const uuid = key.split("/")[2].split(".")[0];
+  await db.send(
+    new PutCommand({
+      TableName: env.tables.photos,
+      Item: {
+        key,
+        status: "ready",
+        author: author.sub,
+        contentType: "image/png",
+        original: `media/${author.sub}/${uuid}/original.png`,
+        thumbnails: {
+          "400": `media/${author.sub}/${uuid}/w400.jpg`,
+          "1200": `media/${author.sub}/${uuid}/w1200.jpg`,
+        },
+        width: 1600,
+        height: 1200,
+      },
+    }),
+  );
+  return key;
+}
+
+describe("the full flow", () => {
+  it("creates a post with photos, lists it, shows it, takes comments, likes and subscribers", async () => {
+    const cover = await readyPhoto(ada);
+    const created = await call("POST", "/api/posts", {
+      claims: ada,
+      body: {
+        title: "Été à Paris!",
+        excerpt: "Summer.",
+        body: "# Paris\n\nPhotos.",
+        coverKey: cover,
+        photoKeys: [cover],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers.location).toBe("/api/posts/ete-a-paris");
+    expect(body(created)).toMatchObject({
+      slug: "ete-a-paris",
+      author: { name: "Ada Lovelace" },
+      likes: 0,
+      comments: 0,
+    });
+
+    const list = await call("GET", "/api/posts");
+    expect(list.statusCode).toBe(200);
+    expect(list.headers["cache-control"]).toMatch(/^public, max-age=\d+/);
+    const listed = body(list).posts.find((post: { slug: string }) => post.slug === "ete-a-paris");
+    const uuid = cover.split("/")[2].split(".")[0];
+    expect(listed).toEqual({
+      slug: "ete-a-paris",
+      title: "Été à Paris!",
+      excerpt: "Summer.",
+      coverThumbnailUrl: `${env.env.MEDIA_BASE_URL}/${ada.sub}/${uuid}/w400.jpg`,
+      likes: 0,
+      publishedAt: expect.any(String),
+    });
+
+    const post = body(await call("GET", "/api/posts/ete-a-paris"));
+    expect(post.body).toBe("# Paris\n\nPhotos.");
+    expect(post.photos).toEqual([
+      {
+        key: cover,
+        status: "ready",
+        width: 1600,
+        height: 1200,
+        originalUrl: `${env.env.MEDIA_BASE_URL}/${ada.sub}/${uuid}/original.png`,
+        thumbnails: {
+          "400": `${env.env.MEDIA_BASE_URL}/${ada.sub}/${uuid}/w400.jpg`,
+          "1200": `${env.env.MEDIA_BASE_URL}/${ada.sub}/${uuid}/w1200.jpg`,
+        },
+      },
+    ]);
+
+    const comment = await call("POST", "/api/posts/ete-a-paris/comments", {
+      body: { name: " Grace ", body: "Lovely light." },
+      headers: { "x-client-id": clientA },
+    });
+    expect(comment.statusCode).toBe(201);
+    expect(body(comment)).toMatchObject({ name: "Grace", body: "Lovely light." });
+    const comments = body(await call("GET", "/api/posts/ete-a-paris/comments"));
+    expect(comments.comments.map((c: { body: string }) => c.body)).toEqual(["Lovely light."]);
+
+    const like = await call("POST", "/api/posts/ete-a-paris/like", { headers: { "x-client-id": clientA } });
+    expect(body(like)).toEqual({ slug: "ete-a-paris", likes: 1, alreadyLiked: false });
+    const again = await call("POST", "/api/posts/ete-a-paris/like", { headers: { "x-client-id": clientA } });
+    expect(body(again)).toEqual({ slug: "ete-a-paris", likes: 1, alreadyLiked: true });
+    const other = await call("POST", "/api/posts/ete-a-paris/like", { headers: { "x-client-id": clientB } });
+    expect(body(other)).toEqual({ slug: "ete-a-paris", likes: 2, alreadyLiked: false });
+    const counter = await db.send(
+      new GetCommand({ TableName: env.tables.counters, Key: { pk: "post#ete-a-paris", sk: "counter" } }),
+    );
+    expect(counter.Item?.likes).toBe(2);
+
+    const shown = body(await call("GET", "/api/posts/ete-a-paris"));
+    expect(shown).toMatchObject({ likes: 2, comments: 1 });
+
+    const subscribed = await call("POST", "/api/subscribe", {
+      body: { email: "  Reader@Example.COM ", name: "Reader" },
+    });
+    expect(subscribed.statusCode).toBe(202);
+    const stored = await db.send(
+      new GetCommand({ TableName: env.tables.subscribers, Key: { email: "reader@example.com" } }),
+    );
+    expect(stored.Item).toMatchObject({
+      email: "reader@example.com",
+      name: "Reader",
+      subscribedAt: expect.any(String),
+    });
+    const duplicate = await call("POST", "/api/subscribe", {
+      body: { email: "reader@example.com", name: "Someone else" },
+    });
+    expect(duplicate.statusCode).toBe(202);
+    const unchanged = await db.send(
+      new GetCommand({ TableName: env.tables.subscribers, Key: { email: "reader@example.com" } }),
+    );
+    expect(unchanged.Item).toEqual(stored.Item);
+  });
+
+  it("pages through posts newest first with a cursor", async () => {
+    for (let i = 1; i <= 5; i++) {
+      const created = await call("POST", "/api/posts", {
+        claims: bob,
+        body: { slug: `page-${i}`, title: `Page ${i}`, body: "x" },
+      });
+      expect(created.statusCode).toBe(201);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: HttpResponse = await call("GET", "/api/posts", {
+        query: { limit: "2", ...(cursor ? { cursor } : {}) },
+      });
+      expect(page.statusCode).toBe(200);
+      const parsed: { posts: Array<{ slug: string }>; nextCursor: string | null } = body(page);
+      expect(parsed.posts.length).toBeLessThanOrEqual(2);
+      seen.push(...parsed.posts.map((post) => post.slug));
+      cursor = parsed.nextCursor;
+    } while (cursor);
+    expect(seen.slice(0, 5)).toEqual(["page-5", "page-4", "page-3", "page-2", "page-1"]);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
+describe("authors", () => {
+  it("need a token, change only their own posts, and cannot reuse a slug", async () => {
+    const anonymous = await call("POST", "/api/posts", { body: { title: "Anon", body: "x" } });
+    expect(anonymous.statusCode).toBe(401);
+    expect(body(anonymous)).toEqual({
+      error: { code: "unauthenticated", message: "Sign in as an author to do this" },
+    });
+
+    expect(
+      (await call("POST", "/api/posts", { claims: ada, body: { slug: "owned", title: "Owned", body: "x" } }))
+        .statusCode,
+    ).toBe(201);
+    const taken = await call("POST", "/api/posts", {
+      claims: bob,
+      body: { slug: "owned", title: "Mine", body: "y" },
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(body(taken).error.code).toBe("slug_taken");
+
+    const foreign = await call("PUT", "/api/posts/owned", { claims: bob, body: { title: "Hijacked" } });
+    expect(foreign.statusCode).toBe(403);
+    expect(body(foreign).error.code).toBe("not_author");
+    expect((await call("DELETE", "/api/posts/owned", { claims: bob })).statusCode).toBe(403);
+
+    const missing = await call("PUT", "/api/posts/no-such-post", { claims: ada, body: { title: "x" } });
+    expect(missing.statusCode).toBe(404);
+
+    const updated = await call("PUT", "/api/posts/owned", { claims: ada, body: { title: "Owned, edited" } });
+    expect(updated.statusCode).toBe(200);
+    expect(body(updated)).toMatchObject({ title: "Owned, edited", body: "x" });
+
+    const bobsPhoto = await readyPhoto(bob);
+    const stolen = await call("PUT", "/api/posts/owned", { claims: ada, body: { photoKeys: [bobsPhoto] } });
+    expect(stolen.statusCode).toBe(400);
+    expect(body(stolen).error.details).toEqual([
+      { path: "body.photoKeys.0", message: "must be one of your uploads" },
+    ]);
+
+    const deleted = await call("DELETE", "/api/posts/owned", { claims: ada });
+    expect(deleted.statusCode).toBe(204);
+    expect((await call("GET", "/api/posts/owned")).statusCode).toBe(404);
+  });
+
+  it("get a presigned POST for allowed image types and sizes only", async () => {
+    const presign = await call("POST", "/api/uploads", {
+      claims: ada,
+      body: { contentType: "image/jpeg", size: 1024 },
+    });
+    expect(presign.statusCode).toBe(201);
+    const upload = body(presign);
+    expect(upload.key).toMatch(new RegExp(`^uploads/${ada.sub}/[0-9a-f-]{36}\\.jpg$`));
+    expect(upload.fields).toMatchObject({
+      key: upload.key,
+      "Content-Type": "image/jpeg",
+      Policy: expect.any(String),
+    });
+    const policy = JSON.parse(Buffer.from(upload.fields.Policy, "base64").toString("utf8"));
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ["content-length-range", 1, 1024],
+        ["eq", "$Content-Type", "image/jpeg"],
+      ]),
+    );
+    const expiresInMs = Date.parse(policy.expiration) - Date.now();
+    expect(expiresInMs).toBeGreaterThan(60_000);
+    expect(expiresInMs).toBeLessThanOrEqual(300_000);
+
+    // The browser's part: a multipart form POST straight to the (local) bucket.
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields as Record<string, string>))
+      form.append(name, value);
+    form.append("file", new Blob([Buffer.alloc(1024, 1)], { type: "image/jpeg" }), "photo.jpg");
+    const posted = await fetch(upload.url, { method: "POST", body: form });
+    expect(posted.status).toBeLessThan(300);
+
+    const record = await db.send(new GetCommand({ TableName: env.tables.photos, Key: { key: upload.key } }));
+    expect(record.Item).toMatchObject({
+      key: upload.key,
+      status: "pending",
+      author: ada.sub,
+      contentType: "image/jpeg",
+    });
+
+    const gif = await call("POST", "/api/uploads", {
+      claims: ada,
+      body: { contentType: "image/gif", size: 10 },
+    });
+    expect(gif.statusCode).toBe(415);
+    expect(body(gif).error.code).toBe("unsupported_upload_type");
+    const huge = await call("POST", "/api/uploads", {
+      claims: ada,
+      body: { contentType: "image/png", size: 5 * 1024 * 1024 + 1 },
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(body(huge).error.code).toBe("upload_too_large");
+    expect(
+      (await call("POST", "/api/uploads", { body: { contentType: "image/png", size: 10 } })).statusCode,
+    ).toBe(401);
+  });
+});
+
+describe("input validation and the error shape", () => {
+  const cases: Array<[string, string, string, EventOptions, number, string]> = [
+    ["unknown route", "GET", "/api/nothing-here", {}, 404, "route_not_found"],
+    ["path outside the API", "GET", "/etc/passwd", {}, 404, "route_not_found"],
+    ["wrong method", "PATCH", "/api/posts", {}, 405, "method_not_allowed"],
+    ["bad slug", "GET", "/api/posts/Not_A_Slug", {}, 400, "validation_failed"],
+    ["limit too large", "GET", "/api/posts", { query: { limit: "500" } }, 400, "validation_failed"],
+    [
+      "forged cursor",
+      "GET",
+      "/api/posts",
+      { query: { cursor: "bm90LWEtY3Vyc29y" } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "not JSON",
+      "POST",
+      "/api/subscribe",
+      { body: "{oops", headers: { "content-type": "application/json" } },
+      400,
+      "invalid_json",
+    ],
+    [
+      "wrong media type",
+      "POST",
+      "/api/subscribe",
+      { body: "email=a", headers: { "content-type": "text/plain" } },
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "bad e-mail",
+      "POST",
+      "/api/subscribe",
+      { body: { email: "not-an-email", name: "x" } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "unknown field",
+      "POST",
+      "/api/subscribe",
+      { body: { email: "a@b.co", name: "x", admin: true } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "comment too long",
+      "POST",
+      "/api/posts/page-1/comments",
+      { body: { name: "x", body: "y".repeat(2001) } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "empty comment",
+      "POST",
+      "/api/posts/page-1/comments",
+      { body: { name: "x", body: "   " } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "bad client id",
+      "POST",
+      "/api/posts/page-1/like",
+      { headers: { "x-client-id": "not-a-uuid" } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "like a missing post",
+      "POST",
+      "/api/posts/no-such-post/like",
+      { headers: { "x-client-id": clientA } },
+      404,
+      "post_not_found",
+    ],
+    ["comments of a missing post", "GET", "/api/posts/no-such-post/comments", {}, 404, "post_not_found"],
+    [
+      "body too large",
+      "POST",
+      "/api/posts",
+      { claims: ada, body: { title: "t", body: "x".repeat(300_000) } },
+      413,
+      "body_too_large",
+    ],
+  ];
+
+  it.each(cases)("%s: %s %s", async (_name, method, path, options, status, code) => {
+    const response = await call(method, path, options);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const parsed = body(response);
+    expect(Object.keys(parsed)).toEqual(["error"]);
+    expect(parsed.error.code).toBe(code);
+    expect(typeof parsed.error.message).toBe("string");
+  });
+
+  it("names each invalid field in the details", async () => {
+    const response = await call("POST", "/api/subscribe", { body: { email: "nope", name: "" } });
+    expect(body(response)).toEqual({
+      error: {
+        code: "validation_failed",
+        message: "The request body is invalid",
+        details: [
+          { path: "body.email", message: "must be an e-mail address" },
+          { path: "body.name", message: expect.stringMatching(/>=1 characters/) },
+        ],
+      },
+    });
+  });
+
+  it("answers 405 with the allowed methods and CORS preflights for allowed origins", async () => {
+    const response = await call("DELETE", "/api/posts");
+    expect(response.headers.allow).toBe("GET, POST");
+    const preflight = await call("OPTIONS", "/api/posts/x/comments", {
+      headers: { origin: "https://blog.example" },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers).toMatchObject({
+      "access-control-allow-origin": "https://blog.example",
+      "access-control-allow-methods": "GET, POST",
+    });
+    const foreign = await call("GET", "/api/health", { headers: { origin: "https://evil.example" } });
+    expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("rate-limits comments per client with Retry-After", async () => {
+    const client = "9b2f6d1e-0c4a-4e5b-8f7a-1d2c3b4a5f6e";
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const response = await call("POST", "/api/posts/page-1/comments", {
+        body: { name: "Spammer", body: `comment ${i}` },
+        headers: { "x-client-id": client },
+      });
+      statuses.push(response.statusCode);
+      if (response.statusCode === 429) {
+        expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+        expect(body(response).error.code).toBe("rate_limited");
+      }
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    // Another client is not affected.
+    const other = await call("POST", "/api/posts/page-1/comments", {
+      body: { name: "N", body: "ok" },
+      headers: { "x-client-id": clientB },
+    });
+    expect(other.statusCode).toBe(201);
+  });
+});
+
+describe("the cache", () => {
+  const redisKeys = async (pattern: string) => {
+    const client = createClient({ socket: { host: env.redis.host, port: env.redis.port } });
+    await client.connect();
+    try {
+      return (await client.keys(pattern)).sort();
+    } finally {
+      client.destroy();
+    }
+  };
+
+  it("serves repeated reads from Redis and drops them on writes", async () => {
+    expect(
+      (
+        await call("POST", "/api/posts", {
+          claims: ada,
+          body: { slug: "cached", title: "Cached", body: "v1" },
+        })
+      ).statusCode,
+    ).toBe(201);
+    const first = await call("GET", "/api/posts/cached");
+    expect(first.headers["x-cache"]).toBe("miss");
+    const second = await call("GET", "/api/posts/cached");
+    expect(second.headers["x-cache"]).toBe("hit");
+    expect(second.body).toBe(first.body);
+    expect(await redisKeys("post:cached")).toEqual(["post:cached"]);
+
+    expect((await call("GET", "/api/posts")).headers["x-cache"]).toBeDefined();
+    expect((await call("GET", "/api/posts")).headers["x-cache"]).toBe("hit");
+
+    // An edit invalidates the post and every page of the list.
+    await call("PUT", "/api/posts/cached", { claims: ada, body: { body: "v2" } });
+    expect(await redisKeys("post:cached")).toEqual([]);
+    const afterEdit = await call("GET", "/api/posts/cached");
+    expect(afterEdit.headers["x-cache"]).toBe("miss");
+    expect(body(afterEdit).body).toBe("v2");
+    expect((await call("GET", "/api/posts")).headers["x-cache"]).toBe("miss");
+
+    // A comment invalidates the comment pages and the post (its comment count).
+    await call("GET", "/api/posts/cached/comments");
+    expect((await call("GET", "/api/posts/cached/comments")).headers["x-cache"]).toBe("hit");
+    await call("POST", "/api/posts/cached/comments", { body: { name: "C", body: "first" } });
+    const comments = await call("GET", "/api/posts/cached/comments");
+    expect(comments.headers["x-cache"]).toBe("miss");
+    expect(body(comments).comments).toHaveLength(1);
+    expect(body(await call("GET", "/api/posts/cached")).comments).toBe(1);
+
+    // A like invalidates the post (its like count).
+    await call("GET", "/api/posts/cached");
+    await call("POST", "/api/posts/cached/like", { headers: { "x-client-id": clientA } });
+    const liked = await call("GET", "/api/posts/cached");
+    expect(liked.headers["x-cache"]).toBe("miss");
+    expect(body(liked).likes).toBe(1);
+
+    // Entries expire on their own too.
+    const client = createClient({ socket: { host: env.redis.host, port: env.redis.port } });
+    await client.connect();
+    const ttl = await client.ttl("post:cached");
+    const listTtl = await client.ttl("posts:list");
+    client.destroy();
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+    expect(listTtl).toBeLessThanOrEqual(60);
+  });
+
+  it("answers from PostgreSQL when Redis dies mid-test, logs the degradation, and recovers", async () => {
+    await call("GET", "/api/posts/cached");
+    expect((await call("GET", "/api/posts/cached")).headers["x-cache"]).toBe("hit");
+
+    await env.redis.kill();
+    const started = Date.now();
+    const responses = await Promise.all([
+      call("GET", "/api/posts/cached"),
+      call("GET", "/api/posts"),
+      call("GET", "/api/posts/cached/comments"),
+      call("POST", "/api/posts/cached/comments", { body: { name: "D", body: "while redis is down" } }),
+    ]);
+    expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200, 201]);
+    expect(responses[0].headers["x-cache"]).toBe("miss");
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(
+      logs().some(
+        (line) => line.level === "WARN" && line.message === "Cache unavailable: answering from the database",
+      ),
+    ).toBe(true);
+
+    const health = await call("GET", "/api/health");
+    expect(health.statusCode).toBe(200);
+    expect(body(health)).toEqual({
+      status: "degraded",
+      version: "test",
+      checks: { database: "up", cache: "down" },
+    });
+
+    await env.redis.start();
+    await waitFor(async () => (await call("GET", "/api/health")).body.includes('"cache":"up"'));
+    await call("GET", "/api/posts/cached");
+    expect((await call("GET", "/api/posts/cached")).headers["x-cache"]).toBe("hit");
+  });
+});
+
+describe("PostgreSQL down", () => {
+  it("answers 503 with a clear error, reports it in the health check, and recovers when it is back", async () => {
+    await env.pg.pause();
+    try {
+      // Not cached: has to reach the database.
+      const response = await call("GET", "/api/posts/never-cached-post");
+      expect(response.statusCode).toBe(503);
+      expect(body(response)).toEqual({
+        error: { code: "database_unavailable", message: "The database is unavailable, please retry shortly" },
+      });
+      const write = await call("POST", "/api/posts", {
+        claims: ada,
+        body: { title: "During outage", body: "x" },
+      });
+      expect(write.statusCode).toBe(503);
+      const health = await call("GET", "/api/health");
+      expect(health.statusCode).toBe(200);
+      expect(body(health).checks.database).toBe("down");
+      expect(logs().some((line) => line.level === "ERROR" && line.message === "Dependency unavailable")).toBe(
+        true,
+      );
+    } finally {
+      await env.pg.start();
+    }
+    await waitFor(
+      async () => (await call("GET", "/api/posts", { query: { limit: "3" } })).statusCode === 200,
+    );
+    expect((await call("GET", "/api/posts/never-cached-post")).statusCode).toBe(404);
+  });
+});
+
+describe("unexpected failures", () => {
+  it("answer 500 with only a request id, and log the cause with context", async () => {
+    // A deployment whose counters table does not exist: DynamoDB fails in a way no route expects.
+    const broken = createApiFunction(
+      loadApiConfig({ ...env.env, COUNTERS_TABLE: "no-such-table", LOG_LEVEL: "WARN" }),
+    );
+    try {
+      await call("POST", "/api/posts", {
+        claims: ada,
+        body: { slug: "never-read", title: "Never read", body: "x" },
+      });
+      const response = await broken.handler(httpEvent("GET", "/api/posts/never-read", { headers: {} }), {
+        awsRequestId: "unused-when-the-event-has-one",
+      });
+      expect(response.statusCode).toBe(500);
+      const requestId = response.headers["x-request-id"];
+      expect(body(response)).toEqual({
+        error: { code: "internal_error", message: `An unexpected error occurred (request id ${requestId})` },
+      });
+      expect(response.body).not.toMatch(/no-such-table|ResourceNotFound|at /);
+      const logged = logs().find((line) => line.message === "Unhandled error");
+      expect(logged).toMatchObject({
+        level: "ERROR",
+        requestId,
+        method: "GET",
+        path: "/api/posts/never-read",
+      });
+      expect(JSON.stringify(logged)).toMatch(/ResourceNotFound/);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("names every missing or malformed variable at cold start", () => {
+    expect(() => loadApiConfig({ DB_PORT: "abc", UPLOAD_CONTENT_TYPES: "image/png,text/html" })).toThrow(
+      /^The api function's environment is invalid: DB_HOST is not set; DB_PORT: .*; DB_NAME is not set; DB_USER is not set; SUBSCRIBERS_TABLE is not set; COUNTERS_TABLE is not set; PHOTOS_TABLE is not set; UPLOADS_BUCKET is not set; MEDIA_BASE_URL is not set; UPLOAD_CONTENT_TYPES\.1 lists an unsupported type \(supported: image\/jpeg, /,
+    );
+    const base = { ...env.env };
+    expect(() => loadApiConfig({ ...base, DB_AUTH: "password", DB_PASSWORD: "" })).toThrow(
+      "DB_PASSWORD is required when DB_AUTH is password",
+    );
+    expect(() => loadApiConfig({ ...base, CACHE_USER: "api" })).toThrow(
+      "CACHE_REPLICATION_GROUP_ID is required when CACHE_USER is set",
+    );
+    const defaults = loadApiConfig({
+      ...base,
+      DB_AUTH: "",
+      DB_SSL: "",
+      CACHE_TLS: "",
+      UPLOAD_CONTENT_TYPES: "",
+    });
+    expect(defaults).toMatchObject({
+      DB_AUTH: "iam",
+      DB_SSL: "require",
+      CACHE_TLS: true,
+      UPLOAD_CONTENT_TYPES: ["image/jpeg", "image/png", "image/webp"],
+    });
+  });
+
+  it("runs without a cache when CACHE_HOST is unset", async () => {
+    const withoutCache = { ...env.env, CACHE_HOST: "" };
+    const uncached = createApiFunction(loadApiConfig(withoutCache));
+    try {
+      const health = body(await uncached.handler(httpEvent("GET", "/api/health")));
+      expect(health).toEqual({
+        status: "ok",
+        version: "test",
+        checks: { database: "up", cache: "disabled" },
+      });
+      const list = await uncached.handler(httpEvent("GET", "/api/posts"));
+      expect(list.statusCode).toBe(200);
+      expect(list.headers["x-cache"]).toBe("miss");
+    } finally {
+      await uncached.close();
+    }
+  });
+});
+
+async function waitFor(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// Keeps the S3 client import honest: the bucket the API presigns for exists and accepts objects.
+it("has the uploads bucket it presigns for", async () => {
+  const s3 = new S3Client({ forcePathStyle: true });
+  await s3.send(new PutObjectCommand({ Bucket: env.buckets.uploads, Key: "uploads/probe", Body: "x" }));
+  s3.destroy();
+  const scan = await db.send(new ScanCommand({ TableName: env.tables.subscribers, Select: "COUNT" }));
+  expect(scan.Count).toBeGreaterThanOrEqual(1);
+});

@@ -1,0 +1,116 @@
+/**
+ * Wires the API to real clients from its configuration: one per container, reused by every invocation (pool of at
+ * most 2 PostgreSQL connections, one Redis connection, AWS SDK clients with their keep-alive agents).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { Signer } from "@aws-sdk/rds-signer";
+import { createLogger } from "../shared/logger";
+import { createPgPool } from "../shared/postgres";
+import { createApi, type ApiHandler } from "./app";
+import { createDisabledCache, createRedisCache } from "./cache";
+import type { ApiConfig } from "./config";
+import { LikeStore, PhotoStore, SubscriberStore } from "./dynamo-stores";
+import { elastiCacheAuthToken } from "./elasticache-auth";
+import { PostStore } from "./posts-store";
+
+export interface ApiFunction {
+  readonly handler: ApiHandler;
+  /** Closes every connection (tests and the dev server; Lambda just freezes the container). */
+  close(): Promise<void>;
+}
+
+export function createApiFunction(config: ApiConfig): ApiFunction {
+  const logger = createLogger({
+    serviceName: config.POWERTOOLS_SERVICE_NAME,
+    logLevel: config.LOG_LEVEL,
+    version: config.APP_VERSION,
+  });
+  const credentials = fromNodeProviderChain();
+
+  const pool = createPgPool(
+    {
+      host: config.DB_HOST,
+      port: config.DB_PORT,
+      database: config.DB_NAME,
+      user: config.DB_USER,
+      password:
+        config.DB_AUTH === "iam"
+          ? () =>
+              new Signer({
+                hostname: config.DB_HOST,
+                port: config.DB_PORT,
+                username: config.DB_USER,
+                region: config.AWS_REGION,
+                credentials,
+              }).getAuthToken()
+          : (config.DB_PASSWORD as string),
+      ssl: config.DB_SSL,
+      maxConnections: 2,
+      applicationName: "myblog-api",
+    },
+    logger,
+  );
+
+  const cacheUser = config.CACHE_USER;
+  const replicationGroupId = config.CACHE_REPLICATION_GROUP_ID;
+  const cache =
+    config.CACHE_HOST === undefined
+      ? createDisabledCache()
+      : createRedisCache(
+          {
+            host: config.CACHE_HOST,
+            port: config.CACHE_PORT,
+            tls: config.CACHE_TLS,
+            credentials:
+              cacheUser && replicationGroupId
+                ? async () => ({
+                    username: cacheUser,
+                    password: await elastiCacheAuthToken({
+                      replicationGroupId,
+                      user: cacheUser,
+                      region: config.AWS_REGION,
+                      credentials,
+                    }),
+                  })
+                : undefined,
+          },
+          logger,
+        );
+
+  const dynamoClient = new DynamoDBClient({});
+  const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  // Path-style addressing only for a local S3 endpoint (virtual-hosted style needs DNS per bucket).
+  const s3 = new S3Client({ forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined });
+
+  const handler = createApi({
+    posts: new PostStore(pool),
+    likes: new LikeStore(dynamo, config.COUNTERS_TABLE, logger),
+    subscribers: new SubscriberStore(dynamo, config.SUBSCRIBERS_TABLE),
+    photos: new PhotoStore(dynamo, config.PHOTOS_TABLE),
+    cache,
+    s3,
+    logger,
+    version: config.APP_VERSION,
+    mediaBaseUrl: config.MEDIA_BASE_URL,
+    uploads: {
+      bucket: config.UPLOADS_BUCKET,
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      contentTypes: config.UPLOAD_CONTENT_TYPES,
+    },
+    corsOrigins: config.CORS_ALLOWED_ORIGINS,
+  });
+
+  return {
+    handler,
+    async close() {
+      await Promise.all([pool.end(), cache.close()]);
+      dynamoClient.destroy();
+      s3.destroy();
+    },
+  };
+}

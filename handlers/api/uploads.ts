@@ -1,0 +1,78 @@
+/** Presigned POSTs for browser uploads straight to the uploads bucket. */
+import type { S3Client } from "@aws-sdk/client-s3";
+import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
+import { randomUUID } from "crypto";
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../shared/errors";
+
+/** Image types a deployment may allow, with the object key extension each gets. */
+export const EXTENSION_BY_CONTENT_TYPE: Readonly<Record<string, string>> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "image/bmp": "bmp",
+  "image/tiff": "tiff",
+};
+
+/** Long enough to pick a file and upload it on a slow link, short enough to be useless if leaked. */
+export const UPLOAD_URL_LIFETIME_SECONDS = 300;
+
+export interface UploadPolicy {
+  readonly bucket: string;
+  readonly maxBytes: number;
+  readonly contentTypes: readonly string[];
+}
+
+export interface PresignedUpload {
+  readonly key: string;
+  readonly url: string;
+  readonly fields: Record<string, string>;
+  readonly maxBytes: number;
+  readonly expiresAt: string;
+}
+
+/** Checks the request against the policy (no I/O): 415 for a type not allowed, 413 for a file too large. */
+export function checkUpload(policy: UploadPolicy, contentType: string, size: number): string {
+  const normalised = contentType.trim().toLowerCase();
+  if (!policy.contentTypes.includes(normalised)) {
+    throw new UnsupportedMediaTypeError(`Uploads must be one of: ${policy.contentTypes.join(", ")}`, {
+      code: "unsupported_upload_type",
+      details: [{ path: "body.contentType", message: `"${contentType.slice(0, 100)}" is not allowed` }],
+    });
+  }
+  if (size > policy.maxBytes) {
+    throw new PayloadTooLargeError(`Uploads are limited to ${policy.maxBytes} bytes`, {
+      code: "upload_too_large",
+      details: [{ path: "body.size", message: `${size} exceeds ${policy.maxBytes}` }],
+    });
+  }
+  return normalised;
+}
+
+export async function presignUpload(
+  s3: S3Client,
+  policy: UploadPolicy,
+  authorSub: string,
+  contentType: string,
+  size: number,
+): Promise<PresignedUpload> {
+  const key = `uploads/${authorSub}/${randomUUID()}.${EXTENSION_BY_CONTENT_TYPE[contentType]}`;
+  const { url, fields } = await createPresignedPost(s3, {
+    Bucket: policy.bucket,
+    Key: key,
+    Conditions: [
+      // The browser declared the size: the object may not be larger than that.
+      ["content-length-range", 1, size],
+      ["eq", "$Content-Type", contentType],
+    ],
+    Fields: { "Content-Type": contentType },
+    Expires: UPLOAD_URL_LIFETIME_SECONDS,
+  });
+  return {
+    key,
+    url,
+    fields,
+    maxBytes: size,
+    expiresAt: new Date(Date.now() + UPLOAD_URL_LIFETIME_SECONDS * 1000).toISOString(),
+  };
+}
