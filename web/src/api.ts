@@ -40,14 +40,31 @@ export async function api<T>(method: string, path: string, body?: unknown, token
   const text = await response.text();
   const json = text ? safeJson(text) : undefined;
   if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? `Request failed (${response.status})`,
-    );
+    throw errorFrom(response.status, json);
   }
   return json as T;
+}
+
+type ErrorBody = {
+  error?: { code?: string; message?: string; details?: Array<{ path?: string; message?: string }> };
+  message?: string;
+};
+
+/** The API's error shape, or API Gateway's own `{"message"}` (e.g. 401 from the authorizer). */
+function errorFrom(status: number, json: unknown): ApiError {
+  const body = (json ?? {}) as ErrorBody;
+  const details = (body.error?.details ?? []).map((d) =>
+    `${(d.path ?? "").replace(/^body\./, "")}: ${d.message ?? ""}`.replace(/^: /, ""),
+  );
+  const base =
+    body.error?.message ??
+    (status === 401 ? "Please sign in again." : body.message) ??
+    `Request failed (${status})`;
+  return new ApiError(
+    status,
+    body.error?.code ?? `http_${status}`,
+    details.length > 0 ? `${base} (${details.join("; ")})` : base,
+  );
 }
 
 function safeJson(text: string): unknown {

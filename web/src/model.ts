@@ -14,22 +14,31 @@ export interface Photo {
   readonly error?: string | null;
 }
 
+/** An entry of `GET /api/posts`. */
 export interface PostSummary {
   readonly slug: string;
   readonly title: string;
   readonly excerpt?: string;
-  readonly coverUrl?: string | null;
+  /** The cover's smallest thumbnail, once it is ready. */
+  readonly coverThumbnailUrl?: string | null;
   readonly likes?: number;
   readonly publishedAt?: string | null;
 }
 
-export interface Post extends PostSummary {
+/** `GET /api/posts/{slug}` (and the answer to create and update). */
+export interface Post {
+  readonly slug: string;
+  readonly title: string;
+  readonly excerpt?: string;
   readonly body: string;
-  readonly authorSub?: string;
-  readonly authorName?: string;
+  readonly author?: { readonly name?: string };
+  readonly publishedAt?: string | null;
   readonly updatedAt?: string | null;
-  readonly commentCount?: number;
+  readonly cover?: Photo | null;
   readonly photos: readonly Photo[];
+  readonly likes?: number;
+  /** Number of comments. */
+  readonly comments?: number;
 }
 
 export interface PostPage {
@@ -39,7 +48,7 @@ export interface PostPage {
 
 export interface Comment {
   readonly id: string | number;
-  readonly authorName: string;
+  readonly name: string;
   readonly body: string;
   readonly createdAt: string;
 }
@@ -51,13 +60,15 @@ export interface CommentPage {
 
 export interface LikeResult {
   readonly likes: number;
-  readonly liked?: boolean;
+  readonly alreadyLiked?: boolean;
 }
 
 export interface PresignedUpload {
   readonly key: string;
   readonly url: string;
   readonly fields: Readonly<Record<string, string>>;
+  readonly maxBytes?: number;
+  readonly expiresAt?: string;
 }
 
 /** Thumbnail widths, smallest first, as `srcset` candidates. */

@@ -193,12 +193,14 @@ function showEditor(session: Session, auth: AuthConfig): void {
       say(status, "Please wait until every photo is uploaded.", true);
       return;
     }
-    const slug = editing ?? (slugInput.value.trim() || slugify(title.value));
+    const photoKeys = rows.filter((r) => r.key && r.status !== "failed").map((r) => r.key);
     const payload = {
       title: title.value.trim(),
       body: body.value,
-      photos: rows.filter((r) => r.key).map((r) => r.key),
-      ...(editing ? {} : { slug }),
+      // The first photo is the cover: its thumbnail shows on the home page.
+      coverKey: photoKeys[0] ?? null,
+      photoKeys,
+      ...(editing ? {} : { slug: slugInput.value.trim() || slugify(title.value) }),
     };
     if (!payload.title || !payload.body.trim()) {
       say(status, "A post needs a title and some text.", true);
@@ -217,7 +219,7 @@ function showEditor(session: Session, auth: AuthConfig): void {
           created ? "Published. " : "Saved. ",
           h("a", { href: `/post.html?slug=${encodeURIComponent(post.slug)}` }, "View the post"),
         );
-        showPhotos(post.photos ?? []);
+        showPhotos(post.photos);
         watchPhotos(post.slug);
       })
       .catch((error: unknown) =>

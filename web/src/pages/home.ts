@@ -5,9 +5,9 @@ import type { PostPage, PostSummary } from "../model";
 
 function postCard(post: PostSummary, eager: boolean): HTMLLIElement {
   const href = `/post.html?slug=${encodeURIComponent(post.slug)}`;
-  const cover = post.coverUrl
+  const cover = post.coverThumbnailUrl
     ? h("img", {
-        src: post.coverUrl,
+        src: post.coverThumbnailUrl,
         alt: "",
         width: 400,
         height: 300,

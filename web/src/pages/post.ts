@@ -46,7 +46,7 @@ export function initPost(): void {
       byId("post-title").textContent = post.title;
       const meta = byId("post-meta");
       meta.replaceChildren(
-        ...([post.authorName ? `By ${post.authorName} · ` : "", time(post.publishedAt) ?? "Draft"].filter(
+        ...([post.author?.name ? `By ${post.author.name} · ` : "", time(post.publishedAt)].filter(
           Boolean,
         ) as Array<Node | string>),
       );
@@ -57,7 +57,8 @@ export function initPost(): void {
       byId("like-count").textContent = String(post.likes ?? 0);
       byId<HTMLButtonElement>("like").disabled = false;
       const session = currentSession();
-      if (session && (!post.authorSub || post.authorSub === session.sub)) {
+      // Only the author may edit (the API checks); any signed-in author gets the link.
+      if (session) {
         const edit = byId<HTMLAnchorElement>("edit-link");
         edit.href = `/author.html?edit=${encodeURIComponent(post.slug)}`;
         edit.hidden = false;
@@ -77,7 +78,7 @@ export function initPost(): void {
       .then((result) => {
         byId("like-count").textContent = String(result.likes);
         likeButton.setAttribute("aria-pressed", "true");
-        say(status, result.liked === false ? "You already liked this post." : "Thanks for the like!");
+        say(status, result.alreadyLiked ? "You already liked this post." : "Thanks for the like!");
       })
       .catch((error: unknown) => say(status, errorText(error, "The like was not counted."), true))
       .finally(() => (likeButton.disabled = false));
@@ -89,7 +90,7 @@ export function initPost(): void {
     h(
       "li",
       { class: "comment" },
-      h("p", { class: "meta" }, h("strong", {}, comment.authorName), " · ", time(comment.createdAt, true)),
+      h("p", { class: "meta" }, h("strong", {}, comment.name), " · ", time(comment.createdAt, true)),
       h("p", {}, comment.body),
     );
 
@@ -106,10 +107,10 @@ export function initPost(): void {
     event.preventDefault();
     const data = new FormData(form);
     const body = {
-      authorName: String(data.get("authorName") ?? "").trim(),
+      name: String(data.get("name") ?? "").trim(),
       body: String(data.get("body") ?? "").trim(),
     };
-    if (!body.authorName || !body.body) {
+    if (!body.name || !body.body) {
       say(formStatus, "Please give your name and a comment.", true);
       return;
     }

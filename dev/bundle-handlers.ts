@@ -1,0 +1,75 @@
+/**
+ * Bundles handlers with the lead's `bundleHandler` (the exact artefact that ships to Lambda) in child processes,
+ * two at a time, so that the dev server can start PostgreSQL and the AWS stand-ins meanwhile. A bundle newer than
+ * every input (handlers/, lib/bundle.ts, types/, package-lock.json) is reused, so a second start is quick.
+ *
+ * As a script: bundles the handlers named in argv and prints `{ "<name>": "<bundleDir>" }`.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { bundleHandler } from "../lib/bundle";
+import { PROJECT_ROOT } from "../lib/paths";
+
+const BUNDLE_INPUTS = ["handlers", "lib/bundle.ts", "types", "package-lock.json"];
+
+function newestMtime(target: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs
+    .readdirSync(target)
+    .reduce((newest, entry) => Math.max(newest, newestMtime(path.join(target, entry))), stat.mtimeMs);
+}
+
+/** The bundle directory when `.build/handlers/<name>/index.js` is newer than all bundle inputs, else undefined. */
+export function freshBundle(name: string): string | undefined {
+  const bundleDir = path.join(PROJECT_ROOT, ".build", "handlers", name);
+  const output = path.join(bundleDir, "index.js");
+  if (!fs.existsSync(output)) return undefined;
+  const inputs = Math.max(...BUNDLE_INPUTS.map((input) => newestMtime(path.join(PROJECT_ROOT, input))));
+  return fs.statSync(output).mtimeMs > inputs ? bundleDir : undefined;
+}
+
+function bundleInChild(names: readonly string[]): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", __filename, ...names], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code === 0) resolve(JSON.parse(stdout) as Record<string, string>);
+      else reject(new Error(`Bundling ${names.join(", ")} failed: ${stderr.trim() || `exit code ${code}`}`));
+    });
+  });
+}
+
+/** Bundle directories of `names`, rebuilding the stale ones in (at most) two parallel child processes. */
+export async function bundleHandlers(names: readonly string[]): Promise<Record<string, string>> {
+  const dirs: Record<string, string> = {};
+  const stale: string[] = [];
+  for (const name of names) {
+    const fresh = freshBundle(name);
+    if (fresh) dirs[name] = fresh;
+    else stale.push(name);
+  }
+  const groups = [stale.filter((_, i) => i % 2 === 0), stale.filter((_, i) => i % 2 === 1)].filter(
+    (g) => g.length > 0,
+  );
+  for (const built of await Promise.all(groups.map(bundleInChild))) Object.assign(dirs, built);
+  return dirs;
+}
+
+if (require.main === module) {
+  const dirs = Object.fromEntries(process.argv.slice(2).map((name) => [name, bundleHandler(name).bundleDir]));
+  process.stdout.write(JSON.stringify(dirs));
+}
