@@ -175,12 +175,12 @@ function buildBlocks(summary: PlanSummary, title: string): Block[] {
   );
   if (destructive.length > 0) {
     add("#### ⛔ Destroyed and replaced", "destroy/replace list", { leading: true });
-    for (const { s, c } of destructive) {
+    for (const [i, { s, c }] of destructive.entries()) {
       const why =
         c.replacedBecause.length > 0 ? ` — forced by ${c.replacedBecause.map(code).join(", ")}` : "";
       add(`- ${ACTION_LABEL[c.action]} ${code(c.address)} in ${code(s.name)}${why}`, "destroy/replace list", {
         item: true,
-        row: true,
+        row: i > 0,
       });
     }
   }
@@ -192,10 +192,10 @@ function buildBlocks(summary: PlanSummary, title: string): Block[] {
       const ofKind = callouts.filter((c) => c.kind === kind);
       if (ofKind.length === 0) continue;
       add(`**${CALLOUT_TITLES[kind]}**`, "security callouts", { leading: true });
-      for (const c of ofKind) {
+      for (const [i, c] of ofKind.entries()) {
         add(`- ${code(c.address)} in ${code(c.stack)}: ${c.message}`, "security callouts", {
           item: true,
-          row: true,
+          row: i > 0,
         });
       }
     }
@@ -257,7 +257,7 @@ function buildBlocks(summary: PlanSummary, title: string): Block[] {
       "unchanged stacks",
       { opensDetails: true, leading: true },
     );
-    for (const s of unchanged) add(`- ${code(s.name)}`, "unchanged stacks", { item: true, row: true });
+    unchanged.forEach((s, i) => add(`- ${code(s.name)}`, "unchanged stacks", { item: true, row: i > 0 }));
     add("</details>", "unchanged stacks", { closesDetails: true });
   }
   return blocks;
