@@ -1,0 +1,71 @@
+/**
+ * `npm run dev` as a developer uses it: it starts on the port from PORT, serves the site, the API (real handler
+ * bundles) and the local sign-in configuration, and Ctrl-C stops everything, leaving no process behind.
+ */
+import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "./dev-server";
+
+jest.setTimeout(180_000);
+
+let dev: RunningDevServer | undefined;
+
+afterAll(async () => {
+  await dev?.stop("SIGKILL");
+});
+
+test("starts, serves the site and the API, and Ctrl-C stops every process it started", async () => {
+  dev = await startDevServer();
+  expect(dev.siteUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  expect(dev.apiUrl).toBe(`${dev.siteUrl}api/`);
+
+  const home = await fetch(dev.siteUrl);
+  expect(home.status).toBe(200);
+  expect(home.headers.get("cache-control")).toBe("no-cache");
+  expect(home.headers.get("content-security-policy")).toContain("script-src 'self'");
+  const html = await home.text();
+  const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+  expect(script).toBeDefined();
+  const asset = await fetch(new URL(script as string, dev.siteUrl));
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+
+  const health = await fetch(`${dev.apiUrl}health`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({ checks: { database: "up" } });
+
+  // Author routes go through the local JWT authorizer, as API Gateway would: no token, no entry.
+  const unauthorized = await fetch(`${dev.apiUrl}posts`, {
+    method: "POST",
+    body: "{}",
+    headers: { "content-type": "application/json" },
+  });
+  expect(unauthorized.status).toBe(401);
+  expect(await unauthorized.json()).toEqual({ message: "Unauthorized" });
+
+  // Paths no route matches still reach the handler, which answers for itself.
+  const unknown = await fetch(`${dev.apiUrl}nope`);
+  expect(unknown.status).toBe(404);
+  expect(await unknown.json()).toMatchObject({ error: { code: expect.any(String) } });
+
+  const config = await (await fetch(new URL("/config.json", dev.siteUrl))).json();
+  expect(config.auth).toMatchObject({ authorizeUrl: "/dev/oauth2/authorize", tokenUrl: "/dev/oauth2/token" });
+
+  const inbox = await fetch(dev.sesInboxUrl);
+  expect(inbox.status).toBe(200);
+
+  const pids = descendantsOf(dev.child.pid as number);
+  // tsx, the server, PostgreSQL (with its own workers), the function environments, and Redis when installed.
+  expect(pids.length).toBeGreaterThanOrEqual(4);
+
+  const code = await dev.stop("SIGINT");
+  expect(code).toBe(0);
+  expect(dev.output()).toContain("SIGINT: stopping");
+  const deadline = Date.now() + 5000;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(pids.filter(isRunning)).toEqual([]);
+});
+
+test("a bad PORT is refused with a clear message", async () => {
+  await expect(startDevServer({ PORT: "not-a-port" }, 30_000)).rejects.toThrow(
+    /PORT must be an integer from 0 to 65535/,
+  );
+});

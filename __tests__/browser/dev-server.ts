@@ -1,0 +1,137 @@
+/**
+ * Test helpers: start `npm run dev` (the same `tsx dev/server.ts`) on a free port in its own process group, read
+ * its URLs from what it prints, stop it like Ctrl-C does, and launch Debian's Chromium with playwright-core.
+ */
+import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { PROJECT_ROOT } from "../../lib/paths";
+
+export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, "test-artifacts", "browser");
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export interface RunningDevServer {
+  readonly child: ChildProcess;
+  readonly siteUrl: string;
+  readonly apiUrl: string;
+  readonly sesInboxUrl: string;
+  readonly readySeconds: number;
+  output(): string;
+  /** Sends `signal` to the whole process group (what a terminal does on Ctrl-C) and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Every descendant of a process, from /proc (Linux). */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    let tasks: string[];
+    try {
+      tasks = fs.readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return;
+    }
+    for (const task of tasks) {
+      let children = "";
+      try {
+        children = fs.readFileSync(`/proc/${parent}/task/${task}/children`, "utf8").trim();
+      } catch {
+        continue;
+      }
+      for (const child of children ? children.split(/\s+/).map(Number) : []) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** True while the process exists and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+export async function startDevServer(
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<RunningDevServer> {
+  const child = spawn(process.execPath, [require.resolve("tsx/cli"), "dev/server.ts"], {
+    cwd: PROJECT_ROOT,
+    detached: true, // its own process group, so that the test can deliver a terminal's Ctrl-C to all of it
+    env: { ...process.env, PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const stop = async (signal: NodeJS.Signals = "SIGINT"): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      return child.exitCode;
+    }
+    const timer = setTimeout(() => process.kill(-(child.pid as number), "SIGKILL"), 30_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  while (!/Press Ctrl-C to stop/.test(output)) {
+    if (child.exitCode !== null)
+      throw new Error(`npm run dev exited with code ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop("SIGKILL");
+      throw new Error(`npm run dev was not ready within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const url = (label: string) => {
+    const match = new RegExp(`${label}:\\s+(http\\S+)`).exec(output);
+    if (!match) throw new Error(`npm run dev printed no ${label} URL:\n${output}`);
+    return match[1];
+  };
+  return {
+    child,
+    siteUrl: url("Site"),
+    apiUrl: url("API"),
+    sesInboxUrl: url("SES inbox"),
+    readySeconds: Number(/ready in ([\d.]+) s/.exec(output)?.[1] ?? NaN),
+    output: () => output,
+    stop,
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh temporary profile (playwright's default for `launch`). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
