@@ -1,0 +1,370 @@
+/**
+ * Small cdktf stacks for the rule tests: a compliant building block per service, each with the knobs a
+ * failing fixture turns. AWS itself is never called: the rule pack reads synthesized JSON only.
+ */
+import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+import { Apigatewayv2Route, type Apigatewayv2RouteConfig } from "@cdktf/provider-aws/lib/apigatewayv2-route";
+import { Apigatewayv2Stage, type Apigatewayv2StageConfig } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import {
+  CloudfrontDistribution,
+  type CloudfrontDistributionConfig,
+} from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import {
+  CloudfrontResponseHeadersPolicy,
+  type CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
+} from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DbInstance, type DbInstanceConfig } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DynamodbTable, type DynamodbTableConfig } from "@cdktf/provider-aws/lib/dynamodb-table";
+import {
+  ElasticacheReplicationGroup,
+  type ElasticacheReplicationGroupConfig,
+} from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
+import {
+  LambdaEventSourceMapping,
+  type LambdaEventSourceMappingConfig,
+} from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA as S3BucketLogging } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { TerraformLocal, Testing, type TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { Model, readStack } from "../../checks/model";
+import type { Evaluation } from "../../checks/rule";
+import { ALL_RULES } from "../../checks/rules";
+
+export type Build = (scope: TerraformStack) => void;
+
+export const REQUIRED_TAGS = { app: "fx", env: "dev", layer: "test", "managed-by": "cdktf" };
+
+/** Synthesizes one fixture stack with `Testing.synthScope` and reads it as the rule pack does. */
+export function fixtureModel(build: Build, options: { production?: boolean; facts?: boolean } = {}): Model {
+  const json = Testing.synthScope((scope) => {
+    new AwsProvider(scope, "aws", { region: "eu-west-1" });
+    if (options.facts !== false) {
+      new TerraformLocal(scope, "stack_facts", {
+        app: "fx",
+        environment: options.production ? "prod" : "dev",
+        layer: "test",
+        production: options.production ?? false,
+      });
+    }
+    build(scope as TerraformStack);
+  });
+  return new Model([readStack("fixture", "stacks/fixture/cdk.tf.json", json, JSON.parse(json))]);
+}
+
+export function evaluate(ruleId: string, model: Model): Evaluation[] {
+  const rule = ALL_RULES.find((r) => r.id === ruleId);
+  if (!rule) throw new Error(`no rule ${ruleId}`);
+  return model.stacks.flatMap((stack) => rule.evaluate({ model, stack }));
+}
+
+export const policy = (...statements: object[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+// ---- S3 -----------------------------------------------------------------------------------------
+
+export interface BucketOptions {
+  readonly publicAccessBlock?: boolean | "partial";
+  readonly encryption?: "aws:kms" | "AES256" | false;
+  readonly versioning?: "Enabled" | "Suspended" | false;
+  readonly logging?: boolean;
+  readonly ownership?: "BucketOwnerEnforced" | "BucketOwnerPreferred" | false;
+  /** Statements of the bucket policy, `${bucket.arn}` placeholders resolved; false for no policy. */
+  readonly policy?: ((arn: string) => object[]) | false;
+}
+
+export const tlsOnly = (arn: string) => ({
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [arn, `${arn}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
+export function bucket(scope: Construct, id: string, o: BucketOptions = {}): S3Bucket {
+  const b = new S3Bucket(scope, id, { bucketPrefix: `${id}-`, tags: REQUIRED_TAGS });
+  if (o.publicAccessBlock !== false) {
+    const all = o.publicAccessBlock !== "partial";
+    new S3BucketPublicAccessBlock(scope, `${id}-pab`, {
+      bucket: b.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: all,
+      restrictPublicBuckets: true,
+    });
+  }
+  if (o.encryption !== false) {
+    const kms = (o.encryption ?? "aws:kms") === "aws:kms";
+    new S3BucketServerSideEncryptionConfiguration(scope, `${id}-sse`, {
+      bucket: b.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: kms
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:111122223333:key/k" }
+            : { sseAlgorithm: "AES256" },
+        },
+      ],
+    });
+  }
+  if (o.versioning !== false) {
+    new S3BucketVersioning(scope, `${id}-versioning`, {
+      bucket: b.id,
+      versioningConfiguration: { status: o.versioning ?? "Enabled" },
+    });
+  }
+  if (o.logging !== false) {
+    new S3BucketLogging(scope, `${id}-logging`, {
+      bucket: b.id,
+      targetBucket: "access-logs",
+      targetPrefix: `s3/${id}/`,
+    });
+  }
+  if (o.ownership !== false) {
+    new S3BucketOwnershipControls(scope, `${id}-ownership`, {
+      bucket: b.id,
+      rule: { objectOwnership: o.ownership ?? "BucketOwnerEnforced" },
+    });
+  }
+  if (o.policy !== false) {
+    const statements = (o.policy ?? ((arn: string) => [tlsOnly(arn)]))(b.arn);
+    new S3BucketPolicy(scope, `${id}-policy`, { bucket: b.id, policy: policy(...statements) });
+  }
+  return b;
+}
+
+// ---- CloudFront ---------------------------------------------------------------------------------
+
+export function headersPolicy(
+  scope: Construct,
+  id: string,
+  hsts: Partial<CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity> | false = {},
+): CloudfrontResponseHeadersPolicy {
+  return new CloudfrontResponseHeadersPolicy(scope, id, {
+    name: id,
+    securityHeadersConfig:
+      hsts === false
+        ? { contentTypeOptions: { override: true } }
+        : {
+            strictTransportSecurity: {
+              accessControlMaxAgeSec: 63072000,
+              includeSubdomains: true,
+              preload: true,
+              override: true,
+              ...hsts,
+            },
+          },
+  });
+}
+
+/** A compliant distribution with an S3 origin through OAC and a custom certificate. */
+export function distribution(
+  scope: Construct,
+  overrides: Partial<CloudfrontDistributionConfig> = {},
+  behaviour: Partial<CloudfrontDistributionConfig["defaultCacheBehavior"]> = {},
+): CloudfrontDistribution {
+  const oac = new CloudfrontOriginAccessControl(scope, "oac", {
+    name: "oac",
+    originAccessControlOriginType: "s3",
+    signingBehavior: "always",
+    signingProtocol: "sigv4",
+  });
+  const headers = headersPolicy(scope, "headers");
+  return new CloudfrontDistribution(scope, "cdn", {
+    enabled: true,
+    defaultRootObject: "index.html",
+    webAclId: "arn:aws:wafv2:us-east-1:111122223333:global/webacl/x/1",
+    loggingConfig: { bucket: "access-logs.s3.amazonaws.com", prefix: "cloudfront/" },
+    origin: [
+      { originId: "web", domainName: "web.s3.eu-west-1.amazonaws.com", originAccessControlId: oac.id },
+    ],
+    defaultCacheBehavior: {
+      targetOriginId: "web",
+      allowedMethods: ["GET", "HEAD"],
+      cachedMethods: ["GET", "HEAD"],
+      viewerProtocolPolicy: "redirect-to-https",
+      cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+      responseHeadersPolicyId: headers.id,
+      ...behaviour,
+    },
+    restrictions: { geoRestriction: { restrictionType: "none" } },
+    viewerCertificate: {
+      acmCertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/c",
+      sslSupportMethod: "sni-only",
+      minimumProtocolVersion: "TLSv1.2_2021",
+    },
+    tags: REQUIRED_TAGS,
+    ...overrides,
+  });
+}
+
+// ---- API Gateway --------------------------------------------------------------------------------
+
+export function httpApi(
+  scope: Construct,
+  stage: Partial<Apigatewayv2StageConfig> = {},
+  route: Partial<Apigatewayv2RouteConfig> = {},
+): Apigatewayv2Route {
+  const api = new Apigatewayv2Api(scope, "api", { name: "api", protocolType: "HTTP", tags: REQUIRED_TAGS });
+  const logs = new CloudwatchLogGroup(scope, "api-logs", {
+    name: "/api",
+    retentionInDays: 30,
+    tags: REQUIRED_TAGS,
+  });
+  new Apigatewayv2Stage(scope, "stage", {
+    apiId: api.id,
+    name: "$default",
+    autoDeploy: true,
+    accessLogSettings: { destinationArn: logs.arn, format: '{"requestId":"$context.requestId"}' },
+    defaultRouteSettings: { throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+    tags: REQUIRED_TAGS,
+    ...stage,
+  });
+  return new Apigatewayv2Route(scope, "route", {
+    apiId: api.id,
+    routeKey: "POST /posts",
+    authorizationType: "JWT",
+    authorizerId: "authorizer",
+    ...route,
+  });
+}
+
+// ---- Lambda -------------------------------------------------------------------------------------
+
+/** A compliant function outside the VPC with its role and an inline policy. */
+export function lambda(
+  scope: Construct,
+  id: string,
+  overrides: Partial<LambdaFunctionConfig> = {},
+  statements: object[] = [
+    {
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem"],
+      Resource: "arn:aws:dynamodb:eu-west-1:111122223333:table/t",
+    },
+  ],
+): LambdaFunction {
+  const role = new IamRole(scope, `${id}-role`, {
+    name: id,
+    assumeRolePolicy: policy({
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    }),
+    tags: REQUIRED_TAGS,
+  });
+  new IamRolePolicy(scope, `${id}-policy`, { role: role.id, policy: policy(...statements) });
+  return new LambdaFunction(scope, id, {
+    functionName: id,
+    role: role.arn,
+    runtime: "nodejs24.x",
+    handler: "index.handler",
+    filename: "code.zip",
+    tracingConfig: { mode: "Active" },
+    tags: REQUIRED_TAGS,
+    ...overrides,
+  });
+}
+
+/** A DynamoDB table with a stream and a mapping to `fn`, compliant unless overridden. */
+export function streamMapping(
+  scope: Construct,
+  fn: LambdaFunction,
+  overrides: Partial<LambdaEventSourceMappingConfig> = {},
+): LambdaEventSourceMapping {
+  const t = table(scope, "subscribers", { streamEnabled: true, streamViewType: "NEW_IMAGE" });
+  return new LambdaEventSourceMapping(scope, "mapping", {
+    functionName: fn.functionName,
+    eventSourceArn: t.streamArn,
+    startingPosition: "LATEST",
+    functionResponseTypes: ["ReportBatchItemFailures"],
+    bisectBatchOnFunctionError: true,
+    maximumRetryAttempts: 5,
+    maximumRecordAgeInSeconds: 3600,
+    destinationConfig: { onFailure: { destinationArn: "arn:aws:sqs:eu-west-1:111122223333:dlq" } },
+    ...overrides,
+  });
+}
+
+// ---- Data stores --------------------------------------------------------------------------------
+
+export function database(
+  scope: Construct,
+  overrides: Partial<DbInstanceConfig> = {},
+  parameters: { name: string; value: string }[] = [{ name: "rds.force_ssl", value: "1" }],
+): DbInstance {
+  const group = new DbParameterGroup(scope, "db-params", {
+    family: "postgres16",
+    parameter: parameters,
+    tags: REQUIRED_TAGS,
+  });
+  return new DbInstance(scope, "db", {
+    engine: "postgres",
+    instanceClass: "db.t4g.micro",
+    allocatedStorage: 20,
+    username: "blog_admin",
+    manageMasterUserPassword: true,
+    storageEncrypted: true,
+    publiclyAccessible: false,
+    multiAz: true,
+    backupRetentionPeriod: 7,
+    deletionProtection: true,
+    iamDatabaseAuthenticationEnabled: true,
+    performanceInsightsEnabled: true,
+    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    parameterGroupName: group.name,
+    tags: REQUIRED_TAGS,
+    ...overrides,
+  });
+}
+
+export function redis(
+  scope: Construct,
+  overrides: Partial<ElasticacheReplicationGroupConfig> = {},
+): ElasticacheReplicationGroup {
+  return new ElasticacheReplicationGroup(scope, "cache", {
+    replicationGroupId: "cache",
+    description: "cache",
+    engine: "redis",
+    nodeType: "cache.t4g.micro",
+    numCacheClusters: 2,
+    atRestEncryptionEnabled: "true",
+    transitEncryptionEnabled: true,
+    userGroupIds: ["users"],
+    automaticFailoverEnabled: true,
+    multiAzEnabled: true,
+    snapshotRetentionLimit: 1,
+    tags: REQUIRED_TAGS,
+    ...overrides,
+  });
+}
+
+export function table(
+  scope: Construct,
+  id: string,
+  overrides: Partial<DynamodbTableConfig> = {},
+): DynamodbTable {
+  return new DynamodbTable(scope, id, {
+    name: id,
+    billingMode: "PAY_PER_REQUEST",
+    hashKey: "pk",
+    attribute: [{ name: "pk", type: "S" }],
+    pointInTimeRecovery: { enabled: true },
+    serverSideEncryption: { enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k" },
+    deletionProtectionEnabled: true,
+    tags: REQUIRED_TAGS,
+    ...overrides,
+  });
+}

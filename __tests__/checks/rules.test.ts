@@ -1,0 +1,1017 @@
+/**
+ * Every rule against at least one compliant and one non-compliant fixture stack (synthesized with
+ * Testing.synthScope, read as the rule pack reads cdk.tf.json). Nothing calls AWS.
+ */
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SesConfigurationSet } from "@cdktf/provider-aws/lib/ses-configuration-set";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { ALL_RULES } from "../../checks/rules";
+import {
+  bucket,
+  database,
+  distribution,
+  evaluate,
+  fixtureModel,
+  headersPolicy,
+  httpApi,
+  lambda,
+  policy,
+  redis,
+  REQUIRED_TAGS,
+  streamMapping,
+  table,
+  tlsOnly,
+  type Build,
+} from "./fixtures";
+
+interface Case {
+  /** Compliant fixtures: the rule evaluates something and everything passes. */
+  readonly pass: Record<string, Build>;
+  /** Non-compliant fixtures: the rule fails at least one resource, with a message matching `message`. */
+  readonly fail: Record<string, { build: Build; message: RegExp }>;
+  readonly production?: boolean;
+}
+
+const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/k";
+
+function vpcWith(
+  scope: Parameters<Build>[0],
+  opts: { flowLog?: boolean; defaultSg?: "none" | "empty" | "open" } = {},
+) {
+  const vpc = new Vpc(scope, "vpc", { cidrBlock: "10.0.0.0/16", tags: REQUIRED_TAGS });
+  if (opts.flowLog !== false) {
+    new FlowLog(scope, "flow", {
+      vpcId: vpc.id,
+      trafficType: "ALL",
+      logDestination: "arn:aws:logs:eu-west-1:1:log-group:f",
+      tags: REQUIRED_TAGS,
+    });
+  }
+  if ((opts.defaultSg ?? "empty") !== "none") {
+    new DefaultSecurityGroup(scope, "default-sg", {
+      vpcId: vpc.id,
+      ingress:
+        opts.defaultSg === "open"
+          ? [{ protocol: "-1", fromPort: 0, toPort: 0, selfAttribute: true }]
+          : undefined,
+      tags: REQUIRED_TAGS,
+    });
+  }
+  return vpc;
+}
+
+function subnetRoutedTo(scope: Parameters<Build>[0], viaIgw: boolean, mapPublicIp: boolean) {
+  const vpc = vpcWith(scope);
+  const subnet = new Subnet(scope, "subnet", {
+    vpcId: vpc.id,
+    cidrBlock: "10.0.0.0/24",
+    mapPublicIpOnLaunch: mapPublicIp,
+    tags: REQUIRED_TAGS,
+  });
+  const routes = new RouteTable(scope, "routes", { vpcId: vpc.id, tags: REQUIRED_TAGS });
+  if (viaIgw) {
+    const igw = new InternetGateway(scope, "igw", { vpcId: vpc.id, tags: REQUIRED_TAGS });
+    new Route(scope, "default-route", {
+      routeTableId: routes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: igw.id,
+    });
+  }
+  new RouteTableAssociation(scope, "assoc", { subnetId: subnet.id, routeTableId: routes.id });
+}
+
+const inVpc = { vpcConfig: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } };
+
+const CASES: Record<string, Case> = {
+  // ---- S3
+  CKV2_AWS_6: {
+    pass: { "all four flags": (s) => bucket(s, "b") },
+    fail: {
+      "no public access block": {
+        build: (s) => bucket(s, "b", { publicAccessBlock: false }),
+        message: /no aws_s3_bucket_public_access_block/,
+      },
+      "one flag off": {
+        build: (s) => bucket(s, "b", { publicAccessBlock: "partial" }),
+        message: /ignore_public_acls/,
+      },
+    },
+  },
+  CKV_AWS_19: {
+    pass: { kms: (s) => bucket(s, "b"), AES256: (s) => bucket(s, "b", { encryption: "AES256" }) },
+    fail: {
+      "no encryption configuration": {
+        build: (s) => bucket(s, "b", { encryption: false }),
+        message: /server_side_encryption/,
+      },
+    },
+  },
+  CKV_AWS_145: {
+    pass: { kms: (s) => bucket(s, "b") },
+    fail: { AES256: { build: (s) => bucket(s, "b", { encryption: "AES256" }), message: /not aws:kms/ } },
+  },
+  CKV_AWS_21: {
+    pass: { enabled: (s) => bucket(s, "b") },
+    fail: {
+      suspended: { build: (s) => bucket(s, "b", { versioning: "Suspended" }), message: /not Enabled/ },
+      missing: { build: (s) => bucket(s, "b", { versioning: false }), message: /not Enabled/ },
+    },
+  },
+  CKV_AWS_18: {
+    pass: { logging: (s) => bucket(s, "b") },
+    fail: {
+      "no logging": { build: (s) => bucket(s, "b", { logging: false }), message: /aws_s3_bucket_logging/ },
+    },
+  },
+  "FSBP_S3.5": {
+    pass: { "TLS-only statement": (s) => bucket(s, "b") },
+    fail: {
+      "no policy": { build: (s) => bucket(s, "b", { policy: false }), message: /no bucket policy/ },
+      "policy without TLS deny": {
+        build: (s) =>
+          bucket(s, "b", {
+            policy: (arn) => [
+              {
+                Effect: "Allow",
+                Principal: { Service: "cloudfront.amazonaws.com" },
+                Action: "s3:GetObject",
+                Resource: `${arn}/*`,
+              },
+            ],
+          }),
+        message: /aws:SecureTransport/,
+      },
+    },
+  },
+  CKV2_AWS_65: {
+    pass: { enforced: (s) => bucket(s, "b") },
+    fail: {
+      preferred: {
+        build: (s) => bucket(s, "b", { ownership: "BucketOwnerPreferred" }),
+        message: /BucketOwnerPreferred/,
+      },
+      missing: {
+        build: (s) => bucket(s, "b", { ownership: false }),
+        message: /no aws_s3_bucket_ownership_controls/,
+      },
+    },
+  },
+  CKV_AWS_70: {
+    pass: {
+      "service principal": (s) =>
+        bucket(s, "b", {
+          policy: (arn) => [
+            tlsOnly(arn),
+            {
+              Effect: "Allow",
+              Principal: { Service: "cloudfront.amazonaws.com" },
+              Action: "s3:GetObject",
+              Resource: `${arn}/*`,
+            },
+          ],
+        }),
+    },
+    fail: {
+      "Principal *": {
+        build: (s) =>
+          bucket(s, "b", {
+            policy: (arn) => [
+              tlsOnly(arn),
+              {
+                Sid: "Public",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: `${arn}/*`,
+              },
+            ],
+          }),
+        message: /statement "Public" allows s3:GetObject to every principal/,
+      },
+      "AWS *": {
+        build: (s) =>
+          bucket(s, "b", {
+            policy: (arn) => [
+              { Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: `${arn}/*` },
+            ],
+          }),
+        message: /every principal/,
+      },
+    },
+  },
+  // ---- CloudFront
+  CKV_AWS_34: {
+    pass: { "redirect-to-https": (s) => distribution(s) },
+    fail: {
+      "allow-all": {
+        build: (s) => distribution(s, {}, { viewerProtocolPolicy: "allow-all" }),
+        message: /default_cache_behavior allows plain HTTP/,
+      },
+    },
+  },
+  CKV_AWS_174: {
+    pass: { "TLSv1.2_2021": (s) => distribution(s) },
+    fail: {
+      "default certificate": {
+        build: (s) => distribution(s, { viewerCertificate: { cloudfrontDefaultCertificate: true } }),
+        message: /default CloudFront certificate/,
+      },
+      "TLSv1 on a custom certificate": {
+        build: (s) =>
+          distribution(s, {
+            viewerCertificate: {
+              acmCertificateArn: "arn:aws:acm:us-east-1:1:certificate/c",
+              sslSupportMethod: "sni-only",
+              minimumProtocolVersion: "TLSv1",
+            },
+          }),
+        message: /TLSv1, not TLSv1.2_2021/,
+      },
+    },
+  },
+  CKV_AWS_68: {
+    pass: { "web ACL": (s) => distribution(s) },
+    fail: {
+      "no web ACL": { build: (s) => distribution(s, { webAclId: undefined }), message: /no web_acl_id/ },
+    },
+  },
+  CKV_AWS_86: {
+    pass: { "logging config": (s) => distribution(s) },
+    fail: {
+      "no logging": {
+        build: (s) => distribution(s, { loggingConfig: undefined }),
+        message: /no logging_config/,
+      },
+    },
+  },
+  CKV_AWS_305: {
+    pass: { "index.html": (s) => distribution(s) },
+    fail: {
+      missing: {
+        build: (s) => distribution(s, { defaultRootObject: undefined }),
+        message: /no default_root_object/,
+      },
+    },
+  },
+  CKV2_AWS_46: {
+    pass: { OAC: (s) => distribution(s) },
+    fail: {
+      "S3 origin without OAC": {
+        build: (s) =>
+          distribution(s, { origin: [{ originId: "web", domainName: "web.s3.eu-west-1.amazonaws.com" }] }),
+        message: /S3 origin web has no origin_access_control_id/,
+      },
+    },
+  },
+  CKV2_AWS_32: {
+    pass: {
+      "own HSTS policy": (s) => distribution(s),
+      "managed SecurityHeadersPolicy": (s) =>
+        distribution(s, {}, { responseHeadersPolicyId: "67f7725c-6f97-4210-82d7-5512b31e9d03" }),
+    },
+    fail: {
+      "no headers policy": {
+        build: (s) => distribution(s, {}, { responseHeadersPolicyId: undefined }),
+        message: /no response_headers_policy_id/,
+      },
+      "policy without HSTS": {
+        build: (s) => distribution(s, {}, { responseHeadersPolicyId: headersPolicy(s, "weak", false).id }),
+        message: /no strict_transport_security/,
+      },
+    },
+  },
+  CKV_AWS_259: {
+    pass: { "two years, subdomains, override": (s) => headersPolicy(s, "p") },
+    fail: {
+      "short max-age": {
+        build: (s) => headersPolicy(s, "p", { accessControlMaxAgeSec: 300 }),
+        message: /max-age 300/,
+      },
+      "no override": { build: (s) => headersPolicy(s, "p", { override: false }), message: /override/ },
+    },
+  },
+  // ---- API Gateway
+  CKV_AWS_76: {
+    pass: { "access log settings": (s) => httpApi(s) },
+    fail: {
+      "no access logs": {
+        build: (s) => httpApi(s, { accessLogSettings: undefined }),
+        message: /access_log_settings/,
+      },
+    },
+  },
+  CKV_AWS_309: {
+    pass: {
+      JWT: (s) => httpApi(s),
+    },
+    fail: {
+      "NONE, not declared public": {
+        build: (s) => httpApi(s, {}, { authorizationType: "NONE", authorizerId: undefined }),
+        message: /route POST \/posts has authorization NONE/,
+      },
+    },
+  },
+  BLOG_APIGW_THROTTLING: {
+    pass: { "rate and burst": (s) => httpApi(s) },
+    fail: {
+      "no route settings": {
+        build: (s) => httpApi(s, { defaultRouteSettings: undefined }),
+        message: /throttling_rate_limit/,
+      },
+      "burst only": {
+        build: (s) => httpApi(s, { defaultRouteSettings: { throttlingBurstLimit: 10 } }),
+        message: /no positive throttling_rate_limit/,
+      },
+    },
+  },
+  // ---- Lambda
+  CKV_AWS_117: {
+    pass: {
+      "outside the VPC, no database": (s) => lambda(s, "fn"),
+      "in the VPC for the database": (s) => {
+        const db = database(s);
+        lambda(s, "fn", { ...inVpc, environment: { variables: { DB_HOST: db.address } } });
+      },
+    },
+    fail: {
+      "database without VPC": {
+        build: (s) => {
+          const db = database(s);
+          lambda(s, "fn", { environment: { variables: { DB_HOST: db.address } } });
+        },
+        message: /uses aws_db_instance.db but has no vpc_config/,
+      },
+      "one subnet": {
+        build: (s) => {
+          const db = database(s);
+          lambda(s, "fn", {
+            vpcConfig: { subnetIds: ["subnet-a"], securityGroupIds: ["sg"] },
+            environment: { variables: { DB_HOST: db.address } },
+          });
+        },
+        message: /1 subnet/,
+      },
+      "VPC without need": { build: (s) => lambda(s, "fn", inVpc), message: /uses no database or cache/ },
+    },
+  },
+  CKV_AWS_116: {
+    pass: {
+      "SNS-invoked with on-failure destination": (s) => {
+        const fn = lambda(s, "fn");
+        new LambdaPermission(s, "perm", {
+          functionName: fn.functionName,
+          action: "lambda:InvokeFunction",
+          principal: "sns.amazonaws.com",
+          sourceArn: "arn:aws:sns:eu-west-1:1:t",
+        });
+        new LambdaFunctionEventInvokeConfig(s, "invoke", {
+          functionName: fn.functionName,
+          destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:1:dlq" } },
+        });
+      },
+      "stream consumer with on-failure": (s) => streamMapping(s, lambda(s, "fn")),
+    },
+    fail: {
+      "SNS-invoked without destination": {
+        build: (s) => {
+          const fn = lambda(s, "fn");
+          new LambdaPermission(s, "perm", {
+            functionName: fn.functionName,
+            action: "lambda:InvokeFunction",
+            principal: "sns.amazonaws.com",
+            sourceArn: "arn:aws:sns:eu-west-1:1:t",
+          });
+        },
+        message: /invoked asynchronously by sns.amazonaws.com/,
+      },
+      "stream consumer without on-failure": {
+        build: (s) => streamMapping(s, lambda(s, "fn"), { destinationConfig: undefined }),
+        message: /stream mapping aws_lambda_event_source_mapping.mapping/,
+      },
+    },
+  },
+  CKV_AWS_115: {
+    pass: {
+      "VPC function with a cap": (s) => {
+        const db = database(s);
+        lambda(s, "fn", {
+          ...inVpc,
+          reservedConcurrentExecutions: 10,
+          environment: { variables: { DB_HOST: db.address } },
+        });
+      },
+    },
+    fail: {
+      "VPC function without a cap": { build: (s) => lambda(s, "fn", inVpc), message: /runs in the VPC/ },
+      "e-mail sender without a cap": {
+        build: (s) =>
+          lambda(s, "fn", {}, [
+            { Effect: "Allow", Action: ["ses:SendEmail"], Resource: "arn:aws:ses:eu-west-1:1:identity/x" },
+          ]),
+        message: /can send e-mail/,
+      },
+    },
+  },
+  CKV_AWS_50: {
+    pass: { active: (s) => lambda(s, "fn") },
+    fail: {
+      "pass through": {
+        build: (s) => lambda(s, "fn", { tracingConfig: { mode: "PassThrough" } }),
+        message: /not Active/,
+      },
+    },
+  },
+  CKV_AWS_45: {
+    pass: {
+      "ARN and reference": (s) =>
+        lambda(s, "fn", {
+          environment: {
+            variables: { DB_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x", TABLE: "t" },
+          },
+        }),
+    },
+    fail: {
+      "literal password": {
+        build: (s) => lambda(s, "fn", { environment: { variables: { DB_PASSWORD: "hunter2hunter2" } } }),
+        message: /DB_PASSWORD/,
+      },
+      "access key id": {
+        build: (s) => lambda(s, "fn", { environment: { variables: { CONFIG: "AKIAIOSFODNN7EXAMPLE" } } }),
+        message: /CONFIG holds a value that looks like a credential/,
+      },
+    },
+  },
+  CKV_AWS_363: {
+    pass: { "nodejs24.x": (s) => lambda(s, "fn") },
+    fail: {
+      "nodejs18.x": {
+        build: (s) => lambda(s, "fn", { runtime: "nodejs18.x" }),
+        message: /runtime nodejs18.x/,
+      },
+    },
+  },
+  CKV_AWS_301: {
+    pass: {
+      "API Gateway with source_arn": (s) =>
+        new LambdaPermission(s, "perm", {
+          functionName: "fn",
+          action: "lambda:InvokeFunction",
+          principal: "apigateway.amazonaws.com",
+          sourceArn: "arn:aws:execute-api:eu-west-1:1:api/*",
+        }),
+      "S3 with source_arn and source_account": (s) =>
+        new LambdaPermission(s, "perm", {
+          functionName: "fn",
+          action: "lambda:InvokeFunction",
+          principal: "s3.amazonaws.com",
+          sourceArn: "arn:aws:s3:::b",
+          sourceAccount: "111122223333",
+        }),
+    },
+    fail: {
+      "principal *": {
+        build: (s) =>
+          new LambdaPermission(s, "perm", {
+            functionName: "fn",
+            action: "lambda:InvokeFunction",
+            principal: "*",
+          }),
+        message: /principal is \*/,
+      },
+      "service without source_arn": {
+        build: (s) =>
+          new LambdaPermission(s, "perm", {
+            functionName: "fn",
+            action: "lambda:InvokeFunction",
+            principal: "sns.amazonaws.com",
+          }),
+        message: /without source_arn/,
+      },
+      "S3 without source_account": {
+        build: (s) =>
+          new LambdaPermission(s, "perm", {
+            functionName: "fn",
+            action: "lambda:InvokeFunction",
+            principal: "s3.amazonaws.com",
+            sourceArn: "arn:aws:s3:::b",
+          }),
+        message: /needs source_account/,
+      },
+    },
+  },
+  BLOG_STREAM_PARTIAL_BATCH: {
+    pass: { reported: (s) => streamMapping(s, lambda(s, "fn")) },
+    fail: {
+      missing: {
+        build: (s) => streamMapping(s, lambda(s, "fn"), { functionResponseTypes: [] }),
+        message: /ReportBatchItemFailures/,
+      },
+    },
+  },
+  BLOG_STREAM_BISECT: {
+    pass: { bisect: (s) => streamMapping(s, lambda(s, "fn")) },
+    fail: {
+      off: {
+        build: (s) => streamMapping(s, lambda(s, "fn"), { bisectBatchOnFunctionError: false }),
+        message: /bisect_batch_on_function_error/,
+      },
+    },
+  },
+  BLOG_STREAM_BOUNDED_RETRIES: {
+    pass: { bounded: (s) => streamMapping(s, lambda(s, "fn")) },
+    fail: {
+      "infinite retries": {
+        build: (s) => streamMapping(s, lambda(s, "fn"), { maximumRetryAttempts: -1 }),
+        message: /maximum_retry_attempts is unbounded/,
+      },
+      "no record age": {
+        build: (s) => streamMapping(s, lambda(s, "fn"), { maximumRecordAgeInSeconds: undefined }),
+        message: /maximum_record_age_in_seconds/,
+      },
+    },
+  },
+  BLOG_STREAM_ON_FAILURE: {
+    pass: { destination: (s) => streamMapping(s, lambda(s, "fn")) },
+    fail: {
+      none: {
+        build: (s) => streamMapping(s, lambda(s, "fn"), { destinationConfig: undefined }),
+        message: /on_failure/,
+      },
+    },
+  },
+  // ---- RDS
+  CKV_AWS_16: {
+    pass: { encrypted: (s) => database(s) },
+    fail: { plain: { build: (s) => database(s, { storageEncrypted: false }), message: /storage_encrypted/ } },
+  },
+  CKV_AWS_17: {
+    pass: { private: (s) => database(s) },
+    fail: {
+      public: { build: (s) => database(s, { publiclyAccessible: true }), message: /publicly_accessible/ },
+    },
+  },
+  CKV_AWS_157: {
+    production: true,
+    pass: { "multi-AZ": (s) => database(s) },
+    fail: { "single AZ": { build: (s) => database(s, { multiAz: false }), message: /multi_az/ } },
+  },
+  "FSBP_RDS.11": {
+    pass: { "7 days": (s) => database(s) },
+    fail: {
+      "1 day": {
+        build: (s) => database(s, { backupRetentionPeriod: 1 }),
+        message: /backup_retention_period is 1/,
+      },
+    },
+  },
+  CKV_AWS_293: {
+    production: true,
+    pass: { protected: (s) => database(s) },
+    fail: {
+      unprotected: {
+        build: (s) => database(s, { deletionProtection: false }),
+        message: /deletion_protection/,
+      },
+    },
+  },
+  CKV_AWS_161: {
+    pass: { "IAM auth": (s) => database(s) },
+    fail: {
+      "password auth only": {
+        build: (s) => database(s, { iamDatabaseAuthenticationEnabled: false }),
+        message: /iam_database_authentication_enabled/,
+      },
+    },
+  },
+  CKV_AWS_353: {
+    pass: { enabled: (s) => database(s) },
+    fail: {
+      disabled: {
+        build: (s) => database(s, { performanceInsightsEnabled: false }),
+        message: /performance_insights_enabled/,
+      },
+    },
+  },
+  CKV_AWS_129: {
+    pass: { exported: (s) => database(s) },
+    fail: {
+      none: {
+        build: (s) => database(s, { enabledCloudwatchLogsExports: [] }),
+        message: /enabled_cloudwatch_logs_exports/,
+      },
+    },
+  },
+  CKV2_AWS_69: {
+    pass: { "rds.force_ssl=1": (s) => database(s) },
+    fail: {
+      "force_ssl off": {
+        build: (s) => database(s, {}, [{ name: "rds.force_ssl", value: "0" }]),
+        message: /does not force TLS/,
+      },
+      "default group": {
+        build: (s) => database(s, { parameterGroupName: "default.postgres16" }),
+        message: /no aws_db_parameter_group/,
+      },
+    },
+  },
+  BLOG_NO_STATE_SECRETS: {
+    pass: { "managed master password": (s) => database(s) },
+    fail: {
+      "literal password": {
+        build: (s) => database(s, { manageMasterUserPassword: false, password: "not-in-state-please" }),
+        message: /password is set to a literal/,
+      },
+      "redis auth token": {
+        build: (s) => redis(s, { authToken: "0123456789abcdef0123" }),
+        message: /auth_token is set/,
+      },
+    },
+  },
+  // ---- ElastiCache
+  CKV_AWS_29: {
+    pass: { encrypted: (s) => redis(s) },
+    fail: {
+      plain: {
+        build: (s) => redis(s, { atRestEncryptionEnabled: "false" }),
+        message: /at_rest_encryption_enabled/,
+      },
+    },
+  },
+  CKV_AWS_30: {
+    pass: { TLS: (s) => redis(s) },
+    fail: {
+      plain: {
+        build: (s) => redis(s, { transitEncryptionEnabled: false }),
+        message: /transit_encryption_enabled/,
+      },
+      preferred: { build: (s) => redis(s, { transitEncryptionMode: "preferred" }), message: /preferred/ },
+    },
+  },
+  CKV_AWS_31: {
+    pass: { "RBAC user group": (s) => redis(s) },
+    fail: {
+      "no auth": { build: (s) => redis(s, { userGroupIds: undefined }), message: /neither user_group_ids/ },
+      "auth token": {
+        build: (s) => redis(s, { userGroupIds: undefined, authToken: "0123456789abcdef0123" }),
+        message: /auth_token is set/,
+      },
+    },
+  },
+  CKV2_AWS_50: {
+    production: true,
+    pass: { failover: (s) => redis(s) },
+    fail: {
+      "no failover": {
+        build: (s) => redis(s, { automaticFailoverEnabled: false }),
+        message: /automatic_failover_enabled/,
+      },
+    },
+  },
+  "FSBP_ElastiCache.1": {
+    pass: { "1 day": (s) => redis(s) },
+    fail: {
+      "no snapshots": {
+        build: (s) => redis(s, { snapshotRetentionLimit: 0 }),
+        message: /snapshot_retention_limit is 0/,
+      },
+    },
+  },
+  // ---- DynamoDB
+  CKV_AWS_28: {
+    pass: { PITR: (s) => table(s, "t") },
+    fail: {
+      "no PITR": {
+        build: (s) => table(s, "t", { pointInTimeRecovery: { enabled: false } }),
+        message: /point_in_time_recovery/,
+      },
+    },
+  },
+  CKV_AWS_119: {
+    pass: { CMK: (s) => table(s, "t") },
+    fail: {
+      "AWS-owned key": {
+        build: (s) => table(s, "t", { serverSideEncryption: undefined }),
+        message: /server_side_encryption/,
+      },
+    },
+  },
+  "FSBP_DynamoDB.6": {
+    production: true,
+    pass: { protected: (s) => table(s, "t") },
+    fail: {
+      unprotected: {
+        build: (s) => table(s, "t", { deletionProtectionEnabled: false }),
+        message: /deletion_protection_enabled/,
+      },
+    },
+  },
+  // ---- SNS / SQS / SES
+  CKV_AWS_26: {
+    pass: { KMS: (s) => new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS }) },
+    fail: {
+      plain: {
+        build: (s) => new SnsTopic(s, "t", { name: "t", tags: REQUIRED_TAGS }),
+        message: /kms_master_key_id/,
+      },
+    },
+  },
+  CKV_AWS_27: {
+    pass: { KMS: (s) => new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS }) },
+    fail: {
+      plain: {
+        build: (s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: false, tags: REQUIRED_TAGS }),
+        message: /kms_master_key_id/,
+      },
+    },
+  },
+  CKV_AWS_169: {
+    pass: {
+      "service with source condition": (s) => {
+        const t = new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+        new SnsTopicPolicy(s, "tp", {
+          arn: t.arn,
+          policy: policy({
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: t.arn,
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::b" } },
+          }),
+        });
+      },
+      "* pinned to the account": (s) => {
+        const q = new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+        new SqsQueuePolicy(s, "qp", {
+          queueUrl: q.url,
+          policy: policy({
+            Effect: "Allow",
+            Principal: "*",
+            Action: "sqs:SendMessage",
+            Resource: q.arn,
+            Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } },
+          }),
+        });
+      },
+    },
+    fail: {
+      "public topic": {
+        build: (s) => {
+          const t = new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+          new SnsTopicPolicy(s, "tp", {
+            arn: t.arn,
+            policy: policy({
+              Sid: "Anyone",
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: "sns:Publish",
+              Resource: t.arn,
+            }),
+          });
+        },
+        message: /statement "Anyone" allows sns:Publish to every principal/,
+      },
+      "public queue": {
+        build: (s) => {
+          const q = new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+          new SqsQueuePolicy(s, "qp", {
+            queueUrl: q.url,
+            policy: policy({ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: q.arn }),
+          });
+        },
+        message: /every principal/,
+      },
+    },
+  },
+  CKV_AWS_365: {
+    pass: {
+      Require: (s) =>
+        new SesConfigurationSet(s, "ses", { name: "ses", deliveryOptions: { tlsPolicy: "Require" } }),
+    },
+    fail: {
+      Optional: {
+        build: (s) =>
+          new SesConfigurationSet(s, "ses", { name: "ses", deliveryOptions: { tlsPolicy: "Optional" } }),
+        message: /tls_policy/,
+      },
+      missing: { build: (s) => new SesConfigurationSet(s, "ses", { name: "ses" }), message: /tls_policy/ },
+    },
+  },
+  // ---- VPC
+  CKV2_AWS_11: {
+    pass: { "flow log": (s) => vpcWith(s) },
+    fail: { "no flow log": { build: (s) => vpcWith(s, { flowLog: false }), message: /no aws_flow_log/ } },
+  },
+  CKV2_AWS_12: {
+    pass: { "empty default group": (s) => vpcWith(s) },
+    fail: {
+      "not adopted": {
+        build: (s) => vpcWith(s, { defaultSg: "none" }),
+        message: /no aws_default_security_group/,
+      },
+      "rules left": { build: (s) => vpcWith(s, { defaultSg: "open" }), message: /still has ingress/ },
+    },
+  },
+  CKV_AWS_277: {
+    pass: {
+      "from a security group": (s) =>
+        new VpcSecurityGroupIngressRule(s, "in", {
+          securityGroupId: "sg-1",
+          referencedSecurityGroupId: "sg-2",
+          ipProtocol: "tcp",
+          fromPort: 5432,
+          toPort: 5432,
+          tags: REQUIRED_TAGS,
+        }),
+    },
+    fail: {
+      "SSH from anywhere (inline)": {
+        build: (s) =>
+          new SecurityGroup(s, "sg", {
+            name: "sg",
+            ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
+            tags: REQUIRED_TAGS,
+          }),
+        message: /ingress 22-22 from 0.0.0.0\/0/,
+      },
+      "IPv6 anywhere (rule resource)": {
+        build: (s) =>
+          new VpcSecurityGroupIngressRule(s, "in", {
+            securityGroupId: "sg-1",
+            cidrIpv6: "::/0",
+            ipProtocol: "-1",
+            tags: REQUIRED_TAGS,
+          }),
+        message: /from ::\/0/,
+      },
+    },
+  },
+  CKV_AWS_130: {
+    pass: {
+      "private subnet without public IPs": (s) => subnetRoutedTo(s, false, false),
+      "public subnet with public IPs": (s) => subnetRoutedTo(s, true, true),
+    },
+    fail: {
+      "private subnet with public IPs": {
+        build: (s) => subnetRoutedTo(s, false, true),
+        message: /map_public_ip_on_launch/,
+      },
+    },
+  },
+  // ---- IAM / KMS
+  CKV_AWS_62: {
+    pass: { "named actions": (s) => lambda(s, "fn") },
+    fail: {
+      admin: {
+        build: (s) => lambda(s, "fn", {}, [{ Effect: "Allow", Action: "*", Resource: "*" }]),
+        message: /allows action \* on resource "\*"/,
+      },
+      NotAction: {
+        build: (s) =>
+          new IamPolicy(s, "p", {
+            name: "p",
+            policy: JSON.stringify({ Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }] }),
+            tags: REQUIRED_TAGS,
+          }),
+        message: /except NotAction/,
+      },
+    },
+  },
+  "FSBP_IAM.21": {
+    pass: { "named actions": (s) => lambda(s, "fn") },
+    fail: {
+      "s3:*": {
+        build: (s) =>
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: ["s3:*"], Resource: "arn:aws:s3:::b/*" }]),
+        message: /allows s3:\*/,
+      },
+    },
+  },
+  CKV_AWS_355: {
+    pass: {
+      "AWS-required wildcards": (s) =>
+        lambda(s, "fn", {}, [
+          { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+          {
+            Effect: "Allow",
+            Action: [
+              "ec2:CreateNetworkInterface",
+              "ec2:DescribeNetworkInterfaces",
+              "ec2:DeleteNetworkInterface",
+            ],
+            Resource: "*",
+          },
+        ]),
+    },
+    fail: {
+      "CreateLogGroup on *": {
+        build: (s) =>
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: ["logs:CreateLogGroup"], Resource: "*" }]),
+        message: /logs:CreateLogGroup on Resource "\*"/,
+      },
+      "GetSecretValue on *": {
+        build: (s) =>
+          lambda(s, "fn", {}, [
+            { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ["*"] },
+          ]),
+        message: /secretsmanager:GetSecretValue/,
+      },
+    },
+  },
+  CKV_AWS_7: {
+    pass: { rotated: (s) => new KmsKey(s, "key", { enableKeyRotation: true, tags: REQUIRED_TAGS }) },
+    fail: {
+      "not rotated": {
+        build: (s) => new KmsKey(s, "key", { tags: REQUIRED_TAGS }),
+        message: /enable_key_rotation/,
+      },
+    },
+  },
+  // ---- Hygiene
+  CKV_AWS_338: {
+    pass: {
+      "30 days": (s) =>
+        new CloudwatchLogGroup(s, "logs", { name: "/x", retentionInDays: 30, tags: REQUIRED_TAGS }),
+    },
+    fail: {
+      "never expires": {
+        build: (s) => new CloudwatchLogGroup(s, "logs", { name: "/x", tags: REQUIRED_TAGS }),
+        message: /retention_in_days/,
+      },
+    },
+  },
+  BLOG_REQUIRED_TAGS: {
+    pass: {
+      tagged: (s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true, tags: REQUIRED_TAGS }),
+    },
+    fail: {
+      "missing layer": {
+        build: (s) =>
+          new SqsQueue(s, "q", {
+            name: "q",
+            sqsManagedSseEnabled: true,
+            tags: { app: "fx", env: "dev", "managed-by": "cdktf" },
+          }),
+        message: /missing tags: layer/,
+      },
+      "no tags at all": {
+        build: (s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true }),
+        message: /missing tags: app, env, layer, managed-by/,
+      },
+    },
+  },
+};
+
+describe("rule catalog", () => {
+  it("has a passing and a failing fixture for every rule", () => {
+    const missing = ALL_RULES.filter((r) => {
+      const c = CASES[r.id];
+      return !c || Object.keys(c.pass).length === 0 || Object.keys(c.fail).length === 0;
+    });
+    expect(missing.map((r) => r.id)).toEqual([]);
+    expect(Object.keys(CASES).filter((id) => !ALL_RULES.some((r) => r.id === id))).toEqual([]);
+  });
+
+  it("documents every rule: title, what is wrong, how to fix", () => {
+    for (const rule of ALL_RULES) {
+      expect(rule.title.length).toBeGreaterThan(10);
+      expect(rule.description.length).toBeGreaterThan(20);
+      expect(rule.remediation.length).toBeGreaterThan(15);
+      expect(rule.id).toMatch(/^(CKV2?_AWS_\d+|FSBP_[A-Za-z0-9]+\.\d+|BLOG_[A-Z0-9_]+)$/);
+    }
+  });
+});
+
+describe.each(Object.entries(CASES))("%s", (ruleId, c) => {
+  it.each(Object.entries(c.pass))("passes: %s", (_name, build) => {
+    const evaluations = evaluate(ruleId, fixtureModel(build, { production: c.production }));
+    expect(evaluations.length).toBeGreaterThan(0);
+    expect(evaluations.filter((e) => !e.passed).map((e) => `${e.resource.address}: ${e.message}`)).toEqual(
+      [],
+    );
+  });
+
+  it.each(Object.entries(c.fail))("fails: %s", (_name, { build, message }) => {
+    const failures = evaluate(ruleId, fixtureModel(build, { production: c.production })).filter(
+      (e) => !e.passed,
+    );
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.map((f) => f.message).join("\n")).toMatch(message);
+  });
+});
