@@ -218,7 +218,7 @@ export function signInPage(
     .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in (local development) · Photo blog</title><meta name="robots" content="noindex">${options.stylesheet ? `<link rel="stylesheet" href="${escapeHtml(options.stylesheet)}">` : ""}</head>
+<title>Sign in (local development) · Photo blog</title><meta name="robots" content="noindex"><link rel="icon" href="data:,">${options.stylesheet ? `<link rel="stylesheet" href="${escapeHtml(options.stylesheet)}">` : ""}</head>
 <body><header class="site-header"><a class="brand" href="/">Photo blog</a></header><main id="main"><h1>Sign in</h1>
 <p class="meta">Local development sign-in: no password. In AWS this step is the Cognito hosted UI or your identity provider.</p>
 ${options.error ? `<p class="status error" role="alert">${escapeHtml(options.error)}</p>` : ""}

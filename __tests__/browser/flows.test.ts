@@ -1,0 +1,174 @@
+/**
+ * Every flow of the blog in a real browser (Debian's Chromium through playwright-core) against `npm run dev`:
+ * real handler bundles, PostgreSQL, Redis, dynalite, s3rver and aws-ses-v2-local. Only AWS itself is emulated
+ * (by those local services and the dev server's API Gateway, S3 → SNS and DynamoDB-stream stand-ins).
+ */
+import * as fs from "fs";
+import { Jimp } from "jimp";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium, screenshot, startDevServer, type RunningDevServer } from "./dev-server";
+
+jest.setTimeout(240_000);
+
+let dev: RunningDevServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const runId = Date.now().toString(36);
+const postTitle = `Harbour at dawn ${runId}`;
+let postUrl = "";
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  (page as Page & { problems: string[] }).problems = problems;
+  return page;
+}
+
+const problemsOf = (page: Page) => (page as Page & { problems: string[] }).problems;
+
+async function sentEmails(): Promise<
+  Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string } }>
+> {
+  const response = await fetch(new URL("/store", dev.sesInboxUrl));
+  return ((await response.json()) as { emails: [] }).emails;
+}
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  [dev, browser] = await Promise.all([startDevServer(), launchChromium()]);
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  const code = await dev?.stop("SIGINT");
+  if (code !== 0 && dev) fs.writeFileSync("test-artifacts/browser/dev-server.log", dev.output());
+});
+
+test("a reader subscribes and the welcome e-mail reaches the SES store", async () => {
+  const page = await newPage();
+  const email = `reader-${runId}@example.com`;
+  await page.goto(dev.siteUrl);
+  await page.getByLabel("Name").fill("Rita Reader");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await page.getByText(`A welcome e-mail is on its way to ${email}`).waitFor();
+  await screenshot(page, "01-subscribed");
+
+  // The subscribers table's stream → welcome-email function → SES.
+  const welcome = await eventually("the welcome e-mail", async () =>
+    (await sentEmails()).find((e) => e.destination.to.includes(email)),
+  );
+  expect(welcome.subject).toMatch(/welcome/i);
+  expect(`${welcome.body.text ?? ""}${welcome.body.html ?? ""}`).toContain("Rita Reader");
+  expect(problemsOf(page)).toEqual([]);
+});
+
+test("an author signs in, publishes a post with a photo and sees the thumbnails become ready", async () => {
+  const page = await newPage();
+  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  // The local authorization server's form, then back with ?code= exchanged (PKCE) for an ID token.
+  await page.waitForURL(/\/dev\/oauth2\/authorize/);
+  await page.getByLabel("E-mail").fill(`author-${runId}@example.com`);
+  await page.getByLabel("Name").fill("Ada Author");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("Signed in as").waitFor();
+  await expect(page.locator("#author-name").textContent()).resolves.toBe("Ada Author");
+  expect(page.url()).not.toContain("code=");
+
+  await page.getByLabel("Title").fill(postTitle);
+  await page
+    .getByLabel("Text (Markdown)")
+    .fill("The **harbour** before sunrise.\n\n- boats\n- gulls\n\n<script>alert(1)</script>");
+  const photo = await new Jimp({ width: 1600, height: 1200, color: 0x3366aaff }).getBuffer("image/jpeg");
+  await page
+    .getByLabel("Add photos")
+    .setInputFiles({ name: "harbour.jpg", mimeType: "image/jpeg", buffer: photo });
+  await page.locator('.photo-row[data-status="uploaded"]').waitFor();
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByText("Published.").waitFor();
+
+  // S3 (s3rver) → SNS-wrapped event → thumbnail function → photos table; the editor polls the post.
+  await page.locator('.photo-row[data-status="ready"]').waitFor({ timeout: 60_000 });
+  await screenshot(page, "02-author-published");
+  postUrl = (await page.getByRole("link", { name: "View the post" }).getAttribute("href")) ?? "";
+  expect(postUrl).toMatch(/^\/post\.html\?slug=harbour-at-dawn-/);
+  expect(problemsOf(page)).toEqual([]);
+});
+
+test("a reader sees the post on the home page, likes it and comments", async () => {
+  expect(postUrl).not.toBe("");
+  const page = await newPage();
+  await page.goto(dev.siteUrl);
+  const card = page.locator(".post-card", { hasText: postTitle });
+  await card.waitFor();
+  const cover = card.locator("img");
+  await expect(cover.getAttribute("src")).resolves.toMatch(/^\/media\/.+\/w400\.jpg$/);
+  await page.waitForFunction((title) => {
+    const img = [...document.querySelectorAll<HTMLElement>(".post-card")]
+      .find((c) => c.textContent?.includes(title))
+      ?.querySelector("img");
+    return !!img && img.complete && img.naturalWidth === 400;
+  }, postTitle);
+  await screenshot(page, "03-home");
+
+  await card.getByRole("link", { name: postTitle }).click();
+  await page.getByRole("heading", { level: 1, name: postTitle }).waitFor();
+  // Markdown rendered, raw HTML kept as text.
+  await expect(page.locator("#post-body strong").textContent()).resolves.toBe("harbour");
+  await expect(page.locator("#post-body li").count()).resolves.toBe(2);
+  await expect(page.locator("#post-body script").count()).resolves.toBe(0);
+  await page.locator("#post-photos img").waitFor();
+
+  await page.getByRole("button", { name: /Like/ }).click();
+  await page.getByText("Thanks for the like!").waitFor();
+  await expect(page.locator("#like-count").textContent()).resolves.toBe("1");
+  // Once per client: a second click does not count again.
+  await page.getByRole("button", { name: /Like/ }).click();
+  await page.getByText("You already liked this post.").waitFor();
+  await expect(page.locator("#like-count").textContent()).resolves.toBe("1");
+
+  await page.getByLabel("Name").fill("Carl Commenter");
+  await page.getByRole("textbox", { name: "Comment" }).fill("Lovely light!");
+  await page.getByRole("button", { name: "Post comment" }).click();
+  await page.getByText("Your comment was posted.").waitFor();
+  await page.reload();
+  await page.locator(".comment", { hasText: "Lovely light!" }).waitFor();
+  await expect(page.locator(".comment strong").first().textContent()).resolves.toBe("Carl Commenter");
+  await screenshot(page, "04-post-liked-commented");
+  expect(problemsOf(page)).toEqual([]);
+});
+
+test("bad input gets a clear message in the page", async () => {
+  const page = await newPage();
+  await page.goto(dev.siteUrl);
+  await page.getByLabel("Name").fill("No Address");
+  await page.getByLabel("E-mail").fill("not-an-address");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await page.getByText("Please enter a valid e-mail address.").waitFor();
+
+  await page.goto(new URL("/post.html?slug=no-such-post", dev.siteUrl).toString());
+  await page.getByRole("heading", { level: 1, name: "Post not found" }).waitFor();
+});
