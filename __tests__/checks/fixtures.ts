@@ -174,15 +174,16 @@ export function distribution(
   scope: Construct,
   overrides: Partial<CloudfrontDistributionConfig> = {},
   behaviour: Partial<CloudfrontDistributionConfig["defaultCacheBehavior"]> = {},
+  id = "cdn",
 ): CloudfrontDistribution {
-  const oac = new CloudfrontOriginAccessControl(scope, "oac", {
-    name: "oac",
+  const oac = new CloudfrontOriginAccessControl(scope, `${id}-oac`, {
+    name: `${id}-oac`,
     originAccessControlOriginType: "s3",
     signingBehavior: "always",
     signingProtocol: "sigv4",
   });
-  const headers = headersPolicy(scope, "headers");
-  return new CloudfrontDistribution(scope, "cdn", {
+  const headers = headersPolicy(scope, `${id}-headers`);
+  return new CloudfrontDistribution(scope, id, {
     enabled: true,
     defaultRootObject: "index.html",
     webAclId: "arn:aws:wafv2:us-east-1:111122223333:global/webacl/x/1",

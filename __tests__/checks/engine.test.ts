@@ -1,0 +1,366 @@
+/**
+ * The engine, suppressions, report, SARIF and CLI over real `app.synth()` output (manifest.json plus
+ * stacks/<name>/cdk.tf.json in a temporary directory), including cross-stack references.
+ */
+import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { App, Fn, TerraformLocal, TerraformStack } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../checks/cli";
+import { ruleIndex, RuleCatalogError, runChecks } from "../../checks/engine";
+import { CheckInputError, loadOutdir } from "../../checks/model";
+import { formatTable } from "../../checks/report";
+import { resourceRule } from "../../checks/rule";
+import { ALL_RULES } from "../../checks/rules";
+import { declarePublicRoute, suppress } from "../../checks/suppress";
+import { bucket, database, distribution, httpApi, policy, REQUIRED_TAGS, tlsOnly } from "./fixtures";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "checks-engine-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A stack as BlogStack makes it: provider and stack_facts (unless `production` is undefined). */
+function stack(app: App, name: string, production?: boolean): TerraformStack {
+  const s = new TerraformStack(app, name);
+  new AwsProvider(s, "aws", { region: "eu-west-1" });
+  if (production !== undefined) {
+    new TerraformLocal(s, "stack_facts", {
+      app: "fx",
+      environment: production ? "prod" : "dev",
+      layer: name,
+      production,
+    });
+  }
+  return s;
+}
+
+function synth(build: (app: App) => void): string {
+  const outdir = path.join(tempDir(), "cdktf.out");
+  const app = new App({ outdir, skipValidation: true });
+  build(app);
+  app.synth();
+  return outdir;
+}
+
+describe("cross-stack joins", () => {
+  it("finds a bucket's TLS-only policy in the stack that consumes the bucket", () => {
+    const outdir = synth((app) => {
+      const data = stack(app, "fx-dev-data", false);
+      const media = bucket(data, "media", { policy: false });
+      const edge = stack(app, "fx-dev-edge", false);
+      new S3BucketPolicy(edge, "media-policy", { bucket: media.id, policy: policy(tlsOnly(media.arn)) });
+    });
+    const report = runChecks(loadOutdir(outdir));
+    const tls = report.outcomes.filter((o) => o.ruleId === "FSBP_S3.5");
+    expect(tls).toEqual([
+      expect.objectContaining({ stack: "fx-dev-data", address: "aws_s3_bucket.media", status: "pass" }),
+    ]);
+  });
+
+  it("fails the bucket when the stack holding its policy is not loaded (nothing to join)", () => {
+    const outdir = synth((app) => {
+      const data = stack(app, "fx-dev-data", false);
+      bucket(data, "media", { policy: false });
+    });
+    const tls = runChecks(loadOutdir(outdir)).outcomes.find((o) => o.ruleId === "FSBP_S3.5");
+    expect(tls).toMatchObject({ status: "fail", message: "the bucket has no bucket policy" });
+  });
+});
+
+describe("stack facts", () => {
+  it("applies production-only rules only where stack_facts.production is true; no facts = not production", () => {
+    const outdir = synth((app) => {
+      database(stack(app, "fx-prod-data", true), { multiAz: false });
+      database(stack(app, "fx-dev-data", false), { multiAz: false });
+      database(stack(app, "fx-unknown-data"), { multiAz: false });
+    });
+    const multiAz = runChecks(loadOutdir(outdir)).outcomes.filter((o) => o.ruleId === "CKV_AWS_157");
+    expect(multiAz.map((o) => [o.stack, o.status])).toEqual([["fx-prod-data", "fail"]]);
+  });
+});
+
+describe("suppressions", () => {
+  it("turns a failure into a listed suppression, also when named by a reference alias", () => {
+    const outdir = synth((app) => {
+      const s = stack(app, "fx-dev-network", false);
+      const logs = bucket(s, "logs", { logging: false, publicAccessBlock: false });
+      suppress(logs, "CKV_AWS_18", "this is the access-log bucket itself");
+      suppress(logs, "CKV_AWS_53", "fixture: alias of CKV2_AWS_6");
+    });
+    const report = runChecks(loadOutdir(outdir));
+    expect(report.ok).toBe(true);
+    expect(report.summary).toMatchObject({ fail: 0, invalidSuppressions: 0, suppressed: 2 });
+    expect(report.suppressions).toEqual([
+      expect.objectContaining({
+        rule: "CKV_AWS_18",
+        ruleId: "CKV_AWS_18",
+        status: "applied",
+        reason: "this is the access-log bucket itself",
+      }),
+      expect.objectContaining({ rule: "CKV_AWS_53", ruleId: "CKV2_AWS_6", status: "applied" }),
+    ]);
+    expect(report.outcomes.find((o) => o.ruleId === "CKV_AWS_18")).toMatchObject({
+      status: "suppressed",
+      reason: "this is the access-log bucket itself",
+    });
+  });
+
+  it("reports a suppression of an unknown rule, of a passing resource, and of a rule that does not apply", () => {
+    const outdir = synth((app) => {
+      const s = stack(app, "fx-dev-network", false);
+      const b = bucket(s, "b");
+      suppress(b, "CKV_AWS_99999", "typo");
+      suppress(b, "CKV_AWS_21", "versioning is on, so this suppresses nothing");
+      suppress(b, "CKV_AWS_16", "an RDS rule on a bucket");
+    });
+    const report = runChecks(loadOutdir(outdir));
+    expect(report.ok).toBe(false);
+    expect(report.summary.invalidSuppressions).toBe(3);
+    expect(report.suppressions.map((s) => [s.rule, s.status, s.message])).toEqual([
+      ["CKV_AWS_99999", "unknown-rule", "suppression names unknown rule CKV_AWS_99999"],
+      [
+        "CKV_AWS_21",
+        "suppresses-nothing",
+        "suppression of CKV_AWS_21 suppresses nothing: the resource passes it",
+      ],
+      [
+        "CKV_AWS_16",
+        "suppresses-nothing",
+        "suppression of CKV_AWS_16 suppresses nothing: the rule does not apply to this resource",
+      ],
+    ]);
+  });
+
+  it("rejects a hand-edited suppression without a reason", () => {
+    const outdir = synth((app) => {
+      const s = stack(app, "fx-dev-network", false);
+      bucket(s, "b").addOverride("//.suppressions", [{ rule: "CKV_AWS_18" }]);
+    });
+    expect(() => loadOutdir(outdir)).toThrow(CheckInputError);
+    expect(() => loadOutdir(outdir)).toThrow(/suppression #1 needs a rule id and a non-empty reason/);
+  });
+});
+
+describe("public routes", () => {
+  it("accepts an unauthenticated route only when declared public, and lists it", () => {
+    const outdir = synth((app) => {
+      const s = stack(app, "fx-dev-api", false);
+      const authed = httpApi(s);
+      const open = new Apigatewayv2Route(s, "list-posts", {
+        apiId: authed.apiId,
+        routeKey: "GET /posts",
+        authorizationType: "NONE",
+      });
+      declarePublicRoute(open, "readers list posts without signing in");
+      expect(() => declarePublicRoute(open, " ")).toThrow(/reason is required/);
+      new Apigatewayv2Route(s, "forgotten", { apiId: authed.apiId, routeKey: "DELETE /posts/{id}" });
+    });
+    const report = runChecks(loadOutdir(outdir));
+    const routes = report.outcomes
+      .filter((o) => o.ruleId === "CKV_AWS_309")
+      .map((o) => [o.address, o.status]);
+    expect(routes).toEqual([
+      ["aws_apigatewayv2_route.forgotten", "fail"],
+      ["aws_apigatewayv2_route.list-posts", "pass"],
+      ["aws_apigatewayv2_route.route", "pass"],
+    ]);
+    expect(report.publicRoutes).toEqual([
+      {
+        stack: "fx-dev-api",
+        address: "aws_apigatewayv2_route.list-posts",
+        reason: "readers list posts without signing in",
+      },
+    ]);
+  });
+});
+
+describe("policies", () => {
+  it("reads data.aws_iam_policy_document and reports a policy it cannot read", () => {
+    const outdir = synth((app) => {
+      const s = stack(app, "fx-dev-api", false);
+      const doc = new DataAwsIamPolicyDocument(s, "doc", {
+        statement: [{ effect: "Allow", actions: ["sqs:*"], resources: ["arn:aws:sqs:eu-west-1:1:q"] }],
+      });
+      new IamPolicy(s, "from-document", { name: "a", policy: doc.json, tags: REQUIRED_TAGS });
+      new IamPolicy(s, "jsonencoded", {
+        name: "b",
+        policy: Fn.jsonencode({ Statement: [] }),
+        tags: REQUIRED_TAGS,
+      });
+    });
+    const outcomes = runChecks(loadOutdir(outdir)).outcomes.filter((o) => o.ruleId === "FSBP_IAM.21");
+    expect(outcomes.map((o) => [o.address, o.status])).toEqual([
+      ["aws_iam_policy.from-document", "fail"],
+      ["aws_iam_policy.jsonencoded", "fail"],
+    ]);
+    expect(outcomes[0].message).toMatch(/allows sqs:\*/);
+    expect(outcomes[1].message).toMatch(/cannot be read statically/);
+  });
+});
+
+describe("rule catalog", () => {
+  it("refuses two rules claiming the same id", () => {
+    const twin = resourceRule({
+      id: "CKV_AWS_999",
+      aliases: ["CKV_AWS_18"],
+      title: "t",
+      description: "d",
+      remediation: "r",
+      types: [],
+      check: () => undefined,
+    });
+    expect(() => ruleIndex([...ALL_RULES, twin])).toThrow(RuleCatalogError);
+    expect(() => ruleIndex(ALL_RULES)).not.toThrow();
+  });
+});
+
+describe("npm run check (CLI)", () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      io: {
+        log: (l: string) => out.push(l),
+        error: (l: string) => err.push(l),
+        cwd: path.dirname(dirs[dirs.length - 1] ?? os.tmpdir()),
+      },
+    };
+  };
+
+  function failingApp(): string {
+    return synth((app) => {
+      const edge = stack(app, "fx-dev-edge", false);
+      const cdn = distribution(edge, { viewerCertificate: { cloudfrontDefaultCertificate: true } });
+      suppress(cdn, "CKV_AWS_174", "no custom domain configured: the default certificate is the only one");
+      distribution(edge, { webAclId: undefined }, {}, "cdn2");
+      const q = new SqsQueue(edge, "queue", { name: "q", sqsManagedSseEnabled: true, tags: REQUIRED_TAGS });
+      suppress(q, "CKV_AWS_27", "suppresses nothing");
+    });
+  }
+
+  it("writes the JSON report and SARIF, prints the table, exits 1 on a failure or invalid suppression", () => {
+    const outdir = failingApp();
+    const { out, io: cliIo } = io();
+    const code = main([outdir], { ...cliIo, cwd: path.dirname(outdir) });
+    expect(code).toBe(1);
+    const text = out.join("\n");
+    expect(text).toMatch(/cells: pass\/suppressed\/fail/);
+    expect(text).toMatch(/✗ CKV_AWS_68 {2}fx-dev-edge {2}aws_cloudfront_distribution.cdn2/);
+    expect(text).toMatch(/fix: Set web_acl_id/);
+    expect(text).toMatch(/INVALID SUPPRESSIONS \(1\)/);
+    expect(text).toMatch(
+      /~ CKV_AWS_174 {2}fx-dev-edge {2}aws_cloudfront_distribution.cdn\n {6}reason: no custom domain/,
+    );
+
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "security-report.json"), "utf8"));
+    expect(json.ok).toBe(false);
+    expect(json.findings).toEqual([
+      expect.objectContaining({
+        ruleId: "CKV_AWS_68",
+        stack: "fx-dev-edge",
+        address: "aws_cloudfront_distribution.cdn2",
+        status: "fail",
+        remediation: expect.stringMatching(/web_acl_id/),
+      }),
+    ]);
+    expect(json.rules.find((r: { id: string }) => r.id === "CKV_AWS_174").stacks).toEqual({
+      "fx-dev-edge": { pass: 1, suppressed: 1, fail: 0 },
+    });
+
+    const sarif = JSON.parse(fs.readFileSync(path.join(outdir, "security-report.sarif"), "utf8"));
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
+    const run = sarif.runs[0];
+    const ruleIds = run.tool.driver.rules.map((r: { id: string }) => r.id);
+    expect(ruleIds).toEqual([...ALL_RULES.map((r) => r.id), "BLOG_INVALID_SUPPRESSION"]);
+    for (const r of run.tool.driver.rules) {
+      expect(r.shortDescription.text).toBeTruthy();
+      expect(r.help.text).toMatch(/Fix: /);
+      expect(r.properties["security-severity"]).toMatch(/^\d+\.\d$/);
+    }
+    for (const result of run.results) {
+      expect(ruleIds[result.ruleIndex]).toBe(result.ruleId);
+      expect(["error", "warning"]).toContain(result.level);
+      expect(result.message.text).toBeTruthy();
+      expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe(
+        "cdktf.out/stacks/fx-dev-edge/cdk.tf.json",
+      );
+    }
+    const waf = run.results.find((r: { ruleId: string }) => r.ruleId === "CKV_AWS_68");
+    expect(waf.locations[0].logicalLocations[0]).toEqual({
+      name: "aws_cloudfront_distribution.cdn2",
+      fullyQualifiedName: "fx-dev-edge/aws_cloudfront_distribution.cdn2",
+      kind: "resource",
+    });
+    // The region points at the resource's line in cdk.tf.json.
+    const lines = fs
+      .readFileSync(path.join(outdir, "stacks", "fx-dev-edge", "cdk.tf.json"), "utf8")
+      .split("\n");
+    expect(lines[waf.locations[0].physicalLocation.region.startLine - 1].trim()).toBe('"cdn2": {');
+    const suppressed = run.results.find((r: { ruleId: string }) => r.ruleId === "CKV_AWS_174");
+    expect(suppressed.suppressions).toEqual([
+      {
+        kind: "inSource",
+        justification: "no custom domain configured: the default certificate is the only one",
+      },
+    ]);
+    expect(
+      run.results.filter((r: { ruleId: string }) => r.ruleId === "BLOG_INVALID_SUPPRESSION"),
+    ).toHaveLength(1);
+  });
+
+  it("exits 0 when every check passes or is suppressed", () => {
+    const outdir = synth((app) => {
+      const edge = stack(app, "fx-dev-edge", false);
+      suppress(
+        distribution(edge, { viewerCertificate: { cloudfrontDefaultCertificate: true } }),
+        "CKV_AWS_174",
+        "no custom domain",
+      );
+    });
+    const { out, io: cliIo } = io();
+    expect(main([outdir, "--quiet"], cliIo)).toBe(0);
+    expect(out.join("\n")).toMatch(/PASSED: \d+ rules on 1 stacks/);
+    expect(out.join("\n")).not.toMatch(/cells:/);
+  });
+
+  it("exits 2 with a clear message when there is no synth output, or on bad arguments", () => {
+    const { err, io: cliIo } = io();
+    expect(main([path.join(tempDir(), "nothing")], cliIo)).toBe(2);
+    expect(err.join("\n")).toMatch(/manifest.json not found: run `npx cdktf synth` first/);
+    expect(main(["--frobnicate"], cliIo)).toBe(2);
+    expect(err.join("\n")).toMatch(/unknown option --frobnicate/);
+    expect(main(["a", "b"], cliIo)).toBe(2);
+  });
+
+  it("reports an invalid stack file as such", () => {
+    const outdir = failingApp();
+    fs.writeFileSync(path.join(outdir, "stacks", "fx-dev-edge", "cdk.tf.json"), "{ not json");
+    expect(() => loadOutdir(outdir)).toThrow(/cdk.tf.json is not valid JSON/);
+  });
+
+  it("prints one row per rule and one column per stack", () => {
+    const outdir = synth((app) => {
+      bucket(stack(app, "fx-dev-data", false), "b");
+      bucket(stack(app, "fx-prod-data", true), "b");
+    });
+    const table = formatTable(runChecks(loadOutdir(outdir))).split("\n");
+    expect(table[1]).toMatch(/^rule\s+dev-data\s+prod-data\s+total$/);
+    expect(table.find((l) => l.startsWith("CKV_AWS_21 "))).toMatch(/1\/0\/0\s+1\/0\/0\s+2\/0\/0$/);
+    expect(table.find((l) => l.startsWith("CKV_AWS_16 "))).toMatch(/·\s+·\s+·$/);
+    expect(table).toHaveLength(3 + ALL_RULES.length);
+  });
+});
