@@ -22,7 +22,8 @@ export function readEventEnv<S extends z.ZodMiniType>(
   const parsed = schema.safeParse(cleaned);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
-    const name = issue.path.join(".");
+    // The first path segment is the variable; deeper segments (a list item) are not names anyone set.
+    const name = String(issue.path[0] ?? "");
     return cleaned[name] === undefined ? `${name} is not set` : `${name}: ${issue.message}`;
   });
   throw new ConfigError(`The ${functionName} function's environment is invalid: ${problems.join("; ")}`);

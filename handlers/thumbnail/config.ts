@@ -1,0 +1,49 @@
+/** The thumbnail function's environment, read once at cold start. */
+import * as z from "zod/mini";
+import { envInteger, eventCommonEnv, readEventEnv, type Env } from "../shared/event-handler-env";
+
+const widths = z.pipe(
+  z.string(),
+  z.pipe(
+    z.transform((value: string) => value.split(",").map((item) => item.trim())),
+    z
+      .array(
+        z.pipe(
+          z.string().check(z.regex(/^\d+$/, "must be a comma-separated list of whole numbers")),
+          z.pipe(
+            z.transform((value: string) => Number(value)),
+            z
+              .number()
+              .check(
+                z.minimum(16, "widths must be at least 16"),
+                z.maximum(4096, "widths must be at most 4096"),
+              ),
+          ),
+        ),
+      )
+      .check(z.refine((list) => new Set(list).size === list.length, "must not repeat a width")),
+  ),
+);
+
+const schema = z
+  .object({
+    ...eventCommonEnv,
+    UPLOADS_BUCKET: z.string(),
+    MEDIA_BUCKET: z.string(),
+    PHOTOS_TABLE: z.string(),
+    MAX_UPLOAD_BYTES: z._default(envInteger(1, 100 * 1024 * 1024), 20 * 1024 * 1024),
+    MAX_MEGAPIXELS: z._default(envInteger(1, 100), 40),
+    THUMBNAIL_WIDTHS: z._default(widths, [400, 1200]),
+  })
+  .check(
+    z.refine((env) => env.MEDIA_BUCKET !== env.UPLOADS_BUCKET, {
+      path: ["MEDIA_BUCKET"],
+      message: "must differ from UPLOADS_BUCKET (the function never writes to the bucket that triggers it)",
+    }),
+  );
+
+export type ThumbnailConfig = z.output<typeof schema>;
+
+export function loadThumbnailConfig(env: Env): ThumbnailConfig {
+  return readEventEnv("thumbnail", schema, env);
+}
