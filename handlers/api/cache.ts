@@ -3,7 +3,7 @@
  * commands have short timeouts, nothing queues while the connection is down, and every failure turns into "no
  * cached value" (reads go to PostgreSQL) with a warning in the logs. No request ever fails because of Redis.
  */
-import { createClient, type RedisClientType } from "redis";
+import { createClient, type RedisClientType } from "@redis/client";
 import type { Logger } from "../shared/logger";
 
 export interface Cache {

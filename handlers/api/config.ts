@@ -1,5 +1,5 @@
 /** The API function's environment, read once at cold start (fail fast, every problem named). */
-import { z } from "zod";
+import * as z from "zod";
 import { commonEnv, dbEnv, envBool, envInt, envList, readEnv, type Env } from "../shared/env";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
 

@@ -3,7 +3,6 @@
  * most 2 PostgreSQL connections, one Redis connection, AWS SDK clients with their keep-alive agents).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { Signer } from "@aws-sdk/rds-signer";
@@ -84,8 +83,8 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  // Path-style addressing only for a local S3 endpoint (virtual-hosted style needs DNS per bucket).
-  const s3 = new S3Client({ forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined });
+  // Path-style URLs only for a local S3 endpoint (virtual-hosted style needs DNS per bucket).
+  const s3 = { region: config.AWS_REGION, credentials, endpoint: config.AWS_ENDPOINT_URL_S3 };
 
   const handler = createApi({
     posts: new PostStore(pool),
@@ -110,7 +109,6 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
     async close() {
       await Promise.all([pool.end(), cache.close()]);
       dynamoClient.destroy();
-      s3.destroy();
     },
   };
 }

@@ -3,7 +3,7 @@
  * shape `{"error":{"code","message","details?"}}`, and the single place where typed errors become status codes.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import {
   AppError,
   MethodNotAllowedError,

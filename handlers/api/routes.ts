@@ -2,7 +2,6 @@
  * The API's routes. Each validates all of its input first (path, query, headers, body: a 4xx before any I/O), then
  * reads through the cache or writes and invalidates what the write makes stale.
  */
-import type { S3Client } from "@aws-sdk/client-s3";
 import { RateLimitedError, UnauthenticatedError, ValidationError, type ErrorDetail } from "../shared/errors";
 import type { Logger } from "../shared/logger";
 import type { Cache } from "./cache";
@@ -38,6 +37,7 @@ import {
   uploadBody,
   UPLOAD_KEY_PATTERN,
 } from "./schemas";
+import type { S3Signing } from "./presigned-post";
 import { checkUpload, presignUpload, type UploadPolicy } from "./uploads";
 
 export interface RouteDeps {
@@ -46,7 +46,8 @@ export interface RouteDeps {
   readonly subscribers: SubscriberStore;
   readonly photos: PhotoStore;
   readonly cache: Cache;
-  readonly s3: S3Client;
+  /** How to sign presigned POSTs for the uploads bucket. */
+  readonly s3: S3Signing;
   readonly logger: Logger;
   readonly version: string;
   /** Prefix of media URLs (`/media` behind CloudFront). */

@@ -1,5 +1,5 @@
 /** Every input the API accepts, as zod schemas: validated before any I/O. */
-import { z } from "zod";
+import * as z from "zod";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Objects a browser uploaded through a presigned POST: `uploads/<author sub>/<uuid>.<ext>`. */

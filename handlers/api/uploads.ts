@@ -1,6 +1,5 @@
 /** Presigned POSTs for browser uploads straight to the uploads bucket. */
-import type { S3Client } from "@aws-sdk/client-s3";
-import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
+import { createPresignedPost, type S3Signing } from "./presigned-post";
 import { randomUUID } from "crypto";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../shared/errors";
 
@@ -50,7 +49,7 @@ export function checkUpload(policy: UploadPolicy, contentType: string, size: num
 }
 
 export async function presignUpload(
-  s3: S3Client,
+  s3: S3Signing,
   policy: UploadPolicy,
   authorSub: string,
   contentType: string,
@@ -58,15 +57,15 @@ export async function presignUpload(
 ): Promise<PresignedUpload> {
   const key = `uploads/${authorSub}/${randomUUID()}.${EXTENSION_BY_CONTENT_TYPE[contentType]}`;
   const { url, fields } = await createPresignedPost(s3, {
-    Bucket: policy.bucket,
-    Key: key,
-    Conditions: [
+    bucket: policy.bucket,
+    key,
+    conditions: [
       // The browser declared the size: the object may not be larger than that.
       ["content-length-range", 1, size],
       ["eq", "$Content-Type", contentType],
     ],
-    Fields: { "Content-Type": contentType },
-    Expires: UPLOAD_URL_LIFETIME_SECONDS,
+    fields: { "Content-Type": contentType },
+    expiresSeconds: UPLOAD_URL_LIFETIME_SECONDS,
   });
   return {
     key,

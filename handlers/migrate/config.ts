@@ -1,5 +1,5 @@
 /** The migrate function's environment, read once at cold start. */
-import { z } from "zod";
+import * as z from "zod";
 import { commonEnv, dbEnv, readEnv, type Env } from "../shared/env";
 
 const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL role name");

@@ -1,6 +1,6 @@
 /** The master credentials: from the RDS-managed secret in AWS, from the environment locally. */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "../shared/errors";
 import type { MigrateConfig } from "./config";
 

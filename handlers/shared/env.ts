@@ -2,7 +2,7 @@
  * Fail-fast reading of a function's environment: one zod schema per function, parsed once at cold start. Every
  * problem is reported at once, naming the variable, so a misconfigured deployment fails with one clear message.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "./errors";
 
 export type Env = Readonly<Record<string, string | undefined>>;
