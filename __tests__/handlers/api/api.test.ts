@@ -5,7 +5,7 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
 import type { HttpResponse } from "../../../handlers/api/http";
