@@ -9,10 +9,9 @@ import * as path from "path";
 import {
   LOCK_FILE_NAME,
   buildLock,
-  compareWithLock,
-  explainProblems,
-  formatLock,
+  checkLockFile,
   parseLock,
+  formatLock,
   synthesizeApp,
   synthesizedAddresses,
 } from "./address-lock";
@@ -29,6 +28,18 @@ function freshSynth() {
   }
 }
 
+/** Volatile globs are a decision of the team, not of the synth: an update keeps them (none if the lock is broken). */
+function previousVolatile(lockPath: string): readonly string[] {
+  if (!fs.existsSync(lockPath)) return [];
+  try {
+    return parseLock(fs.readFileSync(lockPath, "utf8"), lockPath).volatile;
+  } catch (error) {
+    if (!(error instanceof AddressLockError)) throw error;
+    console.error(`${(error as Error).message}\nRewriting it without volatile globs.`);
+    return [];
+  }
+}
+
 const USAGE = "tsx pipeline/address-lock-cli.ts [--update] [--outdir <synth dir>] [--lock <file>]";
 
 runCli(async () => {
@@ -39,16 +50,13 @@ runCli(async () => {
   const lockPath = path.resolve(values.lock ?? LOCK_FILE_NAME);
   const synthesized = values.outdir ? synthesizedAddresses(resolveOutdir(values.outdir)) : freshSynth();
   if (values.update) {
-    fs.writeFileSync(lockPath, formatLock(buildLock(synthesized)));
+    const volatile = previousVolatile(lockPath);
+    fs.writeFileSync(lockPath, formatLock(buildLock(synthesized, volatile)));
     const count = [...synthesized.values()].reduce((n, s) => n + s.addresses.length, 0);
     console.log(`Wrote ${count} addresses of ${synthesized.size} stacks to ${lockPath}`);
     return 0;
   }
-  if (!fs.existsSync(lockPath))
-    throw new AddressLockError(`${lockPath} does not exist: create it with --update`);
-  const explanation = explainProblems(
-    compareWithLock(parseLock(fs.readFileSync(lockPath, "utf8"), lockPath), synthesized),
-  );
+  const explanation = checkLockFile(lockPath, synthesized);
   if (explanation) {
     console.error(explanation);
     return 1;

@@ -9,12 +9,17 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { AddressLockError } from "./errors";
-import { readStacks } from "./manifest";
+import { globToRegExp, readStacks } from "./manifest";
 
 export const LOCK_FILE_NAME = "addresses.lock.json";
 export const UPDATE_COMMAND = "npm run addresses:update";
 
 export interface AddressLock {
+  /**
+   * Address globs that are meant to come and go (e.g. content-hashed site assets, whose old objects should
+   * be deleted): neither locked nor reported. Kept across updates; edited by hand.
+   */
+  readonly volatile: readonly string[];
   readonly stacks: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -58,8 +63,23 @@ export function synthesizedAddresses(outdir: string): Map<string, StackAddresses
   return result;
 }
 
-export function buildLock(synthesized: ReadonlyMap<string, StackAddresses>): AddressLock {
-  return { stacks: Object.fromEntries([...synthesized].map(([name, s]) => [name, [...s.addresses]])) };
+const volatileMatcher = (globs: readonly string[]) => {
+  const patterns = globs.map(globToRegExp);
+  return (address: string) => patterns.some((p) => p.test(address));
+};
+
+/** The lock of a synth; `volatile` globs (kept from the previous lock) leave their addresses out. */
+export function buildLock(
+  synthesized: ReadonlyMap<string, StackAddresses>,
+  volatile: readonly string[] = [],
+): AddressLock {
+  const isVolatile = volatileMatcher(volatile);
+  return {
+    volatile: [...volatile],
+    stacks: Object.fromEntries(
+      [...synthesized].map(([name, s]) => [name, s.addresses.filter((a) => !isVolatile(a))]),
+    ),
+  };
 }
 
 export function formatLock(lock: AddressLock): string {
@@ -81,9 +101,16 @@ export function parseLock(text: string, source: string): AddressLock {
       throw new AddressLockError(`${source}: stacks.${name} must be an array of address strings`);
     }
   }
-  if (Object.keys(stacks).length === 0)
+  if (Object.keys(stacks).length === 0) {
     throw new AddressLockError(`${source} lists no stacks: regenerate it with ${UPDATE_COMMAND}`);
-  return { stacks: stacks as Record<string, string[]> };
+  }
+  const volatile = objectAt(doc).volatile ?? [];
+  if (!Array.isArray(volatile) || !volatile.every((v) => typeof v === "string")) {
+    throw new AddressLockError(
+      `${source}: "volatile" must be an array of address globs such as "aws_s3_object.site-assets-*"`,
+    );
+  }
+  return { volatile, stacks: stacks as Record<string, string[]> };
 }
 
 export interface LockProblem {
@@ -98,6 +125,7 @@ export function compareWithLock(
   synthesized: ReadonlyMap<string, StackAddresses>,
 ): LockProblem[] {
   const problems: LockProblem[] = [];
+  const isVolatile = volatileMatcher(lock.volatile);
   for (const [stack, locked] of Object.entries(lock.stacks)) {
     const current = synthesized.get(stack);
     if (!current) {
@@ -106,7 +134,7 @@ export function compareWithLock(
     }
     const present = new Set(current.addresses);
     for (const address of locked) {
-      if (present.has(address)) continue;
+      if (present.has(address) || isVolatile(address)) continue;
       const target = current.moved.get(address);
       if (target === undefined) problems.push({ stack, address, kind: "missing" });
       else if (!present.has(target))
@@ -115,8 +143,13 @@ export function compareWithLock(
   }
   for (const [stack, current] of synthesized) {
     const locked = new Set(lock.stacks[stack] ?? []);
-    for (const address of current.addresses)
-      if (!locked.has(address)) problems.push({ stack, address, kind: "new" });
+    // A moved block's target carries a locked address forward: it is not new.
+    const carried = new Set([...current.moved].filter(([from]) => locked.has(from)).map(([, to]) => to));
+    for (const address of current.addresses) {
+      if (!locked.has(address) && !carried.has(address) && !isVolatile(address)) {
+        problems.push({ stack, address, kind: "new" });
+      }
+    }
   }
   return problems;
 }
@@ -153,6 +186,14 @@ export function explainProblems(problems: readonly LockProblem[]): string {
     );
   }
   return parts.join("\n\n");
+}
+
+/** Reads the committed lock and compares it with a synth: the explanation of what broke, empty when it holds. */
+export function checkLockFile(lockPath: string, synthesized: ReadonlyMap<string, StackAddresses>): string {
+  if (!fs.existsSync(lockPath))
+    throw new AddressLockError(`${lockPath} does not exist: create it with ${UPDATE_COMMAND}`);
+  const lock = parseLock(fs.readFileSync(lockPath, "utf8"), path.basename(lockPath));
+  return explainProblems(compareWithLock(lock, synthesized));
 }
 
 /**

@@ -13,6 +13,16 @@ export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(opti
   }
 }
 
+/** `--max-length`: the markdown's upper bound; GitHub comments hold at most 65,536 characters. */
+export function parseMaxLength(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1000 || n > 65_536) {
+    throw new UsageError(`--max-length must be an integer from 1000 to 65536, got "${value}"`);
+  }
+  return n;
+}
+
 export const resolveOutdir = (value: string | undefined) =>
   path.resolve(value ?? process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
 

@@ -3,9 +3,9 @@
  * Plans every selected stack in dependency order and writes cdktf.out/plan-summary.{md,json}.
  * Exit code: 0 no changes, 2 changes (or stacks waiting on an upstream), 1 error.
  */
-import { parseCli, resolveOutdir, runCli } from "./cli";
-import { UsageError } from "./errors";
+import { parseCli, parseMaxLength, resolveOutdir, runCli } from "./cli";
 import { planStacks } from "./plan-runner";
+import { DEFAULT_MAX_LENGTH } from "./summary/markdown";
 
 const USAGE = "npm run plan -- [<stack glob>...] [--refresh-only] [--outdir <dir>] [--max-length <n>]";
 
@@ -18,10 +18,7 @@ runCli(async () => {
     },
     USAGE,
   );
-  const maxLength = values["max-length"] === undefined ? undefined : Number(values["max-length"]);
-  if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 1000)) {
-    throw new UsageError(`--max-length must be an integer of at least 1000, got "${values["max-length"]}"`);
-  }
+  const maxLength = parseMaxLength(values["max-length"], DEFAULT_MAX_LENGTH);
   const result = await planStacks({
     outdir: resolveOutdir(values.outdir),
     globs: positionals,

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseCli, runCli } from "./cli";
+import { parseCli, parseMaxLength, runCli } from "./cli";
 import { PlanDocumentError, UsageError } from "./errors";
 import { analyzePlan, assertPlanJson } from "./summary/analyze";
 import { DEFAULT_MAX_LENGTH, renderMarkdown } from "./summary/markdown";
@@ -37,10 +37,7 @@ runCli(async () => {
     USAGE,
   );
   if (positionals.length === 0) throw new UsageError(`give at least one plan JSON file\nUsage: ${USAGE}`);
-  const maxLength = Number(values["max-length"] ?? DEFAULT_MAX_LENGTH);
-  if (!Number.isInteger(maxLength) || maxLength < 1000) {
-    throw new UsageError(`--max-length must be an integer of at least 1000, got "${values["max-length"]}"`);
-  }
+  const maxLength = parseMaxLength(values["max-length"], DEFAULT_MAX_LENGTH);
   const summary = summarize(positionals.flatMap(stacksFromFile));
   process.stdout.write(
     values.json

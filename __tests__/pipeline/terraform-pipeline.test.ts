@@ -171,6 +171,21 @@ test("a renamed resource plans as destroy + create; with a moved block it is onl
   expect(moved.markdown).toContain("moved from `terraform_data.api_function`");
 });
 
+test("a new reference to an output the upstream has not applied yet is reported as waiting", async () => {
+  ws.synth({ cidr: "10.1.0.0/16", engineGeneration: "17", functionId: "moved", apiReadsFlowLogs: true });
+  const result = await plan(["fx-network", "fx-api"]);
+
+  expect(result.exitCode).toBe(2);
+  const network = stack(result.summary.stacks, "fx-network");
+  expect(network.outputChanges).toEqual(["cross-stack-output-terraform_dataflow_logsoutput"]);
+  // fx-network's state exists but lacks the new output: Terraform says "Unsupported attribute".
+  expect(stack(result.summary.stacks, "fx-api")).toMatchObject({
+    status: "waiting",
+    waitingOn: ["fx-network"],
+  });
+  expect(stack(result.summary.stacks, "fx-api").error).toContain("Unsupported attribute");
+});
+
 test("an unknown stack glob is a clear error naming the stacks that exist", async () => {
   await expect(plan(["nope-*"])).rejects.toThrow(
     'No stack matches "nope-*". Stacks: fx-network, fx-data, fx-api',

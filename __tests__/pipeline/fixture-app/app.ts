@@ -24,6 +24,8 @@ export interface FixtureOptions {
    * @default "original"
    */
   readonly functionId?: "original" | "renamed" | "moved";
+  /** The API also reads the flow-log setting: a new output of fx-network that must be applied first. @default false */
+  readonly apiReadsFlowLogs?: boolean;
 }
 
 export const FIXTURE_STACKS = ["fx-network", "fx-data", "fx-api"] as const;
@@ -36,7 +38,7 @@ export function synthFixture(options: FixtureOptions): void {
   const network = new TerraformStack(app, "fx-network");
   backend(network, "fx-network");
   const vpc = new TerraformData(network, "vpc", { input: { cidr: options.cidr ?? "10.0.0.0/16" } });
-  new TerraformData(network, "flow_logs", { input: "enabled" });
+  const flowLogs = new TerraformData(network, "flow_logs", { input: "enabled" });
 
   const data = new TerraformStack(app, "fx-data");
   backend(data, "fx-data");
@@ -49,7 +51,11 @@ export function synthFixture(options: FixtureOptions): void {
   backend(api, "fx-api");
   const variant = options.functionId ?? "original";
   const fn = new TerraformData(api, variant === "original" ? "api_function" : "api_handler", {
-    input: { database: database.dataId, vpc: vpc.dataId },
+    input: {
+      database: database.dataId,
+      vpc: vpc.dataId,
+      ...(options.apiReadsFlowLogs ? { flowLogs: flowLogs.output } : {}),
+    },
   });
   if (variant === "moved") fn.moveFromId("terraform_data.api_function");
   if (options.withCacheWarmer ?? true) new TerraformData(api, "cache_warmer", { input: "every 5 minutes" });
