@@ -2,6 +2,7 @@
  * The real app: synthesize every stack of every environment (as `cdktf synth` does, into a temporary
  * directory) and require the rule pack to pass with only justified suppressions. Nothing calls AWS.
  */
+import "@microsoft/jest-sarif";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

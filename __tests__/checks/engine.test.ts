@@ -8,6 +8,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import "@microsoft/jest-sarif";
 import { App, Fn, TerraformLocal, TerraformStack } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
@@ -281,6 +282,11 @@ describe("npm run check (CLI)", () => {
     });
 
     const sarif = JSON.parse(fs.readFileSync(path.join(outdir, "security-report.sarif"), "utf8"));
+    // Validated against the SARIF 2.1.0 JSON schema that @microsoft/jest-sarif ships.
+    expect(sarif).toBeValidSarifLog();
+    const broken = JSON.parse(JSON.stringify(sarif));
+    broken.runs[0].results[0].level = "fatal";
+    expect(broken).not.toBeValidSarifLog();
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
     const run = sarif.runs[0];
