@@ -55,11 +55,14 @@ export function contentTypeFor(file: string): string {
   return type;
 }
 
-/** Collapses the whitespace between tags and drops comments: the templates are hand-written, not user input. */
+/**
+ * Drops comments and collapses whitespace runs to one space (one space, not none: between inline elements it
+ * is visible). The templates are hand-written, not user input.
+ */
 export function minifyHtml(html: string): string {
   return html
-    .replace(/<!--(?!\s*@)[\s\S]*?-->/g, "")
-    .replace(/>\s+</g, "><")
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/>\s+</g, "> <")
     .replace(/\s{2,}/g, " ")
     .trim();
 }

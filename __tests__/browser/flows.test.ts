@@ -40,6 +40,42 @@ async function sentEmails(): Promise<
   return ((await response.json()) as { emails: [] }).emails;
 }
 
+const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page (evaluated through the DevTools protocol: CSP allows it). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: Document,
+            options: object,
+          ) => Promise<{
+            violations: Array<{
+              id: string;
+              impact: string;
+              help: string;
+              nodes: Array<{ target: string[] }>;
+            }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(" ")),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(", ")}`);
+}
+
 async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -127,7 +163,7 @@ test("a reader sees the post on the home page, likes it and comments", async () 
   const cover = card.locator("img");
   await expect(cover.getAttribute("src")).resolves.toMatch(/^\/media\/.+\/w400\.jpg$/);
   await page.waitForFunction((title) => {
-    const img = [...document.querySelectorAll<HTMLElement>(".post-card")]
+    const img = Array.from(document.querySelectorAll<HTMLElement>(".post-card"))
       .find((c) => c.textContent?.includes(title))
       ?.querySelector("img");
     return !!img && img.complete && img.naturalWidth === 400;
@@ -171,4 +207,30 @@ test("bad input gets a clear message in the page", async () => {
 
   await page.goto(new URL("/post.html?slug=no-such-post", dev.siteUrl).toString());
   await page.getByRole("heading", { level: 1, name: "Post not found" }).waitFor();
+});
+
+test("the main pages have no serious or critical accessibility violations (axe-core)", async () => {
+  expect(postUrl).not.toBe("");
+  const page = await newPage();
+  const report: Record<string, string[]> = {};
+  const check = async (name: string) => {
+    report[name] = await seriousViolations(page);
+  };
+
+  await page.goto(dev.siteUrl);
+  await page.locator(".post-card").first().waitFor();
+  await check("home");
+  await page.goto(new URL(postUrl, dev.siteUrl).toString());
+  await page.locator("#post[aria-busy=false]").waitFor();
+  await check("post");
+  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/dev\/oauth2\/authorize/);
+  await check("sign-in");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("Signed in as").waitFor();
+  await check("author");
+  await screenshot(page, "05-author-editor");
+
+  expect(report).toEqual({ home: [], post: [], "sign-in": [], author: [] });
 });

@@ -23,7 +23,19 @@ export function clientId(): string {
   return id;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export interface ApiOptions {
+  readonly token?: string;
+  /** Revalidate instead of using the browser's copy: counts a reader just changed must show at once. */
+  readonly fresh?: boolean;
+}
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: ApiOptions = {},
+): Promise<T> {
+  const { token } = options;
   const headers: Record<string, string> = { accept: "application/json", "x-client-id": clientId() };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (token) headers.authorization = `Bearer ${token}`;
@@ -33,6 +45,7 @@ export async function api<T>(method: string, path: string, body?: unknown, token
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      cache: options.fresh ? "no-cache" : "default",
     });
   } catch {
     throw new ApiError(0, "network", "The server cannot be reached. Check your connection and try again.");

@@ -22,7 +22,7 @@ export async function requestUpload(file: File, token: string): Promise<Presigne
       "POST",
       "/api/uploads",
       { contentType: file.type, size: file.size },
-      token,
+      { token },
     );
   } catch (error) {
     throw error instanceof ApiError ? new UploadError(`${file.name}: ${error.message}`) : error;

@@ -123,7 +123,10 @@ function showEditor(session: Session, auth: AuthConfig): void {
   const watchPhotos = (slug: string): void => {
     window.clearTimeout(pollTimer);
     const poll = (): void => {
-      api<Post>("GET", `/api/posts/${encodeURIComponent(slug)}`, undefined, session.token)
+      api<Post>("GET", `/api/posts/${encodeURIComponent(slug)}`, undefined, {
+        token: session.token,
+        fresh: true,
+      })
         .then((post) => {
           showPhotos(post.photos);
           if (post.photos.some((p) => p.status === "pending" || p.status === "processing"))
@@ -145,7 +148,10 @@ function showEditor(session: Session, auth: AuthConfig): void {
   };
 
   if (editing) {
-    api<Post>("GET", `/api/posts/${encodeURIComponent(editing)}`, undefined, session.token)
+    api<Post>("GET", `/api/posts/${encodeURIComponent(editing)}`, undefined, {
+      token: session.token,
+      fresh: true,
+    })
       .then((post) => {
         title.value = post.title;
         body.value = post.body;
@@ -208,8 +214,8 @@ function showEditor(session: Session, auth: AuthConfig): void {
     }
     saveButton.disabled = true;
     const request = editing
-      ? api<Post>("PUT", `/api/posts/${encodeURIComponent(editing)}`, payload, session.token)
-      : api<Post>("POST", "/api/posts", payload, session.token);
+      ? api<Post>("PUT", `/api/posts/${encodeURIComponent(editing)}`, payload, { token: session.token })
+      : api<Post>("POST", "/api/posts", payload, { token: session.token });
     request
       .then((post) => {
         const created = !editing;
@@ -230,7 +236,7 @@ function showEditor(session: Session, auth: AuthConfig): void {
 
   deleteButton.addEventListener("click", () => {
     if (!editing || !window.confirm("Delete this post? This cannot be undone.")) return;
-    api("DELETE", `/api/posts/${encodeURIComponent(editing)}`, undefined, session.token)
+    api("DELETE", `/api/posts/${encodeURIComponent(editing)}`, undefined, { token: session.token })
       .then(() => location.assign("/"))
       .catch((error: unknown) =>
         say(status, error instanceof ApiError ? error.message : "The post was not deleted.", true),

@@ -9,7 +9,8 @@ function errorText(error: unknown, fallback: string): string {
   return error instanceof ApiError ? error.message : fallback;
 }
 
-export function photoFigure(photo: Photo, sizes: string): HTMLElement {
+/** A photo of the post; `label` names it (the API keeps no captions), and so the link to the full-size original. */
+export function photoFigure(photo: Photo, label: string, sizes: string): HTMLElement {
   if (photo.status !== "ready") {
     const text =
       photo.status === "failed" ? "This photo could not be processed." : "This photo is being processed…";
@@ -20,7 +21,7 @@ export function photoFigure(photo: Photo, sizes: string): HTMLElement {
     src,
     srcset: srcset(photo.thumbnails) || undefined,
     sizes,
-    alt: "",
+    alt: label,
     width: photo.width ?? undefined,
     height: photo.height ?? undefined,
     loading: "lazy",
@@ -40,7 +41,7 @@ export function initPost(): void {
   }
   const path = `/api/posts/${encodeURIComponent(slug)}`;
 
-  api<Post>("GET", path)
+  api<Post>("GET", path, undefined, { fresh: true })
     .then((post) => {
       document.title = `${post.title} · Photo blog`;
       byId("post-title").textContent = post.title;
@@ -52,7 +53,13 @@ export function initPost(): void {
       );
       byId("post-body").replaceChildren(renderMarkdown(post.body));
       byId("post-photos").replaceChildren(
-        ...post.photos.map((photo) => photoFigure(photo, "(min-width: 56rem) 54rem, 100vw")),
+        ...post.photos.map((photo, i) =>
+          photoFigure(
+            photo,
+            `${post.title}, photo ${i + 1} of ${post.photos.length}`,
+            "(min-width: 56rem) 54rem, 100vw",
+          ),
+        ),
       );
       byId("like-count").textContent = String(post.likes ?? 0);
       byId<HTMLButtonElement>("like").disabled = false;
@@ -94,7 +101,7 @@ export function initPost(): void {
       h("p", {}, comment.body),
     );
 
-  api<CommentPage>("GET", `${path}/comments`)
+  api<CommentPage>("GET", `${path}/comments`, undefined, { fresh: true })
     .then((page) => {
       list.replaceChildren(...page.comments.map(showComment));
       say(commentsStatus, page.comments.length === 0 ? "No comments yet. Be the first!" : "");
