@@ -22,6 +22,8 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import * as fs from "fs";
+import * as path from "path";
 import { ALL_RULES } from "../../checks/rules";
 import {
   bucket,
@@ -995,6 +997,11 @@ describe("rule catalog", () => {
       expect(rule.remediation.length).toBeGreaterThan(15);
       expect(rule.id).toMatch(/^(CKV2?_AWS_\d+|FSBP_[A-Za-z0-9]+\.\d+|BLOG_[A-Z0-9_]+)$/);
     }
+  });
+
+  it("lists every rule in docs/security-rules.md", () => {
+    const docs = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "security-rules.md"), "utf8");
+    expect(ALL_RULES.filter((r) => !docs.includes(`| \`${r.id}\` |`)).map((r) => r.id)).toEqual([]);
   });
 });
 
