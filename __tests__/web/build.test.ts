@@ -1,0 +1,99 @@
+/** The site build the edge stack uploads: deterministic, content-hashed, with the right headers per file. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../lib/paths";
+import {
+  buildSite,
+  contentTypeFor,
+  HTML_CACHE_CONTROL,
+  IMMUTABLE_CACHE_CONTROL,
+  minifyHtml,
+  renderPage,
+  SiteBuildError,
+} from "../../web/build";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-build-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+test("builds the pages and content-hashed assets with their content types and cache headers", () => {
+  const outDir = tempDir();
+  const files = buildSite({ outDir });
+  expect(files.map((f) => f.path)).toEqual([
+    expect.stringMatching(/^assets\/app-[A-Z0-9]{8}\.js$/),
+    expect.stringMatching(/^assets\/styles-[A-Z0-9]{8}\.css$/),
+    "author.html",
+    "index.html",
+    "post.html",
+  ]);
+  for (const file of files) {
+    expect(file.absolutePath).toBe(path.join(outDir, ...file.path.split("/")));
+    expect(fs.existsSync(file.absolutePath)).toBe(true);
+    expect(file.cacheControl).toBe(
+      file.path.endsWith(".html") ? HTML_CACHE_CONTROL : IMMUTABLE_CACHE_CONTROL,
+    );
+    expect(file.contentType).toBe(contentTypeFor(file.path));
+  }
+  const [js, css] = files;
+  for (const page of files.filter((f) => f.path.endsWith(".html"))) {
+    const html = fs.readFileSync(page.absolutePath, "utf8");
+    expect(html).toContain(`<script type="module" src="/${js.path}"></script>`);
+    expect(html).toContain(`<link rel="stylesheet" href="/${css.path}" />`);
+    expect(html).not.toMatch(/\{\{|<!--/);
+  }
+});
+
+test("identical sources give identical bytes, wherever the output goes, with no machine paths inside", () => {
+  const first = buildSite({ outDir: tempDir() });
+  const second = buildSite({ outDir: tempDir() });
+  expect(second.map((f) => f.path)).toEqual(first.map((f) => f.path));
+  first.forEach((file, i) => {
+    const bytes = fs.readFileSync(file.absolutePath);
+    expect(fs.readFileSync(second[i].absolutePath).equals(bytes)).toBe(true);
+    expect(bytes.toString("utf8")).not.toContain(PROJECT_ROOT);
+    expect(bytes.toString("utf8")).not.toContain(os.tmpdir());
+  });
+});
+
+test("a rebuild replaces the previous assets instead of piling them up", () => {
+  const outDir = tempDir();
+  fs.mkdirSync(path.join(outDir, "assets"), { recursive: true });
+  fs.writeFileSync(path.join(outDir, "assets", "app-OLDHASH1.js"), "stale");
+  buildSite({ outDir });
+  expect(fs.readdirSync(path.join(outDir, "assets")).filter((f) => f.includes("OLDHASH"))).toEqual([]);
+});
+
+test("the JavaScript is minified and holds no source map or absolute path", () => {
+  const [js] = buildSite({ outDir: tempDir() });
+  const code = fs.readFileSync(js.absolutePath, "utf8");
+  expect(code).not.toContain("sourceMappingURL");
+  expect(code).not.toMatch(/\n\s{2}/); // no indentation left
+  expect(code).not.toMatch(/\/\*\*|\/\/ /); // no comments left
+});
+
+test("page templates may only use the known placeholders", () => {
+  expect(renderPage("<p>{{js}} {{css}}</p>", { js: "assets/a.js", css: "assets/s.css" })).toBe(
+    "<p>/assets/a.js /assets/s.css</p>",
+  );
+  expect(() => renderPage("<p>{{title}}</p>", { js: "a.js", css: "s.css" })).toThrow(SiteBuildError);
+  expect(() => renderPage("<p>{{title}}</p>", { js: "a.js", css: "s.css" })).toThrow(
+    /Unknown placeholder \{\{title\}\}/,
+  );
+});
+
+test("an unknown file type is refused rather than served with a guessed content type", () => {
+  expect(contentTypeFor("index.html")).toBe("text/html; charset=utf-8");
+  expect(contentTypeFor("assets/app-X.js")).toBe("text/javascript; charset=utf-8");
+  expect(() => contentTypeFor("notes.md")).toThrow(/No content type known for "notes.md"/);
+});
+
+test("HTML minification drops comments and collapses whitespace to one visible space", () => {
+  expect(minifyHtml("<p>\n  <!-- note -->\n  <b>a</b>   <i>b</i>\n</p>\n")).toBe(
+    "<p> <b>a</b> <i>b</i> </p>",
+  );
+});
