@@ -15,7 +15,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
-import { AssetType, Fn, TerraformAsset, TerraformIterator } from "cdktf";
+import { AssetType, Fn, TerraformAsset, TerraformIterator, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -351,7 +351,8 @@ export class EdgeStack extends BlogStack {
     const validation = new AcmCertificateValidation(this, "certificate-valid", {
       provider: usEast1,
       certificateArn: cert.arn,
-      validationRecordFqdns: Fn.tolist(`\${[for r in ${records.fqn} : r.fqdn]}`) as unknown as string[],
+      // A for expression over the for_each records: Terraform computes the list at plan time.
+      validationRecordFqdns: Token.asList(`\${[for record in ${records.fqn} : record.fqdn]}`),
     });
     return validation.certificateArn;
   }

@@ -91,6 +91,9 @@ describe("edge stack", () => {
       scope: "CLOUDFRONT",
     });
     expect(dist.web_acl_id).toBe("${aws_wafv2_web_acl.waf.arn}");
+    expect(only(custom, "aws_acm_certificate_validation").validation_record_fqdns).toBe(
+      "${[for record in aws_route53_record.certificate-validation : record.fqdn]}",
+    );
     expect(Object.keys(resources(custom, "aws_route53_record"))).toEqual(
       expect.arrayContaining(["site-a", "site-aaaa", "certificate-validation"]),
     );
