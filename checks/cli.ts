@@ -2,11 +2,11 @@
  * `npm run check [-- <outdir>] [--quiet]`: after `npx cdktf synth`, runs the rule pack on every stack, prints
  * the rule × stack table and the findings, writes `<outdir>/security-report.json` and
  * `<outdir>/security-report.sarif`. Exit code 0 when everything passes, 1 on a failed check or an invalid
- * suppression, 2 when the input cannot be read.
+ * suppression, 2 when the input cannot be read or a rule cannot evaluate it.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runChecks } from "./engine";
+import { RuleEvaluationError, runChecks } from "./engine";
 import { CheckInputError, loadOutdir } from "./model";
 import { formatDetails, formatTable, toJsonReport } from "./report";
 import { toSarif } from "./sarif";
@@ -62,7 +62,7 @@ export function main(
     );
     return report.ok ? 0 : 1;
   } catch (e) {
-    if (e instanceof CheckInputError) {
+    if (e instanceof CheckInputError || e instanceof RuleEvaluationError) {
       io.error(`check: ${e.message}`);
       return 2;
     }

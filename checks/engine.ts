@@ -53,6 +53,20 @@ export interface CheckReport {
   readonly ok: boolean;
 }
 
+/** A rule crashed on a stack: a bug in the rule or JSON it does not expect; never reported as a pass. */
+export class RuleEvaluationError extends Error {
+  constructor(
+    readonly ruleId: string,
+    readonly stackName: string,
+    cause: unknown,
+  ) {
+    super(
+      `rule ${ruleId} could not evaluate stack ${stackName}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.name = "RuleEvaluationError";
+  }
+}
+
 export class RuleCatalogError extends Error {
   constructor(message: string) {
     super(message);
@@ -84,7 +98,13 @@ export function runChecks(model: Model, rules: readonly Rule[] = ALL_RULES): Che
     const evaluated = new Map<string, Map<string, { passed: boolean; message: string }>>();
     for (const rule of rules) {
       const byAddress = new Map<string, { passed: boolean; message: string }>();
-      for (const e of rule.evaluate({ model, stack })) {
+      let evaluations;
+      try {
+        evaluations = rule.evaluate({ model, stack });
+      } catch (e) {
+        throw new RuleEvaluationError(rule.id, stack.name, e);
+      }
+      for (const e of evaluations) {
         const previous = byAddress.get(e.resource.address);
         // A rule that yields twice for one resource fails it if either evaluation fails.
         if (!previous || previous.passed)

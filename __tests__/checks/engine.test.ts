@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../checks/cli";
-import { ruleIndex, RuleCatalogError, runChecks } from "../../checks/engine";
+import { ruleIndex, RuleCatalogError, RuleEvaluationError, runChecks } from "../../checks/engine";
 import { CheckInputError, loadOutdir } from "../../checks/model";
 import { formatTable } from "../../checks/report";
 import { resourceRule } from "../../checks/rule";
@@ -211,6 +211,24 @@ describe("policies", () => {
 });
 
 describe("rule catalog", () => {
+  it("names the rule and the stack when a rule crashes, instead of passing", () => {
+    const outdir = synth((app) => bucket(stack(app, "fx-dev-data", false), "b"));
+    const crashing = resourceRule({
+      id: "BLOG_CRASHES",
+      title: "t",
+      description: "d",
+      remediation: "r",
+      types: ["aws_s3_bucket"],
+      check: () => {
+        throw new TypeError("unexpected shape");
+      },
+    });
+    expect(() => runChecks(loadOutdir(outdir), [crashing])).toThrow(RuleEvaluationError);
+    expect(() => runChecks(loadOutdir(outdir), [crashing])).toThrow(
+      "rule BLOG_CRASHES could not evaluate stack fx-dev-data: unexpected shape",
+    );
+  });
+
   it("refuses two rules claiming the same id", () => {
     const twin = resourceRule({
       id: "CKV_AWS_999",

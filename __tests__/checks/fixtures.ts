@@ -2,6 +2,14 @@
  * Small cdktf stacks for the rule tests: a compliant building block per service, each with the knobs a
  * failing fixture turns. AWS itself is never called: the rule pack reads synthesized JSON only.
  */
+import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import {
+  ApiGatewayMethodSettings,
+  type ApiGatewayMethodSettingsSettings,
+} from "@cdktf/provider-aws/lib/api-gateway-method-settings";
+import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
+import { ApiGatewayStage, type ApiGatewayStageConfig } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2Route, type Apigatewayv2RouteConfig } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage, type Apigatewayv2StageConfig } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
@@ -240,6 +248,49 @@ export function httpApi(
     authorizerId: "authorizer",
     ...route,
   });
+}
+
+/** A REST API with one method, a stage with access logs and `*\/*` method settings that throttle. */
+export function restApi(
+  scope: Construct,
+  o: {
+    stage?: Partial<ApiGatewayStageConfig>;
+    settings?: ApiGatewayMethodSettingsSettings | false;
+    authorization?: string;
+    httpMethod?: string;
+  } = {},
+): ApiGatewayMethod {
+  const api = new ApiGatewayRestApi(scope, "rest", { name: "rest", tags: REQUIRED_TAGS });
+  const method = new ApiGatewayMethod(scope, "method", {
+    restApiId: api.id,
+    resourceId: api.rootResourceId,
+    httpMethod: o.httpMethod ?? "POST",
+    authorization: o.authorization ?? "AWS_IAM",
+  });
+  const deployment = new ApiGatewayDeployment(scope, "deployment", {
+    restApiId: api.id,
+    dependsOn: [method],
+  });
+  const stage = new ApiGatewayStage(scope, "rest-stage", {
+    restApiId: api.id,
+    deploymentId: deployment.id,
+    stageName: "live",
+    accessLogSettings: {
+      destinationArn: "arn:aws:logs:eu-west-1:1:log-group:api",
+      format: "$context.requestId",
+    },
+    tags: REQUIRED_TAGS,
+    ...o.stage,
+  });
+  if (o.settings !== false) {
+    new ApiGatewayMethodSettings(scope, "rest-settings", {
+      restApiId: api.id,
+      stageName: stage.stageName,
+      methodPath: "*/*",
+      settings: o.settings ?? { throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+    });
+  }
+  return method;
 }
 
 // ---- Lambda -------------------------------------------------------------------------------------

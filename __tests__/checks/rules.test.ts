@@ -34,6 +34,7 @@ import {
   headersPolicy,
   httpApi,
   lambda,
+  restApi,
   policy,
   redis,
   REQUIRED_TAGS,
@@ -322,8 +323,13 @@ const CASES: Record<string, Case> = {
   CKV_AWS_309: {
     pass: {
       JWT: (s) => httpApi(s),
+      "REST AWS_IAM": (s) => restApi(s),
     },
     fail: {
+      "REST method NONE": {
+        build: (s) => restApi(s, { authorization: "NONE" }),
+        message: /POST method has authorization NONE/,
+      },
       "NONE, not declared public": {
         build: (s) => httpApi(s, {}, { authorizationType: "NONE", authorizerId: undefined }),
         message: /route POST \/posts has authorization NONE/,
@@ -331,8 +337,16 @@ const CASES: Record<string, Case> = {
     },
   },
   BLOG_APIGW_THROTTLING: {
-    pass: { "rate and burst": (s) => httpApi(s) },
+    pass: { "rate and burst": (s) => httpApi(s), "REST method settings */*": (s) => restApi(s) },
     fail: {
+      "REST without method settings": {
+        build: (s) => restApi(s, { settings: false }),
+        message: /no aws_api_gateway_method_settings/,
+      },
+      "REST without a rate": {
+        build: (s) => restApi(s, { settings: { throttlingBurstLimit: 10 } }),
+        message: /throttling_rate_limit/,
+      },
       "no route settings": {
         build: (s) => httpApi(s, { defaultRouteSettings: undefined }),
         message: /throttling_rate_limit/,
@@ -1020,5 +1034,12 @@ describe.each(Object.entries(CASES))("%s", (ruleId, c) => {
     );
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.map((f) => f.message).join("\n")).toMatch(message);
+  });
+});
+
+describe("CKV_AWS_309 and CORS", () => {
+  it("does not look at REST OPTIONS methods (preflight carries no credentials)", () => {
+    const model = fixtureModel((s) => restApi(s, { authorization: "NONE", httpMethod: "OPTIONS" }));
+    expect(evaluate("CKV_AWS_309", model)).toEqual([]);
   });
 });

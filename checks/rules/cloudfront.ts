@@ -7,7 +7,7 @@ const DISTRIBUTION = ["aws_cloudfront_distribution"];
 /** AWS-managed "SecurityHeadersPolicy": HSTS max-age one year, includeSubDomains, override. */
 const MANAGED_SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03";
 const ONE_YEAR = 31536000;
-const MODERN_TLS = ["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.3_2025"];
+const MODERN_TLS = ["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
 
 function behaviours(distribution: Resource): { name: string; body: JsonObject }[] {
   const ordered = blocks(distribution.body.ordered_cache_behavior).map((b) => ({
