@@ -51,8 +51,13 @@ runCli(async () => {
   const synthesized = values.outdir ? synthesizedAddresses(resolveOutdir(values.outdir)) : freshSynth();
   if (values.update) {
     const volatile = previousVolatile(lockPath);
-    fs.writeFileSync(lockPath, formatLock(buildLock(synthesized, volatile)));
-    const count = [...synthesized.values()].reduce((n, s) => n + s.addresses.length, 0);
+    // Written as the repository's formatter would, so that `npm run lint` accepts the committed lock.
+    const prettier = await import("prettier");
+    const options = (await prettier.resolveConfig(lockPath)) ?? {};
+    const lock = buildLock(synthesized, volatile);
+    const text = await prettier.format(formatLock(lock), { ...options, parser: "json" });
+    fs.writeFileSync(lockPath, text);
+    const count = Object.values(lock.stacks).reduce((n, addresses) => n + addresses.length, 0);
     console.log(`Wrote ${count} addresses of ${synthesized.size} stacks to ${lockPath}`);
     return 0;
   }
