@@ -724,7 +724,11 @@ const CASES: Record<string, Case> = {
     fail: {
       "AWS-owned key": {
         build: (s) => table(s, "t", { serverSideEncryption: undefined }),
-        message: /server_side_encryption/,
+        message: /server_side_encryption is not enabled/,
+      },
+      "AWS-managed key": {
+        build: (s) => table(s, "t", { serverSideEncryption: { enabled: true } }),
+        message: /no kms_key_arn/,
       },
     },
   },

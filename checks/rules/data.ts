@@ -200,14 +200,17 @@ export const dataRules = [
   }),
   resourceRule({
     id: "CKV_AWS_119",
-    title: "DynamoDB table is encrypted with a KMS key",
-    description: "The table uses the AWS-owned key, which no key policy or CloudTrail record governs.",
+    title: "DynamoDB table is encrypted with a customer-managed KMS key",
+    description: "The table uses the AWS-owned or AWS-managed key, which no key policy of ours governs.",
     remediation: "Set server_side_encryption { enabled = true, kms_key_arn = <customer-managed key> }.",
     types: TABLE,
-    check: (t) =>
-      isTrue(block(t.body.server_side_encryption)?.enabled)
+    check(t) {
+      const sse = block(t.body.server_side_encryption);
+      if (!isTrue(sse?.enabled)) return "server_side_encryption is not enabled (AWS-owned key)";
+      return isSet(sse?.kms_key_arn)
         ? undefined
-        : "server_side_encryption is not enabled",
+        : "server_side_encryption has no kms_key_arn (AWS-managed aws/dynamodb key)";
+    },
   }),
   resourceRule({
     id: "FSBP_DynamoDB.6",
