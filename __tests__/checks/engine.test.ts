@@ -20,7 +20,16 @@ import { formatTable } from "../../checks/report";
 import { resourceRule } from "../../checks/rule";
 import { ALL_RULES } from "../../checks/rules";
 import { declarePublicRoute, suppress } from "../../checks/suppress";
-import { bucket, database, distribution, httpApi, policy, REQUIRED_TAGS, tlsOnly } from "./fixtures";
+import {
+  bucket,
+  database,
+  distribution,
+  headersPolicy,
+  httpApi,
+  policy,
+  REQUIRED_TAGS,
+  tlsOnly,
+} from "./fixtures";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -76,6 +85,42 @@ describe("cross-stack joins", () => {
     });
     const tls = runChecks(loadOutdir(outdir)).outcomes.find((o) => o.ruleId === "FSBP_S3.5");
     expect(tls).toMatchObject({ status: "fail", message: "the bucket has no bucket policy" });
+  });
+});
+
+describe("references into a stack that is not in the synth output", () => {
+  function edgeWithHeadersFrom(maxAge: number): string {
+    return synth((app) => {
+      const shared = stack(app, "fx-dev-shared", false);
+      const headers = headersPolicy(shared, "headers-elsewhere", { accessControlMaxAgeSec: maxAge });
+      distribution(stack(app, "fx-dev-edge", false), {}, { responseHeadersPolicyId: headers.id });
+    });
+  }
+
+  const dropStack = (outdir: string, name: string) => {
+    const file = path.join(outdir, "manifest.json");
+    const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+    delete manifest.stacks[name];
+    fs.writeFileSync(file, JSON.stringify(manifest));
+  };
+
+  it("follows the reference when the other stack is loaded", () => {
+    const outcome = runChecks(loadOutdir(edgeWithHeadersFrom(300))).outcomes.find(
+      (o) => o.ruleId === "CKV2_AWS_32",
+    );
+    expect(outcome).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(
+        /aws_cloudfront_response_headers_policy.headers-elsewhere HSTS max-age 300/,
+      ),
+    });
+  });
+
+  it("accepts a reference it cannot follow where only its presence is required", () => {
+    const outdir = edgeWithHeadersFrom(300);
+    dropStack(outdir, "fx-dev-shared");
+    const outcome = runChecks(loadOutdir(outdir)).outcomes.find((o) => o.ruleId === "CKV2_AWS_32");
+    expect(outcome).toMatchObject({ stack: "fx-dev-edge", status: "pass" });
   });
 });
 
