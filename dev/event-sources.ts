@@ -268,43 +268,40 @@ export class StreamPoller {
       this.pending.push({ record: this.toRecord(item), attempts: 0 });
     }
     while (this.pending.length > 0 && !this.stopped) {
-      await this.deliver(this.pending.splice(0, this.options.batchSize ?? 10));
+      const { retry, error } = await this.deliver(this.pending.splice(0, this.options.batchSize ?? 10));
+      if (retry.length === 0) continue;
+      for (const p of retry) p.attempts++;
+      this.pending.unshift(...retry);
+      this.dropExhausted(error);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
-  private async deliver(batch: Pending[]): Promise<void> {
+  /** Delivers one batch; returns what must be retried (the first failed record and every later one, in order). */
+  private async deliver(batch: Pending[]): Promise<{ retry: Pending[]; error: string }> {
     const result = await this.options.invoke({ Records: batch.map((p) => p.record) });
-    let retry: Pending[] = [];
-    let error = "";
     if (!result.ok) {
-      error = `${result.error.errorType}: ${result.error.errorMessage}`;
-      if (batch.length > 1) {
-        // BisectBatchOnFunctionError: retry each half on its own.
-        const half = Math.ceil(batch.length / 2);
-        this.pending.unshift(...batch.slice(0, half), ...batch.slice(half));
-        for (const p of batch) p.attempts++;
-        this.options.log(`stream batch of ${batch.length} failed (${error}); bisecting`);
-        this.dropExhausted(error);
-        return;
-      }
-      retry = batch;
-    } else {
-      const failures =
-        (result.result as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | null)
-          ?.batchItemFailures ?? [];
-      if (failures.length > 0) {
-        // The mapping resumes from the lowest failed sequence number: that record and every later one.
-        const failedIds = new Set(failures.map((f) => f.itemIdentifier));
-        const first = batch.findIndex((p) => failedIds.has(p.record.dynamodb.SequenceNumber));
-        retry = first === -1 ? batch : batch.slice(first);
-        error = `batchItemFailures: ${[...failedIds].join(", ")}`;
-      }
+      const error = `${result.error.errorType}: ${result.error.errorMessage}`;
+      if (batch.length === 1) return { retry: batch, error };
+      // BisectBatchOnFunctionError: each half on its own, in order; stop at the first half that still fails.
+      this.options.log(`stream batch of ${batch.length} failed (${error}); bisecting`);
+      const half = Math.ceil(batch.length / 2);
+      const first = await this.deliver(batch.slice(0, half));
+      if (first.retry.length > 0)
+        return { retry: [...first.retry, ...batch.slice(half)], error: first.error };
+      return this.deliver(batch.slice(half));
     }
-    if (retry.length === 0) return;
-    for (const p of retry) p.attempts++;
-    this.pending.unshift(...retry);
-    this.dropExhausted(error);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const failures =
+      (result.result as { batchItemFailures?: Array<{ itemIdentifier?: string }> } | null)
+        ?.batchItemFailures ?? [];
+    if (failures.length === 0) return { retry: [], error: "" };
+    // ReportBatchItemFailures: the mapping resumes from the lowest failed sequence number.
+    const failedIds = new Set(failures.map((f) => f.itemIdentifier));
+    const first = batch.findIndex((p) => failedIds.has(p.record.dynamodb.SequenceNumber));
+    return {
+      retry: first === -1 ? batch : batch.slice(first),
+      error: `batchItemFailures: ${[...failedIds].join(", ")}`,
+    };
   }
 
   private dropExhausted(error: string): void {
