@@ -25,6 +25,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import * as fs from "fs";
 import * as path from "path";
 import { ALL_RULES } from "../../checks/rules";
+import { TAGGABLE_TYPES } from "../../checks/taggable-types.generated";
 import {
   bucket,
   database,
@@ -1045,5 +1046,27 @@ describe("CKV_AWS_309 and CORS", () => {
   it("does not look at REST OPTIONS methods (preflight carries no credentials)", () => {
     const model = fixtureModel((s) => restApi(s, { authorization: "NONE", httpMethod: "OPTIONS" }));
     expect(evaluate("CKV_AWS_309", model)).toEqual([]);
+  });
+});
+
+describe("taggable resource types (generated from the provider bindings)", () => {
+  it("holds the types whose configuration takes tags, and not the others", () => {
+    for (const type of [
+      "aws_s3_bucket",
+      "aws_lambda_function",
+      "aws_db_instance",
+      "aws_cloudwatch_log_group",
+      "aws_vpc",
+    ]) {
+      expect(TAGGABLE_TYPES.has(type)).toBe(true);
+    }
+    for (const type of [
+      "aws_s3_bucket_policy",
+      "aws_iam_role_policy",
+      "aws_lambda_permission",
+      "aws_apigatewayv2_route",
+    ]) {
+      expect(TAGGABLE_TYPES.has(type)).toBe(false);
+    }
   });
 });
