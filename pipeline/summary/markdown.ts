@@ -110,7 +110,10 @@ function changeDetail(change: ResourceChangeSummary): string {
     parts.push(`forced by ${change.replacedBecause.map(code).join(", ")}`);
   if (change.movedFrom) parts.push(`moved from ${code(change.movedFrom)}`);
   if (change.importing) parts.push("imported");
-  if (change.changedAttributes.length > 0) parts.push(change.changedAttributes.map(code).join(", "));
+  // The attributes forcing a replacement are named once; the others that change are listed after them.
+  const forcing = new Set(change.replacedBecause.map((p) => p.split(/[.[]/)[0]));
+  const others = change.changedAttributes.filter((a) => !forcing.has(a));
+  if (others.length > 0) parts.push(`${forcing.size > 0 ? "also " : ""}${others.map(code).join(", ")}`);
   return parts.join("; ");
 }
 
