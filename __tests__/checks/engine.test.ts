@@ -391,6 +391,20 @@ describe("npm run check (CLI)", () => {
     ).toHaveLength(1);
   });
 
+  it("writes byte-identical reports on every run (no timestamps, no absolute paths)", () => {
+    const outdir = failingApp();
+    const { io: cliIo } = io();
+    const read = () =>
+      ["security-report.json", "security-report.sarif"].map((f) =>
+        fs.readFileSync(path.join(outdir, f), "utf8"),
+      );
+    main([outdir], { ...cliIo, cwd: path.dirname(outdir) });
+    const first = read();
+    main([outdir], { ...cliIo, cwd: path.dirname(outdir) });
+    expect(read()).toEqual(first);
+    for (const text of first) expect(text).not.toContain(os.tmpdir());
+  });
+
   it("exits 0 when every check passes or is suppressed", () => {
     const outdir = synth((app) => {
       const edge = stack(app, "fx-dev-edge", false);
