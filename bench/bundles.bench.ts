@@ -1,0 +1,120 @@
+/**
+ * Lambda artefacts: the zipped size of each handler bundle (built by `lib/bundle.ts`, exactly what ships) and its
+ * module initialisation time (requiring the bundle in a fresh Node process with the environment the stacks set,
+ * pointing at nothing: clients are created, no request is made). Budgets from issue 3.
+ *
+ * Run alone: `npx tsx bench/bundles.bench.ts` (BENCH_RUNS sets the number of cold starts per handler, default 7).
+ */
+import { spawnSync } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import { bundleHandler } from "../lib/bundle";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const KB = 1024;
+const INIT_BUDGET_MS = 150;
+
+const common = {
+  POWERTOOLS_SERVICE_NAME: "bench",
+  LOG_LEVEL: "WARN",
+  APP_VERSION: "bench",
+  AWS_REGION: "us-east-1",
+};
+const database = { DB_HOST: "127.0.0.1", DB_PORT: "5432", DB_NAME: "blog", DB_SSL: "disable" };
+
+/** Each handler with its size budget and the environment variables its stack sets (values are placeholders). */
+const HANDLERS: Record<string, { budgetKb: number; env: Record<string, string> }> = {
+  api: {
+    budgetKb: 400,
+    env: {
+      ...database,
+      DB_USER: "blog_api",
+      DB_AUTH: "iam",
+      // Port 9 (discard) on loopback: the Redis client's first connection attempt fails at once, off the timed path.
+      CACHE_HOST: "127.0.0.1",
+      CACHE_PORT: "9",
+      CACHE_TLS: "false",
+      SUBSCRIBERS_TABLE: "subscribers",
+      COUNTERS_TABLE: "counters",
+      PHOTOS_TABLE: "photos",
+      UPLOADS_BUCKET: "uploads",
+      MEDIA_BASE_URL: "/media",
+      UPLOAD_MAX_BYTES: "20971520",
+    },
+  },
+  migrate: {
+    budgetKb: 400,
+    env: {
+      ...database,
+      DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:db",
+      DB_API_USER: "blog_api",
+    },
+  },
+  "welcome-email": {
+    budgetKb: 250,
+    env: {
+      SES_SENDER: "blog@example.com",
+      SES_CONFIGURATION_SET: "bench",
+      SUBSCRIBERS_TABLE: "subscribers",
+      IDEMPOTENCY_TABLE: "idempotency",
+      SITE_URL: "https://blog.example",
+    },
+  },
+  thumbnail: {
+    budgetKb: 600,
+    env: {
+      UPLOADS_BUCKET: "uploads",
+      MEDIA_BUCKET: "media",
+      PHOTOS_TABLE: "photos",
+      MAX_UPLOAD_BYTES: "20971520",
+      MAX_MEGAPIXELS: "40",
+      THUMBNAIL_WIDTHS: "400,1200",
+    },
+  },
+};
+
+/** Requires the bundle in a new process and reports how long `require` took (what a cold start adds). */
+const INIT_PROBE = `
+const { performance } = require("perf_hooks");
+const started = performance.now();
+const mod = require(process.argv[1]);
+const elapsed = performance.now() - started;
+if (typeof mod.handler !== "function") throw new Error("no handler export");
+process.stdout.write(String(elapsed));
+process.exit(0);
+`;
+
+function initTimeMs(bundleFile: string, env: Record<string, string>): number {
+  const run = spawnSync(process.execPath, ["-e", INIT_PROBE, bundleFile], {
+    env: { PATH: process.env.PATH ?? "", ...common, ...env },
+    encoding: "utf8",
+  });
+  if (run.status !== 0) throw new Error(`loading ${bundleFile} failed:\n${run.stderr}`);
+  return Number(run.stdout);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+let failures = 0;
+console.log(
+  `Handler bundles (esbuild via lib/bundle.ts, zip level 9; init = ${RUNS} fresh processes, node ${process.version}, ` +
+    `${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at start)`,
+);
+console.log(
+  "| handler | zipped | budget | init (min) | init (median) | verdict |\n|---|---|---|---|---|---|",
+);
+for (const [name, { budgetKb, env }] of Object.entries(HANDLERS)) {
+  const bundle = bundleHandler(name);
+  const file = path.join(bundle.bundleDir, "index.js");
+  const inits = Array.from({ length: RUNS }, () => initTimeMs(file, env));
+  const sizeOk = bundle.zipBytes <= budgetKb * KB;
+  const initOk = median(inits) <= INIT_BUDGET_MS;
+  if (!sizeOk || !initOk) failures++;
+  console.log(
+    `| ${name} | ${(bundle.zipBytes / KB).toFixed(1)} KB | ${budgetKb} KB | ${Math.min(...inits).toFixed(1)} ms | ${median(inits).toFixed(1)} ms | ${sizeOk && initOk ? "OK" : `OVER (${[sizeOk ? "" : "size", initOk ? "" : "init"].filter(Boolean).join(", ")})`} |`,
+  );
+}
+if (failures > 0) {
+  console.error(`${failures} handler(s) over budget (init budget ${INIT_BUDGET_MS} ms)`);
+  process.exitCode = 1;
+}
