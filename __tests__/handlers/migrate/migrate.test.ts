@@ -3,6 +3,8 @@
  * is idempotent, serialises concurrent runs, rolls back a failing migration, refuses edited or unknown migrations,
  * and leaves the API role with the API's privileges only.
  */
+import { createServer, type Server } from "http";
+import type { AddressInfo } from "net";
 import { Client } from "pg";
 import { createMigrateHandler } from "../../../handlers/migrate/app";
 import { loadMigrateConfig } from "../../../handlers/migrate/config";
@@ -141,6 +143,72 @@ describe("migrate handler", () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe("master credentials from Secrets Manager", () => {
+  // AWS itself is the one thing mocked here: a minimal Secrets Manager endpoint (JSON protocol, GetSecretValue only)
+  // reached through AWS_ENDPOINT_URL_SECRETS_MANAGER, exactly as the SDK reaches the real one.
+  let server: Server;
+  let secretString = "";
+  const requests: Array<{ target?: string; body: { SecretId?: string } }> = [];
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      let text = "";
+      request.on("data", (chunk) => (text += chunk));
+      request.on("end", () => {
+        requests.push({
+          target: request.headers["x-amz-target"] as string | undefined,
+          body: JSON.parse(text),
+        });
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+        response.end(JSON.stringify({ ARN: "arn:secret", Name: "db", SecretString: secretString }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const secretEnv = () => {
+    // Empty counts as unset: the secret is then the only source of credentials.
+    return {
+      ...env(),
+      DB_USER: "",
+      DB_PASSWORD: "",
+      DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:db",
+    };
+  };
+
+  it("reads the RDS-managed secret and migrates with it", async () => {
+    secretString = JSON.stringify({ username: pg.user, password: pg.password, engine: "postgres" });
+    const report = await createMigrateHandler(loadMigrateConfig(secretEnv()))();
+    expect(report.alreadyApplied).toEqual(["001_posts_and_comments"]);
+    expect(requests.at(-1)).toEqual({
+      target: "secretsmanager.GetSecretValue",
+      body: { SecretId: "arn:aws:secretsmanager:us-east-1:000000000000:secret:db" },
+    });
+  });
+
+  it("says clearly when the secret is not the expected JSON", async () => {
+    secretString = "not json";
+    await expect(createMigrateHandler(loadMigrateConfig(secretEnv()))()).rejects.toThrow(
+      'Secret arn:aws:secretsmanager:us-east-1:000000000000:secret:db is not JSON: expected {"username","password"}',
+    );
+    secretString = JSON.stringify({ user: "x" });
+    await expect(createMigrateHandler(loadMigrateConfig(secretEnv()))()).rejects.toThrow(
+      'Secret arn:aws:secretsmanager:us-east-1:000000000000:secret:db lacks "username" or "password"',
+    );
   });
 });
 
