@@ -8,6 +8,7 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Route } from "@cdktf/provider-aws/lib/route";
@@ -980,6 +981,19 @@ const CASES: Record<string, Case> = {
   BLOG_REQUIRED_TAGS: {
     pass: {
       tagged: (s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true, tags: REQUIRED_TAGS }),
+      "provider default_tags plus own": (s) => {
+        const tagged = new AwsProvider(s, "tagged-provider", {
+          region: "us-east-1",
+          alias: "tagged",
+          defaultTags: [{ tags: { app: "fx", env: "dev" } }],
+        });
+        new SqsQueue(s, "q", {
+          name: "q",
+          sqsManagedSseEnabled: true,
+          provider: tagged,
+          tags: { layer: "x", "managed-by": "cdktf" },
+        });
+      },
     },
     fail: {
       "missing layer": {
@@ -990,6 +1004,17 @@ const CASES: Record<string, Case> = {
             tags: { app: "fx", env: "dev", "managed-by": "cdktf" },
           }),
         message: /missing tags: layer/,
+      },
+      "default_tags of another provider alias": {
+        build: (s) => {
+          new AwsProvider(s, "tagged-provider", {
+            region: "us-east-1",
+            alias: "tagged",
+            defaultTags: [{ tags: REQUIRED_TAGS }],
+          });
+          new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true, tags: { app: "fx" } });
+        },
+        message: /missing tags: env, layer, managed-by/,
       },
       "no tags at all": {
         build: (s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true }),

@@ -1,11 +1,32 @@
 /** Rules over every resource: log retention, required tags, secrets that would land in the state. */
-import { asNumber, isExpression, isObject, isSet, type Json } from "../model";
+import {
+  asNumber,
+  block,
+  blocks,
+  isExpression,
+  isObject,
+  isSet,
+  type Json,
+  type JsonObject,
+  type Resource,
+  type Stack,
+} from "../model";
 import { resourceRule, stackRule, type Rule } from "../rule";
 import { TAGGABLE_TYPES } from "../taggable-types.generated";
 
 export const REQUIRED_TAGS = ["app", "env", "layer", "managed-by"] as const;
 
 /** Arguments whose value Terraform stores in the state in clear text. `*_wo` (write-only) variants are fine. */
+/** The provider's `default_tags` that apply to a resource (Terraform merges them into `tags_all`). */
+function defaultTags(stack: Stack, resource: Resource): JsonObject {
+  const providers = isObject(stack.json.provider) ? blocks(stack.json.provider.aws) : [];
+  // `provider = "aws.<alias>"` picks an aliased configuration; without it the one without alias applies.
+  const alias = typeof resource.body.provider === "string" ? resource.body.provider.split(".")[1] : undefined;
+  const provider = providers.find((p) => p.alias === alias);
+  const tags = block(provider?.default_tags)?.tags;
+  return isObject(tags) ? tags : {};
+}
+
 const STATE_SECRET_ARGUMENTS = [
   "password",
   "master_password",
@@ -54,7 +75,7 @@ export const hygieneRules: Rule[] = [
       ctx.stack.resources
         .filter((r) => r.mode === "resource" && TAGGABLE_TYPES.has(r.type))
         .map((r) => {
-          const tags = isObject(r.body.tags) ? r.body.tags : {};
+          const tags = { ...defaultTags(ctx.stack, r), ...(isObject(r.body.tags) ? r.body.tags : {}) };
           const missing = REQUIRED_TAGS.filter((t) => !isSet(tags[t]));
           return {
             resource: r,
