@@ -106,6 +106,13 @@ describe("the check on the fixture app", () => {
     expect(compareWithLock({ ...lock, volatile: ["terraform_data.cache_*"] }, current)).toEqual([]);
 
     const api = current.get("fx-api")!;
+    // An explicit `removed` block (added with an escape hatch) is a decision, not an accident.
+    const removedOnPurpose = new Map(current).set("fx-api", {
+      ...api,
+      removed: new Set(["terraform_data.cache_warmer"]),
+    });
+    expect(compareWithLock(lock, removedOnPurpose)).toEqual([]);
+
     const movedNowhere = new Map(current).set("fx-api", {
       ...api,
       moved: new Map([["terraform_data.cache_warmer", "terraform_data.gone"]]),
@@ -117,6 +124,20 @@ describe("the check on the fixture app", () => {
         kind: "moved-to-nowhere",
       },
     ]);
+  });
+
+  test("a vanished data source is explained as harmless but still needs the lock updated", () => {
+    const message = explainProblems([
+      {
+        stack: "fx-api",
+        address: "data.terraform_remote_state.cross-stack-reference-input-fx-data",
+        kind: "missing",
+      },
+    ]);
+    expect(message).toContain(
+      "1 data source(s) disappeared. Data sources only read, so nothing is destroyed",
+    );
+    expect(message).not.toContain("DESTROY");
   });
 
   test("a malformed lock is refused with the way to regenerate it", () => {

@@ -27,8 +27,8 @@ interface StackAddresses {
   readonly addresses: readonly string[];
   /** `moved` blocks: old address → new address. */
   readonly moved: ReadonlyMap<string, string>;
-  /** Addresses adopted through `import` blocks. */
-  readonly imported: ReadonlySet<string>;
+  /** Addresses given up on purpose through `removed` blocks (Terraform ≥ 1.7; cdktf escape hatch). */
+  readonly removed: ReadonlySet<string>;
 }
 
 type Json = Record<string, unknown>;
@@ -36,7 +36,7 @@ const objectAt = (value: unknown): Json =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
 const blocks = (value: unknown): Json[] => (Array.isArray(value) ? value.map(objectAt) : []);
 
-/** Addresses, moves and imports of one synthesized `cdk.tf.json`. */
+/** Addresses, `moved` and `removed` blocks of one synthesized `cdk.tf.json`. */
 export function stackAddresses(stackJson: Json): StackAddresses {
   const addresses: string[] = [];
   for (const [type, byName] of Object.entries(objectAt(stackJson.resource))) {
@@ -47,8 +47,8 @@ export function stackAddresses(stackJson: Json): StackAddresses {
   }
   for (const name of Object.keys(objectAt(stackJson.module))) addresses.push(`module.${name}`);
   const moved = new Map(blocks(stackJson.moved).map((m) => [String(m.from), String(m.to)]));
-  const imported = new Set(blocks(stackJson.import).map((i) => String(i.to)));
-  return { addresses: addresses.sort(), moved, imported };
+  const removed = new Set(blocks(stackJson.removed).map((r) => String(r.from)));
+  return { addresses: addresses.sort(), moved, removed };
 }
 
 /** Every stack of a synth output, by name. */
@@ -134,7 +134,7 @@ export function compareWithLock(
     }
     const present = new Set(current.addresses);
     for (const address of locked) {
-      if (present.has(address) || isVolatile(address)) continue;
+      if (present.has(address) || isVolatile(address) || current.removed.has(address)) continue;
       const target = current.moved.get(address);
       if (target === undefined) problems.push({ stack, address, kind: "missing" });
       else if (!present.has(target))
@@ -168,15 +168,22 @@ const KEEP_IT = `How to keep the existing infrastructure instead:
 /** The explanation the test and the CLI print; empty when the lock holds. */
 export function explainProblems(problems: readonly LockProblem[]): string {
   if (problems.length === 0) return "";
-  const lines = (kind: LockProblem["kind"]) =>
-    problems.filter((p) => p.kind === kind).map((p) => `  - ${p.stack}: ${p.address}`);
-  const gone = [...lines("missing"), ...lines("stack-missing"), ...lines("moved-to-nowhere")];
-  const added = lines("new");
+  const line = (p: LockProblem) => `  - ${p.stack}: ${p.address}`;
+  const isData = (p: LockProblem) => p.kind === "missing" && p.address.startsWith("data.");
+  const gone = problems.filter((p) => p.kind !== "new" && !isData(p)).map(line);
+  const goneData = problems.filter(isData).map(line);
+  const added = problems.filter((p) => p.kind === "new").map(line);
   const parts: string[] = [];
   if (gone.length > 0) {
     parts.push(
       `${gone.length} locked resource address(es) disappeared. On the next apply Terraform would DESTROY these ` +
         `resources (and create new ones under new addresses, losing their data):\n${gone.join("\n")}\n\n${KEEP_IT}`,
+    );
+  }
+  if (goneData.length > 0) {
+    parts.push(
+      `${goneData.length} data source(s) disappeared. Data sources only read, so nothing is destroyed; confirm it ` +
+        `with ${UPDATE_COMMAND} and commit the lock:\n${goneData.join("\n")}`,
     );
   }
   if (added.length > 0) {
