@@ -69,7 +69,7 @@ export const hygieneRules: Rule[] = [
       title: "Taggable resource carries the required tags",
       description: `A resource lacks one of the tags ${REQUIRED_TAGS.join(", ")}, so cost and ownership reports cannot attribute it.`,
       remediation:
-        "Keep the TagsAspect on the stack (BlogStack adds it) and do not pass tags that drop the required keys.",
+        "Keep the TagsAspect on the stack (BlogStack adds it), or set the tags as the AWS provider's default_tags, and do not pass tags that drop the required keys.",
     },
     (ctx) =>
       ctx.stack.resources
