@@ -76,10 +76,13 @@ export function hashStackDirectory(directory: string): string {
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const relative = path.join(relativeDir, entry.name);
       if (isRuntimeFile(relative)) continue;
-      if (entry.isDirectory()) walk(relative);
-      else if (entry.isFile()) {
+      const absolute = path.join(directory, relative);
+      // Asset directories may be symlinked: what counts is the content behind the link.
+      const stat = entry.isSymbolicLink() ? fs.statSync(absolute) : entry;
+      if (stat.isDirectory()) walk(relative);
+      else if (stat.isFile()) {
         hash.update(relative.split(path.sep).join("/")).update("\0");
-        hash.update(fs.readFileSync(path.join(directory, relative))).update("\0");
+        hash.update(fs.readFileSync(absolute)).update("\0");
       }
     }
   };
