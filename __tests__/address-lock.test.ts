@@ -4,7 +4,6 @@
  * pipeline fixture app, whose moved block real Terraform also honours (see terraform-pipeline.test.ts).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
   LOCK_FILE_NAME,
@@ -14,24 +13,24 @@ import {
   explainProblems,
   formatLock,
   parseLock,
-  synthesizeApp,
   synthesizedAddresses,
 } from "../pipeline/address-lock";
 import { AddressLockError } from "../pipeline/errors";
 import { FixtureWorkspace } from "./pipeline/fixture-app/workspace";
+import { synthApp, type Synthesized } from "./stacks/synth";
 
 const ROOT = path.resolve(__dirname, "..");
 
 describe("the committed lock", () => {
-  let outdir: string;
+  // In process, as the stack tests synthesize the app, with no BLOG_* variables: the committed configuration.
+  let app: Synthesized;
   beforeAll(() => {
-    outdir = fs.mkdtempSync(path.join(os.tmpdir(), "address-lock-app-"));
-    synthesizeApp(ROOT, outdir);
+    app = synthApp({}, {});
   }, 120_000);
-  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
   test("every locked resource address of the app still exists (or is moved), and every address is locked", () => {
-    const explanation = checkLockFile(path.join(ROOT, LOCK_FILE_NAME), synthesizedAddresses(outdir));
+    const explanation = checkLockFile(path.join(ROOT, LOCK_FILE_NAME), synthesizedAddresses(app.outdir));
     if (explanation) throw new Error(`${LOCK_FILE_NAME} does not match the app.\n\n${explanation}`);
   });
 });
