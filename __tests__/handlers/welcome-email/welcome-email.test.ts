@@ -277,6 +277,12 @@ describe("welcome-email handler against dynalite and aws-ses-v2-local", () => {
     }
   });
 
+  it("serves the local SES inbox viewer for the dev environment", async () => {
+    const page = await fetch(aws.sesInboxUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+  });
+
   it("index.ts fails fast with a clear message when the environment is incomplete", () => {
     delete process.env.SES_SENDER;
     jest.isolateModules(() => {
