@@ -8,7 +8,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { bundleHandler } from "../lib/bundle";
+import { bundleHandler, handlerEntry } from "../lib/bundle";
 import { PROJECT_ROOT } from "../lib/paths";
 
 const BUNDLE_INPUTS = ["handlers", "lib/bundle.ts", "types", "package-lock.json"];
@@ -67,6 +67,30 @@ export async function bundleHandlers(names: readonly string[]): Promise<Record<s
   );
   for (const built of await Promise.all(groups.map(bundleInChild))) Object.assign(dirs, built);
   return dirs;
+}
+
+/** The functions of the application, in the order the dev server starts them. */
+export const DEV_HANDLERS = ["migrate", "api", "welcome-email", "thumbnail"] as const;
+export type DevHandler = (typeof DEV_HANDLERS)[number];
+
+let started:
+  { readonly available: DevHandler[]; readonly bundles: Promise<Record<string, string>> } | undefined;
+
+/**
+ * Starts bundling every handler whose entry exists, once per process: `npm run dev` calls it before loading its
+ * heavier modules, so the bundling overlaps with them.
+ */
+export function bundleAvailableHandlers(): {
+  readonly available: DevHandler[];
+  readonly bundles: Promise<Record<string, string>>;
+} {
+  if (!started) {
+    const available = DEV_HANDLERS.filter((name) => fs.existsSync(handlerEntry(name)));
+    const bundles = bundleHandlers(available);
+    bundles.catch(() => undefined);
+    started = { available, bundles };
+  }
+  return started;
 }
 
 if (require.main === module) {

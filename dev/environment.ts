@@ -17,8 +17,7 @@ import { Readable } from "stream";
 import { startAwsLocal, type AwsLocal, type SentEmail } from "../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../local/postgres";
 import { startRedis, type LocalRedis } from "../local/redis";
-import { handlerEntry } from "../lib/bundle";
-import { bundleHandlers } from "./bundle-handlers";
+import { bundleAvailableHandlers, DEV_HANDLERS, type DevHandler } from "./bundle-handlers";
 import { forwardUploads, StreamPoller, type StreamRecord } from "./event-sources";
 import {
   buildHttpApiEvent,
@@ -91,8 +90,7 @@ export const LOCAL_NAMES = {
   uploadsTopicArn: "arn:aws:sns:us-east-1:000000000000:myblog-local-uploads",
 } as const;
 
-const HANDLERS = ["migrate", "api", "welcome-email", "thumbnail"] as const;
-const HANDLER_ROLES: Record<(typeof HANDLERS)[number], string> = {
+const HANDLER_ROLES: Record<DevHandler, string> = {
   migrate: "the database schema",
   api: "the API (/api/* answers 503)",
   "welcome-email": "the welcome e-mail flow",
@@ -171,13 +169,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   };
 
   try {
-    // Bundling runs in a child process while the services start here.
-    const available = HANDLERS.filter((name) => fs.existsSync(handlerEntry(name)));
-    for (const name of HANDLERS.filter((n) => !available.includes(n))) {
+    // Bundling runs in child processes while the services start here.
+    const { available, bundles: bundling } = bundleAvailableHandlers();
+    for (const name of DEV_HANDLERS.filter((n) => !available.includes(n))) {
       log(`Notice: handlers/${name}/index.ts does not exist yet: ${HANDLER_ROLES[name]} is unavailable.`);
     }
-    const bundling = bundleHandlers(available);
-    bundling.catch(() => undefined);
 
     const server = createServer();
     cleanups.push(
@@ -261,7 +257,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     const functionLog = (name: string) => prefixed(name, log);
     type Services = { pg: LocalPostgres; redis?: LocalRedis };
     const makeLambda = (
-      name: (typeof HANDLERS)[number],
+      name: DevHandler,
       environment: (s: Services) => Record<string, string>,
       extra: { timeoutMs?: number; concurrency?: number; memoryMb?: number } = {},
     ) => {

@@ -2,7 +2,11 @@
  * `npm run dev`: starts the whole application locally (see ./environment.ts), prints its URLs, and stops
  * everything on Ctrl-C (SIGINT) or SIGTERM, leaving no process behind.
  */
-import { startDevEnvironment, type DevEnvironment } from "./environment";
+import { bundleAvailableHandlers } from "./bundle-handlers";
+import type { DevEnvironment } from "./environment";
+
+// First of all, so that bundling (child processes) overlaps with loading the local services' modules below.
+bundleAvailableHandlers();
 
 // The AWS SDK warns that it will drop Node 20 (this host); the functions run on Node 22 in AWS.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -18,6 +22,7 @@ function parsePort(value: string | undefined): number {
 
 async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
+  const { startDevEnvironment } = await import("./environment");
   const starting = startDevEnvironment({
     port,
     logLevel: process.env.LOG_LEVEL,
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   console.log(
     [
       "",
-      `Photo blog running locally (ready in ${(env.startupMs / 1000).toFixed(1)} s)`,
+      `Photo blog running locally (ready in ${process.uptime().toFixed(1)} s; services and functions ${(env.startupMs / 1000).toFixed(1)} s)`,
       `  Site:       ${env.siteUrl}`,
       `  API:        ${env.apiUrl}`,
       `  SES inbox:  ${env.sesInboxUrl}`,

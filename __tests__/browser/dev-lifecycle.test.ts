@@ -2,7 +2,7 @@
  * `npm run dev` as a developer uses it: it starts on the port from PORT, serves the site, the API (real handler
  * bundles) and the local sign-in configuration, and Ctrl-C stops everything, leaving no process behind.
  */
-import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "./dev-server";
+import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "../../dev/harness";
 
 jest.setTimeout(180_000);
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { Jimp } from "jimp";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, screenshot, startDevServer, type RunningDevServer } from "./dev-server";
+import { launchChromium, screenshot, startDevServer, type RunningDevServer } from "../../dev/harness";
 
 jest.setTimeout(240_000);
 

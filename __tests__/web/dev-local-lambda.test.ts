@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LambdaInitError, LocalLambda } from "../../dev/local-lambda";
-import { isRunning } from "../browser/dev-server";
+import { isRunning } from "../../dev/harness";
 
 jest.setTimeout(60_000);
 

@@ -1,12 +1,14 @@
 /**
- * Test helpers: start `npm run dev` (the same `tsx dev/server.ts`) on a free port in its own process group, read
- * its URLs from what it prints, stop it like Ctrl-C does, and launch Debian's Chromium with playwright-core.
+ * Drives `npm run dev` from the browser tests and the web benchmark: starts it (the same `tsx dev/server.ts`) on a
+ * free port in its own process group, reads its URLs from what it prints, stops it like Ctrl-C does, signs an
+ * author in through the local OAuth flow, and launches Debian's Chromium with playwright-core.
  */
 import { spawn, type ChildProcess } from "child_process";
+import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { PROJECT_ROOT } from "../../lib/paths";
+import { PROJECT_ROOT } from "../lib/paths";
 
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, "test-artifacts", "browser");
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -134,4 +136,46 @@ export function launchChromium(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Signs an author in without a browser, through the same OAuth code + PKCE flow the site uses, and returns the
+ * ID token (what the site sends as `Authorization: Bearer`).
+ */
+export async function signInLocally(
+  siteUrl: string,
+  author: { readonly email: string; readonly name: string },
+): Promise<string> {
+  const config = (await (await fetch(new URL("/config.json", siteUrl))).json()) as {
+    auth: { authorizeUrl: string; tokenUrl: string; clientId: string };
+  };
+  const verifier = randomBytes(32).toString("base64url");
+  const redirectUri = new URL("/author.html", siteUrl).toString();
+  const form = new URLSearchParams({
+    client_id: config.auth.clientId,
+    redirect_uri: redirectUri,
+    state: "harness",
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    email: author.email,
+    name: author.name,
+  });
+  const authorized = await fetch(new URL(config.auth.authorizeUrl, siteUrl), {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+  });
+  const code = new URL(authorized.headers.get("location") ?? "", siteUrl).searchParams.get("code");
+  if (!code) throw new Error(`Local sign-in failed (${authorized.status}): ${await authorized.text()}`);
+  const tokens = await fetch(new URL(config.auth.tokenUrl, siteUrl), {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: config.auth.clientId,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }),
+  });
+  if (!tokens.ok) throw new Error(`Token exchange failed (${tokens.status}): ${await tokens.text()}`);
+  return ((await tokens.json()) as { id_token: string }).id_token;
 }

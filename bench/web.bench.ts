@@ -1,0 +1,196 @@
+/**
+ * Web benchmark (`npx tsx bench/web.bench.ts`): the site build time, the home page's JavaScript + CSS weight
+ * (gzipped, as transferred), its largest contentful paint under headless Chromium against `npm run dev` with
+ * posts and photos in it, and how long `npm run dev` takes to be ready.
+ * Goals: build < 300 ms, JS + CSS ≤ 50 KB gzipped, LCP ≤ 1 s, ready ≤ 10 s.
+ */
+import * as fs from "fs";
+import { Jimp } from "jimp";
+import * as os from "os";
+import * as path from "path";
+import { gzipSync } from "zlib";
+import { launchChromium, signInLocally, startDevServer, type RunningDevServer } from "../dev/harness";
+import { buildSite } from "../web/build";
+
+const POSTS = 8;
+const LCP_RUNS = 7;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function benchBuild(): { medianMs: number; maxMs: number; gzipBytes: number } {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "web-bench-"));
+  const times: number[] = [];
+  let files = buildSite({ outDir }); // warm-up: starts esbuild's service
+  for (let i = 0; i < 10; i++) {
+    const started = process.hrtime.bigint();
+    files = buildSite({ outDir });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const gzipBytes = files
+    .filter((f) => /\.(js|css)$/.test(f.path))
+    .reduce((sum, f) => sum + gzipSync(fs.readFileSync(f.absolutePath), { level: 9 }).length, 0);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  return { medianMs: median(times), maxMs: Math.max(...times), gzipBytes };
+}
+
+/** A photo with some texture, so that its JPEG is of a realistic size. */
+async function photo(seed: number): Promise<Buffer> {
+  const image = new Jimp({ width: 1600, height: 1067, color: 0x000000ff });
+  image.scan(0, 0, image.bitmap.width, image.bitmap.height, (x, y, idx) => {
+    const data = image.bitmap.data;
+    data[idx] = (x * 3 + seed * 40) & 255;
+    data[idx + 1] = (y * 2 + ((x * y) >> 7)) & 255;
+    data[idx + 2] = (seed * 90 + ((x ^ y) & 63)) & 255;
+  });
+  return image.getBuffer("image/jpeg", { quality: 80 });
+}
+
+async function seed(dev: RunningDevServer): Promise<void> {
+  const token = await signInLocally(dev.siteUrl, { email: "bench@example.com", name: "Bench Author" });
+  const api = async (method: string, route: string, body: unknown) => {
+    const response = await fetch(new URL(route, dev.apiUrl), {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<Record<string, unknown>>;
+  };
+  for (let i = 0; i < POSTS; i++) {
+    const jpeg = await photo(i);
+    const upload = (await api("POST", "uploads", { contentType: "image/jpeg", size: jpeg.length })) as {
+      key: string;
+      url: string;
+      fields: Record<string, string>;
+    };
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append("file", new Blob([new Uint8Array(jpeg)], { type: "image/jpeg" }), "photo.jpg");
+    const stored = await fetch(upload.url, { method: "POST", body: form });
+    if (!stored.ok) throw new Error(`upload: ${stored.status} ${await stored.text()}`);
+    await api("POST", "posts", {
+      title: `Benchmark post ${i + 1}`,
+      excerpt: "A post with a photo, made by the web benchmark.",
+      body: "Some *text*.",
+      coverKey: upload.key,
+      photoKeys: [upload.key],
+    });
+  }
+  // Wait for the thumbnail function to finish every cover.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const list = (await (
+      await fetch(new URL("posts?limit=50", dev.apiUrl), { cache: "no-store" })
+    ).json()) as { posts: Array<{ coverThumbnailUrl: string | null }> };
+    if (list.posts.length >= POSTS && list.posts.every((p) => p.coverThumbnailUrl)) return;
+    if (Date.now() > deadline) throw new Error("thumbnails were not ready within 120 s");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function benchHomePage(
+  dev: RunningDevServer,
+): Promise<{
+  lcpMs: number[];
+  jsCssTransferred: number;
+  jsCssEncoded: number;
+  lcpElement: string;
+  timeline: string;
+}> {
+  const browser = await launchChromium();
+  const lcpMs: number[] = [];
+  let jsCssTransferred = 0;
+  let jsCssEncoded = 0;
+  let lcpElement = "";
+  let timeline = "";
+  try {
+    for (let run = 0; run < LCP_RUNS; run++) {
+      // A new context each time: an empty cache, like a first visit.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(dev.siteUrl, { waitUntil: "networkidle" });
+      const measured = await page.evaluate(
+        () =>
+          new Promise<{
+            lcp: number;
+            element: string;
+            transferred: number;
+            encoded: number;
+            timeline: string;
+          }>((resolve) => {
+            new PerformanceObserver((list) => {
+              const entries = list.getEntries() as Array<
+                PerformanceEntry & { element?: Element | null; url?: string }
+              >;
+              const last = entries[entries.length - 1];
+              const assets = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter(
+                (r) => /\.(js|css)(\?|$)/.test(r.name),
+              );
+              const at = (pattern: RegExp) =>
+                Math.round(
+                  assets
+                    .concat(performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+                    .find((r) => pattern.test(r.name))?.responseEnd ?? -1,
+                );
+              const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+              resolve({
+                timeline: `html ${Math.round(nav.responseEnd)} ms, js ${at(/\.js/)} ms, /api/posts ${at(/\/api\/posts/)} ms, first cover ${at(/w400\.jpg/)} ms; /api/posts fetched ${performance.getEntriesByType("resource").filter((r) => /\/api\/posts/.test(r.name)).length}×`,
+                lcp: last.startTime,
+                element: last.element
+                  ? `${last.element.tagName.toLowerCase()}${last.url ? ` ${new URL(last.url).pathname}` : ""}`
+                  : "?",
+                transferred: assets.reduce((sum, r) => sum + r.transferSize, 0),
+                encoded: assets.reduce((sum, r) => sum + r.encodedBodySize, 0),
+              });
+            }).observe({ type: "largest-contentful-paint", buffered: true });
+          }),
+      );
+      if (run > 0) lcpMs.push(measured.lcp); // the first run also warms the API's cache and the server
+      jsCssTransferred = measured.transferred;
+      jsCssEncoded = measured.encoded;
+      lcpElement = measured.element;
+      timeline = measured.timeline;
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  return { lcpMs, jsCssTransferred, jsCssEncoded, lcpElement, timeline };
+}
+
+async function main(): Promise<void> {
+  const build = benchBuild();
+  console.log(
+    `site build (in process, warm): median ${build.medianMs.toFixed(0)} ms, max ${build.maxMs.toFixed(0)} ms (goal < 300 ms)`,
+  );
+  console.log(`home JS + CSS gzipped (-9, from the build): ${kb(build.gzipBytes)} (goal ≤ 50 KB)`);
+
+  const spawned = Date.now();
+  const dev = await startDevServer();
+  const wallReady = (Date.now() - spawned) / 1000;
+  try {
+    console.log(
+      `npm run dev ready: ${dev.readySeconds.toFixed(1)} s as printed (environment), ${wallReady.toFixed(1)} s from spawn incl. tsx (goal ≤ 10 s)`,
+    );
+    const seeding = Date.now();
+    await seed(dev);
+    console.log(
+      `seeded ${POSTS} posts with photos and thumbnails in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+    );
+    const home = await benchHomePage(dev);
+    console.log(
+      `home JS + CSS transferred by Chromium: ${kb(home.jsCssTransferred)} incl. headers, ${kb(home.jsCssEncoded)} gzipped bodies (goal ≤ 50 KB)`,
+    );
+    console.log(
+      `home LCP (headless Chromium, cold cache, ${home.lcpMs.length} runs): median ${median(home.lcpMs).toFixed(0)} ms, max ${Math.max(...home.lcpMs).toFixed(0)} ms; element: ${home.lcpElement} (goal ≤ 1000 ms)`,
+    );
+  } finally {
+    await dev.stop("SIGINT");
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
