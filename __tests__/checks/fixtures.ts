@@ -183,11 +183,12 @@ export function distribution(
   overrides: Partial<CloudfrontDistributionConfig> = {},
   behaviour: Partial<CloudfrontDistributionConfig["defaultCacheBehavior"]> = {},
   id = "cdn",
+  signingBehavior = "always",
 ): CloudfrontDistribution {
   const oac = new CloudfrontOriginAccessControl(scope, `${id}-oac`, {
     name: `${id}-oac`,
     originAccessControlOriginType: "s3",
-    signingBehavior: "always",
+    signingBehavior,
     signingProtocol: "sigv4",
   });
   const headers = headersPolicy(scope, `${id}-headers`);

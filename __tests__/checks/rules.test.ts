@@ -278,6 +278,10 @@ const CASES: Record<string, Case> = {
   CKV2_AWS_46: {
     pass: { OAC: (s) => distribution(s) },
     fail: {
+      "OAC that never signs": {
+        build: (s) => distribution(s, {}, {}, "cdn", "never"),
+        message: /signing_behavior never, not always/,
+      },
       "S3 origin without OAC": {
         build: (s) =>
           distribution(s, { origin: [{ originId: "web", domainName: "web.s3.eu-west-1.amazonaws.com" }] }),

@@ -126,16 +126,25 @@ export const cloudfrontRules = [
     id: "CKV2_AWS_46",
     title: "CloudFront reads S3 origins through Origin Access Control",
     description:
-      "An S3 origin has no origin_access_control_id, so the bucket must be public or use the legacy OAI.",
+      "An S3 origin has no origin_access_control_id (or one that does not sign requests), so the bucket must be public or use the legacy OAI.",
     remediation:
-      "Create aws_cloudfront_origin_access_control (signing_behavior always, sigv4) and set origin_access_control_id on the origin.",
+      'Create aws_cloudfront_origin_access_control { origin_access_control_origin_type = "s3", signing_behavior = "always", signing_protocol = "sigv4" } and set origin_access_control_id on the origin.',
     types: DISTRIBUTION,
-    check(d) {
+    check(d, ctx) {
       const s3Origins = blocks(d.body.origin).filter((o) => blocks(o.custom_origin_config).length === 0);
       if (s3Origins.length === 0) return NOT_APPLICABLE;
-      return s3Origins
-        .filter((o) => !o.origin_access_control_id)
-        .map((o) => `S3 origin ${String(o.origin_id)} has no origin_access_control_id`);
+      return s3Origins.flatMap((o) => {
+        const name = `S3 origin ${String(o.origin_id)}`;
+        if (!o.origin_access_control_id) return [`${name} has no origin_access_control_id`];
+        const oac = ctx.model
+          .referencedBy(d.stack, o.origin_access_control_id)
+          .find((r) => r.type === "aws_cloudfront_origin_access_control");
+        // An OAC created in a stack that is not loaded (or given as a literal id) cannot be inspected.
+        if (!oac || oac.body.signing_behavior === "always") return [];
+        return [
+          `${name} uses ${oac.address} with signing_behavior ${String(oac.body.signing_behavior)}, not always`,
+        ];
+      });
     },
   }),
   resourceRule({
