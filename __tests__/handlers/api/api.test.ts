@@ -655,6 +655,21 @@ describe("configuration", () => {
     });
   });
 
+  it("stops the cold start of index.ts with that message when the environment is incomplete", () => {
+    const saved = { ...process.env };
+    try {
+      for (const name of Object.keys(env.env)) delete process.env[name];
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh cold start of the entry module
+        expect(() => require("../../../handlers/api/index")).toThrow(
+          /^The api function's environment is invalid: DB_HOST is not set; DB_NAME is not set; DB_USER is not set;/,
+        );
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it("runs without a cache when CACHE_HOST is unset", async () => {
     const withoutCache = { ...env.env, CACHE_HOST: "" };
     const uncached = createApiFunction(loadApiConfig(withoutCache));
