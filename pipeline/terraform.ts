@@ -3,6 +3,7 @@
  * pipeline can reason about (which address failed, and why), instead of scraping coloured text.
  */
 import { spawn } from "child_process";
+import { PipelineError } from "./errors";
 
 export interface TerraformOptions {
   /** The Terraform binary. @default process.env.TERRAFORM_BINARY ?? "terraform" */
@@ -49,7 +50,7 @@ export function runTerraform(
     child.on("error", (error) =>
       reject(
         (error as NodeJS.ErrnoException).code === "ENOENT"
-          ? new Error(
+          ? new PipelineError(
               `Terraform binary "${binary}" not found: install Terraform >= 1.10 or set TERRAFORM_BINARY`,
             )
           : error,

@@ -18,10 +18,10 @@ beforeAll(() => {
 });
 afterAll(() => ws.dispose());
 
-function cli(script: string, args: string[]) {
+function cli(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "pipeline", script), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...ws.terraform.env },
+    env: { ...process.env, ...ws.terraform.env, ...env },
     encoding: "utf8",
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -81,6 +81,11 @@ test("bad arguments and bad files are clear errors with exit code 1", () => {
     code: 1,
     stderr: expect.stringContaining("is not `terraform show -json <planfile>` output"),
   });
+  const noTerraform = cli("plan-cli.ts", ["--outdir", ws.outdir], {
+    TERRAFORM_BINARY: "terraform-that-is-not-installed",
+  });
+  expect(noTerraform.code).toBe(1);
+  expect(noTerraform.stderr).toContain('error: Terraform binary "terraform-that-is-not-installed" not found');
   expect(cli("plan-cli.ts", ["--outdir", ws.outdir, "--bogus"])).toMatchObject({
     code: 1,
     stderr: expect.stringContaining("Unknown option '--bogus'"),
