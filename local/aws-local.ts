@@ -5,6 +5,7 @@
  * Used by the handler tests and by the local development server (`npm run dev`), so it is a plain module:
  * no test framework, no global state apart from aws-ses-v2-local's own (its e-mail store is per process).
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -179,7 +180,13 @@ export async function startAwsLocal(options: StartAwsLocalOptions = {}): Promise
     started.push(() => close(dynamo));
 
     const s3Directory = await mkdtemp(join(tmpdir(), "aws-local-s3-"));
-    started.push(() => rm(s3Directory, { recursive: true, force: true }));
+    // A process that exits without stop() (process.exit, an uncaught error) still removes its S3 data.
+    const removeOnExit = () => rmSync(s3Directory, { recursive: true, force: true });
+    process.once("exit", removeOnExit);
+    started.push(async () => {
+      process.off("exit", removeOnExit);
+      await rm(s3Directory, { recursive: true, force: true });
+    });
     const s3 = new S3rver({
       address: host,
       port: options.ports?.s3 ?? 0,
