@@ -186,6 +186,20 @@ test("a new reference to an output the upstream has not applied yet is reported 
   expect(stack(result.summary.stacks, "fx-api").error).toContain("Unsupported attribute");
 });
 
+test("a refresh-only plan (drift detection) of applied stacks finds no drift", async () => {
+  const result = await planStacks({
+    outdir: ws.outdir,
+    globs: ["fx-network", "fx-data"],
+    refreshOnly: true,
+    terraform: ws.terraform,
+  });
+  expect(result.summary.stacks.map((s) => [s.name, s.refreshOnly, s.drift.length])).toEqual([
+    ["fx-network", true, 0],
+    ["fx-data", true, 0],
+  ]);
+  expect(result.markdown).toMatch(/^### Drift check\n\n2 stacks checked, 0 stacks drifted/);
+});
+
 test("an unknown stack glob is a clear error naming the stacks that exist", async () => {
   await expect(plan(["nope-*"])).rejects.toThrow(
     'No stack matches "nope-*". Stacks: fx-network, fx-data, fx-api',
