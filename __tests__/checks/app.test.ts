@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runChecks, type CheckReport } from "../../checks/engine";
-import { loadOutdir, type Model } from "../../checks/model";
+import { isObject, loadOutdir, type JsonObject, type Model } from "../../checks/model";
 
 const root = path.resolve(__dirname, "..", "..");
 let outdir: string;
@@ -72,6 +72,48 @@ describe("the real app", () => {
     const exercised = new Set(report.outcomes.map((o) => o.ruleId));
     const idle = report.rules.filter((r) => !exercised.has(r.id)).map((r) => r.id);
     expect(idle).toEqual([]);
+  });
+
+  it("fails a weakened copy of the real output where it was weakened (the pass is not vacuous)", () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "checks-app-weakened-"));
+    try {
+      fs.cpSync(outdir, copy, { recursive: true });
+      /** Applies `change` to every resource of `type` in the dev stack of `layer`. */
+      const weaken = (layer: string, type: string, change: (body: JsonObject) => void) => {
+        const file = path.join(copy, "stacks", `myblog-dev-${layer}`, "cdk.tf.json");
+        const json = JSON.parse(fs.readFileSync(file, "utf8"));
+        const resources = json.resource?.[type];
+        if (!isObject(resources) || Object.keys(resources).length === 0)
+          throw new Error(`no ${type} in ${layer}`);
+        for (const body of Object.values(resources)) change(body as JsonObject);
+        fs.writeFileSync(file, JSON.stringify(json));
+      };
+      weaken("data", "aws_db_instance", (db) => (db.storage_encrypted = false));
+      weaken("data", "aws_s3_bucket_public_access_block", (pab) => (pab.ignore_public_acls = false));
+      weaken("api", "aws_lambda_function", (fn) => (fn.runtime = "nodejs18.x"));
+      weaken("api", "aws_apigatewayv2_stage", (stage) => delete stage.default_route_settings);
+      weaken("events", "aws_lambda_event_source_mapping", (m) => (m.maximum_retry_attempts = -1));
+      weaken("edge", "aws_cloudfront_distribution", (d) => {
+        (d.default_cache_behavior as JsonObject).viewer_protocol_policy = "allow-all";
+      });
+      // The media bucket lives in the data stack; its TLS-only policy in the edge stack.
+      weaken("edge", "aws_s3_bucket_policy", (policy) => {
+        policy.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+      });
+      weaken("network", "aws_flow_log", (flowLog) => (flowLog.vpc_id = "vpc-0123456789abcdef0"));
+
+      const failed = runChecks(loadOutdir(copy)).outcomes.filter((o) => o.status === "fail");
+      const failedRules = (stack: string) =>
+        [...new Set(failed.filter((o) => o.stack === stack).map((o) => o.ruleId))].sort();
+      expect(failedRules("myblog-dev-data")).toEqual(["CKV2_AWS_6", "CKV_AWS_16", "FSBP_S3.5"].sort());
+      expect(failedRules("myblog-dev-api")).toEqual(["BLOG_APIGW_THROTTLING", "CKV_AWS_363"].sort());
+      expect(failedRules("myblog-dev-events")).toEqual(["BLOG_STREAM_BOUNDED_RETRIES"]);
+      expect(failedRules("myblog-dev-edge")).toEqual(expect.arrayContaining(["CKV_AWS_34"]));
+      expect(failedRules("myblog-dev-network")).toEqual(["CKV2_AWS_11"]);
+      expect(failed.every((o) => o.stack.startsWith("myblog-dev-"))).toBe(true);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("npm run check exits 0 and writes both reports", () => {
