@@ -57,6 +57,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
 
   return async (event, context) => {
     const request = toApiRequest(event, context?.awsRequestId ?? randomUUID());
+    // In Lambda: function name, request id and cold start on every log line.
+    if (context?.functionName) logger.addContext(context as Context);
     let response: HttpResponse;
     try {
       response = await respond(request);

@@ -144,11 +144,21 @@ export class LikeStore {
     return new Map(items.map((item) => [(item.pk as string).slice("post#".length), Number(item.likes ?? 0)]));
   }
 
-  /** A deleted post's counter goes too, so that a new post with the same slug starts from zero. */
+  /**
+   * A deleted post's counter goes too, so that a new post with the same slug starts from zero. Best effort: the
+   * post is already deleted, so a failure here is logged rather than turned into an error response.
+   */
   async forget(slug: string): Promise<void> {
-    await this.db.send(
-      new DeleteCommand({ TableName: this.table, Key: { pk: postKey(slug), sk: COUNTER_SK } }),
-    );
+    try {
+      await this.db.send(
+        new DeleteCommand({ TableName: this.table, Key: { pk: postKey(slug), sk: COUNTER_SK } }),
+      );
+    } catch (error) {
+      this.logger.warn("Could not delete the like counter of a deleted post", {
+        slug,
+        error: (error as Error).message,
+      });
+    }
   }
 }
 

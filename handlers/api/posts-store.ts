@@ -220,13 +220,20 @@ export class PostStore {
     });
   }
 
-  /** A trivial query with the pool's connect timeout: the database part of the health check. */
-  async ping(): Promise<boolean> {
+  /** The database part of the health check: a trivial query that must answer within `timeoutMs`. */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const answered = this.pool.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
     try {
-      await this.pool.query("SELECT 1");
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([answered, timedOut]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
