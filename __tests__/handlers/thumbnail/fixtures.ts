@@ -68,3 +68,31 @@ export function bigEndianExifSegment(orientation: number, options: { gps?: boole
 export function insertAfterSoi(jpeg: Buffer, segment: Buffer): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]);
 }
+
+/** The same JPEG with its SOF0 frame header rewritten to claim other dimensions (the scan data is unchanged). */
+export function withJpegDimensions(jpeg: Buffer, width: number, height: number): Buffer {
+  const copy = Buffer.from(jpeg);
+  const sof = copy.indexOf(Buffer.from([0xff, 0xc0]));
+  if (sof < 0) throw new Error("no SOF0 segment");
+  copy.writeUInt16BE(height, sof + 5);
+  copy.writeUInt16BE(width, sof + 7);
+  return copy;
+}
+
+/** A lossless WebP (VP8L) header for width × height followed by a few bytes of (meaningless) image data. */
+export function webpLossless(width: number, height: number): Buffer {
+  const bits = ((width - 1) | ((height - 1) << 14)) >>> 0;
+  const payload = Buffer.from([
+    0x2f,
+    bits & 255,
+    (bits >>> 8) & 255,
+    (bits >>> 16) & 255,
+    bits >>> 24,
+    ...new Array<number>(11).fill(0),
+  ]);
+  const chunkSize = Buffer.alloc(4);
+  chunkSize.writeUInt32LE(payload.length);
+  const riffSize = Buffer.alloc(4);
+  riffSize.writeUInt32LE(4 + 8 + payload.length);
+  return Buffer.concat([Buffer.from("RIFF"), riffSize, Buffer.from("WEBPVP8L"), chunkSize, payload]);
+}

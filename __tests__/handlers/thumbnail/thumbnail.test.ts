@@ -20,7 +20,13 @@ import { loadThumbnailConfig } from "../../../handlers/thumbnail/config";
 import { EventFormatError } from "../../../handlers/thumbnail/events";
 import { PhotoStatusStore } from "../../../handlers/thumbnail/photos";
 import { decodeImage, orientBitmap } from "../../../handlers/thumbnail/render";
-import { bigEndianExifSegment, insertAfterSoi, pngWithHeader } from "./fixtures";
+import {
+  bigEndianExifSegment,
+  insertAfterSoi,
+  pngWithHeader,
+  webpLossless,
+  withJpegDimensions,
+} from "./fixtures";
 
 const UPLOADS = "test-uploads";
 const MEDIA = "test-media";
@@ -301,6 +307,30 @@ describe("thumbnail handler against s3rver and dynalite", () => {
       status: "failed",
       error: outcome.status === "failed" ? outcome.error : "",
     });
+  });
+
+  it("refuses a JPEG whose frame header claims 60000×60000 pixels, and a WebP it cannot decode", async () => {
+    const small = await twoTone(40, 20).getBuffer("image/jpeg");
+    const bomb = await upload(withJpegDimensions(small, 60_000, 60_000), "image/jpeg", "jpg");
+    expect((await handler(bomb.event)).outcomes).toEqual([
+      {
+        status: "failed",
+        key: bomb.key,
+        reason: "too-many-pixels",
+        error: "The image is 60000×60000 (3600.0 MP); the limit is 40 MP",
+      },
+    ]);
+    const hugeWebp = await upload(webpLossless(16_000, 16_000), "image/webp", "webp");
+    expect((await handler(hugeWebp.event)).outcomes[0]).toMatchObject({ reason: "too-many-pixels" });
+    const webp = await upload(webpLossless(640, 480), "image/webp", "webp");
+    expect((await handler(webp.event)).outcomes).toEqual([
+      {
+        status: "failed",
+        key: webp.key,
+        reason: "unsupported-type",
+        error: "WebP images cannot be decoded for thumbnails yet; upload a JPEG or PNG",
+      },
+    ]);
   });
 
   it.each([
