@@ -273,7 +273,7 @@ export function readStack(name: string, relativeFile: string, text: string, json
       }
     }
   }
-  return { name, relativeFile, text, json, facts: readFacts(json), resources };
+  return { name, relativeFile, text, json, facts: readFacts(json, name), resources };
 }
 
 function readSuppressions(value: Json | undefined, where: string): SuppressionRecord[] {
@@ -292,16 +292,22 @@ function readSuppressions(value: Json | undefined, where: string): SuppressionRe
   });
 }
 
-function readFacts(json: JsonObject): StackFacts {
+function readFacts(json: JsonObject, stack: string): StackFacts {
   const locals = isObject(json.locals) ? json.locals : {};
-  const facts = isObject(locals.stack_facts) ? locals.stack_facts : undefined;
-  if (!facts) return { production: false };
+  if (locals.stack_facts === undefined) return { production: false };
+  const facts = locals.stack_facts;
+  // A typo here would silently switch the production-only rules off, so the shape is checked.
+  if (!isObject(facts) || typeof facts.production !== "boolean") {
+    throw new CheckInputError(
+      `${stack}: locals.stack_facts must be an object with a boolean "production" (got ${JSON.stringify(facts)})`,
+    );
+  }
   const text = (v: Json | undefined) => (typeof v === "string" ? v : undefined);
   return {
     app: text(facts.app),
     environment: text(facts.environment),
     layer: text(facts.layer),
-    production: isTrue(facts.production),
+    production: facts.production,
   };
 }
 

@@ -136,6 +136,25 @@ describe("stack facts", () => {
   });
 });
 
+describe("stack facts of the wrong shape", () => {
+  it("are an input error, not a silent non-production stack", () => {
+    const outdir = synth((app) => {
+      const s = new TerraformStack(app, "fx-prod-data");
+      new AwsProvider(s, "aws", { region: "eu-west-1" });
+      new TerraformLocal(s, "stack_facts", {
+        app: "fx",
+        environment: "prod",
+        layer: "data",
+        production: "yes",
+      });
+    });
+    expect(() => loadOutdir(outdir)).toThrow(CheckInputError);
+    expect(() => loadOutdir(outdir)).toThrow(
+      'fx-prod-data: locals.stack_facts must be an object with a boolean "production"',
+    );
+  });
+});
+
 describe("suppressions", () => {
   it("turns a failure into a listed suppression, also when named by a reference alias", () => {
     const outdir = synth((app) => {
