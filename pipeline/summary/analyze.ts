@@ -145,8 +145,9 @@ export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): S
     const action = classify(raw);
     if (!action) continue;
     if ((COUNTED_ACTIONS as readonly string[]).includes(action)) counts[action as keyof typeof counts]++;
-    changes.push(summarizeChange(raw, action));
-    callouts.push(...calloutsFor(raw, action, options.stack));
+    const change = summarizeChange(raw, action);
+    changes.push(change);
+    callouts.push(...calloutsFor(raw, change, options.stack));
   }
   const drift: ResourceChangeSummary[] = [];
   for (const raw of plan.resource_drift ?? []) {

@@ -8,7 +8,7 @@
  * "Becomes public" compares before and after, so an unchanged exposure is not reported on every plan.
  */
 import type { RawResourceChange } from "./analyze";
-import type { Callout, ChangeAction } from "./model";
+import type { Callout, ChangeAction, ResourceChangeSummary } from "./model";
 
 const WORLD_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -139,17 +139,14 @@ function exposures(type: string, values: Values | undefined): string[] {
   return found;
 }
 
-function changedKeys(change: RawResourceChange["change"]): string[] {
-  const before = asValues(change.before);
-  const after = asValues(change.after);
-  const unknown = asValues(change.after_unknown);
-  return Object.keys({ ...before, ...after }).filter(
-    (k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k]),
-  );
-}
-
-export function calloutsFor(raw: RawResourceChange, action: ChangeAction, stack: string): Callout[] {
-  if (action === "move" || action === "forget") return [];
+/** The callouts one change deserves; `change.changedAttributes` says what an update or replacement touches. */
+export function calloutsFor(
+  raw: RawResourceChange,
+  summary: ResourceChangeSummary,
+  stack: string,
+): Callout[] {
+  const { action } = summary;
+  if (action === "move" || action === "forget" || action === "import") return [];
   const { type, address, change } = raw;
   const callout = (kind: Callout["kind"], message: string): Callout => ({
     kind,
@@ -159,10 +156,10 @@ export function calloutsFor(raw: RawResourceChange, action: ChangeAction, stack:
     message,
   });
   const callouts: Callout[] = [];
-  const changed = action === "update" ? changedKeys(change) : [];
+  const changed = summary.changedAttributes;
   const unknownPolicy = asValues(change.after_unknown).policy === true;
   const changedText =
-    (changed.length > 0 ? ` (${changed.sort().join(", ")})` : "") +
+    (changed.length > 0 ? ` (${changed.join(", ")})` : "") +
     (unknownPolicy ? "; the policy document is known only after apply, so read it in the source" : "");
 
   if (type.startsWith("aws_iam_")) {
