@@ -982,6 +982,24 @@ const CASES: Record<string, Case> = {
       },
     },
   },
+  CKV_AWS_158: {
+    pass: {
+      "customer-managed key": (s) =>
+        new CloudwatchLogGroup(s, "logs", {
+          name: "/x",
+          retentionInDays: 30,
+          kmsKeyId: KEY_ARN,
+          tags: REQUIRED_TAGS,
+        }),
+    },
+    fail: {
+      "service key": {
+        build: (s) =>
+          new CloudwatchLogGroup(s, "logs", { name: "/x", retentionInDays: 30, tags: REQUIRED_TAGS }),
+        message: /kms_key_id is not set/,
+      },
+    },
+  },
   BLOG_REQUIRED_TAGS: {
     pass: {
       tagged: (s) => new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true, tags: REQUIRED_TAGS }),

@@ -63,6 +63,16 @@ export const hygieneRules: Rule[] = [
       return days !== undefined && days > 0 ? undefined : "retention_in_days is not set (logs never expire)";
     },
   }),
+  resourceRule({
+    id: "CKV_AWS_158",
+    title: "CloudWatch log group is encrypted with a KMS key",
+    description:
+      "Log events (which may hold request data and identifiers) are encrypted only with a service key no key policy of ours governs.",
+    remediation:
+      "Set kms_key_id to the customer-managed key; its key policy must let logs.<region>.amazonaws.com use it.",
+    types: ["aws_cloudwatch_log_group"],
+    check: (group) => (isSet(group.body.kms_key_id) ? undefined : "kms_key_id is not set"),
+  }),
   stackRule(
     {
       id: "BLOG_REQUIRED_TAGS",
