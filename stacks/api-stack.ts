@@ -155,6 +155,8 @@ export class ApiStack extends BlogStack {
         DB_USER: API_DB_USER,
         DB_AUTH: "iam",
         DB_SSL: "require",
+        // Lambda's bundle of CA certificates includes the RDS roots: TLS to PostgreSQL is verified.
+        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
         CACHE_HOST: data.cache.address,
         CACHE_PORT: data.cache.port,
         CACHE_TLS: "true",
@@ -171,7 +173,7 @@ export class ApiStack extends BlogStack {
       "BatchGetItem",
       "PutItem",
       "UpdateItem",
-      "ConditionCheckItem",
+      "DeleteItem",
     ]);
     fn.bindTable("PHOTOS_TABLE", data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]);
     // Presigned POSTs are signed with this role: it may only put raw uploads.
@@ -216,6 +218,7 @@ export class ApiStack extends BlogStack {
         DB_NAME: data.database.name,
         DB_SECRET_ARN: data.database.masterSecretArn,
         DB_SSL: "require",
+        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
         DB_API_USER: API_DB_USER,
       },
     });
