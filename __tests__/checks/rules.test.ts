@@ -640,6 +640,33 @@ const CASES: Record<string, Case> = {
       },
     },
   },
+  CKV_AWS_354: {
+    pass: { "customer-managed key": (s) => database(s) },
+    fail: {
+      "AWS-managed key": {
+        build: (s) => database(s, { performanceInsightsKmsKeyId: undefined }),
+        message: /performance_insights_kms_key_id/,
+      },
+    },
+  },
+  CKV_AWS_226: {
+    pass: { "default (on)": (s) => database(s) },
+    fail: {
+      off: {
+        build: (s) => database(s, { autoMinorVersionUpgrade: false }),
+        message: /auto_minor_version_upgrade/,
+      },
+    },
+  },
+  CKV2_AWS_60: {
+    pass: { copied: (s) => database(s) },
+    fail: {
+      "not copied": {
+        build: (s) => database(s, { copyTagsToSnapshot: false }),
+        message: /copy_tags_to_snapshot/,
+      },
+    },
+  },
   CKV2_AWS_69: {
     pass: { "rds.force_ssl=1": (s) => database(s) },
     fail: {
@@ -703,6 +730,15 @@ const CASES: Record<string, Case> = {
       "no failover": {
         build: (s) => redis(s, { automaticFailoverEnabled: false }),
         message: /automatic_failover_enabled/,
+      },
+    },
+  },
+  CKV_AWS_191: {
+    pass: { "customer-managed key": (s) => redis(s) },
+    fail: {
+      "AWS-managed key": {
+        build: (s) => redis(s, { kmsKeyId: undefined }),
+        message: /kms_key_id is not set/,
       },
     },
   },

@@ -105,6 +105,38 @@ export const dataRules = [
       isSet(db.body.enabled_cloudwatch_logs_exports) ? undefined : "enabled_cloudwatch_logs_exports is empty",
   }),
   resourceRule({
+    id: "CKV_AWS_354",
+    title: "RDS Performance Insights are encrypted with a customer-managed key",
+    description: "Performance Insights data (query texts included) is encrypted with the AWS-managed key.",
+    remediation: "Set performance_insights_kms_key_id to the customer-managed key.",
+    types: DB,
+    check: (db) =>
+      !isTrue(db.body.performance_insights_enabled)
+        ? NOT_APPLICABLE
+        : isSet(db.body.performance_insights_kms_key_id)
+          ? undefined
+          : "performance_insights_kms_key_id is not set",
+  }),
+  resourceRule({
+    id: "CKV_AWS_226",
+    title: "RDS applies minor engine upgrades automatically",
+    description: "Security patches of the engine wait for someone to apply them by hand.",
+    remediation: "Keep auto_minor_version_upgrade = true (the default); pin only the major version.",
+    types: DB,
+    check: (db) =>
+      db.body.auto_minor_version_upgrade === false || db.body.auto_minor_version_upgrade === "false"
+        ? "auto_minor_version_upgrade is false"
+        : undefined,
+  }),
+  resourceRule({
+    id: "CKV2_AWS_60",
+    title: "RDS copies tags to snapshots",
+    description: "Snapshots lose the app/env/layer tags, so their cost and ownership cannot be attributed.",
+    remediation: "Set copy_tags_to_snapshot = true.",
+    types: DB,
+    check: (db) => (isTrue(db.body.copy_tags_to_snapshot) ? undefined : "copy_tags_to_snapshot is not true"),
+  }),
+  resourceRule({
     id: "CKV2_AWS_69",
     title: "RDS forces TLS through its parameter group",
     description: "Clients may connect without TLS, so credentials and data cross the network in clear text.",
@@ -173,6 +205,14 @@ export const dataRules = [
         ? undefined
         : "automatic_failover_enabled is not true in a production stack",
     ),
+  }),
+  resourceRule({
+    id: "CKV_AWS_191",
+    title: "ElastiCache is encrypted with a customer-managed key",
+    description: "Data at rest is encrypted with the AWS-managed key, which no key policy of ours governs.",
+    remediation: "Set kms_key_id to the customer-managed key (with at_rest_encryption_enabled).",
+    types: REDIS,
+    check: (g) => (isSet(g.body.kms_key_id) ? undefined : "kms_key_id is not set"),
   }),
   resourceRule({
     id: "FSBP_ElastiCache.1",
