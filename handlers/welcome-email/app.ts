@@ -107,6 +107,8 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps): WelcomeEmailH
   const welcomeOnce = makeIdempotent(welcome, {
     persistenceStore: deps.idempotencyStore,
     config: idempotencyConfig,
+    // A fixed prefix (instead of the Lambda function name) keeps the keys valid across renames and redeploys.
+    keyPrefix: "welcome-email",
   });
 
   async function handleRecord(record: DynamoDBRecord): Promise<WelcomeOutcome | undefined> {

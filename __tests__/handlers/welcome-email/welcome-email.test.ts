@@ -5,7 +5,13 @@
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { startAwsLocal, type AwsLocal } from "../../../local/aws-local";
 import { createWelcomeEmailHandler, type WelcomeEmailHandler } from "../../../handlers/welcome-email/app";
 import { loadWelcomeEmailConfig } from "../../../handlers/welcome-email/config";
@@ -198,6 +204,10 @@ describe("welcome-email handler against dynalite and aws-ses-v2-local", () => {
       new GetCommand({ TableName: SUBSCRIBERS, Key: { email: "alice@example.com" } }),
     );
     expect(stored.Item?.welcomedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+    // One completed idempotency record per subscriber, under a prefix that does not depend on the function name.
+    const records = (await dynamo.send(new ScanCommand({ TableName: IDEMPOTENCY }))).Items ?? [];
+    expect(records.filter((record) => record.status === "COMPLETED")).toHaveLength(2);
+    expect(records.every((record) => String(record.id).startsWith("welcome-email#"))).toBe(true);
   });
 
   it("retries a record SES rejected and then sends exactly one e-mail", async () => {
