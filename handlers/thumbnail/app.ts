@@ -63,8 +63,9 @@ export type UploadOutcome =
 /** Immutable: every upload gets a fresh UUID, so a media key never changes content. */
 export const MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
+/** The API's upload keys (`handlers/api/schemas.ts`), with an author that cannot start with a dot (`media/../`). */
 const UPLOAD_KEY =
-  /^uploads\/([A-Za-z0-9][A-Za-z0-9_.@:-]{0,127})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(jpe?g|png|webp)$/;
+  /^uploads\/([A-Za-z0-9][A-Za-z0-9_.@-]{0,127})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(jpe?g|png|webp)$/;
 
 const FILE_EXTENSIONS = { jpeg: "jpg", png: "png", webp: "webp" } as const;
 
