@@ -45,7 +45,10 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { TerraformLocal, Testing, type TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformStack, Testing } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { Construct } from "constructs";
 import { Model, readStack } from "../../checks/model";
 import type { Evaluation } from "../../checks/rule";
@@ -55,20 +58,28 @@ export type Build = (scope: TerraformStack) => void;
 
 export const REQUIRED_TAGS = { app: "fx", env: "dev", layer: "test", "managed-by": "cdktf" };
 
-/** Synthesizes one fixture stack with `Testing.synthScope` and reads it as the rule pack does. */
+// Testing.synthScope makes a new temporary outdir per call and never removes it; one shared outdir,
+// removed after the test file, keeps /tmp clean.
+let outdir: string | undefined;
+afterAll(() => {
+  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+/** Synthesizes one fixture stack with `Testing.synth` and reads it as the rule pack does. */
 export function fixtureModel(build: Build, options: { production?: boolean; facts?: boolean } = {}): Model {
-  const json = Testing.synthScope((scope) => {
-    new AwsProvider(scope, "aws", { region: "eu-west-1" });
-    if (options.facts !== false) {
-      new TerraformLocal(scope, "stack_facts", {
-        app: "fx",
-        environment: options.production ? "prod" : "dev",
-        layer: "test",
-        production: options.production ?? false,
-      });
-    }
-    build(scope as TerraformStack);
-  });
+  outdir ??= fs.mkdtempSync(path.join(os.tmpdir(), "checks-fixtures-"));
+  const scope = new TerraformStack(Testing.app({ outdir }), "fixture");
+  new AwsProvider(scope, "aws", { region: "eu-west-1" });
+  if (options.facts !== false) {
+    new TerraformLocal(scope, "stack_facts", {
+      app: "fx",
+      environment: options.production ? "prod" : "dev",
+      layer: "test",
+      production: options.production ?? false,
+    });
+  }
+  build(scope);
+  const json = Testing.synth(scope);
   return new Model([readStack("fixture", "stacks/fixture/cdk.tf.json", json, JSON.parse(json))]);
 }
 

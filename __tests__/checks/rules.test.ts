@@ -1,6 +1,6 @@
 /**
  * Every rule against at least one compliant and one non-compliant fixture stack (synthesized with
- * Testing.synthScope, read as the rule pack reads cdk.tf.json). Nothing calls AWS.
+ * Testing.synth, read as the rule pack reads cdk.tf.json). Nothing calls AWS.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";

@@ -1,16 +1,19 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Testing, TerraformStack } from "cdktf";
 import { suppress, SuppressionError } from "../../checks/suppress";
 
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const appOutdir = fs.mkdtempSync(path.join(os.tmpdir(), "checks-suppress-"));
+outdirs.push(appOutdir);
 
 /** Full synth (Testing.synth strips every `//` key, the rule pack reads the real cdk.tf.json). */
 function synthBucket(configure: (bucket: S3Bucket) => void): Record<string, unknown> {
-  const stack = new TerraformStack(Testing.app(), "fixture");
+  const stack = new TerraformStack(Testing.app({ outdir: appOutdir }), "fixture");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   const bucket = new S3Bucket(stack, "logs", { bucketPrefix: "logs-" });
   configure(bucket);
