@@ -164,7 +164,8 @@ export class ApiStack extends BlogStack {
         CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
         MEDIA_BASE_URL: "/media",
         UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
-        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
+        // jimp decodes JPEG and PNG in the bundle; WebP would need a separate WebAssembly file.
+        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
       },
     });
     fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["PutItem"]);

@@ -111,7 +111,7 @@ export class EventsStack extends BlogStack {
     // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
     fn.bindBucket("UPLOADS_BUCKET", data.uploadsBucket, "uploads/", ["GetObject"]);
     fn.bindBucket("MEDIA_BUCKET", data.mediaBucket, "media/", ["PutObject"]);
-    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["GetItem", "PutItem", "UpdateItem"]);
+    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["UpdateItem"]);
     fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "OnFailureDestination",
@@ -165,7 +165,8 @@ export class EventsStack extends BlogStack {
         SITE_URL: this.siteDomain ? `https://${this.siteDomain}` : "",
       },
     });
-    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["UpdateItem"]);
+    // Reads the subscriber consistently, then marks it welcomed with a conditional write.
+    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["GetItem", "UpdateItem"]);
     fn.bindTable("IDEMPOTENCY_TABLE", data.idempotencyTable, [
       "GetItem",
       "PutItem",

@@ -85,8 +85,6 @@ describe("events stack", () => {
     const actions = (p: ReturnType<typeof policy>) => p.Statement.flatMap((s) => s.Action as string[]).sort();
     expect(actions(thumbnail)).toEqual(
       [
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "kms:Decrypt",
         "kms:GenerateDataKey",
