@@ -3,12 +3,12 @@
  * two at a time, so that the dev server can start PostgreSQL and the AWS stand-ins meanwhile. A bundle newer than
  * every input (handlers/, lib/bundle.ts, types/, package-lock.json) is reused, so a second start is quick.
  *
- * As a script: bundles the handlers named in argv and prints `{ "<name>": "<bundleDir>" }`.
+ * The child processes run `dev/bundle-handlers-cli.ts`.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { bundleHandler, handlerEntry } from "../lib/bundle";
+import { handlerEntry } from "../lib/bundle";
 import { PROJECT_ROOT } from "../lib/paths";
 
 const BUNDLE_INPUTS = ["handlers", "lib/bundle.ts", "types", "package-lock.json"];
@@ -37,7 +37,8 @@ export function freshBundle(name: string): string | undefined {
 
 function bundleInChild(names: readonly string[]): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", __filename, ...names], {
+    const cli = path.join(PROJECT_ROOT, "dev", "bundle-handlers-cli.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", cli, ...names], {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -47,8 +48,16 @@ function bundleInChild(names: readonly string[]): Promise<Record<string, string>
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
     child.once("exit", (code) => {
-      if (code === 0) resolve(JSON.parse(stdout) as Record<string, string>);
-      else reject(new Error(`Bundling ${names.join(", ")} failed: ${stderr.trim() || `exit code ${code}`}`));
+      try {
+        if (code !== 0) throw new Error(stderr.trim() || `exit code ${code}`);
+        resolve(JSON.parse(stdout) as Record<string, string>);
+      } catch (error) {
+        reject(
+          new Error(
+            `Bundling ${names.join(", ")} failed: ${error instanceof Error ? error.message : String(error)}${stderr ? `\n${stderr}` : ""}`,
+          ),
+        );
+      }
     });
   });
 }
@@ -91,9 +100,4 @@ export function bundleAvailableHandlers(): {
     started = { available, bundles };
   }
   return started;
-}
-
-if (require.main === module) {
-  const dirs = Object.fromEntries(process.argv.slice(2).map((name) => [name, bundleHandler(name).bundleDir]));
-  process.stdout.write(JSON.stringify(dirs));
 }

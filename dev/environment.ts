@@ -318,7 +318,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         MAX_MEGAPIXELS: "40",
         THUMBNAIL_WIDTHS: "400,1200",
       }),
-      { timeoutMs: 60_000, memoryMb: 1769 },
+      // SNS invokes asynchronously: uploads in quick succession are processed side by side.
+      { timeoutMs: 60_000, memoryMb: 1769, concurrency: 2 },
     );
 
     // Every environment cold-starts as soon as its bundle and variables are there.

@@ -61,7 +61,7 @@ function workerScript(): string {
   if (compiledWorker) return compiledWorker;
   const outfile = path.join(PROJECT_ROOT, ".build", "dev", "lambda-worker.js");
   buildSync({
-    entryPoints: [path.join(__dirname, "lambda-worker.ts")],
+    entryPoints: [path.join(PROJECT_ROOT, "dev", "lambda-worker.ts")],
     outfile,
     bundle: true,
     platform: "node",
