@@ -104,15 +104,38 @@ function bundleAssets(): { readonly js: Asset; readonly css: Asset } {
   return { js, css };
 }
 
-/** Fills a page template: `{{css}}` and `{{js}}` become the hashed asset URLs (root-relative). */
-export function renderPage(template: string, assets: { readonly js: string; readonly css: string }): string {
-  const html = template.replace(/\{\{(css|js)\}\}/g, (_, key: "css" | "js") => `/${assets[key]}`);
+/**
+ * Fills a page template: `{{> name}}` includes `partials/<name>.html` (the parts every page shares), then
+ * `{{css}}` and `{{js}}` become the hashed asset URLs (root-relative).
+ */
+export function renderPage(
+  template: string,
+  assets: { readonly js: string; readonly css: string },
+  partials: Readonly<Record<string, string>> = {},
+): string {
+  const included = template.replace(/\{\{>\s*([\w-]+)\s*\}\}/g, (_, name: string) => {
+    const partial = partials[name];
+    if (partial === undefined)
+      throw new SiteBuildError(`Unknown partial {{> ${name}}}: add web/src/html/partials/${name}.html`);
+    return partial;
+  });
+  const html = included.replace(/\{\{(css|js)\}\}/g, (_, key: "css" | "js") => `/${assets[key]}`);
   const leftover = /\{\{[^}]*\}\}/.exec(html);
   if (leftover)
     throw new SiteBuildError(
-      `Unknown placeholder ${leftover[0]} in a page template (allowed: {{css}}, {{js}})`,
+      `Unknown placeholder ${leftover[0]} in a page template (allowed: {{css}}, {{js}}, {{> partial}})`,
     );
   return minifyHtml(html);
+}
+
+function readHtmlFiles(dir: string): Map<string, string> {
+  const names = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".html"))
+        .sort()
+    : [];
+  return new Map(names.map((name) => [name, fs.readFileSync(path.join(dir, name), "utf8")]));
 }
 
 export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
@@ -120,13 +143,14 @@ export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
   const { js, css } = bundleAssets();
 
   const files: Array<{ path: string; contents: Uint8Array | string }> = [js, css];
-  const templates = fs
-    .readdirSync(PAGES_DIR)
-    .filter((f) => f.endsWith(".html"))
-    .sort();
-  for (const name of templates) {
-    const template = fs.readFileSync(path.join(PAGES_DIR, name), "utf8");
-    files.push({ path: name, contents: renderPage(template, { js: js.path, css: css.path }) });
+  const partials = Object.fromEntries(
+    [...readHtmlFiles(path.join(PAGES_DIR, "partials"))].map(([name, text]) => [
+      name.replace(/\.html$/, ""),
+      text,
+    ]),
+  );
+  for (const [name, template] of readHtmlFiles(PAGES_DIR)) {
+    files.push({ path: name, contents: renderPage(template, { js: js.path, css: css.path }, partials) });
   }
 
   // Replace what a previous build wrote, so stale hashed assets are not uploaded again.

@@ -76,6 +76,16 @@ test("the JavaScript is minified and holds no source map or absolute path", () =
   expect(code).not.toMatch(/\/\*\*|\/\/ /); // no comments left
 });
 
+test("pages include the shared partials", () => {
+  const partials = { head: '<link rel="stylesheet" href="{{css}}" />' };
+  expect(renderPage("<head>{{> head}}</head>", { js: "a.js", css: "assets/s.css" }, partials)).toBe(
+    '<head><link rel="stylesheet" href="/assets/s.css" /></head>',
+  );
+  expect(() => renderPage("{{> footer}}", { js: "a.js", css: "s.css" }, partials)).toThrow(
+    /Unknown partial \{\{> footer\}\}: add web\/src\/html\/partials\/footer.html/,
+  );
+});
+
 test("page templates may only use the known placeholders", () => {
   expect(renderPage("<p>{{js}} {{css}}</p>", { js: "assets/a.js", css: "assets/s.css" })).toBe(
     "<p>/assets/a.js /assets/s.css</p>",

@@ -44,3 +44,50 @@ export function time(iso: string | undefined | null, withTime = false): HTMLTime
   const text = formatDate(iso, withTime);
   return text ? h("time", { datetime: iso ?? "" }, text) : null;
 }
+
+export interface FormHandlers<F extends string> {
+  /** A message that stops the submission (checked in the page before any request), or undefined. */
+  readonly check?: (values: Readonly<Record<F, string>>) => string | undefined;
+  /** Sends the values; resolves with the message to show. */
+  readonly send: (values: Readonly<Record<F, string>>) => Promise<string>;
+  /** Shown when `send` fails with something other than an API error. */
+  readonly failure: string;
+}
+
+/**
+ * Wires a form: on submit, reads the named fields (trimmed), checks them, and sends them with the submit button
+ * disabled, showing the outcome (or the API's error message) in `status`.
+ */
+export function handleSubmit<F extends string>(
+  form: HTMLFormElement,
+  status: HTMLElement,
+  fields: readonly F[],
+  handlers: FormHandlers<F>,
+): void {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const values = Object.fromEntries(
+      fields.map((name) => [name, String(data.get(name) ?? "").trim()]),
+    ) as Record<F, string>;
+    const problem = handlers.check?.(values);
+    if (problem) {
+      say(status, problem, true);
+      return;
+    }
+    const button = form.querySelector<HTMLButtonElement>("button[type=submit]");
+    if (button) button.disabled = true;
+    handlers
+      .send(values)
+      .then((message) => say(status, message))
+      .catch((error: unknown) => say(status, errorMessage(error, handlers.failure), true))
+      .finally(() => {
+        if (button) button.disabled = false;
+      });
+  });
+}
+
+/** The API's own message for an API error, else `fallback`. */
+export function errorMessage(error: unknown, fallback: string): string {
+  return error instanceof Error && error.name === "ApiError" ? error.message : fallback;
+}

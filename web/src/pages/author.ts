@@ -18,18 +18,6 @@ const STATUS_TEXT: Readonly<Record<PhotoStatus | "uploading" | "uploaded", strin
   failed: "Processing failed",
 };
 
-/** Lower-case words joined by hyphens, as the API expects slugs. */
-export function slugify(title: string): string {
-  return title
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 100)
-    .replace(/-+$/, "");
-}
-
 interface PhotoRow {
   key: string;
   readonly item: HTMLLIElement;
@@ -171,10 +159,6 @@ function showEditor(session: Session, auth: AuthConfig): void {
       });
   }
 
-  title.addEventListener("input", () => {
-    if (!editing) slugInput.placeholder = slugify(title.value);
-  });
-
   photoInput.addEventListener("change", () => {
     for (const file of Array.from(photoInput.files ?? [])) {
       const row = addRow(file.name);
@@ -206,7 +190,8 @@ function showEditor(session: Session, auth: AuthConfig): void {
       // The first photo is the cover: its thumbnail shows on the home page.
       coverKey: photoKeys[0] ?? null,
       photoKeys,
-      ...(editing ? {} : { slug: slugInput.value.trim() || slugify(title.value) }),
+      // Without a slug the API makes one from the title.
+      ...(editing || !slugInput.value.trim() ? {} : { slug: slugInput.value.trim() }),
     };
     if (!payload.title || !payload.body.trim()) {
       say(status, "A post needs a title and some text.", true);

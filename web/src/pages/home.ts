@@ -1,6 +1,6 @@
 /** Home page: published posts newest first with "older posts" pagination, and the subscribe form. */
-import { api, ApiError } from "../api";
-import { byId, h, say, time } from "../dom";
+import { api } from "../api";
+import { byId, errorMessage, h, handleSubmit, say, time } from "../dom";
 import type { PostPage, PostSummary } from "../model";
 
 function postCard(post: PostSummary, eager: boolean): HTMLLIElement {
@@ -43,7 +43,7 @@ export function initHome(): void {
       more.hidden = !cursor;
       say(status, list.children.length === 0 ? "No posts yet." : "");
     } catch (error) {
-      say(status, error instanceof ApiError ? error.message : "Posts could not be loaded.", true);
+      say(status, errorMessage(error, "Posts could not be loaded."), true);
     } finally {
       more.disabled = false;
     }
@@ -53,30 +53,14 @@ export function initHome(): void {
   void load();
 
   const form = byId<HTMLFormElement>("subscribe-form");
-  const formStatus = byId("subscribe-status");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const body = {
-      name: String(data.get("name") ?? "").trim(),
-      email: String(data.get("email") ?? "").trim(),
-    };
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.email)) {
-      say(formStatus, "Please enter a valid e-mail address.", true);
-      return;
-    }
-    const button = form.querySelector("button");
-    if (button) button.disabled = true;
-    api("POST", "/api/subscribe", body)
-      .then(() => {
-        say(formStatus, `Thanks! A welcome e-mail is on its way to ${body.email}.`);
-        form.reset();
-      })
-      .catch((error: unknown) =>
-        say(formStatus, error instanceof ApiError ? error.message : "Subscribing failed.", true),
-      )
-      .finally(() => {
-        if (button) button.disabled = false;
-      });
+  handleSubmit(form, byId("subscribe-status"), ["name", "email"], {
+    check: ({ email }) =>
+      /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? undefined : "Please enter a valid e-mail address.",
+    send: async (values) => {
+      await api("POST", "/api/subscribe", values);
+      form.reset();
+      return `Thanks! A welcome e-mail is on its way to ${values.email}.`;
+    },
+    failure: "Subscribing failed.",
   });
 }

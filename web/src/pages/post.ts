@@ -1,13 +1,17 @@
 /** Post page (`/post.html?slug=`): the post rendered from Markdown, its photos, likes and comments. */
 import { api, ApiError } from "../api";
 import { currentSession } from "../auth";
-import { byId, h, say, time } from "../dom";
+import { byId, errorMessage, h, handleSubmit, say, time } from "../dom";
 import { renderMarkdown } from "../markdown-dom";
-import { srcset, thumbnailFor, type CommentPage, type LikeResult, type Photo, type Post } from "../model";
-
-function errorText(error: unknown, fallback: string): string {
-  return error instanceof ApiError ? error.message : fallback;
-}
+import {
+  srcset,
+  thumbnailFor,
+  type Comment,
+  type CommentPage,
+  type LikeResult,
+  type Photo,
+  type Post,
+} from "../model";
 
 /** A photo of the post; `label` names it (the API keeps no captions), and so the link to the full-size original. */
 export function photoFigure(photo: Photo, label: string, sizes: string): HTMLElement {
@@ -74,7 +78,7 @@ export function initPost(): void {
     .catch((error: unknown) => {
       byId("post-title").textContent =
         error instanceof ApiError && error.status === 404 ? "Post not found" : "Post unavailable";
-      say(status, errorText(error, "The post could not be loaded."), true);
+      say(status, errorMessage(error, "The post could not be loaded."), true);
     })
     .finally(() => article.setAttribute("aria-busy", "false"));
 
@@ -87,13 +91,13 @@ export function initPost(): void {
         likeButton.setAttribute("aria-pressed", "true");
         say(status, result.alreadyLiked ? "You already liked this post." : "Thanks for the like!");
       })
-      .catch((error: unknown) => say(status, errorText(error, "The like was not counted."), true))
+      .catch((error: unknown) => say(status, errorMessage(error, "The like was not counted."), true))
       .finally(() => (likeButton.disabled = false));
   });
 
   const list = byId<HTMLOListElement>("comments");
   const commentsStatus = byId("comments-status");
-  const showComment = (comment: CommentPage["comments"][number]): HTMLLIElement =>
+  const showComment = (comment: Comment): HTMLLIElement =>
     h(
       "li",
       { class: "comment" },
@@ -106,33 +110,19 @@ export function initPost(): void {
       list.replaceChildren(...page.comments.map(showComment));
       say(commentsStatus, page.comments.length === 0 ? "No comments yet. Be the first!" : "");
     })
-    .catch((error: unknown) => say(commentsStatus, errorText(error, "Comments could not be loaded."), true));
+    .catch((error: unknown) =>
+      say(commentsStatus, errorMessage(error, "Comments could not be loaded."), true),
+    );
 
   const form = byId<HTMLFormElement>("comment-form");
-  const formStatus = byId("comment-form-status");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const body = {
-      name: String(data.get("name") ?? "").trim(),
-      body: String(data.get("body") ?? "").trim(),
-    };
-    if (!body.name || !body.body) {
-      say(formStatus, "Please give your name and a comment.", true);
-      return;
-    }
-    const button = form.querySelector("button");
-    if (button) button.disabled = true;
-    api<CommentPage["comments"][number]>("POST", `${path}/comments`, body)
-      .then((comment) => {
-        list.append(showComment(comment));
-        say(commentsStatus, "");
-        say(formStatus, "Your comment was posted.");
-        (form.elements.namedItem("body") as HTMLTextAreaElement).value = "";
-      })
-      .catch((error: unknown) => say(formStatus, errorText(error, "Your comment was not posted."), true))
-      .finally(() => {
-        if (button) button.disabled = false;
-      });
+  handleSubmit(form, byId("comment-form-status"), ["name", "body"], {
+    check: ({ name, body }) => (name && body ? undefined : "Please give your name and a comment."),
+    send: async (values) => {
+      list.append(showComment(await api<Comment>("POST", `${path}/comments`, values)));
+      say(commentsStatus, "");
+      (form.elements.namedItem("body") as HTMLTextAreaElement).value = "";
+      return "Your comment was posted.";
+    },
+    failure: "Your comment was not posted.",
   });
 }
