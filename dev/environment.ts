@@ -353,10 +353,13 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         );
       }
     }
-    if (!redis)
+    if (!redis && useRedis === "auto" && !redisInstalled()) {
       log(
         "Notice: redis-server is not installed, so the API runs without its cache (apt-get install -y redis-server to enable it).",
       );
+    } else if (!redis) {
+      log("Notice: the API runs without its cache (DEV_REDIS=off).");
+    }
 
     await Promise.all([tablesReady, bucketsReady]);
     servicesUp({ pg, redis });

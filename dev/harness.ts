@@ -117,6 +117,11 @@ export async function startDevServer(
 
 /** Debian's Chromium, headless, with a fresh temporary profile (playwright's default for `launch`). */
 export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

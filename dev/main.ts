@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       `  Site:       ${env.siteUrl}`,
       `  API:        ${env.apiUrl}`,
       `  SES inbox:  ${env.sesInboxUrl}`,
-      `  Cache:      ${env.cacheEnabled ? "Redis" : "off (redis-server not installed)"}`,
+      `  Cache:      ${env.cacheEnabled ? "Redis" : "off"}`,
       "Press Ctrl-C to stop.",
       ...(process.env.DEV_TIMINGS ? [`Startup phases (ms): ${JSON.stringify(env.timings)}`] : []),
     ].join("\n"),

@@ -2,18 +2,33 @@
  * `npm run dev` as a developer uses it: it starts on the port from PORT, serves the site, the API (real handler
  * bundles) and the local sign-in configuration, and Ctrl-C stops everything, leaving no process behind.
  */
+import * as fs from "fs";
 import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "../../dev/harness";
 
 jest.setTimeout(180_000);
 
-let dev: RunningDevServer | undefined;
+const commandOf = (pid: number): string => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+  } catch {
+    return "";
+  }
+};
+
+const servers: RunningDevServer[] = [];
+async function start(env: Record<string, string> = {}): Promise<RunningDevServer> {
+  const server = await startDevServer(env);
+  servers.push(server);
+  return server;
+}
 
 afterAll(async () => {
-  await dev?.stop("SIGKILL");
+  // Whatever a failed test left running (stop() is a no-op for a server that has exited).
+  await Promise.all(servers.map((server) => server.stop("SIGINT")));
 });
 
 test("starts, serves the site and the API, and Ctrl-C stops every process it started", async () => {
-  dev = await startDevServer();
+  const dev = await start();
   expect(dev.siteUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   expect(dev.apiUrl).toBe(`${dev.siteUrl}api/`);
 
@@ -59,6 +74,25 @@ test("starts, serves the site and the API, and Ctrl-C stops every process it sta
   const code = await dev.stop("SIGINT");
   expect(code).toBe(0);
   expect(dev.output()).toContain("SIGINT: stopping");
+  const deadline = Date.now() + 5000;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(pids.filter(isRunning)).toEqual([]);
+});
+
+test("without Redis the API runs uncached (with a notice), and SIGTERM stops everything too", async () => {
+  const dev = await start({ DEV_REDIS: "off" });
+  expect(dev.output()).toContain("Notice: the API runs without its cache (DEV_REDIS=off).");
+  expect(dev.output()).toMatch(/Cache:\s+off/);
+  const health = await fetch(`${dev.apiUrl}health`);
+  expect(health.status).toBe(200);
+  const posts = await fetch(`${dev.apiUrl}posts`);
+  expect(posts.status).toBe(200);
+  expect(await posts.json()).toEqual({ posts: [], nextCursor: null });
+
+  const pids = descendantsOf(dev.child.pid as number);
+  expect(pids.some((pid) => /redis-server/.test(commandOf(pid)))).toBe(false);
+  expect(await dev.stop("SIGTERM")).toBe(0);
+  expect(dev.output()).toContain("SIGTERM: stopping");
   const deadline = Date.now() + 5000;
   while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(pids.filter(isRunning)).toEqual([]);

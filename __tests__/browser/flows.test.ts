@@ -4,9 +4,16 @@
  * (by those local services and the dev server's API Gateway, S3 → SNS and DynamoDB-stream stand-ins).
  */
 import * as fs from "fs";
+import * as path from "path";
 import { Jimp } from "jimp";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, screenshot, startDevServer, type RunningDevServer } from "../../dev/harness";
+import {
+  ARTIFACTS_DIR,
+  launchChromium,
+  screenshot,
+  startDevServer,
+  type RunningDevServer,
+} from "../../dev/harness";
 
 jest.setTimeout(240_000);
 
@@ -98,7 +105,12 @@ afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   const code = await dev?.stop("SIGINT");
-  if (code !== 0 && dev) fs.writeFileSync("test-artifacts/browser/dev-server.log", dev.output());
+  // The dev server's own output (the functions' logs) helps when a flow fails.
+  if (dev) {
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    fs.writeFileSync(path.join(ARTIFACTS_DIR, "dev-server.log"), dev.output());
+  }
+  expect(code).toBe(0);
 });
 
 test("a reader subscribes and the welcome e-mail reaches the SES store", async () => {
