@@ -161,6 +161,16 @@ test("an author signs in, publishes a post with a photo and sees the thumbnails 
   // S3 (s3rver) → SNS-wrapped event → thumbnail function → photos table; the editor polls the post.
   await page.locator('.photo-row[data-status="ready"]').waitFor({ timeout: 60_000 });
   await screenshot(page, "02-author-published");
+
+  // The editor now edits the saved post (PUT, the author's own).
+  await page.getByRole("heading", { name: "Edit post" }).waitFor();
+  await page
+    .getByLabel("Text (Markdown)")
+    .fill(
+      "The **harbour** before sunrise.\n\n- boats\n- gulls\n\n<script>alert(1)</script>\n\nEdited at noon.",
+    );
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved.").waitFor();
   postUrl = (await page.getByRole("link", { name: "View the post" }).getAttribute("href")) ?? "";
   expect(postUrl).toMatch(/^\/post\.html\?slug=harbour-at-dawn-/);
   expect(problemsOf(page)).toEqual([]);
@@ -188,6 +198,7 @@ test("a reader sees the post on the home page, likes it and comments", async () 
   await expect(page.locator("#post-body strong").textContent()).resolves.toBe("harbour");
   await expect(page.locator("#post-body li").count()).resolves.toBe(2);
   await expect(page.locator("#post-body script").count()).resolves.toBe(0);
+  await page.getByText("Edited at noon.").waitFor();
   await page.locator("#post-photos img").waitFor();
 
   await page.getByRole("button", { name: /Like/ }).click();
