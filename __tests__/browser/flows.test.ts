@@ -11,6 +11,7 @@ import {
   ARTIFACTS_DIR,
   launchChromium,
   screenshot,
+  signInLocally,
   startDevServer,
   type RunningDevServer,
 } from "../../dev/harness";
@@ -217,6 +218,39 @@ test("a reader sees the post on the home page, likes it and comments", async () 
   await page.locator(".comment", { hasText: "Lovely light!" }).waitFor();
   await expect(page.locator(".comment strong").first().textContent()).resolves.toBe("Carl Commenter");
   await screenshot(page, "04-post-liked-commented");
+  expect(problemsOf(page)).toEqual([]);
+});
+
+test("the home page shows ten posts, then older ones on request", async () => {
+  const token = await signInLocally(dev.siteUrl, {
+    email: `pager-${runId}@example.com`,
+    name: "Paula Pager",
+  });
+  for (let i = 1; i <= 11; i++) {
+    const created = await fetch(new URL("posts", dev.apiUrl), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: `Page test ${runId} ${i}`, body: "Text." }),
+    });
+    expect(created.status).toBe(201);
+  }
+  const total = ((await (await fetch(new URL("posts?limit=50", dev.apiUrl))).json()) as { posts: unknown[] })
+    .posts.length;
+  expect(total).toBeGreaterThan(10);
+
+  const page = await newPage();
+  await page.goto(dev.siteUrl);
+  await page.locator(".post-card").nth(9).waitFor();
+  await expect(page.locator(".post-card").count()).resolves.toBe(10);
+  await page.getByRole("button", { name: "Older posts" }).click();
+  await page
+    .locator(".post-card")
+    .nth(total - 1)
+    .waitFor();
+  await expect(page.locator(".post-card").count()).resolves.toBe(total);
+  await expect(page.getByRole("button", { name: "Older posts" }).isHidden()).resolves.toBe(true);
+  // Newest first.
+  await expect(page.locator(".post-card h2").first().textContent()).resolves.toBe(`Page test ${runId} 11`);
   expect(problemsOf(page)).toEqual([]);
 });
 
