@@ -254,6 +254,26 @@ test("the home page shows ten posts, then older ones on request", async () => {
   expect(problemsOf(page)).toEqual([]);
 });
 
+test("a photo the thumbnail function cannot read is shown as failed, not left waiting", async () => {
+  const page = await newPage();
+  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in" }).click(); // the local sign-in form, with its defaults
+  await page.getByText("Signed in as").waitFor();
+  await page.getByLabel("Title").fill(`Broken photo ${runId}`);
+  await page.getByLabel("Text (Markdown)").fill("This photo is not a JPEG.");
+  const notAJpeg = Buffer.from("this is not an image at all".repeat(40));
+  await page
+    .getByLabel("Add photos")
+    .setInputFiles({ name: "broken.jpg", mimeType: "image/jpeg", buffer: notAJpeg });
+  await page.locator('.photo-row[data-status="uploaded"]').waitFor();
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByText("Published.").waitFor();
+  await page.locator('.photo-row[data-status="failed"]').waitFor({ timeout: 60_000 });
+  await expect(page.locator(".photo-row .photo-status").textContent()).resolves.toMatch(/^Processing failed/);
+  await screenshot(page, "06-author-photo-failed");
+});
+
 test("bad input gets a clear message in the page", async () => {
   const page = await newPage();
   await page.goto(dev.siteUrl);
