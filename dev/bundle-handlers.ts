@@ -3,7 +3,8 @@
  * two at a time, so that the dev server can start PostgreSQL and the AWS stand-ins meanwhile. A bundle newer than
  * every input (handlers/, lib/bundle.ts, types/, package-lock.json) is reused, so a second start is quick.
  *
- * The child processes run `dev/bundle-handlers-cli.ts`.
+ * The child processes run `dev/bundle-handlers-cli.ts`. A lock file serialises bundling between dev servers of one
+ * checkout (the browser test suites start theirs in parallel): none rewrites a bundle another is loading.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -62,8 +63,55 @@ function bundleInChild(names: readonly string[]): Promise<Record<string, string>
   });
 }
 
+const LOCK_FILE = path.join(PROJECT_ROOT, ".build", "dev", "bundle.lock");
+const LOCK_WAIT_MS = 180_000;
+
+/** A lock whose holder is gone (killed while bundling) does not block the next start. */
+function lockHolderGone(): boolean {
+  const pid = Number(fs.readFileSync(LOCK_FILE, { encoding: "utf8", flag: "r" }).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+export async function withBundleLock<T>(work: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(LOCK_FILE), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK_FILE, String(process.pid), { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      let gone = false;
+      try {
+        gone = lockHolderGone();
+      } catch {
+        continue; // released between the two calls
+      }
+      if (gone) fs.rmSync(LOCK_FILE, { force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`Another dev server has held ${LOCK_FILE} for minutes: is it stuck?`);
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(LOCK_FILE, { force: true });
+  }
+}
+
 /** Bundle directories of `names`, rebuilding the stale ones in (at most) two parallel child processes. */
-export async function bundleHandlers(names: readonly string[]): Promise<Record<string, string>> {
+export function bundleHandlers(names: readonly string[]): Promise<Record<string, string>> {
+  return withBundleLock(() => bundleStale(names));
+}
+
+async function bundleStale(names: readonly string[]): Promise<Record<string, string>> {
   const dirs: Record<string, string> = {};
   const stale: string[] = [];
   for (const name of names) {

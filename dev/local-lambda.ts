@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from "child_process";
 import { randomUUID } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import { createInterface } from "readline";
 import { PROJECT_ROOT } from "../lib/paths";
@@ -60,17 +61,27 @@ let compiledWorker: string | undefined;
 function workerScript(): string {
   if (compiledWorker) return compiledWorker;
   const outfile = path.join(PROJECT_ROOT, ".build", "dev", "lambda-worker.js");
-  buildSync({
+  const { outputFiles } = buildSync({
     entryPoints: [path.join(PROJECT_ROOT, "dev", "lambda-worker.ts")],
     outfile,
     bundle: true,
     platform: "node",
     target: "node20",
     format: "cjs",
+    write: false,
     logLevel: "silent",
   });
+  writeAtomically(outfile, outputFiles[0].contents);
   compiledWorker = outfile;
   return outfile;
+}
+
+/** Write then rename: another dev server starting at the same time never runs a half-written file. */
+export function writeAtomically(file: string, contents: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, contents);
+  fs.renameSync(temporary, file);
 }
 
 /** Host variables a Node.js process needs to run; nothing else leaks into the functions (no AWS profile, no secrets). */

@@ -9,10 +9,11 @@ import { spawn } from "child_process";
 import { buildSync } from "esbuild";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
+import { writeAtomically } from "./local-lambda";
 
 const launchedAt = Date.now() - process.uptime() * 1000;
 const outfile = path.join(PROJECT_ROOT, ".build", "dev", "server.js");
-buildSync({
+const { outputFiles } = buildSync({
   absWorkingDir: PROJECT_ROOT,
   entryPoints: ["dev/main.ts"],
   outfile,
@@ -25,8 +26,10 @@ buildSync({
   // Modules with a command-line entry (`if (require.main === module)`) must not run it inside the bundle.
   define: { "require.main": "undefined" },
   sourcemap: "inline",
+  write: false,
   logLevel: "warning",
 });
+writeAtomically(outfile, outputFiles[0].contents);
 
 const server = spawn(process.execPath, ["--enable-source-maps", outfile], {
   cwd: PROJECT_ROOT,
