@@ -29,6 +29,7 @@ import {
 import { LocalIdentityProvider, OAuthError, signInPage } from "./local-auth";
 import { LocalLambda } from "./local-lambda";
 import { StaticSite } from "./static-site";
+import { startUploadPolicyProxy } from "./upload-policy-proxy";
 
 export interface DevEnvironmentOptions {
   /**
@@ -202,6 +203,12 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
 
     const aws: AwsLocal = await startAwsLocal({ host: "127.0.0.1", region });
     cleanups.push(() => aws.stop());
+    // Browsers upload through this: it enforces the presigned POST policy as S3 does (s3rver does not).
+    const uploadsEndpoint = await startUploadPolicyProxy({
+      target: aws.s3Endpoint,
+      secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY,
+    });
+    cleanups.push(() => uploadsEndpoint.stop());
     mark("aws-local");
     const tablesReady = aws.createTables({
       subscribers: LOCAL_NAMES.subscribersTable,
@@ -299,6 +306,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         MEDIA_BASE_URL: "/media",
         UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
         UPLOAD_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
+        // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
+        AWS_ENDPOINT_URL_S3: uploadsEndpoint.endpoint,
       }),
       { timeoutMs: 10_000, concurrency: 2 },
     );
@@ -413,7 +422,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       "x-content-type-options": "nosniff",
       "referrer-policy": "strict-origin-when-cross-origin",
       "x-frame-options": "DENY",
-      "content-security-policy": `default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ${aws.s3Endpoint}; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`,
+      "content-security-policy": `default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ${uploadsEndpoint.endpoint}; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`,
     };
     const site = new StaticSite({ outDir, headers: securityHeaders, watch: options.watch ?? true, log });
     cleanups.push(() => site.close());
