@@ -16,12 +16,19 @@ export default tseslint.config(
           paths: [
             {
               name: "@cdktf/provider-aws",
-              message: "Import provider classes by deep path (@cdktf/provider-aws/lib/<resource>): the root costs seconds.",
+              message:
+                "Import provider classes by deep path (@cdktf/provider-aws/lib/<resource>): the root costs seconds.",
             },
           ],
         },
       ],
     },
+  },
+  {
+    // The few CommonJS files: Jest loads its config and transforms with require().
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // Tests read synthesized JSON of arbitrary shape.
