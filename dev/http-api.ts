@@ -5,27 +5,9 @@
 import { randomUUID } from "crypto";
 import type { IncomingHttpHeaders } from "http";
 
-export interface RouteDefinition {
-  readonly method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Path with `{name}` parameters, e.g. `/api/posts/{slug}`. */
-  readonly path: string;
-  readonly auth: "none" | "jwt";
-}
+import { API_ROUTES, type RouteDefinition } from "../lib/api-routes";
 
-/** The routes the api stack defines: public reads and reader actions, JWT-authorized author routes. */
-export const API_ROUTES: readonly RouteDefinition[] = [
-  { method: "GET", path: "/api/health", auth: "none" },
-  { method: "GET", path: "/api/posts", auth: "none" },
-  { method: "GET", path: "/api/posts/{slug}", auth: "none" },
-  { method: "GET", path: "/api/posts/{slug}/comments", auth: "none" },
-  { method: "POST", path: "/api/posts/{slug}/comments", auth: "none" },
-  { method: "POST", path: "/api/posts/{slug}/like", auth: "none" },
-  { method: "POST", path: "/api/subscribe", auth: "none" },
-  { method: "POST", path: "/api/posts", auth: "jwt" },
-  { method: "PUT", path: "/api/posts/{slug}", auth: "jwt" },
-  { method: "DELETE", path: "/api/posts/{slug}", auth: "jwt" },
-  { method: "POST", path: "/api/uploads", auth: "jwt" },
-];
+export { API_ROUTES };
 
 export interface RouteMatch {
   /** `"GET /api/posts/{slug}"`, or `"$default"` for a request no route matches (the handler answers 404/405). */

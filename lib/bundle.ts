@@ -73,8 +73,24 @@ function inputsKey(inputs: string[]): string | undefined {
 function cachedZip(cacheFile: string, zipPath: string, bundleDir: string): Buffer | undefined {
   const files = [cacheFile, zipPath, path.join(bundleDir, "index.js")];
   if (!files.every((file) => fs.existsSync(file))) return undefined;
-  const record = JSON.parse(fs.readFileSync(cacheFile, "utf8")) as CacheRecord;
+  let record: CacheRecord;
+  try {
+    record = JSON.parse(fs.readFileSync(cacheFile, "utf8")) as CacheRecord;
+  } catch {
+    return undefined; // unreadable cache record (for example from an older layout): rebuild
+  }
+  if (!Array.isArray(record.inputs)) return undefined;
   return inputsKey(record.inputs) === record.key ? fs.readFileSync(zipPath) : undefined;
+}
+
+/**
+ * Writes through a temporary file and a rename, so a reader (the dev server loading `index.js`, a second synth
+ * in another terminal) sees the old file or the new one, never half of one.
+ */
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, data);
+  fs.renameSync(temporary, file);
 }
 
 /** Bundles once per process: every environment's stacks share the same artefact. */
@@ -107,13 +123,13 @@ export function bundleHandler(name: string): HandlerBundle {
     });
     const code = result.outputFiles[0].contents;
     fs.mkdirSync(bundleDir, { recursive: true });
-    fs.writeFileSync(path.join(bundleDir, "index.js"), code);
+    writeAtomically(path.join(bundleDir, "index.js"), code);
 
     const entryOptions: ZipOptions = { mtime: FIXED_ZIP_DATE, os: 3, attrs: FILE_MODE_ATTRS, level: 9 };
     zip = Buffer.from(zipSync({ "index.js": [code, entryOptions] }));
-    fs.writeFileSync(zipPath, zip);
+    writeAtomically(zipPath, zip);
     const inputs = Object.keys(result.metafile.inputs).sort();
-    fs.writeFileSync(
+    writeAtomically(
       cacheFile,
       JSON.stringify({ key: inputsKey(inputs), inputs } satisfies Partial<CacheRecord>),
     );

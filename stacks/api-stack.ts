@@ -15,7 +15,8 @@ import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { Construct } from "constructs";
-import { suppress } from "../checks/suppress";
+import { declarePublicRoute } from "../checks/suppress";
+import { API_ROUTES, routeKey } from "../lib/api-routes";
 import { functionAlarms, opsAlarm } from "../lib/alarms";
 import { NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -28,21 +29,6 @@ export interface ApiStackProps extends BlogStackProps {
   readonly data: DataStack;
   readonly events: EventsStack;
 }
-
-/** Every route the API serves; `public` routes are declared here, everything else needs a JWT. */
-export const API_ROUTES: readonly { readonly route: string; readonly public: boolean }[] = [
-  { route: "GET /api/health", public: true },
-  { route: "GET /api/posts", public: true },
-  { route: "GET /api/posts/{slug}", public: true },
-  { route: "GET /api/posts/{slug}/comments", public: true },
-  { route: "POST /api/posts/{slug}/comments", public: true },
-  { route: "POST /api/posts/{slug}/like", public: true },
-  { route: "POST /api/subscribe", public: true },
-  { route: "POST /api/posts", public: false },
-  { route: "PUT /api/posts/{slug}", public: false },
-  { route: "DELETE /api/posts/{slug}", public: false },
-  { route: "POST /api/uploads", public: false },
-];
 
 export class ApiStack extends BlogStack {
   /** `https://<id>.execute-api.<region>.amazonaws.com` */
@@ -77,7 +63,9 @@ export class ApiStack extends BlogStack {
       payloadFormatVersion: "2.0",
       timeoutMilliseconds: 10000,
     });
-    for (const { route, public: isPublic } of API_ROUTES) {
+    for (const definition of API_ROUTES) {
+      const route = routeKey(definition);
+      const isPublic = definition.auth === "none";
       const id = `route-${route
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, "-")
@@ -89,12 +77,9 @@ export class ApiStack extends BlogStack {
         authorizationType: isPublic ? "NONE" : "JWT",
         authorizerId: isPublic ? undefined : authorizer.id,
       });
-      if (isPublic)
-        suppress(
-          r,
-          "CKV_AWS_309",
-          "Public route of the blog: readers browse, comment, like and subscribe without an account",
-        );
+      if (isPublic) {
+        declarePublicRoute(r, "Readers browse, comment, like and subscribe without an account");
+      }
     }
     new LambdaPermission(this, "api-invoke", {
       functionName: apiFn.functionName,

@@ -156,7 +156,7 @@ export class EdgeStack extends BlogStack {
       suppress(
         distribution,
         "CKV_AWS_174",
-        "No custom domain configured: the default *.cloudfront.net certificate is used, which always negotiates TLS 1.2+ with modern clients",
+        "No custom domain configured: the default *.cloudfront.net certificate only allows the TLSv1 security policy; set `domain` in the configuration to serve an ACM certificate with TLSv1.2_2021",
       );
     }
     if (!webAclArn) {

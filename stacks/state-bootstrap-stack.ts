@@ -63,7 +63,7 @@ export class StateBootstrapStack extends TerraformStack {
     suppress(
       state.bucket,
       "CKV_AWS_18",
-      "State bucket of the bootstrap: no access-log bucket exists before it; CloudTrail data events cover it",
+      "State bucket of the bootstrap: it exists before any access-log bucket; enable CloudTrail S3 data events on it to audit access",
     );
 
     if (backend?.dynamodbTable) {

@@ -1,4 +1,4 @@
-import { API_ROUTES } from "../../stacks/api-stack";
+import { API_ROUTES, routeKey } from "../../lib/api-routes";
 import { only, policy, resources, synthApp, type TerraformJson } from "./synth";
 
 const lambdas = (stack: TerraformJson) => Object.values(resources(stack, "aws_lambda_function"));
@@ -11,13 +11,15 @@ describe("api stack", () => {
 
   it("declares every route, public ones without auth and author ones behind the JWT authorizer", () => {
     const routes = Object.values(resources(api, "aws_apigatewayv2_route"));
-    expect(routes.map((r) => r.route_key).sort()).toEqual(API_ROUTES.map((r) => r.route).sort());
+    expect(routes.map((r) => r.route_key).sort()).toEqual(API_ROUTES.map(routeKey).sort());
     for (const route of routes) {
-      const declared = API_ROUTES.find((r) => r.route === route.route_key)!;
-      expect(route.authorization_type).toBe(declared.public ? "NONE" : "JWT");
-      if (!declared.public) expect(route.authorizer_id).toBe("${aws_apigatewayv2_authorizer.jwt.id}");
+      const declared = API_ROUTES.find((r) => routeKey(r) === route.route_key)!;
+      const isPublic = declared.auth === "none";
+      expect(route.authorization_type).toBe(isPublic ? "NONE" : "JWT");
+      if (isPublic) expect(route["//"]).toMatchObject({ public_route: expect.stringMatching(/^.{20,}$/) });
+      else expect(route.authorizer_id).toBe("${aws_apigatewayv2_authorizer.jwt.id}");
     }
-    expect(API_ROUTES.filter((r) => !r.public).map((r) => r.route)).toEqual([
+    expect(API_ROUTES.filter((r) => r.auth === "jwt").map(routeKey)).toEqual([
       "POST /api/posts",
       "PUT /api/posts/{slug}",
       "DELETE /api/posts/{slug}",
