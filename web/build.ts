@@ -171,16 +171,3 @@ export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
-
-if (require.main === module) {
-  const started = process.hrtime.bigint();
-  const files = buildSite({ outDir: process.argv[2] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  for (const file of files) {
-    const bytes = fs.statSync(file.absolutePath).size;
-    console.log(
-      `${file.path.padEnd(36)} ${String(bytes).padStart(8)} B  ${file.contentType}  ${file.cacheControl}`,
-    );
-  }
-  console.log(`built ${files.length} files in ${ms.toFixed(0)} ms`);
-}
