@@ -305,7 +305,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
         MEDIA_BASE_URL: "/media",
         UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
-        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
+        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
         // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
         AWS_ENDPOINT_URL_S3: uploadsEndpoint.endpoint,
       }),

@@ -37,7 +37,7 @@ const schema = z
           )
           .min(1),
       )
-      .default(["image/jpeg", "image/png", "image/webp"]),
+      .default(["image/jpeg", "image/png"]),
     CORS_ALLOWED_ORIGINS: envList.optional(),
     AWS_REGION: z.string().default("us-east-1"),
     /** Set for a local S3 (s3rver): the client then uses path-style addressing. */

@@ -3,14 +3,13 @@ import { createPresignedPost, type S3Signing } from "./presigned-post";
 import { randomUUID } from "crypto";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../shared/errors";
 
-/** Image types a deployment may allow, with the object key extension each gets. */
+/**
+ * Image types a deployment may allow, with the object key extension each gets: the types the thumbnail
+ * function decodes (its bundle carries JPEG and PNG decoders only), so an accepted upload can become a photo.
+ */
 export const EXTENSION_BY_CONTENT_TYPE: Readonly<Record<string, string>> = {
   "image/jpeg": "jpg",
   "image/png": "png",
-  "image/webp": "webp",
-  "image/gif": "gif",
-  "image/bmp": "bmp",
-  "image/tiff": "tiff",
 };
 
 /** Long enough to pick a file and upload it on a slow link, short enough to be useless if leaked. */

@@ -5,7 +5,8 @@
 import { api, ApiError } from "./api";
 import type { PresignedUpload } from "./model";
 
-export const ACCEPTED_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp"];
+/** What the thumbnail function can decode; the API refuses anything else with 415. */
+export const ACCEPTED_TYPES: readonly string[] = ["image/jpeg", "image/png"];
 
 export class UploadError extends Error {
   override readonly name = "UploadError";
@@ -14,7 +15,7 @@ export class UploadError extends Error {
 export async function requestUpload(file: File, token: string): Promise<PresignedUpload> {
   if (!ACCEPTED_TYPES.includes(file.type)) {
     throw new UploadError(
-      `${file.name}: only JPEG, PNG and WebP photos can be uploaded (this file is ${file.type || "of an unknown type"}).`,
+      `${file.name}: only JPEG and PNG photos can be uploaded (this file is ${file.type || "of an unknown type"}).`,
     );
   }
   try {

@@ -659,7 +659,7 @@ describe("configuration", () => {
       DB_AUTH: "iam",
       DB_SSL: "require",
       CACHE_TLS: true,
-      UPLOAD_CONTENT_TYPES: ["image/jpeg", "image/png", "image/webp"],
+      UPLOAD_CONTENT_TYPES: ["image/jpeg", "image/png"],
     });
   });
 
