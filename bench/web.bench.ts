@@ -9,7 +9,13 @@ import { Jimp } from "jimp";
 import * as os from "os";
 import * as path from "path";
 import { gzipSync } from "zlib";
-import { launchChromium, signInLocally, startDevServer, type RunningDevServer } from "../dev/harness";
+import {
+  closeChromium,
+  launchChromium,
+  signInLocally,
+  startDevServer,
+  type RunningDevServer,
+} from "../dev/harness";
 import { buildSite } from "../web/build";
 
 const POSTS = Number(process.env.WEB_BENCH_POSTS ?? 8);
@@ -155,7 +161,7 @@ async function benchHomePage(dev: RunningDevServer): Promise<{
       await context.close();
     }
   } finally {
-    await browser.close();
+    await closeChromium(browser);
   }
   return { lcpMs, jsCssTransferred, jsCssEncoded, lcpElement, timeline };
 }

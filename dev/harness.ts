@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "child_process";
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserServer, type Page } from "playwright-core";
 import { PROJECT_ROOT } from "../lib/paths";
 
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, "test-artifacts", "browser");
@@ -116,13 +116,19 @@ export async function startDevServer(
 }
 
 /** Debian's Chromium, headless, with a fresh temporary profile (playwright's default for `launch`). */
-export function launchChromium(): Promise<Browser> {
+const chromiumServers = new WeakMap<Browser, BrowserServer>();
+
+/**
+ * Starts Chromium as a browser server and connects to it: unlike `chromium.launch()`, the server can be killed
+ * when closing hangs (see closeChromium).
+ */
+export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
     );
   }
-  return chromium.launch({
+  const server = await chromium.launchServer({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
@@ -136,6 +142,35 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+  try {
+    const browser = await chromium.connect(server.wsEndpoint());
+    chromiumServers.set(browser, server);
+    return browser;
+  } catch (error) {
+    await server.kill();
+    throw error;
+  }
+}
+
+/**
+ * Closes the browser and its Chromium; kills Chromium when it has not exited after `graceMs`, so a browser that
+ * hangs on close cannot keep the test process (and CI) waiting.
+ */
+export async function closeChromium(browser: Browser | undefined, graceMs = 10_000): Promise<void> {
+  if (!browser) return;
+  const server = chromiumServers.get(browser);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), graceMs);
+  });
+  const closing = (async () => {
+    await browser.close().catch(() => undefined);
+    await server?.close();
+    return "closed" as const;
+  })();
+  const outcome = await Promise.race([closing, timedOut]);
+  clearTimeout(timer);
+  if (outcome === "timeout") await server?.kill();
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -9,6 +9,7 @@ import { Jimp } from "jimp";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
   ARTIFACTS_DIR,
+  closeChromium,
   launchChromium,
   screenshot,
   signInLocally,
@@ -104,7 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
+  await closeChromium(browser);
   const code = await dev?.stop("SIGINT");
   // The dev server's own output (the functions' logs) helps when a flow fails.
   if (dev) {
