@@ -66,6 +66,10 @@ export const CACHE_TTL_SECONDS = 60;
 export const PROCESSING_TTL_SECONDS = 5;
 const PUBLIC_CACHE_CONTROL = "public, max-age=10, s-maxage=30, stale-while-revalidate=30";
 
+/** A photo is settled once the thumbnail function has finished with it, either way. */
+const isSettled = (record: PhotoRecord | undefined): boolean =>
+  record?.status === "ready" || record?.status === "failed";
+
 /** Abuse limits per client per window. */
 export const RATE_LIMITS = {
   comment: { max: 5, windowSeconds: 60 },
@@ -159,9 +163,7 @@ export function createRoutes(deps: RouteDeps): Router<RouteHandler> {
     const keys = [...row.photo_keys, ...(row.cover_key ? [row.cover_key] : [])];
     const [likeCount, photoRecords] = await Promise.all([likes.count(row.slug), photos.getMany(keys)]);
     const view = (key: string) => photoView(deps.mediaBaseUrl, key, photoRecords.get(key));
-    const settled = keys.every((key) =>
-      ["ready", "failed"].includes(photoRecords.get(key)?.status ?? "pending"),
-    );
+    const settled = keys.every((key) => isSettled(photoRecords.get(key)));
     return {
       settled,
       body: {
@@ -217,7 +219,10 @@ export function createRoutes(deps: RouteDeps): Router<RouteHandler> {
       })),
       nextCursor,
     });
-    await cache.setField(cacheKeys.postList, field, body, CACHE_TTL_SECONDS);
+    // A page whose cover thumbnails are still being made is not kept: its covers show as soon as they are ready.
+    if (covers.every((key) => isSettled(coverRecords.get(key)))) {
+      await cache.setField(cacheKeys.postList, field, body, CACHE_TTL_SECONDS);
+    }
     return fresh(200, body, PUBLIC_CACHE_CONTROL);
   });
 

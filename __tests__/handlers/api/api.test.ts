@@ -56,14 +56,19 @@ beforeEach(() => {
   logLines = [];
 });
 
-/** Uploads a photo through the API's presigned POST and records it as the thumbnail function would when done. */
-async function readyPhoto(author: { sub: string }): Promise<string> {
+/** A photo key handed out by the API's presigned POST, which the thumbnail function has not processed yet. */
+async function pendingPhoto(author: { sub: string }): Promise<string> {
   const presign = await call("POST", "/api/uploads", {
     body: { contentType: "image/png", size: 4 },
     claims: author,
   });
   expect(presign.statusCode).toBe(201);
-  const { key } = body(presign);
+  return body(presign).key;
+}
+
+/** Uploads a photo through the API's presigned POST and records it as the thumbnail function would when done. */
+async function readyPhoto(author: { sub: string }, key?: string): Promise<string> {
+  key ??= await pendingPhoto(author);
   const uuid = key.split("/")[2].split(".")[0];
   await db.send(
     new PutCommand({
@@ -525,6 +530,28 @@ describe("the cache", () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
     expect(listTtl).toBeLessThanOrEqual(60);
+  });
+
+  it("does not keep a list page whose cover is still being processed", async () => {
+    const cover = await pendingPhoto(ada);
+    const created = await call("POST", "/api/posts", {
+      claims: ada,
+      body: { slug: "cover-pending", title: "Cover pending", body: "b", coverKey: cover, photoKeys: [cover] },
+    });
+    expect(created.statusCode).toBe(201);
+    const listed = async () => {
+      // The newest post comes first: a page of one holds it.
+      const response = await call("GET", "/api/posts", { query: { limit: "1" } });
+      const [post] = body(response).posts;
+      expect(post.slug).toBe("cover-pending");
+      return { cache: response.headers["x-cache"], cover: post.coverThumbnailUrl };
+    };
+    expect(await listed()).toEqual({ cache: "miss", cover: null });
+    expect(await listed()).toEqual({ cache: "miss", cover: null });
+
+    await readyPhoto(ada, cover); // the thumbnail function finishes
+    expect(await listed()).toEqual({ cache: "miss", cover: expect.stringMatching(/\/w400\.jpg$/) });
+    expect((await listed()).cache).toBe("hit");
   });
 
   it("answers from PostgreSQL when Redis dies mid-test, logs the degradation, and recovers", async () => {
