@@ -48,7 +48,8 @@ function bundleInChild(names: readonly string[]): Promise<Record<string, string>
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
-    child.once("exit", (code) => {
+    // "close", not "exit": only then has all of the child's output been read.
+    child.once("close", (code) => {
       try {
         if (code !== 0) throw new Error(stderr.trim() || `exit code ${code}`);
         resolve(JSON.parse(stdout) as Record<string, string>);
