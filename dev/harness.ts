@@ -1,5 +1,5 @@
 /**
- * Drives `npm run dev` from the browser tests and the web benchmark: starts it (the same `tsx dev/server.ts`) on a
+ * Drives `npm run dev` from the browser tests and the web benchmark: starts it (the same `node dev/server.mjs`) on a
  * free port in its own process group, reads its URLs from what it prints, stops it like Ctrl-C does, signs an
  * author in through the local OAuth flow, and launches Debian's Chromium with playwright-core.
  */
@@ -65,7 +65,7 @@ export async function startDevServer(
   env: Record<string, string> = {},
   timeoutMs = 120_000,
 ): Promise<RunningDevServer> {
-  const child = spawn(process.execPath, [require.resolve("tsx/cli"), "dev/server.ts"], {
+  const child = spawn(process.execPath, ["dev/server.mjs"], {
     cwd: PROJECT_ROOT,
     detached: true, // its own process group, so that the test can deliver a terminal's Ctrl-C to all of it
     env: { ...process.env, PORT: "0", ...env },

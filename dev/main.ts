@@ -1,5 +1,5 @@
 /**
- * The dev server process (started by ./server.ts, `npm run dev`): starts the whole application locally (see
+ * The dev server process (started by ./server.mjs, `npm run dev`): starts the whole application locally (see
  * ./environment.ts), prints its URLs, and stops everything on Ctrl-C (SIGINT), SIGTERM or when its launcher
  * goes away, leaving no process behind.
  */
