@@ -38,9 +38,14 @@ const BUILD_OPTIONS = {
   minify: true,
   treeShaking: true,
   platform: "node",
+  // ES module builds first (platform "node" would take "main" first): the AWS SDK and smithy packages ship CommonJS
+  // bundles (dist-cjs) that keep every module of the package; their dist-es builds let esbuild drop what is unused,
+  // which makes the bundles 20-35 % smaller and quicker to load.
+  mainFields: ["module", "main"],
   target: "node22",
   format: "cjs",
-  // Lambda reads `exports.handler`; keep names readable in stack traces of the minified bundle.
+  // Lambda reads `exports.handler`. Names are kept: the typed errors take their `name` from their class
+  // (`new.target.name`, logged and mapped to HTTP status), and stack traces stay readable. Costs 5-10 % of init.
   keepNames: true,
   legalComments: "none",
   charset: "utf8",
@@ -73,7 +78,8 @@ function inputsKey(inputs: string[]): string | undefined {
  * reading every file). Any difference, such as a fresh checkout or a touched file, falls back to the content hash.
  */
 function inputsStatKey(inputs: string[]): string | undefined {
-  const hash = createHash("sha256");
+  // The build options too: changing them must rebuild even when no input file was touched.
+  const hash = createHash("sha256").update(JSON.stringify(BUILD_OPTIONS));
   for (const input of inputs) {
     const stat = fs.statSync(path.join(PROJECT_ROOT, input), { throwIfNoEntry: false });
     if (!stat) return undefined;
@@ -136,6 +142,7 @@ export function bundleHandler(name: string): HandlerBundle {
       ...BUILD_OPTIONS,
       loader: { ...BUILD_OPTIONS.loader },
       external: [...BUILD_OPTIONS.external],
+      mainFields: [...BUILD_OPTIONS.mainFields],
       absWorkingDir: PROJECT_ROOT,
       entryPoints: [path.relative(PROJECT_ROOT, entry)],
       write: false,
