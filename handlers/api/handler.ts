@@ -4,7 +4,6 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { Signer } from "@aws-sdk/rds-signer";
 import { createLogger } from "../shared/logger";
 import { createPgPool } from "../shared/postgres";
@@ -27,7 +26,10 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
     logLevel: config.LOG_LEVEL,
     version: config.APP_VERSION,
   });
-  const credentials = fromNodeProviderChain();
+  const dynamoClient = new DynamoDBClient({});
+  // The client's default credential chain (the Node.js provider chain, memoised): the RDS and ElastiCache tokens and
+  // the presigned POSTs sign with it too, so all of them share one cache of credentials.
+  const credentials = dynamoClient.config.credentials;
 
   const pool = createPgPool(
     {
@@ -79,7 +81,6 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
           logger,
         );
 
-  const dynamoClient = new DynamoDBClient({});
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
