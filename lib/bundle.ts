@@ -45,7 +45,7 @@ const BUILD_OPTIONS = {
   target: "node22",
   format: "cjs",
   // Lambda reads `exports.handler`. Names are kept: the typed errors take their `name` from their class
-  // (`new.target.name`, logged and mapped to HTTP status), and stack traces stay readable. Costs 5-10 % of init.
+  // (`new.target.name`, which the logs show), and stack traces stay readable. Costs 5-10 % of init.
   keepNames: true,
   legalComments: "none",
   charset: "utf8",
