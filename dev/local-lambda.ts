@@ -5,9 +5,9 @@
  */
 import { fork, type ChildProcess } from "child_process";
 import { randomUUID } from "crypto";
-import * as fs from "fs";
 import * as path from "path";
 import { createInterface } from "readline";
+import { writeAtomically } from "../lib/bundle";
 import { PROJECT_ROOT } from "../lib/paths";
 import { buildSync } from "esbuild";
 import type { InvokeMessage, LambdaErrorPayload, LoadMessage, WorkerMessage } from "./lambda-worker";
@@ -74,14 +74,6 @@ function workerScript(): string {
   writeAtomically(outfile, outputFiles[0].contents);
   compiledWorker = outfile;
   return outfile;
-}
-
-/** Write then rename: another dev server starting at the same time never runs a half-written file. */
-export function writeAtomically(file: string, contents: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, contents);
-  fs.renameSync(temporary, file);
 }
 
 /** Host variables a Node.js process needs to run; nothing else leaks into the functions (no AWS profile, no secrets). */

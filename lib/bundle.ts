@@ -115,7 +115,8 @@ function cachedZip(cacheFile: string, zipPath: string, bundleDir: string): Buffe
  * Writes through a temporary file and a rename, so a reader (the dev server loading `index.js`, a second synth
  * in another terminal) sees the old file or the new one, never half of one.
  */
-function writeAtomically(file: string, data: string | Uint8Array): void {
+export function writeAtomically(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, data);
   fs.renameSync(temporary, file);
