@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { freePort, waitUntil } from "./postgres";
 
 export interface StartRedisOptions {
@@ -12,12 +13,17 @@ export interface StartRedisOptions {
    * @default 0
    */
   readonly port?: number;
+  /**
+   * Serve TLS only on `port` (no plain port) with this certificate and key; clients are not asked for certificates.
+   * @default plain TCP
+   */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 export interface LocalRedis {
   readonly host: string;
   readonly port: number;
-  /** Environment of the API function pointing at this server (no TLS, no auth). */
+  /** Environment of the API function pointing at this server (no auth). */
   readonly env: Record<string, string>;
   /** SIGKILL: no goodbye to the clients, like a node that dies. */
   kill(): Promise<void>;
@@ -25,15 +31,18 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
-function answersPing(host: string, port: number): Promise<boolean> {
+function answersPing(host: string, port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
+    // A liveness probe only: the certificate is the clients' business.
+    const socket = tls
+      ? tlsConnect({ host, port, rejectUnauthorized: false })
+      : createConnection({ host, port });
     socket.setTimeout(500, () => {
       socket.destroy();
       resolve(false);
     });
     socket.once("error", () => resolve(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once(tls ? "secureConnect" : "connect", () => socket.write("PING\r\n"));
     socket.once("data", (data) => {
       socket.destroy();
       resolve(data.toString().startsWith("+PONG"));
@@ -49,9 +58,25 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Local
   const start = async (): Promise<void> => {
     if (server) return;
     let log = "";
+    const { tls } = options;
+    const listen = tls ? ["--port", "0", "--tls-port", String(port)] : ["--port", String(port)];
+    const certificate = tls
+      ? ["--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-auth-clients", "no"]
+      : [];
     const child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", host, "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+      [
+        ...listen,
+        ...certificate,
+        "--bind",
+        host,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const collect = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000));
@@ -70,7 +95,10 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Local
     });
     failed.catch(() => undefined);
     try {
-      await Promise.race([failed, waitUntil(`Redis on port ${port}`, () => answersPing(host, port))]);
+      await Promise.race([
+        failed,
+        waitUntil(`Redis on port ${port}`, () => answersPing(host, port, options.tls !== undefined)),
+      ]);
     } catch (error) {
       server = undefined;
       child.kill("SIGKILL");
@@ -98,7 +126,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Local
   return {
     host,
     port,
-    env: { CACHE_HOST: host, CACHE_PORT: String(port), CACHE_TLS: "false" },
+    env: { CACHE_HOST: host, CACHE_PORT: String(port), CACHE_TLS: String(options.tls !== undefined) },
     kill: () => terminate("SIGKILL"),
     start,
     stop: () => terminate("SIGTERM"),

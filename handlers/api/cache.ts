@@ -3,8 +3,8 @@
  * commands have short timeouts, nothing queues while the connection is down, and every failure turns into "no
  * cached value" (reads go to PostgreSQL) with a warning in the logs. No request ever fails because of Redis.
  */
-import { createClient, type RedisClientType } from "@redis/client";
 import type { Logger } from "../shared/logger";
+import { createRedisConnection, type RedisReply } from "./redis-connection";
 
 export interface Cache {
   get(key: string): Promise<string | undefined>;
@@ -34,29 +34,24 @@ export interface RedisCacheSettings {
 }
 
 export function createRedisCache(settings: RedisCacheSettings, logger: Logger): Cache {
-  const client: RedisClientType = createClient({
-    socket: {
-      host: settings.host,
-      port: settings.port,
-      ...(settings.tls ? { tls: true as const, servername: settings.host } : { tls: false as const }),
-      connectTimeout: settings.connectTimeoutMs ?? 300,
-      // Keep trying in the background, never faster than every 100 ms nor slower than every 5 s.
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000),
-    },
-    // Fail fast while disconnected instead of queueing commands behind a dead connection.
-    disableOfflineQueue: true,
-    commandOptions: { timeout: settings.commandTimeoutMs ?? 150 },
-    ...(settings.credentials
-      ? {
-          credentialsProvider: {
-            type: "async-credentials-provider" as const,
-            credentials: settings.credentials,
-          },
-        }
-      : {}),
-  }) as RedisClientType;
-
   let healthy = true;
+  const redis = createRedisConnection({
+    host: settings.host,
+    port: settings.port,
+    tls: settings.tls,
+    credentials: settings.credentials,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    commandTimeoutMs: settings.commandTimeoutMs,
+    onError: (error) => {
+      if (healthy) logger.warn("Redis connection error", { error: error.message });
+      healthy = false;
+    },
+    onReady: () => {
+      if (!healthy) logger.info("Redis connection restored");
+      healthy = true;
+    },
+  });
+
   const degraded = (operation: string, error: unknown) => {
     // One warning per outage and operation would hide nothing useful; log each so the degradation shows in metrics.
     logger.warn("Cache unavailable: answering from the database", {
@@ -64,27 +59,15 @@ export function createRedisCache(settings: RedisCacheSettings, logger: Logger): 
       error: (error as Error).message,
     });
   };
-  client.on("error", (error: unknown) => {
-    if (healthy) logger.warn("Redis connection error", { error: (error as Error).message });
-    healthy = false;
-  });
-  client.on("ready", () => {
-    if (!healthy) logger.info("Redis connection restored");
-    healthy = true;
-  });
   // The first request of a cold container waits for the connection, but no longer than the connect timeout.
   let firstConnect: Promise<unknown> | undefined = Promise.race([
-    client.connect().catch((error: unknown) => degraded("connect", error)),
+    redis.ready().catch((error: unknown) => degraded("connect", error)),
     new Promise((resolve) => setTimeout(resolve, settings.connectTimeoutMs ?? 300).unref()),
   ]).finally(() => (firstConnect = undefined));
 
-  /** Runs a command when connected; any failure becomes `fallback`. */
+  /** Runs a command (which fails at once while disconnected); any failure becomes `fallback`. */
   const guarded = async <T>(operation: string, fallback: T, command: () => Promise<T>): Promise<T> => {
     if (firstConnect) await firstConnect;
-    if (!client.isReady) {
-      degraded(operation, new Error("not connected"));
-      return fallback;
-    }
     try {
       return await command();
     } catch (error) {
@@ -92,38 +75,41 @@ export function createRedisCache(settings: RedisCacheSettings, logger: Logger): 
       return fallback;
     }
   };
+  const text = (reply: RedisReply) => (typeof reply === "string" ? reply : undefined);
 
   return {
-    get: (key) => guarded("get", undefined, async () => (await client.get(key)) ?? undefined),
+    get: (key) => guarded("get", undefined, async () => text(await redis.command(["GET", key]))),
     set: (key, value, ttlSeconds) =>
       guarded("set", undefined, async () => {
-        await client.set(key, value, { expiration: { type: "EX", value: ttlSeconds } });
+        await redis.command(["SET", key, value, "EX", ttlSeconds]);
       }),
     getField: (key, field) =>
-      guarded("getField", undefined, async () => (await client.hGet(key, field)) ?? undefined),
+      guarded("getField", undefined, async () => text(await redis.command(["HGET", key, field]))),
     setField: (key, field, value, ttlSeconds) =>
       guarded("setField", undefined, async () => {
-        await client.multi().hSet(key, field, value).expire(key, ttlSeconds, "NX").exec();
+        await redis.transaction([
+          ["HSET", key, field, value],
+          ["EXPIRE", key, ttlSeconds, "NX"],
+        ]);
       }),
     delete: (...keys) =>
       guarded("delete", undefined, async () => {
-        if (keys.length > 0) await client.del(keys);
+        if (keys.length > 0) await redis.command(["DEL", ...keys]);
       }),
     count: (key, windowSeconds) =>
       guarded("count", undefined, async () => {
-        const [count, , ttl] = await client
-          .multi()
-          .incr(key)
-          .expire(key, windowSeconds, "NX")
-          .ttl(key)
-          .exec();
+        const [count, , ttl] = await redis.transaction([
+          ["INCR", key],
+          ["EXPIRE", key, windowSeconds, "NX"],
+          ["TTL", key],
+        ]);
         return { count: Number(count), resetSeconds: Math.max(1, Number(ttl)) };
       }),
     ping: () =>
-      guarded("ping", "down" as const, async () => ((await client.ping()) === "PONG" ? "up" : "down")),
-    close: async () => {
-      if (client.isOpen) client.destroy();
-    },
+      guarded("ping", "down" as const, async () =>
+        (await redis.command(["PING"])) === "PONG" ? "up" : "down",
+      ),
+    close: async () => redis.destroy(),
   };
 }
 
