@@ -1,5 +1,5 @@
 /** The API function's environment, read once at cold start (fail fast, every problem named). */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { commonEnv, dbEnv, envBool, envInt, envList, readEnv, type Env } from "../shared/env";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
 
@@ -9,56 +9,62 @@ const schema = z
     ...dbEnv,
     DB_USER: z.string(),
     /** `iam`: the password is an RDS IAM auth token; `password`: DB_PASSWORD (local development). */
-    DB_AUTH: z.enum(["iam", "password"]).default("iam"),
-    DB_PASSWORD: z.string().optional(),
+    DB_AUTH: z._default(z.enum(["iam", "password"]), "iam"),
+    DB_PASSWORD: z.optional(z.string()),
     /** Unset: no cache (local development without Redis); every read goes to PostgreSQL. */
-    CACHE_HOST: z.string().optional(),
-    CACHE_PORT: envInt(1, 65535).default(6379),
-    CACHE_TLS: envBool.default(true),
+    CACHE_HOST: z.optional(z.string()),
+    CACHE_PORT: z._default(envInt(1, 65535), 6379),
+    CACHE_TLS: z._default(envBool, true),
     /** ElastiCache user with IAM authentication; unset = no AUTH (local Redis). */
-    CACHE_USER: z.string().optional(),
-    CACHE_REPLICATION_GROUP_ID: z.string().optional(),
+    CACHE_USER: z.optional(z.string()),
+    CACHE_REPLICATION_GROUP_ID: z.optional(z.string()),
     SUBSCRIBERS_TABLE: z.string(),
     COUNTERS_TABLE: z.string(),
     PHOTOS_TABLE: z.string(),
     UPLOADS_BUCKET: z.string(),
-    MEDIA_BASE_URL: z
-      .string()
-      .regex(/^(\/|https?:\/\/)/, "must be a path starting with / or an http(s) URL")
-      .transform((value) => value.replace(/\/+$/, "")),
-    UPLOAD_MAX_BYTES: envInt(1, 5 * 1024 * 1024 * 1024).default(20 * 1024 * 1024),
-    UPLOAD_CONTENT_TYPES: envList
-      .pipe(
+    MEDIA_BASE_URL: z.pipe(
+      z.string().check(z.regex(/^(\/|https?:\/\/)/, "must be a path starting with / or an http(s) URL")),
+      z.transform((value: string) => value.replace(/\/+$/, "")),
+    ),
+    UPLOAD_MAX_BYTES: z._default(envInt(1, 5 * 1024 * 1024 * 1024), 20 * 1024 * 1024),
+    UPLOAD_CONTENT_TYPES: z._default(
+      z.pipe(
+        envList,
         z
           .array(
-            z.string().refine((type) => type in EXTENSION_BY_CONTENT_TYPE, {
-              message: `lists an unsupported type (supported: ${Object.keys(EXTENSION_BY_CONTENT_TYPE).join(", ")})`,
-            }),
+            z.string().check(
+              z.refine((type) => type in EXTENSION_BY_CONTENT_TYPE, {
+                message: `lists an unsupported type (supported: ${Object.keys(EXTENSION_BY_CONTENT_TYPE).join(", ")})`,
+              }),
+            ),
           )
-          .min(1),
-      )
-      .default(["image/jpeg", "image/png"]),
-    CORS_ALLOWED_ORIGINS: envList.optional(),
-    AWS_REGION: z.string().default("us-east-1"),
+          .check(z.minLength(1)),
+      ),
+      ["image/jpeg", "image/png"],
+    ),
+    CORS_ALLOWED_ORIGINS: z.optional(envList),
+    AWS_REGION: z._default(z.string(), "us-east-1"),
     /** Set for a local S3 (s3rver): the client then uses path-style addressing. */
-    AWS_ENDPOINT_URL_S3: z.string().optional(),
+    AWS_ENDPOINT_URL_S3: z.optional(z.string()),
   })
-  .superRefine((env, ctx) => {
-    if (env.DB_AUTH === "password" && env.DB_PASSWORD === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DB_PASSWORD"],
-        message: "is required when DB_AUTH is password",
-      });
-    }
-    if (env.CACHE_USER !== undefined && env.CACHE_REPLICATION_GROUP_ID === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["CACHE_REPLICATION_GROUP_ID"],
-        message: "is required when CACHE_USER is set (it is signed into the IAM auth token)",
-      });
-    }
-  });
+  .check(
+    z.superRefine((env, ctx) => {
+      if (env.DB_AUTH === "password" && env.DB_PASSWORD === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["DB_PASSWORD"],
+          message: "is required when DB_AUTH is password",
+        });
+      }
+      if (env.CACHE_USER !== undefined && env.CACHE_REPLICATION_GROUP_ID === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["CACHE_REPLICATION_GROUP_ID"],
+          message: "is required when CACHE_USER is set (it is signed into the IAM auth token)",
+        });
+      }
+    }),
+  );
 
 export type ApiConfig = z.output<typeof schema>;
 

@@ -3,7 +3,7 @@
  * shape `{"error":{"code","message","details?"}}`, and the single place where typed errors become status codes.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import {
   AppError,
   MethodNotAllowedError,
@@ -144,7 +144,7 @@ export function internalErrorResponse(requestId: string): HttpResponse {
 }
 
 /** zod issues → the `details` of a 400. */
-export function validationError(message: string, error: z.ZodError, prefix: string): ValidationError {
+export function validationError(message: string, error: z.core.$ZodError, prefix: string): ValidationError {
   const details: ErrorDetail[] = error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].join("."),
     message: issue.message,
@@ -153,7 +153,7 @@ export function validationError(message: string, error: z.ZodError, prefix: stri
 }
 
 /** Validates a JSON request body: media type, size, syntax, then the schema. */
-export function parseJsonBody<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+export function parseJsonBody<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   const contentType = request.headers["content-type"]?.split(";")[0].trim().toLowerCase();
   if (contentType !== "application/json") {
     throw new UnsupportedMediaTypeError("Send the request body as JSON with Content-Type: application/json", {
@@ -184,7 +184,7 @@ const INPUT_LABELS = {
 } as const;
 
 /** Validates the path parameters, the query string or a header. */
-export function parseInput<S extends z.ZodType>(
+export function parseInput<S extends z.ZodMiniType>(
   value: unknown,
   schema: S,
   where: keyof typeof INPUT_LABELS,

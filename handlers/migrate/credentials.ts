@@ -1,6 +1,6 @@
 /** The master credentials: from the RDS-managed secret in AWS, from the environment locally. */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ConfigError } from "../shared/errors";
 import type { MigrateConfig } from "./config";
 
@@ -9,7 +9,10 @@ export interface DbCredentials {
   readonly password: string;
 }
 
-const rdsSecret = z.object({ username: z.string().min(1), password: z.string().min(1) });
+const rdsSecret = z.object({
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+});
 
 export async function resolveCredentials(
   config: MigrateConfig,
