@@ -5,15 +5,15 @@
  * saves rotating tens of megabytes per photo. Decoding goes straight to the format's decoder (the header has
  * already told us the format), not through jimp's content sniffing.
  */
-import { createJimp } from "@jimp/core";
 import jpeg from "@jimp/js-jpeg";
 import png from "@jimp/js-png";
-import { methods as resize } from "@jimp/plugin-resize";
+import { methods as resizePlugin } from "@jimp/plugin-resize";
 import type { ImageFormat } from "./image-header";
 import { jpegOrientation } from "./metadata";
 
-/** Only what thumbnails need: the full `jimp` package (every plugin and format) would not fit the 600 KB zip. */
-const Jimp = createJimp({ formats: [jpeg, png], plugins: [resize] });
+// jimp's own JPEG and PNG codecs and its resize plugin, called directly on bitmaps: exactly what a `Jimp` image
+// runs for decode, resize and encode, without `@jimp/core`, whose content sniffing, EXIF parser, MIME and colour
+// tables (≈ 150 KB) thumbnails never use and every cold start would load.
 const jpegCodec = jpeg();
 const pngCodec = png();
 
@@ -107,11 +107,14 @@ export async function renderThumbnails(
   widths: readonly number[],
 ): Promise<RenderedImage> {
   const orientation = format === "jpeg" ? jpegOrientation(bytes) : 1;
-  const image = new Jimp(decodeImage(bytes, format));
+  // What jimp's resize works on: it reads and replaces `image.bitmap` and nothing else (the type asks for a whole
+  // `Jimp` image; the thumbnail tests decode every output and check its size and pixels).
+  const image = { bitmap: decodeImage(bytes, format) };
+  const jimpImage = image as unknown as Parameters<typeof resizePlugin.resize>[0];
   const swap = orientation >= 5;
   // Displayed dimensions: orientations 5–8 turn the stored image by 90°.
-  const width = swap ? image.height : image.width;
-  const height = swap ? image.width : image.height;
+  const width = swap ? image.bitmap.height : image.bitmap.width;
+  const height = swap ? image.bitmap.width : image.bitmap.height;
 
   const byTarget = new Map<number, number[]>();
   for (const requested of widths) {
@@ -121,8 +124,9 @@ export async function renderThumbnails(
   const thumbnails: RenderedThumbnail[] = [];
   for (const target of [...byTarget.keys()].sort((a, b) => b - a)) {
     // In place, largest first: the stored side that becomes the displayed width is resized to the target.
-    if ((swap ? image.height : image.width) !== target) image.resize(swap ? { h: target } : { w: target });
-    const oriented = orientBitmap(image.bitmap as Bitmap, orientation);
+    if ((swap ? image.bitmap.height : image.bitmap.width) !== target)
+      resizePlugin.resize(jimpImage, swap ? { h: target } : { w: target });
+    const oriented = orientBitmap(image.bitmap, orientation);
     const body =
       format === "png"
         ? pngCodec.encode(oriented, {})
