@@ -9,7 +9,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { handlerEntry } from "../lib/bundle";
+import { ENTRY_FILE, handlerEntry } from "../lib/bundle";
 import { PROJECT_ROOT } from "../lib/paths";
 
 const BUNDLE_INPUTS = ["handlers", "lib/bundle.ts", "types", "package-lock.json"];
@@ -27,10 +27,10 @@ function newestMtime(target: string): number {
     .reduce((newest, entry) => Math.max(newest, newestMtime(path.join(target, entry))), stat.mtimeMs);
 }
 
-/** The bundle directory when `.build/handlers/<name>/index.js` is newer than all bundle inputs, else undefined. */
+/** The bundle directory when `.build/handlers/<name>/index.mjs` is newer than all bundle inputs, else undefined. */
 export function freshBundle(name: string): string | undefined {
   const bundleDir = path.join(PROJECT_ROOT, ".build", "handlers", name);
-  const output = path.join(bundleDir, "index.js");
+  const output = path.join(bundleDir, ENTRY_FILE);
   if (!fs.existsSync(output)) return undefined;
   const inputs = Math.max(...BUNDLE_INPUTS.map((input) => newestMtime(path.join(PROJECT_ROOT, input))));
   return fs.statSync(output).mtimeMs > inputs ? bundleDir : undefined;

@@ -1,6 +1,6 @@
 /**
  * One local Lambda "execution environment": a child process of the dev server that loads a handler bundle
- * (`.build/handlers/<name>/index.js`, the exact code that ships) and runs one invocation at a time, with a
+ * (`.build/handlers/<name>/index.mjs`, the exact code that ships) and runs one invocation at a time, with a
  * Lambda-shaped context. Environment variables come only from the parent, as Lambda gives a clean environment.
  *
  * The process starts before the bundle exists (the dev server forks it while bundling, to overlap the work).
@@ -9,6 +9,7 @@
  * `{ type: "result", id, ok, result | error }`.
  */
 import { randomUUID } from "crypto";
+import { pathToFileURL } from "url";
 
 export interface LoadMessage {
   readonly type: "load";
@@ -47,11 +48,11 @@ function send(message: WorkerMessage): void {
   process.send?.(message);
 }
 
-function load(bundlePath: string): Handler | undefined {
+async function load(bundlePath: string): Promise<Handler | undefined> {
   const started = performance.now();
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require(bundlePath) as { handler?: unknown };
+    // The bundle is an ES module (`index.mjs`), as in Lambda.
+    const loaded = (await import(pathToFileURL(bundlePath).href)) as { handler?: unknown };
     if (typeof loaded.handler !== "function")
       throw new TypeError(`${bundlePath} does not export a "handler" function`);
     send({ type: "ready", initMs: Math.round(performance.now() - started) });
@@ -100,12 +101,15 @@ function main(): void {
   process.on("disconnect", () => process.exit(0));
   // Ctrl-C reaches the whole process group: the dev server decides when its functions stop (SIGTERM).
   process.on("SIGINT", () => undefined);
-  let handler: Handler | undefined;
+  let handler: Promise<Handler | undefined> = Promise.resolve(undefined);
   process.on("message", (message: LoadMessage | InvokeMessage) => {
     if (message.type === "load") {
       Object.assign(process.env, message.environment);
       handler = load(message.bundlePath);
-    } else if (handler) invoke(handler, message);
+    } else {
+      // Invocations wait for the load (the parent only sends them after "ready"; this keeps the order anyway).
+      void handler.then((loaded) => loaded && invoke(loaded, message));
+    }
   });
 }
 

@@ -10,6 +10,7 @@ import { createInterface } from "readline";
 import { writeAtomically } from "../lib/bundle";
 import { PROJECT_ROOT } from "../lib/paths";
 import { buildSync } from "esbuild";
+import { ENTRY_FILE } from "../lib/bundle";
 import type { InvokeMessage, LambdaErrorPayload, LoadMessage, WorkerMessage } from "./lambda-worker";
 
 export interface LocalLambdaOptions {
@@ -167,7 +168,7 @@ export class LocalLambda {
         ([bundleDir, environment]) => {
           const load: LoadMessage = {
             type: "load",
-            bundlePath: path.join(bundleDir, "index.js"),
+            bundlePath: path.join(bundleDir, ENTRY_FILE),
             environment,
           };
           if (child.connected) child.send(load);

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LambdaInitError, LocalLambda } from "../../dev/local-lambda";
+import { ENTRY_FILE } from "../../lib/bundle";
 import { isRunning } from "../../dev/harness";
 
 jest.setTimeout(60_000);
@@ -16,7 +17,7 @@ const lambdas: LocalLambda[] = [];
 function bundle(name: string, code: string): string {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "index.js"), code);
+  fs.writeFileSync(path.join(dir, ENTRY_FILE), code);
   return dir;
 }
 
@@ -40,7 +41,7 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-const ECHO = `exports.handler = async (event, context) => ({
+const ECHO = `export const handler = async (event, context) => ({
   event, greeting: process.env.GREETING, leaked: process.env.HOST_ONLY_SECRET ?? null,
   name: context.functionName, requestId: context.awsRequestId, remaining: context.getRemainingTimeInMillis(),
 });`;
@@ -65,7 +66,7 @@ test("runs the bundle's handler with the function's environment only and a Lambd
 test("a thrown error is the invocation's error (type and message), and the environment stays warm", async () => {
   const fn = lambda(
     "fails",
-    `exports.handler = async (e) => { if (e.fail) { const x = new Error("boom"); x.name = "BoomError"; throw x; } return "fine"; };`,
+    `export const handler = async (e) => { if (e.fail) { const x = new Error("boom"); x.name = "BoomError"; throw x; } return "fine"; };`,
   );
   await fn.start();
   const [pid] = fn.pids;
@@ -80,7 +81,7 @@ test("a thrown error is the invocation's error (type and message), and the envir
 test("a timed-out or crashed environment is replaced by a fresh one", async () => {
   const fn = lambda(
     "slow",
-    `exports.handler = async (e) => { if (e.exit) process.exit(3); await new Promise((r) => setTimeout(r, e.ms)); return "done"; };`,
+    `export const handler = async (e) => { if (e.exit) process.exit(3); await new Promise((r) => setTimeout(r, e.ms)); return "done"; };`,
     { timeoutMs: 500 },
   );
   await fn.start();
@@ -107,7 +108,7 @@ test("a bundle that fails to load is reported as an initialisation error", async
   await expect(lambda("init-fails-2", `throw new Error("DB_HOST is not set");`).start()).rejects.toThrow(
     /failed to initialise: Error: DB_HOST is not set/,
   );
-  await expect(lambda("no-handler", `exports.other = 1;`).start()).rejects.toThrow(
+  await expect(lambda("no-handler", `export const other = 1;`).start()).rejects.toThrow(
     /does not export a "handler" function/,
   );
 });
@@ -115,7 +116,7 @@ test("a bundle that fails to load is reported as an initialisation error", async
 test("scales out to its concurrency when invocations queue up, and stop() leaves no process", async () => {
   const fn = lambda(
     "parallel",
-    `exports.handler = async () => { await new Promise((r) => setTimeout(r, 700)); return process.pid; };`,
+    `export const handler = async () => { await new Promise((r) => setTimeout(r, 700)); return process.pid; };`,
     { concurrency: 2 },
   );
   await fn.start();
