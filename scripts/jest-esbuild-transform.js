@@ -7,6 +7,9 @@ module.exports = {
       loader: "ts",
       format: "cjs",
       target: "node20",
+      // Jest runs CommonJS without a loader for ES modules: `import("pkg")` becomes a `require` (Lambda bundles
+      // keep real dynamic imports, see lib/bundle.ts).
+      supported: { "dynamic-import": false },
       sourcemap: "inline",
       sourcefile: filename,
     });

@@ -6,7 +6,7 @@
  * already told us the format), not through jimp's content sniffing.
  */
 import jpeg from "@jimp/js-jpeg";
-import png from "@jimp/js-png";
+import type png from "@jimp/js-png";
 import { methods as resizePlugin } from "@jimp/plugin-resize";
 import type { ImageFormat } from "./image-header";
 import { jpegOrientation } from "./metadata";
@@ -15,7 +15,10 @@ import { jpegOrientation } from "./metadata";
 // runs for decode, resize and encode, without `@jimp/core`, whose content sniffing, EXIF parser, MIME and colour
 // tables (≈ 150 KB) thumbnails never use and every cold start would load.
 const jpegCodec = jpeg();
-const pngCodec = png();
+// The PNG codec (pngjs, with zlib and Node streams) is loaded with the first PNG: about a tenth of a cold start
+// that uploads, mostly JPEG photos, seldom need.
+let pngCodec: Promise<ReturnType<typeof png>> | undefined;
+const loadPngCodec = () => (pngCodec ??= import("@jimp/js-png").then((module) => module.default()));
 
 export interface Bitmap {
   readonly data: Buffer;
@@ -79,9 +82,10 @@ export function orientBitmap(bitmap: Bitmap, orientation: number): Bitmap {
   return { data: Buffer.from(out.buffer), width, height };
 }
 
-export function decodeImage(bytes: Buffer, format: Exclude<ImageFormat, "webp">): Bitmap {
+export async function decodeImage(bytes: Buffer, format: Exclude<ImageFormat, "webp">): Promise<Bitmap> {
+  const codec = format === "jpeg" ? jpegCodec : await loadPngCodec();
   try {
-    const bitmap = format === "jpeg" ? jpegCodec.decode(bytes, {}) : pngCodec.decode(bytes, {});
+    const bitmap = codec.decode(bytes, {});
     if (bitmap.data.length < bitmap.width * bitmap.height * 4)
       throw new Error("decoded fewer pixels than declared");
     return {
@@ -109,7 +113,7 @@ export async function renderThumbnails(
   const orientation = format === "jpeg" ? jpegOrientation(bytes) : 1;
   // What jimp's resize works on: it reads and replaces `image.bitmap` and nothing else (the type asks for a whole
   // `Jimp` image; the thumbnail tests decode every output and check its size and pixels).
-  const image = { bitmap: decodeImage(bytes, format) };
+  const image = { bitmap: await decodeImage(bytes, format) };
   const jimpImage = image as unknown as Parameters<typeof resizePlugin.resize>[0];
   const swap = orientation >= 5;
   // Displayed dimensions: orientations 5–8 turn the stored image by 90°.
@@ -129,7 +133,7 @@ export async function renderThumbnails(
     const oriented = orientBitmap(image.bitmap, orientation);
     const body =
       format === "png"
-        ? pngCodec.encode(oriented, {})
+        ? (await loadPngCodec()).encode(oriented, {})
         : jpegCodec.encode(oriented, { quality: JPEG_QUALITY });
     thumbnails.push({
       width: oriented.width,

@@ -116,6 +116,6 @@ describe("metadata stripping", () => {
     const withText = Buffer.concat([png.subarray(0, 33), text, png.subarray(33)]);
     const stripped = stripMetadata("png", withText);
     expect(stripped).toEqual(png);
-    expect(decodeImage(stripped, "png").width).toBe(8);
+    expect((await decodeImage(stripped, "png")).width).toBe(8);
   });
 });

@@ -226,7 +226,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
       const thumbnail = await media(`${prefix}w${width}.jpg`);
       expect(thumbnail.contentType).toBe("image/jpeg");
       expect(thumbnail.cacheControl).toBe(MEDIA_CACHE_CONTROL);
-      const decoded = decodeImage(thumbnail.body, "jpeg");
+      const decoded = await decodeImage(thumbnail.body, "jpeg");
       expect([decoded.width, decoded.height]).toEqual([width, height]);
     }
     const original = await media(`${prefix}original.jpg`);
@@ -246,7 +246,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
     const thumbnails = (outcome as { thumbnails: Record<string, string> }).thumbnails;
     expect(thumbnails["400"]).toBe(thumbnails["1200"]); // 400 px wide already: no upscaling, one file
     expect(thumbnails["400"]).toMatch(/\/w400\.jpg$/);
-    const decoded = decodeImage((await media(thumbnails["400"])).body, "jpeg");
+    const decoded = await decodeImage((await media(thumbnails["400"])).body, "jpeg");
     expect([decoded.width, decoded.height]).toEqual([400, 600]);
     const pixel = (x: number, y: number) =>
       decoded.data.subarray((y * decoded.width + x) * 4, (y * decoded.width + x) * 4 + 3);
@@ -274,9 +274,9 @@ describe("thumbnail handler against s3rver and dynalite", () => {
     });
     const small = await media(`${prefix}w400.png`);
     expect(small.contentType).toBe("image/png");
-    const decoded = decodeImage(small.body, "png");
+    const decoded = await decodeImage(small.body, "png");
     expect([decoded.width, decoded.height, decoded.data[3]]).toEqual([400, 240, 0x80]);
-    expect(decodeImage((await media(`${prefix}w500.png`)).body, "png").width).toBe(500);
+    expect((await decodeImage((await media(`${prefix}w500.png`)).body, "png")).width).toBe(500);
   });
 
   it("marks a corrupt JPEG failed without throwing (no endless retries)", async () => {
