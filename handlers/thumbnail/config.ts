@@ -1,6 +1,6 @@
 /** The thumbnail function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { envInteger, eventCommonEnv, readEventEnv, type Env } from "../shared/event-handler-env";
+import { envInteger, commonEnv, readEventEnv, type Env } from "../shared/env";
 
 const widths = z.pipe(
   z.string(),
@@ -27,7 +27,7 @@ const widths = z.pipe(
 
 const schema = z
   .object({
-    ...eventCommonEnv,
+    ...commonEnv,
     UPLOADS_BUCKET: z.string(),
     MEDIA_BUCKET: z.string(),
     PHOTOS_TABLE: z.string(),

@@ -1,6 +1,6 @@
 /** The welcome-email function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { eventCommonEnv, readEventEnv, type Env } from "../shared/event-handler-env";
+import { commonEnv, readEventEnv, type Env } from "../shared/env";
 
 /** `someone@example.com` or `Display Name <someone@example.com>`, as SES accepts for `Source`. */
 const sender = z
@@ -13,7 +13,7 @@ const sender = z
   );
 
 const schema = z.object({
-  ...eventCommonEnv,
+  ...commonEnv,
   SES_SENDER: sender,
   /** Optional locally: the stacks always set it in AWS. */
   SES_CONFIGURATION_SET: z.optional(z.string()),
