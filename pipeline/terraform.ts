@@ -10,7 +10,15 @@ export interface TerraformOptions {
   readonly binary?: string;
   /** Extra environment for every command (e.g. TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR). @default {} */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Hard limit per command: Terraform gets SIGINT (it stops gracefully, releasing the state lock), then
+   * SIGKILL 30 s later; the result has exit code 124 and says so on stderr. @default no limit
+   */
+  readonly timeoutMs?: number;
 }
+
+/** Exit code of a command stopped by `timeoutMs`, as timeout(1) reports it. */
+export const TIMED_OUT = 124;
 
 export interface TerraformResult {
   readonly exitCode: number;
@@ -45,6 +53,17 @@ export function runTerraform(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let timedOut = false;
+    const timers: NodeJS.Timeout[] = [];
+    if (options.timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGINT");
+          timers.push(setTimeout(() => child.kill("SIGKILL"), 30_000));
+        }, options.timeoutMs),
+      );
+    }
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error) =>
@@ -56,13 +75,17 @@ export function runTerraform(
           : error,
       ),
     );
-    child.on("close", (code) =>
+    child.on("close", (code) => {
+      timers.forEach(clearTimeout);
+      const stderr = Buffer.concat(err).toString("utf8");
       resolve({
-        exitCode: code ?? 1,
+        exitCode: timedOut ? TIMED_OUT : (code ?? 1),
         stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      }),
-    );
+        stderr: timedOut
+          ? `terraform ${args[0]} timed out after ${Math.round(options.timeoutMs! / 1000)} s and was stopped\n${stderr}`
+          : stderr,
+      });
+    });
   });
 }
 
@@ -93,6 +116,7 @@ export function parseDiagnostics(jsonLines: string): Diagnostic[] {
 /** One readable paragraph per error diagnostic, falling back to stderr when Terraform printed no JSON. */
 export function describeErrors(result: TerraformResult): string {
   const errors = parseDiagnostics(result.stdout).filter((d) => d.severity === "error");
+  if (result.exitCode === TIMED_OUT) return result.stderr.split("\n")[0];
   if (errors.length === 0)
     return (result.stderr || result.stdout).trim() || `terraform exited with ${result.exitCode}`;
   return errors

@@ -1,0 +1,84 @@
+/**
+ * npm run deploy:local [-- --env dev] [--outdir cdktf.out] [--stack-timeout 900]
+ * Starts the AWS emulator (moto), applies one environment's stacks for real against it, plans again
+ * (no changes allowed beyond the listed emulator gaps), destroys, stops the emulator, and prints a report
+ * (also written to .build/emulator/report.json). Exit code 0 only when every step of every stack passed.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../lib/paths";
+import { startMoto } from "../local/moto";
+import { parseCli, resolveOutdir, runCli } from "./cli";
+import { emulatedDeploy, type EmulatedDeployResult } from "./emulated-deploy";
+import { UsageError } from "./errors";
+import { readStacks } from "./manifest";
+
+const USAGE = "npm run deploy:local -- [--env <name>] [--outdir <dir>] [--stack-timeout <seconds>]";
+
+function render(result: EmulatedDeployResult): string {
+  const rows = result.stacks.map((s) => {
+    const unexplained = s.replanFindings.filter((f) => !f.ignored).length;
+    const ignored = s.replanFindings.length - unexplained;
+    return (
+      `| ${s.stack} | ${s.applied} | ${s.excluded.length} | ${s.planSeconds.toFixed(0)} | ${s.applySeconds.toFixed(0)} ` +
+      `| ${s.replan ?? "—"}${ignored ? ` (${ignored} ignored)` : ""} | ${s.destroySeconds?.toFixed(0) ?? "—"} |`
+    );
+  });
+  const lines = [
+    "| stack | created | left out (gaps) | plan s | apply s | re-plan | destroy s |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `apply ${result.phases.apply.toFixed(0)} s, re-plan ${result.phases.replan.toFixed(0)} s, destroy ${result.phases.destroy.toFixed(0)} s`,
+  ];
+  for (const s of result.stacks) {
+    if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
+    for (const f of s.replanFindings.filter((x) => !x.ignored))
+      lines.push(
+        `${s.stack}: re-plan wants to ${f.actions.join("/")} ${f.address} (${f.attributes.join(", ")})`,
+      );
+    if (s.excluded.length > 0) lines.push(`${s.stack}: left out ${s.excluded.join(", ")}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+runCli(async () => {
+  const { values } = parseCli(
+    {
+      env: { type: "string", default: "dev" },
+      outdir: { type: "string" },
+      "stack-timeout": { type: "string" },
+    },
+    USAGE,
+  );
+  const outdir = resolveOutdir(values.outdir);
+  const timeout = Number(values["stack-timeout"] ?? 900);
+  if (!Number.isInteger(timeout) || timeout < 30)
+    throw new UsageError(`--stack-timeout must be a whole number of seconds ≥ 30\nUsage: ${USAGE}`);
+  const suffix = `-${values.env}-`;
+  const names = readStacks(outdir).map((s) => s.name);
+  const match = names.find((n) => n.includes(suffix));
+  if (!match)
+    throw new UsageError(`No stack of environment "${values.env}" in ${outdir}. Stacks: ${names.join(", ")}`);
+  const glob = `${match.slice(0, match.indexOf(suffix))}${suffix}*`;
+
+  const moto = await startMoto();
+  console.error(`moto on ${moto.endpoint}`);
+  const deployDir = path.join(PROJECT_ROOT, ".build", "emulator");
+  try {
+    const result = await emulatedDeploy({
+      outdir,
+      workDir: path.join(PROJECT_ROOT, ".build", "terraform"),
+      deployDir,
+      glob,
+      endpoint: moto.endpoint,
+      stackTimeoutMs: timeout * 1000,
+      log: (line) => console.error(line),
+    });
+    fs.writeFileSync(path.join(deployDir, "report.json"), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(render(result));
+    return result.exitCode;
+  } finally {
+    await moto.stop();
+  }
+});

@@ -1,0 +1,172 @@
+/**
+ * `npm run deploy:local`: one environment applied for real, stack by stack in dependency order, with real
+ * Terraform and the real AWS provider against the AWS emulator, through the project's own plan/apply
+ * pipeline; then planned again (no changes allowed beyond the listed emulator gaps), then destroyed in
+ * reverse order. Works on a copy of the synth output with its own local state, never on `cdktf.out`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { applyPlans } from "./apply-runner";
+import { excludeNotImplemented, replanFindings, type ReplanFinding } from "./emulator-plan";
+import { writeEmulatorOverrides } from "./emulator-override";
+import { readStacks, selectStacks, type StackInfo } from "./manifest";
+import { planPaths } from "./plan-store";
+import { planStacks } from "./plan-runner";
+import { copyForProvider, describeRewrites } from "./provider-line";
+import { providerInstallation } from "./provider-installation";
+import type { TerraformPlanJson } from "./summary/analyze";
+import { describeErrors, runTerraform, type TerraformOptions } from "./terraform";
+
+export interface EmulatedDeployOptions {
+  /** The synth output directory holding `manifest.json`. */
+  readonly outdir: string;
+  /** CLI configuration and plugin cache (shared with `npm run validate`). */
+  readonly workDir: string;
+  /** Where the copy, its plans and its state live; emptied first. */
+  readonly deployDir: string;
+  /** Stack glob of the environment, e.g. `myblog-dev-*`. */
+  readonly glob: string;
+  /** The emulator's endpoint, e.g. `https://127.0.0.1:4566`. */
+  readonly endpoint: string;
+  /** Hard limit for each Terraform command of a stack. @default 15 minutes */
+  readonly stackTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface StackDeployReport {
+  readonly stack: string;
+  /** Resources in the applied plan (created). */
+  readonly applied: number;
+  /** Resources left out because the emulator cannot create them (see emulator-gaps.ts). */
+  readonly excluded: readonly string[];
+  readonly planSeconds: number;
+  readonly applySeconds: number;
+  /** `no-changes`, or `changes` when the re-plan found a diff no listed gap explains. */
+  readonly replan?: "no-changes" | "changes" | "error";
+  /** Differences the re-plan found, each marked ignored (a listed gap) or not. */
+  readonly replanFindings: readonly ReplanFinding[];
+  readonly replanSeconds?: number;
+  readonly destroySeconds?: number;
+  readonly error?: string;
+}
+
+export interface EmulatedDeployResult {
+  readonly stacks: readonly StackDeployReport[];
+  readonly rewrites: readonly string[];
+  readonly phases: { readonly apply: number; readonly replan: number; readonly destroy: number };
+  readonly exitCode: 0 | 1;
+}
+
+const seconds = (since: number) => (Date.now() - since) / 1000;
+
+export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<EmulatedDeployResult> {
+  const log = options.log ?? (() => undefined);
+  const installation = providerInstallation(options.workDir);
+  log(installation.description);
+  const terraform: TerraformOptions = {
+    env: installation.terraform.env,
+    timeoutMs: options.stackTimeoutMs ?? 15 * 60_000,
+  };
+
+  fs.rmSync(options.deployDir, { recursive: true, force: true });
+  const outdir = path.join(options.deployDir, "cdktf.out");
+  const rewrites = describeRewrites(copyForProvider(options.outdir, outdir, installation.mirrorVersions));
+  for (const line of rewrites) log(line);
+  const stacks = selectStacks(readStacks(outdir), [options.glob]);
+  const excluded = excludeNotImplemented(stacks);
+  writeEmulatorOverrides(outdir, options.endpoint);
+
+  const reports = new Map<string, StackDeployReport>();
+  // Errors accumulate (an apply failure, then a destroy failure of the same stack) and are logged as they come.
+  const update = (stack: string, patch: Partial<StackDeployReport>) => {
+    const before = reports.get(stack)!;
+    if (patch.error) log(`  ${stack}: ${patch.error}`);
+    const error = [before.error, patch.error].filter(Boolean).join("\n") || undefined;
+    reports.set(stack, { ...before, ...patch, error });
+  };
+  const pipeline = { outdir, terraform };
+
+  // Apply, upstream first: plan one stack (its upstreams are applied by then), apply that reviewed plan.
+  const applyStarted = Date.now();
+  const applied: StackInfo[] = [];
+  for (const stack of stacks) {
+    reports.set(stack.name, {
+      stack: stack.name,
+      applied: 0,
+      excluded: excluded.get(stack.name) ?? [],
+      planSeconds: 0,
+      applySeconds: 0,
+      replanFindings: [],
+    });
+    log(`apply ${stack.name} …`);
+    let started = Date.now();
+    const plan = await planStacks({ ...pipeline, globs: [stack.name] });
+    const planned = plan.summary.stacks[0];
+    update(stack.name, { planSeconds: seconds(started) });
+    if (planned.status !== "changes") {
+      update(stack.name, { error: `planned ${planned.status}: ${planned.error ?? "expected changes"}` });
+      break;
+    }
+    started = Date.now();
+    const result = await applyPlans({ ...pipeline, globs: [stack.name] });
+    update(stack.name, {
+      applySeconds: seconds(started),
+      applied: planned.counts.create,
+      ...(result.exitCode === 0 ? {} : { error: result.results[0]?.message }),
+    });
+    applied.push(stack);
+    log(`  ${stack.name}: ${result.results[0]?.status} in ${seconds(started).toFixed(0)} s`);
+    if (result.exitCode !== 0) break;
+  }
+  const applySeconds = seconds(applyStarted);
+
+  // Plan again: a second plan of what was just applied must find nothing to do.
+  const replanStarted = Date.now();
+  if (applied.length === stacks.length && stacks.every((s) => !reports.get(s.name)?.error)) {
+    log("re-plan …");
+    const replan = await planStacks({ ...pipeline, globs: stacks.map((s) => s.name) });
+    for (const summary of replan.summary.stacks) {
+      if (summary.status === "error" || summary.status === "waiting") {
+        update(summary.name, { replan: "error", error: summary.error ?? summary.status });
+        continue;
+      }
+      const planJson = JSON.parse(fs.readFileSync(planPaths(outdir, summary.name).json, "utf8"));
+      const findings = replanFindings(planJson as TerraformPlanJson);
+      const unexplained = findings.filter((f) => !f.ignored);
+      update(summary.name, {
+        replan: unexplained.length === 0 ? "no-changes" : "changes",
+        replanFindings: findings,
+      });
+      log(
+        `  ${summary.name}: ${unexplained.length === 0 ? "no changes" : `${unexplained.length} unexplained change(s)`}`,
+      );
+    }
+  }
+  const replanSeconds = seconds(replanStarted);
+
+  // Destroy what was applied, downstream first, whatever happened above.
+  const destroyStarted = Date.now();
+  for (const stack of [...applied].reverse()) {
+    log(`destroy ${stack.name} …`);
+    const started = Date.now();
+    const destroy = await runTerraform(
+      ["destroy", "-auto-approve", "-input=false", "-json", "-lock-timeout=300s"],
+      stack.workingDirectory,
+      terraform,
+    );
+    update(stack.name, { destroySeconds: seconds(started) });
+    if (destroy.exitCode !== 0) update(stack.name, { error: `destroy failed: ${describeErrors(destroy)}` });
+  }
+  const destroySeconds = seconds(destroyStarted);
+
+  const all = stacks.map((s) => reports.get(s.name)!).filter(Boolean);
+  const ok =
+    all.length === stacks.length &&
+    all.every((r) => !r.error && r.replan === "no-changes" && r.destroySeconds !== undefined);
+  return {
+    stacks: all,
+    rewrites,
+    phases: { apply: applySeconds, replan: replanSeconds, destroy: destroySeconds },
+    exitCode: ok ? 0 : 1,
+  };
+}
