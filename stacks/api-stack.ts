@@ -18,10 +18,11 @@ import type { Construct } from "constructs";
 import { declarePublicRoute } from "../checks/suppress";
 import { API_ROUTES, routeKey } from "../lib/api-routes";
 import { functionAlarms, opsAlarm } from "../lib/alarms";
-import { NodeFunction } from "../lib/node-function";
+import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, type DataStack } from "./data-stack";
-import { MAX_UPLOAD_BYTES, type EventsStack } from "./events-stack";
+import type { EventsStack } from "./events-stack";
 import type { NetworkStack } from "./network-stack";
 
 export interface ApiStackProps extends BlogStackProps {
@@ -122,7 +123,7 @@ export class ApiStack extends BlogStack {
     this.output("api_url", api.apiEndpoint, "API Gateway endpoint (the site serves it under /api/*)");
   }
 
-  private createApiFunction(network: NetworkStack, data: DataStack): NodeFunction {
+  private createApiFunction(network: NetworkStack, data: DataStack): NodeFunction<"api"> {
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       functionName: this.names.resource("api"),
@@ -151,19 +152,19 @@ export class ApiStack extends BlogStack {
         UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
         // jimp decodes JPEG and PNG in the bundle; WebP would need a separate WebAssembly file.
         UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
+        COUNTERS_TABLE: bindTable(data.countersTable, [
+          "GetItem",
+          "BatchGetItem",
+          "PutItem",
+          "UpdateItem",
+          "DeleteItem",
+        ]),
+        PHOTOS_TABLE: bindTable(data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]),
+        // Presigned POSTs are signed with this role: it may only put raw uploads.
+        UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
       },
     });
-    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["PutItem"]);
-    fn.bindTable("COUNTERS_TABLE", data.countersTable, [
-      "GetItem",
-      "BatchGetItem",
-      "PutItem",
-      "UpdateItem",
-      "DeleteItem",
-    ]);
-    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]);
-    // Presigned POSTs are signed with this role: it may only put raw uploads.
-    fn.bindBucket("UPLOADS_BUCKET", data.uploadsBucket, "uploads/", ["PutObject"]);
     fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "ConnectToPostgresWithIam",

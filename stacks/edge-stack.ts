@@ -14,6 +14,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { AssetType, Fn, TerraformAsset, TerraformIterator, Token } from "cdktf";
 import type { Construct } from "constructs";
@@ -196,6 +197,14 @@ export class EdgeStack extends BlogStack {
 
     this.distributionDomainName = distribution.domainName;
     const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : `https://${distribution.domainName}`;
+    new SsmParameter(this, "site-url", {
+      name: this.siteUrlParameterName,
+      description: "URL of the blog; the welcome e-mail links to it",
+      // Not a secret, but encrypted like every other store of this application.
+      type: "SecureString",
+      keyId: network.kmsKeyArn,
+      value: siteUrl,
+    });
     this.output("site_url", siteUrl, "URL of the blog");
     this.output("distribution_id", distribution.id, "CloudFront distribution (for invalidations)");
     this.output("web_bucket", web.name, "Bucket holding the built site");

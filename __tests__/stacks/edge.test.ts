@@ -71,6 +71,15 @@ describe("edge stack", () => {
     for (const asset of hashed) expect(asset.cache_control).toBe("public, max-age=31536000, immutable");
   });
 
+  it("writes the site's URL, encrypted, to the parameter the welcome e-mail reads", () => {
+    expect(only(edge, "aws_ssm_parameter")).toMatchObject({
+      name: "/myblog/dev/site-url",
+      type: "SecureString",
+      key_id: expect.stringMatching(/kms/),
+      value: "https://${aws_cloudfront_distribution.cdn.domain_name}",
+    });
+  });
+
   it("adds a us-east-1 certificate with DNS validation, aliases and WAF when configured", () => {
     const custom = synthApp({
       domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABC" },
@@ -97,5 +106,6 @@ describe("edge stack", () => {
     expect(Object.keys(resources(custom, "aws_route53_record"))).toEqual(
       expect.arrayContaining(["site-a", "site-aaaa", "certificate-validation"]),
     );
+    expect(only(custom, "aws_ssm_parameter").value).toBe("https://blog.example.com");
   });
 });
