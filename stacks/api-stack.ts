@@ -65,7 +65,6 @@ export class ApiStack extends BlogStack {
       timeoutMilliseconds: 10000,
     });
     this.integrationId = integration.id;
-    const publicRoutes = API_ROUTES.filter((route) => route.auth === "none");
     if (this.config.auth.mode === "jwt") {
       // An external issuer: its clients are known up front, so the author routes are declared here too.
       const { issuer, audience } = this.config.auth;
@@ -78,7 +77,11 @@ export class ApiStack extends BlogStack {
       });
     } else {
       this.authors = this.createUserPool();
-      declareRoutes(this, { apiId: api.id, integrationId: integration.id, routes: publicRoutes });
+      declareRoutes(this, {
+        apiId: api.id,
+        integrationId: integration.id,
+        routes: API_ROUTES.filter((route) => route.auth === "none"),
+      });
     }
     new LambdaPermission(this, "api-invoke", {
       functionName: apiFn.functionName,
