@@ -11,7 +11,9 @@
 import { spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
+import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { ENTRY_FILE, bundleHandler } from "../lib/bundle";
+import type { FunctionEnvironment, HandlerName } from "../lib/function-environment";
 import { lambdaNode, lambdaNodeMajor } from "./lambda-node";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -27,7 +29,7 @@ const common = {
 const database = { DB_HOST: "127.0.0.1", DB_PORT: "5432", DB_NAME: "blog", DB_SSL: "disable" };
 
 /** Each handler with its size budget and the environment variables its stack sets (values are placeholders). */
-const HANDLERS: Record<string, { budgetKb: number; env: Record<string, string> }> = {
+const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironment<H> } } = {
   api: {
     budgetKb: 400,
     env: {
@@ -43,7 +45,7 @@ const HANDLERS: Record<string, { budgetKb: number; env: Record<string, string> }
       PHOTOS_TABLE: "photos",
       UPLOADS_BUCKET: "uploads",
       MEDIA_BASE_URL: "/media",
-      UPLOAD_MAX_BYTES: "20971520",
+      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
     },
   },
   migrate: {
@@ -70,7 +72,7 @@ const HANDLERS: Record<string, { budgetKb: number; env: Record<string, string> }
       UPLOADS_BUCKET: "uploads",
       MEDIA_BUCKET: "media",
       PHOTOS_TABLE: "photos",
-      MAX_UPLOAD_BYTES: "20971520",
+      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       MAX_MEGAPIXELS: "40",
       THUMBNAIL_WIDTHS: "400,1200",
     },
@@ -96,7 +98,7 @@ import(pathToFileURL(process.argv[1]).href).then((mod) => {
 function initTimeMs(
   node: string,
   bundleFile: string,
-  env: Record<string, string>,
+  env: Readonly<Record<string, string | undefined>>,
 ): { wall: number; cpu: number } {
   const run = spawnSync(node, ["-e", INIT_PROBE, bundleFile], {
     env: { PATH: process.env.PATH ?? "", ...common, ...env },
@@ -132,7 +134,10 @@ console.log(
 );
 // Round-robin over handlers (and Node versions): a noisy minute on this shared machine then slows every handler a
 // little instead of one handler a lot.
-const bundles = Object.keys(HANDLERS).map((name) => ({ name, bundle: bundleHandler(name) }));
+const bundles = (Object.keys(HANDLERS) as HandlerName[]).map((name) => ({
+  name,
+  bundle: bundleHandler(name),
+}));
 const samples = new Map(
   bundles.map(({ name }) => [name, { judged: [] as { wall: number; cpu: number }[], local: [] as number[] }]),
 );

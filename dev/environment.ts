@@ -14,6 +14,8 @@ import type { AddressInfo } from "net";
 import { tmpdir } from "os";
 import * as path from "path";
 import { Readable } from "stream";
+import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import type { FunctionEnvironment } from "../lib/function-environment";
 import { startAwsLocal, type AwsLocal, type SentEmail } from "../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../local/postgres";
 import { startRedis, type LocalRedis } from "../local/redis";
@@ -99,7 +101,6 @@ const HANDLER_ROLES: Record<DevHandler, string> = {
 };
 const API_USER = "blog_api";
 const MAX_API_BODY = 10 * 1024 * 1024;
-const UPLOAD_MAX_BYTES = 15 * 1024 * 1024;
 
 export class DevEnvironmentError extends Error {
   override readonly name = "DevEnvironmentError";
@@ -263,9 +264,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     const common = { LOG_LEVEL: options.logLevel ?? "WARN", APP_VERSION: "local", ...aws.env };
     const functionLog = (name: string) => prefixed(name, log);
     type Services = { pg: LocalPostgres; redis?: LocalRedis };
-    const makeLambda = (
-      name: DevHandler,
-      environment: (s: Services) => Record<string, string>,
+    // Each environment is typed by its handler's schema, as the stacks' are.
+    const makeLambda = <H extends DevHandler>(
+      name: H,
+      environment: (s: Services) => FunctionEnvironment<H>,
       extra: { timeoutMs?: number; concurrency?: number; memoryMb?: number } = {},
     ) => {
       if (!available.includes(name)) return undefined;
@@ -304,7 +306,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         PHOTOS_TABLE: LOCAL_NAMES.photosTable,
         UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
         MEDIA_BASE_URL: "/media",
-        UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
+        UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
         UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
         // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
         AWS_ENDPOINT_URL_S3: uploadsEndpoint.endpoint,
@@ -323,7 +325,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
         MEDIA_BUCKET: LOCAL_NAMES.mediaBucket,
         PHOTOS_TABLE: LOCAL_NAMES.photosTable,
-        MAX_UPLOAD_BYTES: String(UPLOAD_MAX_BYTES),
+        MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
         MAX_MEGAPIXELS: "40",
         THUMBNAIL_WIDTHS: "400,1200",
       }),

@@ -16,6 +16,11 @@ export class Names {
     return name;
   }
 
+  /** SSM parameter name, `/<app>/<env>/<suffix>`. */
+  parameter(suffix: string): string {
+    return `/${this.app}/${this.env}/${suffix}`;
+  }
+
   /** Prefix for S3 `bucket_prefix` (AWS appends 26 characters; the whole name must fit in 63). */
   bucketPrefix(suffix: string): string {
     return `${this.resource(suffix, 37)}-`;

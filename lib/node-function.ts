@@ -1,7 +1,8 @@
 /**
  * One Lambda function the way this project wants all of them: real bundled code from
  * `handlers/<name>/index.ts`, the newest Node.js runtime on arm64, X-Ray tracing, a log group with
- * retention created before the function, and a role that holds only what the `grant*`/`bind*` helpers add.
+ * retention created before the function, an environment typed by the handler's schema, and a role that holds only
+ * what its variables' bindings and the `grant*` helpers add.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -11,14 +12,27 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleHandler, type HandlerBundle } from "./bundle";
+import type { FunctionEnvironment, FunctionVariable, HandlerName } from "./function-environment";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
 
 /** Newest Node.js runtime Lambda offers (AWS provider 6.x knows it). */
 export const NODE_RUNTIME = "nodejs24.x";
 
-export interface NodeFunctionProps {
-  /** Directory under `handlers/` holding `index.ts` that exports `handler`. */
-  readonly handler: string;
+/**
+ * A variable naming a resource the function uses, with the access it is granted to it: the variable is set and the
+ * role statement added together (its Sid derives from the variable's name).
+ */
+export interface EnvBinding {
+  readonly value: string;
+  readonly statement: (sid: string) => PolicyStatement;
+}
+
+/** A variable's value in a stack: text (Terraform references are text too), or a binding. */
+export type EnvValue = string | EnvBinding;
+
+export interface NodeFunctionProps<H extends HandlerName> {
+  /** Directory under `handlers/` holding `index.ts` that exports `handler`; it also picks the environment's type. */
+  readonly handler: H;
   /** Function name; also names the role and the log group. */
   readonly functionName: string;
   readonly description: string;
@@ -30,28 +44,30 @@ export interface NodeFunctionProps {
   readonly logRetentionDays: number;
   /** KMS key that encrypts the log group (its key policy must allow CloudWatch Logs). */
   readonly logKmsKeyArn: string;
-  /** Environment variables known up front; `addEnvironment` and the bind helpers add more. */
-  readonly environment?: Record<string, string>;
+  /**
+   * The variables of the handler's schema (`handlers/<name>/config.ts`): a missing required one or an undeclared
+   * one is a compile error. `POWERTOOLS_SERVICE_NAME` and `LOG_LEVEL` are set unless given.
+   */
+  readonly environment: FunctionEnvironment<H, EnvValue>;
   /** Caps concurrency where a runaway would hurt a downstream (database, SES quota). @default no cap */
   readonly reservedConcurrency?: number;
   /** Only for functions that must reach resources inside the VPC (≥ 2 private subnets). @default outside the VPC */
   readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
 }
 
-export class NodeFunction extends Construct {
+export class NodeFunction<H extends HandlerName = HandlerName> extends Construct {
   public readonly function: LambdaFunction;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly bundle: HandlerBundle;
   private readonly statements: PolicyStatement[] = [];
-  private readonly environment: Record<string, string>;
+  private readonly environment: Record<string, string> = {};
 
-  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+  constructor(scope: Construct, id: string, props: NodeFunctionProps<H>) {
     super(scope, id);
     if (props.vpc && props.vpc.subnetIds.length < 2) {
       throw new Error(`${props.functionName}: a function in a VPC needs at least 2 subnets (one per AZ)`);
     }
-    this.environment = { POWERTOOLS_SERVICE_NAME: props.handler, LOG_LEVEL: "INFO", ...props.environment };
 
     this.bundle = bundleHandler(props.handler);
     const asset = new TerraformAsset(this, "code", {
@@ -84,6 +100,20 @@ export class NodeFunction extends Construct {
       Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
       Resource: "*",
     });
+    const variables: Record<string, EnvValue | undefined> = {
+      POWERTOOLS_SERVICE_NAME: props.handler,
+      LOG_LEVEL: "INFO",
+      ...props.environment,
+    };
+    for (const [key, value] of Object.entries(variables)) {
+      if (value === undefined) continue;
+      if (typeof value === "string") {
+        this.environment[key] = value;
+      } else {
+        this.environment[key] = value.value;
+        this.addToRolePolicy(value.statement(sid(key)));
+      }
+    }
     new IamRolePolicy(this, "policy", {
       name: "least-privilege",
       role: this.role.id,
@@ -127,7 +157,8 @@ export class NodeFunction extends Construct {
     return this.function.arn;
   }
 
-  addEnvironment(key: string, value: string): this {
+  /** Sets one more variable of the handler's schema. */
+  addEnvironment(key: FunctionVariable<H>, value: string): this {
     this.environment[key] = value;
     return this;
   }
@@ -137,32 +168,48 @@ export class NodeFunction extends Construct {
     return this;
   }
 
-  /** Grants actions on a DynamoDB table and tells the code its name, in one step. */
-  bindTable(envVar: string, table: { name: string; arn: string }, actions: string[]): this {
-    this.addEnvironment(envVar, table.name);
-    return this.addToRolePolicy({
-      Sid: sid(envVar),
-      Effect: "Allow",
-      Action: actions.map((a) => `dynamodb:${a}`),
-      Resource: [table.arn, `${table.arn}/index/*`],
-    });
-  }
-
-  /** Grants object actions under one key prefix of a bucket and sets the bucket name variable. */
-  bindBucket(envVar: string, bucket: { name: string; arn: string }, prefix: string, actions: string[]): this {
-    this.addEnvironment(envVar, bucket.name);
-    return this.addToRolePolicy({
-      Sid: sid(envVar),
-      Effect: "Allow",
-      Action: actions.map((a) => `s3:${a}`),
-      Resource: `${bucket.arn}/${prefix}*`,
-    });
-  }
-
   /** Use of the customer-managed key that encrypts the data this function reads or writes. */
   grantKeyUse(keyArn: string, actions: string[] = ["kms:Decrypt", "kms:GenerateDataKey"]): this {
     return this.addToRolePolicy({ Sid: "UseDataKey", Effect: "Allow", Action: actions, Resource: keyArn });
   }
+}
+
+/** A table the function uses: its name in the variable, the given actions on it and its indexes. */
+export function bindTable(table: { name: string; arn: string }, actions: string[]): EnvBinding {
+  return {
+    value: table.name,
+    statement: (Sid) => ({
+      Sid,
+      Effect: "Allow",
+      Action: actions.map((a) => `dynamodb:${a}`),
+      Resource: [table.arn, `${table.arn}/index/*`],
+    }),
+  };
+}
+
+/** A bucket the function uses: its name in the variable, the given object actions under one key prefix. */
+export function bindBucket(
+  bucket: { name: string; arn: string },
+  prefix: string,
+  actions: string[],
+): EnvBinding {
+  return {
+    value: bucket.name,
+    statement: (Sid) => ({
+      Sid,
+      Effect: "Allow",
+      Action: actions.map((a) => `s3:${a}`),
+      Resource: `${bucket.arn}/${prefix}*`,
+    }),
+  };
+}
+
+/** An SSM parameter the function reads: its name in the variable, `ssm:GetParameter` on exactly it. */
+export function bindParameter(parameter: { name: string; arn: string }): EnvBinding {
+  return {
+    value: parameter.name,
+    statement: (Sid) => ({ Sid, Effect: "Allow", Action: "ssm:GetParameter", Resource: parameter.arn }),
+  };
 }
 
 /** Statement ids must be alphanumeric. */

@@ -25,6 +25,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative } from "node:path";
 import { Client } from "pg";
+import type { FunctionEnvironment } from "../lib/function-environment";
 
 export interface StartPostgresOptions {
   /**
@@ -53,7 +54,12 @@ export interface LocalPostgres {
   readonly user: string;
   readonly password: string;
   /** Environment of the migrate function pointing at this server (master credentials, no TLS). */
-  readonly env: Record<string, string>;
+  readonly env: Required<
+    Pick<
+      FunctionEnvironment<"migrate">,
+      "DB_HOST" | "DB_PORT" | "DB_NAME" | "DB_USER" | "DB_PASSWORD" | "DB_SSL"
+    >
+  >;
   /** The server binaries in use: installed, or embedded from npm because none is installed. */
   readonly binaries: PgBinaries;
   /** Stops the server but keeps the data: `start()` brings it back on the same port. */

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { freePort, waitUntil } from "./postgres";
+import type { FunctionEnvironment } from "../lib/function-environment";
 
 export interface StartRedisOptions {
   /**
@@ -24,7 +25,7 @@ export interface LocalRedis {
   readonly host: string;
   readonly port: number;
   /** Environment of the API function pointing at this server (no auth). */
-  readonly env: Record<string, string>;
+  readonly env: Required<Pick<FunctionEnvironment<"api">, "CACHE_HOST" | "CACHE_PORT" | "CACHE_TLS">>;
   /** SIGKILL: no goodbye to the clients, like a node that dies. */
   kill(): Promise<void>;
   start(): Promise<void>;

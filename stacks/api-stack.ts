@@ -1,27 +1,27 @@
 /**
- * API layer: an HTTP API with explicit routes (public reads, JWT-authorized author routes), the API
- * function inside the VPC, and the schema-migration function that Terraform invokes on every deploy whose
- * migrations changed.
+ * API layer: an HTTP API with explicit routes (public reads; JWT-authorized author routes, declared by the edge
+ * stack in Cognito mode), the authors' user pool, the API function inside the VPC, and the schema-migration
+ * function that Terraform invokes on every deploy whose migrations changed.
  */
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
-import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
-import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
-import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { Fn } from "cdktf";
 import type { Construct } from "constructs";
-import { declarePublicRoute } from "../checks/suppress";
-import { API_ROUTES, routeKey } from "../lib/api-routes";
+import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { API_ROUTES } from "../lib/api-routes";
 import { functionAlarms, opsAlarm } from "../lib/alarms";
-import { NodeFunction } from "../lib/node-function";
+import type { AuthorPool } from "../lib/author-sign-in";
+import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
+import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, type DataStack } from "./data-stack";
-import { MAX_UPLOAD_BYTES, type EventsStack } from "./events-stack";
+import type { EventsStack } from "./events-stack";
 import type { NetworkStack } from "./network-stack";
 
 export interface ApiStackProps extends BlogStackProps {
@@ -34,11 +34,13 @@ export class ApiStack extends BlogStack {
   /** `https://<id>.execute-api.<region>.amazonaws.com` */
   public readonly apiEndpoint: string;
   public readonly apiId: string;
+  /** The Lambda integration, for the author routes that the edge stack declares in Cognito mode. */
+  public readonly integrationId: string;
   /**
-   * OAuth endpoints the site signs authors in with (code flow + PKCE through the Cognito hosted UI).
-   * Only with a custom domain: the callback URL must be known before CloudFront exists.
+   * `auth.mode: cognito`: the authors' user pool and its hosted UI. The edge stack adds the app client (its callback
+   * URLs need the CloudFront address), the JWT authorizer and the author routes (see lib/author-sign-in.ts).
    */
-  public webSignIn?: { authorizeUrl: string; tokenUrl: string; logoutUrl: string; clientId: string };
+  public readonly authors?: AuthorPool;
 
   constructor(scope: Construct, props: ApiStackProps) {
     super(scope, "api", props);
@@ -55,7 +57,6 @@ export class ApiStack extends BlogStack {
     this.apiId = api.id;
     this.apiEndpoint = api.apiEndpoint;
 
-    const authorizer = this.createAuthorizer(api);
     const integration = new Apigatewayv2Integration(this, "api-integration", {
       apiId: api.id,
       integrationType: "AWS_PROXY",
@@ -63,23 +64,24 @@ export class ApiStack extends BlogStack {
       payloadFormatVersion: "2.0",
       timeoutMilliseconds: 10000,
     });
-    for (const definition of API_ROUTES) {
-      const route = routeKey(definition);
-      const isPublic = definition.auth === "none";
-      const id = `route-${route
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "-")
-        .replace(/-+$/, "")}`;
-      const r = new Apigatewayv2Route(this, id, {
+    this.integrationId = integration.id;
+    if (this.config.auth.mode === "jwt") {
+      // An external issuer: its clients are known up front, so the author routes are declared here too.
+      const { issuer, audience } = this.config.auth;
+      const authorizer = jwtAuthorizer(this, { apiId: api.id, issuer, audience });
+      declareRoutes(this, {
         apiId: api.id,
-        routeKey: route,
-        target: `integrations/${integration.id}`,
-        authorizationType: isPublic ? "NONE" : "JWT",
-        authorizerId: isPublic ? undefined : authorizer.id,
+        integrationId: integration.id,
+        routes: API_ROUTES,
+        authorizerId: authorizer.id,
       });
-      if (isPublic) {
-        declarePublicRoute(r, "Readers browse, comment, like and subscribe without an account");
-      }
+    } else {
+      this.authors = this.createUserPool();
+      declareRoutes(this, {
+        apiId: api.id,
+        integrationId: integration.id,
+        routes: API_ROUTES.filter((route) => route.auth === "none"),
+      });
     }
     new LambdaPermission(this, "api-invoke", {
       functionName: apiFn.functionName,
@@ -122,7 +124,7 @@ export class ApiStack extends BlogStack {
     this.output("api_url", api.apiEndpoint, "API Gateway endpoint (the site serves it under /api/*)");
   }
 
-  private createApiFunction(network: NetworkStack, data: DataStack): NodeFunction {
+  private createApiFunction(network: NetworkStack, data: DataStack): NodeFunction<"api"> {
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       functionName: this.names.resource("api"),
@@ -151,19 +153,19 @@ export class ApiStack extends BlogStack {
         UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
         // jimp decodes JPEG and PNG in the bundle; WebP would need a separate WebAssembly file.
         UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
+        COUNTERS_TABLE: bindTable(data.countersTable, [
+          "GetItem",
+          "BatchGetItem",
+          "PutItem",
+          "UpdateItem",
+          "DeleteItem",
+        ]),
+        PHOTOS_TABLE: bindTable(data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]),
+        // Presigned POSTs are signed with this role: it may only put raw uploads.
+        UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
       },
     });
-    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["PutItem"]);
-    fn.bindTable("COUNTERS_TABLE", data.countersTable, [
-      "GetItem",
-      "BatchGetItem",
-      "PutItem",
-      "UpdateItem",
-      "DeleteItem",
-    ]);
-    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]);
-    // Presigned POSTs are signed with this role: it may only put raw uploads.
-    fn.bindBucket("UPLOADS_BUCKET", data.uploadsBucket, "uploads/", ["PutObject"]);
     fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "ConnectToPostgresWithIam",
@@ -223,78 +225,39 @@ export class ApiStack extends BlogStack {
     });
   }
 
-  private createAuthorizer(api: Apigatewayv2Api): Apigatewayv2Authorizer {
-    const auth = this.config.auth;
-    let issuer: string;
-    let audience: string[];
-    if (auth.mode === "jwt") {
-      issuer = auth.issuer;
-      audience = auth.audience;
-    } else {
-      const pool = new CognitoUserPool(this, "authors", {
-        name: this.names.resource("authors"),
-        // Authors are invited, not self-registered.
-        adminCreateUserConfig: { allowAdminCreateUserOnly: true },
-        usernameAttributes: ["email"],
-        autoVerifiedAttributes: ["email"],
-        mfaConfiguration: "OPTIONAL",
-        softwareTokenMfaConfiguration: { enabled: true },
-        passwordPolicy: {
-          minimumLength: 12,
-          requireLowercase: true,
-          requireUppercase: true,
-          requireNumbers: true,
-          requireSymbols: false,
-          temporaryPasswordValidityDays: 3,
-        },
-        accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
-        deletionProtection: this.env.production ? "ACTIVE" : "INACTIVE",
-      });
-      const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : undefined;
-      const client = new CognitoUserPoolClient(this, "authors-web-client", {
-        name: this.names.resource("web"),
-        userPoolId: pool.id,
-        // A browser app cannot keep a secret: authorization code flow with PKCE, or SRP.
-        generateSecret: false,
-        explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        allowedOauthFlowsUserPoolClient: siteUrl !== undefined,
-        allowedOauthFlows: siteUrl ? ["code"] : undefined,
-        allowedOauthScopes: siteUrl ? ["openid", "email", "profile"] : undefined,
-        supportedIdentityProviders: siteUrl ? ["COGNITO"] : undefined,
-        callbackUrls: siteUrl ? [`${siteUrl}/`, `${siteUrl}/author.html`] : undefined,
-        logoutUrls: siteUrl ? [`${siteUrl}/`] : undefined,
-        preventUserExistenceErrors: "ENABLED",
-        accessTokenValidity: 60,
-        idTokenValidity: 60,
-        refreshTokenValidity: 30,
-        tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "days" }],
-        enableTokenRevocation: true,
-      });
-      if (siteUrl) {
-        const domain = new CognitoUserPoolDomain(this, "authors-domain", {
-          domain: this.names.resource("authors", 63),
-          userPoolId: pool.id,
-        });
-        const base = `https://${domain.domain}.auth.${this.region}.amazoncognito.com`;
-        this.webSignIn = {
-          authorizeUrl: `${base}/oauth2/authorize`,
-          tokenUrl: `${base}/oauth2/token`,
-          logoutUrl: `${base}/logout`,
-          clientId: client.id,
-        };
-      }
-      issuer = `https://cognito-idp.${this.region}.amazonaws.com/${pool.id}`;
-      audience = [client.id];
-      this.output("user_pool_id", pool.id, "Cognito user pool of the authors");
-      this.output("user_pool_client_id", client.id, "Cognito app client the site signs authors in with");
-    }
-    return new Apigatewayv2Authorizer(this, "jwt", {
-      apiId: api.id,
-      name: "authors",
-      authorizerType: "JWT",
-      identitySources: ["$request.header.Authorization"],
-      jwtConfiguration: { issuer, audience },
+  /** The authors' user pool and its hosted UI domain (the app client is the edge stack's). */
+  private createUserPool(): AuthorPool {
+    const pool = new CognitoUserPool(this, "authors", {
+      name: this.names.resource("authors"),
+      // Authors are invited, not self-registered.
+      adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+      usernameAttributes: ["email"],
+      autoVerifiedAttributes: ["email"],
+      mfaConfiguration: "OPTIONAL",
+      softwareTokenMfaConfiguration: { enabled: true },
+      passwordPolicy: {
+        minimumLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: false,
+        temporaryPasswordValidityDays: 3,
+      },
+      accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
+      deletionProtection: this.env.production ? "ACTIVE" : "INACTIVE",
     });
+    // Prefixes are global per region across all accounts: a hash of the account id makes this one unique and
+    // keeps it stable (hex has no "aws", which Cognito refuses in a prefix).
+    const domain = new CognitoUserPoolDomain(this, "authors-domain", {
+      domain: `${this.names.resource("authors", 52)}-${Fn.substr(Fn.sha256(this.accountId), 0, 10)}`,
+      userPoolId: pool.id,
+    });
+    this.output("user_pool_id", pool.id, "Cognito user pool of the authors");
+    return {
+      userPoolId: pool.id,
+      issuer: `https://cognito-idp.${this.region}.amazonaws.com/${pool.id}`,
+      hostedUiUrl: `https://${domain.domain}.auth.${this.region}.amazoncognito.com`,
+    };
   }
 
   private createAlarms(apiId: string, apiFn: NodeFunction, opsTopicArn: string): void {

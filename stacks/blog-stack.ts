@@ -67,6 +67,19 @@ export abstract class BlogStack extends TerraformStack {
     return this.env.production ? domain : `${this.envName}.${domain}`;
   }
 
+  /**
+   * SSM parameter holding the site's URL: the edge stack writes it (only it knows the CloudFront address), the
+   * welcome e-mail reads it. Named by convention, so the upstream events stack needs nothing from edge.
+   */
+  get siteUrlParameterName(): string {
+    return this.names.parameter("site-url");
+  }
+
+  /** ARN of an SSM parameter of this account and region (`name` starts with `/`). */
+  parameterArn(name: string): string {
+    return `arn:aws:ssm:${this.region}:${this.accountId}:parameter${name}`;
+  }
+
   get region(): string {
     return this.config.region;
   }

@@ -1,7 +1,8 @@
 /**
  * Edge layer: the built site in a private bucket, and one CloudFront distribution in front of everything:
  * the site (default), photos (`/media/*` from the media bucket) and the API (`/api/*`). Buckets are only
- * reachable through CloudFront (Origin Access Control + `AWS:SourceArn`).
+ * reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). With Cognito, the authors' sign-in too:
+ * its app client needs the site's address (lib/author-sign-in.ts).
  */
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
@@ -14,12 +15,14 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { AssetType, Fn, TerraformAsset, TerraformIterator, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import { suppress } from "../checks/suppress";
+import { AuthorSignIn, type SiteAuthConfig } from "../lib/author-sign-in";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { SecureBucket } from "../lib/secure-bucket";
 import { buildSite, type SiteFile } from "../web/build";
@@ -177,7 +180,17 @@ export class EdgeStack extends BlogStack {
       distribution.arn,
       [`${data.mediaBucket.arn}/media/*`],
     );
-    this.uploadSite(web, api);
+    const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : `https://${distribution.domainName}`;
+    const signIn = api.authors
+      ? new AuthorSignIn(this, "author-sign-in", {
+          pool: api.authors,
+          apiId: api.apiId,
+          integrationId: api.integrationId,
+          siteUrl,
+          clientName: this.names.resource("web"),
+        })
+      : undefined;
+    this.uploadSite(web, signIn?.siteConfig);
 
     if (this.siteDomain && this.config.domain) {
       for (const type of ["A", "AAAA"]) {
@@ -195,8 +208,22 @@ export class EdgeStack extends BlogStack {
     }
 
     this.distributionDomainName = distribution.domainName;
-    const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : `https://${distribution.domainName}`;
+    new SsmParameter(this, "site-url", {
+      name: this.siteUrlParameterName,
+      description: "URL of the blog; the welcome e-mail links to it",
+      // Not a secret, but encrypted like every other store of this application.
+      type: "SecureString",
+      keyId: network.kmsKeyArn,
+      value: siteUrl,
+    });
     this.output("site_url", siteUrl, "URL of the blog");
+    if (signIn) {
+      this.output(
+        "user_pool_client_id",
+        signIn.clientId,
+        "Cognito app client the site signs authors in with",
+      );
+    }
     this.output("distribution_id", distribution.id, "CloudFront distribution (for invalidations)");
     this.output("web_bucket", web.name, "Bucket holding the built site");
   }
@@ -297,7 +324,7 @@ export class EdgeStack extends BlogStack {
   }
 
   /** One object per built file: content type, cache-control, and a content hash so unchanged files stay out of plans. */
-  private uploadSite(web: SecureBucket, api: ApiStack): void {
+  private uploadSite(web: SecureBucket, auth: SiteAuthConfig | undefined): void {
     for (const file of builtSite()) {
       const bytes = fs.readFileSync(file.absolutePath);
       const id = `site-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`;
@@ -319,15 +346,11 @@ export class EdgeStack extends BlogStack {
     new S3Object(this, "site-config", {
       bucket: web.bucket.id,
       key: "config.json",
-      content: Fn.jsonencode(this.siteConfig(api)),
+      // Runtime configuration of the front end (see web/src/config.ts).
+      content: Fn.jsonencode(auth ? { auth } : {}),
       contentType: "application/json",
       cacheControl: "no-cache",
     });
-  }
-
-  /** Runtime configuration of the front end (see web/src/config.ts). */
-  private siteConfig(api: ApiStack): Record<string, unknown> {
-    return api.webSignIn ? { auth: api.webSignIn } : {};
   }
 
   private createCertificate(usEast1: AwsProvider, domain: string): string {

@@ -18,7 +18,8 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { Construct } from "constructs";
 import { functionAlarms, queueDepthAlarm } from "../lib/alarms";
 import { denyInsecureTransport, policyDocument } from "../lib/iam";
-import { NodeFunction } from "../lib/node-function";
+import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { bindBucket, bindParameter, bindTable, NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataStack } from "./data-stack";
 import type { NetworkStack } from "./network-stack";
@@ -27,9 +28,6 @@ export interface EventsStackProps extends BlogStackProps {
   readonly network: NetworkStack;
   readonly data: DataStack;
 }
-
-/** Largest upload the API signs and the thumbnail function accepts. */
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 export class EventsStack extends BlogStack {
   public readonly uploadsTopicArn: string;
@@ -103,15 +101,15 @@ export class EventsStack extends BlogStack {
       // Bounds the parallel decodes a burst of uploads can start.
       reservedConcurrency: this.env.production ? 20 : 5,
       environment: {
+        // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
+        UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
+        MEDIA_BUCKET: bindBucket(data.mediaBucket, "media/", ["PutObject"]),
+        PHOTOS_TABLE: bindTable(data.photosTable, ["UpdateItem"]),
         MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
         MAX_MEGAPIXELS: "40",
         THUMBNAIL_WIDTHS: "400,1200",
       },
     });
-    // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
-    fn.bindBucket("UPLOADS_BUCKET", data.uploadsBucket, "uploads/", ["GetObject"]);
-    fn.bindBucket("MEDIA_BUCKET", data.mediaBucket, "media/", ["PutObject"]);
-    fn.bindTable("PHOTOS_TABLE", data.photosTable, ["UpdateItem"]);
     fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "OnFailureDestination",
@@ -162,17 +160,21 @@ export class EventsStack extends BlogStack {
       environment: {
         SES_SENDER: this.config.ses.sender,
         SES_CONFIGURATION_SET: ses.configurationSetName,
-        SITE_URL: this.siteDomain ? `https://${this.siteDomain}` : "",
+        // Written by the edge stack (custom domain or CloudFront address), downstream of this one.
+        SITE_URL_PARAMETER: bindParameter({
+          name: this.siteUrlParameterName,
+          arn: this.parameterArn(this.siteUrlParameterName),
+        }),
+        // Reads the subscriber consistently, then marks it welcomed with a conditional write.
+        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["GetItem", "UpdateItem"]),
+        IDEMPOTENCY_TABLE: bindTable(data.idempotencyTable, [
+          "GetItem",
+          "PutItem",
+          "UpdateItem",
+          "DeleteItem",
+        ]),
       },
     });
-    // Reads the subscriber consistently, then marks it welcomed with a conditional write.
-    fn.bindTable("SUBSCRIBERS_TABLE", data.subscribersTable, ["GetItem", "UpdateItem"]);
-    fn.bindTable("IDEMPOTENCY_TABLE", data.idempotencyTable, [
-      "GetItem",
-      "PutItem",
-      "UpdateItem",
-      "DeleteItem",
-    ]);
     fn.addToRolePolicy({
       Sid: "ReadSubscriberStream",
       Effect: "Allow",

@@ -9,15 +9,21 @@ describe("api stack", () => {
   const app = synthApp();
   const api = app.stack("myblog-dev-api");
 
-  it("declares every route, public ones without auth and author ones behind the JWT authorizer", () => {
-    const routes = Object.values(resources(api, "aws_apigatewayv2_route"));
-    expect(routes.map((r) => r.route_key).sort()).toEqual(API_ROUTES.map(routeKey).sort());
-    for (const route of routes) {
-      const declared = API_ROUTES.find((r) => routeKey(r) === route.route_key)!;
-      const isPublic = declared.auth === "none";
-      expect(route.authorization_type).toBe(isPublic ? "NONE" : "JWT");
-      if (isPublic) expect(route["//"]).toMatchObject({ public_route: expect.stringMatching(/^.{20,}$/) });
-      else expect(route.authorizer_id).toBe("${aws_apigatewayv2_authorizer.jwt.id}");
+  it("declares the public routes without auth; the edge stack adds the author routes behind the JWT authorizer", () => {
+    const edge = app.stack("myblog-dev-edge");
+    const publicRoutes = Object.values(resources(api, "aws_apigatewayv2_route"));
+    const authorRoutes = Object.values(resources(edge, "aws_apigatewayv2_route"));
+    expect([...publicRoutes, ...authorRoutes].map((r) => r.route_key).sort()).toEqual(
+      API_ROUTES.map(routeKey).sort(),
+    );
+    for (const route of publicRoutes) {
+      expect(route.authorization_type).toBe("NONE");
+      expect(route["//"]).toMatchObject({ public_route: expect.stringMatching(/^.{20,}$/) });
+    }
+    const authorizerId = `\${${Object.keys(resources(edge, "aws_apigatewayv2_authorizer")).map((id) => `aws_apigatewayv2_authorizer.${id}.id`)[0]}}`;
+    for (const route of authorRoutes) {
+      expect(route).toMatchObject({ authorization_type: "JWT", authorizer_id: authorizerId });
+      expect(String(route.api_id)).toMatch(/myblog-dev-api/);
     }
     expect(API_ROUTES.filter((r) => r.auth === "jwt").map(routeKey)).toEqual([
       "POST /api/posts",
@@ -25,26 +31,38 @@ describe("api stack", () => {
       "DELETE /api/posts/{slug}",
       "POST /api/uploads",
     ]);
+    expect(authorRoutes.map((r) => r.route_key).sort()).toEqual(
+      API_ROUTES.filter((r) => r.auth === "jwt")
+        .map(routeKey)
+        .sort(),
+    );
   });
 
-  it("validates JWTs from the Cognito user pool created here, or from an external issuer", () => {
-    const authorizer = only(api, "aws_apigatewayv2_authorizer");
-    expect(authorizer).toMatchObject({
-      authorizer_type: "JWT",
-      identity_sources: ["$request.header.Authorization"],
-    });
-    expect(JSON.stringify(authorizer.jwt_configuration)).toMatch(/cognito-idp\.eu-west-1\.amazonaws\.com/);
-    expect(only(api, "aws_cognito_user_pool_client").generate_secret).toBe(false);
+  it("creates the authors' pool with a unique, stable hosted UI prefix; an external issuer needs neither", () => {
+    expect(resources(api, "aws_apigatewayv2_authorizer")).toEqual({});
+    expect(resources(api, "aws_cognito_user_pool_client")).toEqual({});
+    expect(only(api, "aws_cognito_user_pool_domain").domain).toBe(
+      "myblog-dev-authors-${substr(sha256(data.aws_caller_identity.caller.account_id), 0, 10)}",
+    );
 
     const external = synthApp({
       auth: { mode: "jwt", issuer: "https://id.example.com/", audience: ["blog"] },
       environments: { dev: {} },
-    }).stack("myblog-dev-api");
-    expect(resources(external, "aws_cognito_user_pool")).toEqual({});
-    expect(only(external, "aws_apigatewayv2_authorizer").jwt_configuration).toEqual({
+    });
+    const externalApi = external.stack("myblog-dev-api");
+    expect(resources(externalApi, "aws_cognito_user_pool")).toEqual({});
+    expect(only(externalApi, "aws_apigatewayv2_authorizer").jwt_configuration).toEqual({
       issuer: "https://id.example.com/",
       audience: ["blog"],
     });
+    const routes = Object.values(resources(externalApi, "aws_apigatewayv2_route"));
+    expect(routes).toHaveLength(API_ROUTES.length);
+    for (const route of routes.filter((r) => r.authorization_type === "JWT")) {
+      expect(route.authorizer_id).toBe("${aws_apigatewayv2_authorizer.jwt.id}");
+    }
+    const edge = external.stack("myblog-dev-edge");
+    expect(resources(edge, "aws_cognito_user_pool_client")).toEqual({});
+    expect(resources(edge, "aws_apigatewayv2_route")).toEqual({});
   });
 
   it("logs access as JSON and throttles by default", () => {

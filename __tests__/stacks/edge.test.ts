@@ -71,6 +71,42 @@ describe("edge stack", () => {
     for (const asset of hashed) expect(asset.cache_control).toBe("public, max-age=31536000, immutable");
   });
 
+  it("writes the site's URL, encrypted, to the parameter the welcome e-mail reads", () => {
+    expect(only(edge, "aws_ssm_parameter")).toMatchObject({
+      name: "/myblog/dev/site-url",
+      type: "SecureString",
+      key_id: expect.stringMatching(/kms/),
+      value: "https://${aws_cloudfront_distribution.cdn.domain_name}",
+    });
+  });
+
+  it("signs authors in without a custom domain: a public PKCE client whose callbacks are the CloudFront address", () => {
+    const client = only(edge, "aws_cognito_user_pool_client");
+    expect(client).toMatchObject({
+      generate_secret: false,
+      allowed_oauth_flows_user_pool_client: true,
+      allowed_oauth_flows: ["code"],
+      callback_urls: [
+        "https://${aws_cloudfront_distribution.cdn.domain_name}/",
+        "https://${aws_cloudfront_distribution.cdn.domain_name}/author.html",
+      ],
+      logout_urls: ["https://${aws_cloudfront_distribution.cdn.domain_name}/"],
+    });
+    expect(String(client.user_pool_id)).toMatch(/myblog-dev-api.*cognito_user_pool/);
+    const [clientId] = Object.keys(resources(edge, "aws_cognito_user_pool_client"));
+    const authorizer = only(edge, "aws_apigatewayv2_authorizer");
+    expect(authorizer.jwt_configuration).toEqual({
+      issuer: expect.stringMatching(/^https:\/\/cognito-idp\.eu-west-1\.amazonaws\.com\/\$\{/),
+      audience: [`\${aws_cognito_user_pool_client.${clientId}.id}`],
+    });
+    // The site learns the hosted UI and the client from /config.json.
+    const config = Object.values(resources(edge, "aws_s3_object")).find((o) => o.key === "config.json")!;
+    expect(String(config.content)).toMatch(
+      /"authorizeUrl" = "https:\/\/\$\{.*authors-domaindomain\}\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize"/,
+    );
+    expect(String(config.content)).toContain(`"clientId" = aws_cognito_user_pool_client.${clientId}.id`);
+  });
+
   it("adds a us-east-1 certificate with DNS validation, aliases and WAF when configured", () => {
     const custom = synthApp({
       domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABC" },
@@ -97,5 +133,10 @@ describe("edge stack", () => {
     expect(Object.keys(resources(custom, "aws_route53_record"))).toEqual(
       expect.arrayContaining(["site-a", "site-aaaa", "certificate-validation"]),
     );
+    expect(only(custom, "aws_ssm_parameter").value).toBe("https://blog.example.com");
+    expect(only(custom, "aws_cognito_user_pool_client").callback_urls).toEqual([
+      "https://blog.example.com/",
+      "https://blog.example.com/author.html",
+    ]);
   });
 });

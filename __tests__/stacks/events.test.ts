@@ -105,6 +105,18 @@ describe("events stack", () => {
     const welcome = rolePolicy(events, functionNamed(events, "-welcome-email").id);
     const ses = welcome.Statement.find((s) => s.Sid === "SendWelcomeEmail")!;
     expect(ses.Action).toEqual(["ses:SendEmail"]);
+    // The site's address comes from the edge stack's parameter: read access to exactly that one.
+    expect(welcome.Statement.find((s) => s.Sid === "SiteUrlParameter")).toEqual({
+      Sid: "SiteUrlParameter",
+      Effect: "Allow",
+      Action: "ssm:GetParameter",
+      Resource:
+        "arn:aws:ssm:eu-west-1:${data.aws_caller_identity.caller.account_id}:parameter/myblog/dev/site-url",
+    });
+    const variables = (functionNamed(events, "-welcome-email").fn.environment as { variables: object })
+      .variables;
+    expect(variables).toMatchObject({ SITE_URL_PARAMETER: "/myblog/dev/site-url" });
+    expect(variables).not.toHaveProperty("SITE_URL");
     // The only wildcard resource is X-Ray's, which supports no resource-level permissions.
     for (const p of [thumbnail, welcome]) {
       expect(p.Statement.filter((s) => s.Resource === "*").map((s) => s.Sid)).toEqual(["Tracing"]);

@@ -1,6 +1,7 @@
 /** The API function's environment, read once at cold start (fail fast, every problem named). */
 import * as z from "zod/mini";
 import { commonEnv, dbEnv, envBool, envInt, envList, readEnv, type Env } from "../shared/env";
+import { MAX_UPLOAD_BYTES } from "../shared/limits";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
 
 const schema = z
@@ -26,7 +27,7 @@ const schema = z
       z.string().check(z.regex(/^(\/|https?:\/\/)/, "must be a path starting with / or an http(s) URL")),
       z.transform((value: string) => value.replace(/\/+$/, "")),
     ),
-    UPLOAD_MAX_BYTES: z._default(envInt(1, 5 * 1024 * 1024 * 1024), 20 * 1024 * 1024),
+    UPLOAD_MAX_BYTES: z._default(envInt(1, 5 * 1024 * 1024 * 1024), MAX_UPLOAD_BYTES),
     UPLOAD_CONTENT_TYPES: z._default(
       z.pipe(
         envList,
@@ -66,6 +67,8 @@ const schema = z
     }),
   );
 
+/** The variables as set (text), for the stacks and local environments to be checked against. */
+export type ApiEnv = z.input<typeof schema>;
 export type ApiConfig = z.output<typeof schema>;
 
 export function loadApiConfig(env: Env): ApiConfig {

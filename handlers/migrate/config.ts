@@ -34,6 +34,8 @@ const schema = z
     }),
   );
 
+/** The variables as set (text), for the stacks and local environments to be checked against. */
+export type MigrateEnv = z.input<typeof schema>;
 export type MigrateConfig = z.output<typeof schema>;
 
 export function loadMigrateConfig(env: Env): MigrateConfig {

@@ -108,4 +108,6 @@ export const dbEnv = {
   DB_NAME: z.string(),
   /** `require` in AWS (TLS, certificate verified), `disable` locally. */
   DB_SSL: z._default(z.enum(["require", "disable"]), "require"),
+  /** Read by Node itself, not the handler: extra CA certificates (Lambda's bundle holds the RDS roots). */
+  NODE_EXTRA_CA_CERTS: z.optional(z.string()),
 };

@@ -1,6 +1,7 @@
 /** The thumbnail function's environment, read once at cold start. */
 import * as z from "zod/mini";
 import { envInteger, commonEnv, readEventEnv, type Env } from "../shared/env";
+import { MAX_UPLOAD_BYTES } from "../shared/limits";
 
 const widths = z.pipe(
   z.string(),
@@ -31,7 +32,7 @@ const schema = z
     UPLOADS_BUCKET: z.string(),
     MEDIA_BUCKET: z.string(),
     PHOTOS_TABLE: z.string(),
-    MAX_UPLOAD_BYTES: z._default(envInteger(1, 100 * 1024 * 1024), 20 * 1024 * 1024),
+    MAX_UPLOAD_BYTES: z._default(envInteger(1, 100 * 1024 * 1024), MAX_UPLOAD_BYTES),
     MAX_MEGAPIXELS: z._default(envInteger(1, 100), 40),
     THUMBNAIL_WIDTHS: z._default(widths, [400, 1200]),
   })
@@ -42,6 +43,8 @@ const schema = z
     }),
   );
 
+/** The variables as set (text), for the stacks and local environments to be checked against. */
+export type ThumbnailEnv = z.input<typeof schema>;
 export type ThumbnailConfig = z.output<typeof schema>;
 
 export function loadThumbnailConfig(env: Env): ThumbnailConfig {

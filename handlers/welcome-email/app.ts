@@ -17,6 +17,7 @@ import type { SESClient } from "@aws-sdk/client-ses";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { sendWelcomeEmail } from "./send";
+import type { SiteUrl } from "./site-url";
 import { MalformedRecordError, parseSubscriber, type Subscriber } from "./subscriber";
 
 export interface WelcomeEmailDeps {
@@ -29,7 +30,8 @@ export interface WelcomeEmailDeps {
     readonly sender: string;
     readonly configurationSet?: string;
     readonly subscribersTable: string;
-    readonly siteUrl: string;
+    /** The address the e-mail links to, or where to get it (see ./site-url.ts). */
+    readonly siteUrl: string | SiteUrl;
     /**
      * How long a subscriber's idempotency record lasts. It must outlive every retry of the stream record
      * (stream records live 24 hours).
@@ -50,7 +52,8 @@ export type WelcomeEmailHandler = (
 
 export function createWelcomeEmailHandler(deps: WelcomeEmailDeps): WelcomeEmailHandler {
   const { dynamo, logger, config } = deps;
-  const siteName = new URL(config.siteUrl).host;
+  const configured = config.siteUrl;
+  const siteUrl: SiteUrl = typeof configured === "string" ? () => Promise.resolve(configured) : configured;
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: "email",
     expiresAfterSeconds: config.idempotencyTtlSeconds ?? 48 * 3600,
@@ -68,6 +71,7 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps): WelcomeEmailH
     if (!current.Item) return { status: "skipped", reason: "unsubscribed" };
     if (current.Item.welcomedAt !== undefined) return { status: "skipped", reason: "already-welcomed" };
 
+    const url = await siteUrl();
     const messageId = await sendWelcomeEmail(deps.ses, {
       sender: config.sender,
       configurationSet: config.configurationSet,
@@ -75,8 +79,8 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps): WelcomeEmailH
       values: {
         name: subscriber.name ?? "there",
         email: subscriber.email,
-        siteName,
-        siteUrl: config.siteUrl,
+        siteName: new URL(url).host,
+        siteUrl: url,
       },
     });
     await markWelcomed(subscriber.email);

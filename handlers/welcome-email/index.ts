@@ -6,6 +6,7 @@ import { createLogger } from "../shared/logger";
 import { createWelcomeEmailHandler } from "./app";
 import { loadWelcomeEmailConfig } from "./config";
 import { createSesClient } from "./send";
+import { siteUrlSource, ssmParameterReader } from "./site-url";
 
 const config = loadWelcomeEmailConfig(process.env);
 const dynamoClient = new DynamoDBClient({});
@@ -26,6 +27,6 @@ export const handler = createWelcomeEmailHandler({
     sender: config.SES_SENDER,
     configurationSet: config.SES_CONFIGURATION_SET,
     subscribersTable: config.SUBSCRIBERS_TABLE,
-    siteUrl: config.SITE_URL,
+    siteUrl: siteUrlSource(config, ssmParameterReader),
   },
 });

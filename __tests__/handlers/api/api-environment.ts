@@ -7,6 +7,8 @@ import { createMigrateHandler } from "../../../handlers/migrate/app";
 import { loadMigrateConfig } from "../../../handlers/migrate/config";
 import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction, type ApiFunction } from "../../../handlers/api/handler";
+import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import type { FunctionEnvironment, FunctionVariable } from "../../../lib/function-environment";
 import { startAwsLocal, type AwsLocal } from "../../../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../../../local/postgres";
 import { startRedis, type LocalRedis } from "../../../local/redis";
@@ -15,15 +17,17 @@ export interface ApiEnvironment {
   readonly pg: LocalPostgres;
   readonly redis: LocalRedis;
   readonly aws: AwsLocal;
-  /** The API function's environment, as the stacks would set it. */
-  readonly env: Record<string, string>;
+  /** The API function's variables, as the stacks would set them, and the local AWS endpoints and credentials. */
+  readonly env: FunctionEnvironment<"api"> & Readonly<Record<string, string>>;
   readonly api: ApiFunction;
   readonly tables: { readonly subscribers: string; readonly counters: string; readonly photos: string };
   readonly buckets: { readonly uploads: string; readonly media: string };
   stop(): Promise<void>;
 }
 
-export async function startApiEnvironment(overrides: Record<string, string> = {}): Promise<ApiEnvironment> {
+export async function startApiEnvironment(
+  overrides: Partial<Record<FunctionVariable<"api">, string>> = {},
+): Promise<ApiEnvironment> {
   const [pg, redis, aws] = await Promise.all([startPostgres(), startRedis(), startAwsLocal()]);
   try {
     // The SDK clients read endpoints, region and credentials from the process environment.
@@ -34,17 +38,15 @@ export async function startApiEnvironment(overrides: Record<string, string> = {}
     await aws.createBuckets(buckets.uploads, buckets.media);
 
     const apiPassword = "local-api-password";
-    await createMigrateHandler(
-      loadMigrateConfig({
-        ...pg.env,
-        DB_API_USER: "blog_api",
-        DB_API_PASSWORD: apiPassword,
-        LOG_LEVEL: "SILENT",
-      }),
-    )();
+    const migrateEnv: FunctionEnvironment<"migrate"> = {
+      ...pg.env,
+      DB_API_USER: "blog_api",
+      DB_API_PASSWORD: apiPassword,
+      LOG_LEVEL: "SILENT",
+    };
+    await createMigrateHandler(loadMigrateConfig(migrateEnv))();
 
-    const env: Record<string, string> = {
-      ...aws.env,
+    const variables: FunctionEnvironment<"api"> = {
       ...redis.env,
       POWERTOOLS_SERVICE_NAME: "api",
       LOG_LEVEL: "SILENT",
@@ -61,9 +63,10 @@ export async function startApiEnvironment(overrides: Record<string, string> = {}
       PHOTOS_TABLE: tables.photos,
       UPLOADS_BUCKET: buckets.uploads,
       MEDIA_BASE_URL: `${aws.s3Endpoint}/${buckets.media}/media`,
-      UPLOAD_MAX_BYTES: String(5 * 1024 * 1024),
+      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
       ...overrides,
     };
+    const env = { ...aws.env, ...variables };
     const api = createApiFunction(loadApiConfig(env));
     return {
       pg,

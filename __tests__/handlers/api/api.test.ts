@@ -9,6 +9,7 @@ import { createClient } from "@redis/client";
 import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
 import type { HttpResponse } from "../../../handlers/api/http";
+import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
 
 jest.setTimeout(60_000);
@@ -304,7 +305,7 @@ describe("authors", () => {
     expect(body(gif).error.code).toBe("unsupported_upload_type");
     const huge = await call("POST", "/api/uploads", {
       claims: ada,
-      body: { contentType: "image/png", size: 5 * 1024 * 1024 + 1 },
+      body: { contentType: "image/png", size: MAX_UPLOAD_BYTES + 1 },
     });
     expect(huge.statusCode).toBe(413);
     expect(body(huge).error.code).toBe("upload_too_large");

@@ -8,6 +8,7 @@ import type { AddressInfo } from "net";
 import { Client } from "pg";
 import { createMigrateHandler } from "../../../handlers/migrate/app";
 import { loadMigrateConfig } from "../../../handlers/migrate/config";
+import type { FunctionEnvironment } from "../../../lib/function-environment";
 import { MIGRATIONS, parseMigrations } from "../../../handlers/migrate/migrations";
 import { runMigrations } from "../../../handlers/migrate/runner";
 import { createLogger } from "../../../handlers/shared/logger";
@@ -16,7 +17,7 @@ import { startPostgres, type LocalPostgres } from "../../../local/postgres";
 const logger = createLogger({ serviceName: "migrate-test", logLevel: "SILENT", version: "test" });
 let pg: LocalPostgres;
 
-const env = () => ({
+const env = (): FunctionEnvironment<"migrate"> => ({
   ...pg.env,
   DB_API_USER: "blog_api",
   DB_API_PASSWORD: "api-local-password",

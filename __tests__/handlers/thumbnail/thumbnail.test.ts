@@ -17,6 +17,8 @@ import {
   type ThumbnailHandler,
 } from "../../../handlers/thumbnail/app";
 import { loadThumbnailConfig } from "../../../handlers/thumbnail/config";
+import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import type { FunctionEnvironment } from "../../../lib/function-environment";
 import { EventFormatError } from "../../../handlers/thumbnail/events";
 import { PhotoStatusStore } from "../../../handlers/thumbnail/photos";
 import { decodeImage, orientBitmap } from "../../../handlers/thumbnail/render";
@@ -60,7 +62,7 @@ describe("orientBitmap", () => {
 describe("loadThumbnailConfig", () => {
   it("applies defaults and names every invalid variable", () => {
     expect(loadThumbnailConfig({ UPLOADS_BUCKET: "u", MEDIA_BUCKET: "m", PHOTOS_TABLE: "p" })).toMatchObject({
-      MAX_UPLOAD_BYTES: 20 * 1024 * 1024,
+      MAX_UPLOAD_BYTES,
       MAX_MEGAPIXELS: 40,
       THUMBNAIL_WIDTHS: [400, 1200],
     });
@@ -456,12 +458,13 @@ describe("thumbnail handler against s3rver and dynalite", () => {
   it("index.ts wires the same handler from the environment", async () => {
     const jpeg = await twoTone(800, 600).getBuffer("image/jpeg");
     const { key, event } = await upload(jpeg, "image/jpeg", "jpg");
-    Object.assign(process.env, {
+    const variables: FunctionEnvironment<"thumbnail"> = {
       UPLOADS_BUCKET: UPLOADS,
       MEDIA_BUCKET: MEDIA,
       PHOTOS_TABLE: PHOTOS,
       LOG_LEVEL: "SILENT",
-    });
+    };
+    Object.assign(process.env, variables);
     const entry = jest.requireActual<typeof import("../../../handlers/thumbnail/index")>(
       "../../../handlers/thumbnail/index",
     );

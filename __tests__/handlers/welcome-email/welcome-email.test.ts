@@ -15,6 +15,7 @@ import {
 import { startAwsLocal, type AwsLocal } from "../../../local/aws-local";
 import { createWelcomeEmailHandler, type WelcomeEmailHandler } from "../../../handlers/welcome-email/app";
 import { loadWelcomeEmailConfig } from "../../../handlers/welcome-email/config";
+import type { FunctionEnvironment } from "../../../lib/function-environment";
 import { createSesClient } from "../../../handlers/welcome-email/send";
 import { MalformedRecordError, parseSubscriber } from "../../../handlers/welcome-email/subscriber";
 import {
@@ -100,6 +101,19 @@ describe("loadWelcomeEmailConfig", () => {
         "SUBSCRIBERS_TABLE is not set; IDEMPOTENCY_TABLE is not set; " +
         "SITE_URL: must be an http(s) URL such as https://blog.example.com",
     );
+  });
+
+  it("wants the site's address from SITE_URL or SITE_URL_PARAMETER, exactly one", () => {
+    const base = { SES_SENDER: SENDER, SUBSCRIBERS_TABLE: "s", IDEMPOTENCY_TABLE: "i" };
+    expect(() => loadWelcomeEmailConfig(base)).toThrow(
+      "The welcome-email function's environment is invalid: SITE_URL or SITE_URL_PARAMETER is not set",
+    );
+    expect(() =>
+      loadWelcomeEmailConfig({ ...base, SITE_URL: SITE_URL, SITE_URL_PARAMETER: "/myblog/dev/site-url" }),
+    ).toThrow("SITE_URL_PARAMETER: must not be set with SITE_URL");
+    expect(loadWelcomeEmailConfig({ ...base, SITE_URL_PARAMETER: "/myblog/dev/site-url" })).toMatchObject({
+      SITE_URL_PARAMETER: "/myblog/dev/site-url",
+    });
   });
 
   it("accepts a complete environment", () => {
@@ -268,14 +282,14 @@ describe("welcome-email handler against dynalite and aws-ses-v2-local", () => {
 
   it("index.ts wires the same handler from the environment", async () => {
     const ivan = await subscribe("ivan@example.com", "Ivan");
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SES: aws.sesEndpoint,
+    const variables: FunctionEnvironment<"welcome-email"> = {
       SES_SENDER: SENDER,
       SUBSCRIBERS_TABLE: SUBSCRIBERS,
       IDEMPOTENCY_TABLE: IDEMPOTENCY,
       SITE_URL: SITE_URL,
       LOG_LEVEL: "SILENT",
-    });
+    };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SES: aws.sesEndpoint, ...variables });
     try {
       const entry = jest.requireActual<typeof import("../../../handlers/welcome-email/index")>(
         "../../../handlers/welcome-email/index",

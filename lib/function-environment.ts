@@ -1,0 +1,50 @@
+/**
+ * The environment contract between the stacks and the functions: each handler's variables are the input type of
+ * the schema its handler parses (`handlers/<name>/config.ts`). Types only, so no handler code reaches the synth.
+ */
+import type { ApiEnv } from "../handlers/api/config";
+import type { MigrateEnv } from "../handlers/migrate/config";
+import type { ThumbnailEnv } from "../handlers/thumbnail/config";
+import type { WelcomeEmailEnv } from "../handlers/welcome-email/config";
+
+/** Handler directory under `handlers/` → the variables its schema reads. */
+export interface HandlerEnvironments {
+  readonly api: ApiEnv;
+  readonly migrate: MigrateEnv;
+  readonly thumbnail: ThumbnailEnv;
+  readonly "welcome-email": WelcomeEmailEnv;
+}
+
+export type HandlerName = keyof HandlerEnvironments;
+
+/** Lambda sets these itself and refuses them in a function's configuration. */
+type SetByLambda = "AWS_REGION";
+
+type OptionalKeys<E> = {
+  [K in keyof E]-?: Partial<Pick<E, K>> extends Pick<E, K> ? K : never;
+}[keyof E];
+
+/** A key typed `never` (one of two alternatives that must not be set together) stays forbidden. */
+type ValueOf<T, V> = [Exclude<T, undefined>] extends [never] ? never : V;
+
+type EnvironmentFor<E, V> = E extends unknown
+  ? { readonly [K in Exclude<keyof E, OptionalKeys<E> | SetByLambda>]: V } & {
+      readonly [K in Exclude<OptionalKeys<E>, SetByLambda>]?: ValueOf<E[K], V>;
+    }
+  : never;
+
+/**
+ * The variables given to handler `H`: every variable its schema requires, any it accepts, none it does not know
+ * (each a compile error otherwise). `V` is what a value may be: text, or in a stack also a binding (lib/node-function.ts).
+ */
+export type FunctionEnvironment<H extends HandlerName, V = string> = EnvironmentFor<
+  HandlerEnvironments[H],
+  V
+>;
+
+/** Every variable name handler `H` reads. */
+export type FunctionVariable<H extends HandlerName> = HandlerEnvironments[H] extends infer E
+  ? E extends unknown
+    ? Exclude<keyof E, SetByLambda>
+    : never
+  : never;
