@@ -56,6 +56,9 @@ export async function startMoto(options: { readonly port?: number } = {}): Promi
   let log = "";
   const child: ChildProcess = spawn(binary, ["-H", "127.0.0.1", "-p", String(port), "--ssl"], {
     stdio: ["ignore", "pipe", "pipe"],
+    // AWS-managed IAM policies (AWSLambdaVPCAccessExecutionRole, …) exist in every AWS account; moto loads
+    // them only when asked, and only through its environment (its config API does not take this setting).
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
   });
   const collect = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000));
   child.stdout?.on("data", collect);
@@ -81,12 +84,9 @@ export async function startMoto(options: { readonly port?: number } = {}): Promi
       ),
     ]);
     // Lambda and Batch would run code in Docker containers: created, never run (there is no Docker engine here).
-    // AWS-managed IAM policies (AWSLambdaVPCAccessExecutionRole, …) exist in every account; moto loads them on
-    // request, and must be told before the first IAM call.
     await motoApi(port, "POST", "/moto-api/config", {
       batch: { use_docker: false },
       lambda: { use_docker: false },
-      iam: { load_aws_managed_policies: true },
     });
   } catch (error) {
     kill();

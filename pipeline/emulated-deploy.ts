@@ -31,6 +31,16 @@ export interface EmulatedDeployOptions {
   /** Hard limit for each Terraform command of a stack. @default 15 minutes */
   readonly stackTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Runs once every stack is applied, before the re-plan (the benchmark times plans here). */
+  readonly afterApply?: (applied: AppliedEnvironment) => Promise<void>;
+}
+
+/** What a hook gets to run Terraform on the applied environment. */
+export interface AppliedEnvironment {
+  /** The copy of the synth output the pipeline runs in. */
+  readonly outdir: string;
+  readonly stacks: readonly StackInfo[];
+  readonly terraform: TerraformOptions;
 }
 
 export interface StackDeployReport {
@@ -121,8 +131,10 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
   const applySeconds = seconds(applyStarted);
 
   // Plan again: a second plan of what was just applied must find nothing to do.
+  const complete = applied.length === stacks.length && stacks.every((s) => !reports.get(s.name)?.error);
+  if (complete && options.afterApply) await options.afterApply({ outdir, stacks, terraform });
   const replanStarted = Date.now();
-  if (applied.length === stacks.length && stacks.every((s) => !reports.get(s.name)?.error)) {
+  if (complete) {
     log("re-plan …");
     const replan = await planStacks({ ...pipeline, globs: stacks.map((s) => s.name) });
     for (const summary of replan.summary.stacks) {

@@ -1,10 +1,11 @@
 /**
- * `npm run plan`: every selected stack in dependency order → `terraform init`, `terraform plan -out`,
- * `terraform show -json` → one summary (markdown + JSON) for all of them, and a record per stack that
- * `npm run apply` checks before applying. Exit code as `terraform plan -detailed-exitcode`.
+ * `npm run plan`: every selected stack → `terraform init`, `terraform plan -out`, `terraform show -json`
+ * (several stacks at once, results settled in dependency order) → one summary (markdown + JSON) for all of
+ * them, and a record per stack that `npm run apply` checks before applying. Exit code as `terraform plan -detailed-exitcode`.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { defaultConcurrency, mapLimited, oneAtATime } from "./concurrency";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import {
   LOCK_FILE,
@@ -33,6 +34,8 @@ export interface PlanOptions {
   readonly log?: (line: string) => void;
   /** Passed to the markdown renderer. @default 60000 */
   readonly maxLength?: number;
+  /** Stacks planned at once. @default the number of CPUs, at most 4 */
+  readonly concurrency?: number;
 }
 
 export interface PlanRunResult {
@@ -53,34 +56,22 @@ interface StackOutcome {
   readonly record: PlanRecord;
 }
 
-async function planStack(
-  stack: StackInfo,
-  options: PlanOptions,
-  upstream: ReadonlyMap<string, StackSummary>,
-): Promise<StackOutcome> {
+/** What Terraform said about one stack, before it is put beside its upstreams' results. */
+interface StackRun {
+  readonly status: StackStatus;
+  readonly extra: Partial<PlanRecord>;
+  readonly plan?: TerraformPlanJson;
+}
+
+/** init, plan, show for one stack; reads only the upstreams' applied state, never their plans. */
+async function runStackPlan(stack: StackInfo, options: PlanOptions): Promise<StackRun> {
   const cwd = stack.workingDirectory;
-  const refreshOnly = options.refreshOnly ?? false;
   const paths = planPaths(options.outdir, stack.name);
-  const base = { stack: stack.name, refreshOnly };
-  const outcome = (
-    status: StackStatus,
-    extra: Partial<PlanRecord> = {},
-    plan?: TerraformPlanJson,
-    notes: string[] = [],
-  ) => {
-    const record: PlanRecord = { ...base, status, stackHash: "", waitingOn: [], ...extra };
-    const analyzeOptions = { ...base, status, waitingOn: record.waitingOn, error: record.error, notes };
-    const summary = plan ? analyzePlan(plan, analyzeOptions) : summaryWithoutPlan(analyzeOptions);
-    return { summary, record };
-  };
-
-  // An upstream that is itself waiting has no state yet, so this stack cannot read it either.
-  const blocked = stack.dependencies.filter((d) => upstream.get(d)?.status === "waiting");
-  if (blocked.length > 0) return outcome("waiting", { waitingOn: blocked });
-
-  const init = await runTerraform(["init", "-input=false", "-no-color"], cwd, options.terraform);
+  const init = await oneAtATime(() =>
+    runTerraform(["init", "-input=false", "-no-color"], cwd, options.terraform),
+  );
   if (init.exitCode !== 0)
-    return outcome("error", { error: `terraform init failed:\n${describeErrors(init)}` });
+    return { status: "error", extra: { error: `terraform init failed:\n${describeErrors(init)}` } };
   const stackHash = hashStackDirectory(cwd);
   const lockFilePath = path.join(cwd, LOCK_FILE);
   const lockFile = fs.existsSync(lockFilePath) ? fs.readFileSync(lockFilePath, "utf8") : undefined;
@@ -94,20 +85,56 @@ async function planStack(
     LOCK_TIMEOUT,
     `-out=${paths.binary}`,
   ];
-  if (refreshOnly) planArgs.push("-refresh-only");
+  if (options.refreshOnly) planArgs.push("-refresh-only");
   const plan = await runTerraform(planArgs, cwd, options.terraform);
   if (plan.exitCode !== 0 && plan.exitCode !== 2) {
     fs.rmSync(paths.binary, { force: true });
     const waitingOn = waitingUpstreams(parseDiagnostics(plan.stdout));
-    if (waitingOn) return outcome("waiting", { ...planned, waitingOn, error: describeErrors(plan) });
-    return outcome("error", { ...planned, error: describeErrors(plan) });
+    if (waitingOn)
+      return { status: "waiting", extra: { ...planned, waitingOn, error: describeErrors(plan) } };
+    return { status: "error", extra: { ...planned, error: describeErrors(plan) } };
   }
 
   const show = await runTerraform(["show", "-json", "-no-color", paths.binary], cwd, options.terraform);
   if (show.exitCode !== 0)
-    return outcome("error", { ...planned, error: `terraform show failed:\n${describeErrors(show)}` });
+    return {
+      status: "error",
+      extra: { ...planned, error: `terraform show failed:\n${describeErrors(show)}` },
+    };
   fs.writeFileSync(paths.json, show.stdout);
-  const planJson = JSON.parse(show.stdout) as TerraformPlanJson;
+  const status: StackStatus = plan.exitCode === 2 ? "changes" : "no-changes";
+  return { status, extra: planned, plan: JSON.parse(show.stdout) as TerraformPlanJson };
+}
+
+/** Puts one stack's run beside its upstreams' outcomes (all of them decided already, upstream first). */
+function settle(
+  stack: StackInfo,
+  run: StackRun,
+  options: PlanOptions,
+  upstream: ReadonlyMap<string, StackSummary>,
+): StackOutcome {
+  const refreshOnly = options.refreshOnly ?? false;
+  const base = { stack: stack.name, refreshOnly };
+  const outcome = (
+    status: StackStatus,
+    extra: Partial<PlanRecord> = {},
+    plan?: TerraformPlanJson,
+    notes: string[] = [],
+  ) => {
+    const record: PlanRecord = { ...base, status, stackHash: "", waitingOn: [], ...extra };
+    const analyzeOptions = { ...base, status, waitingOn: record.waitingOn, error: record.error, notes };
+    const summary = plan ? analyzePlan(plan, analyzeOptions) : summaryWithoutPlan(analyzeOptions);
+    return { summary, record };
+  };
+
+  // An upstream that is itself waiting has no state yet, so this stack cannot read it either: whatever its
+  // plan said, there is nothing reviewed to apply until the upstream is.
+  const blocked = stack.dependencies.filter((d) => upstream.get(d)?.status === "waiting");
+  if (blocked.length > 0) {
+    clearPlan(options.outdir, stack.name);
+    return outcome("waiting", { waitingOn: blocked });
+  }
+  if (!run.plan) return outcome(run.status, run.extra);
 
   // Reads of outputs the upstream's own pending plan changes: this plan shows today's values, not tomorrow's.
   const reads = referencedOutputs(fs.readFileSync(stack.synthesizedStackPath, "utf8"));
@@ -122,23 +149,28 @@ async function planStack(
         `Reads ${u.pending.length} output(s) of \`${u.name}\` that its pending plan changes: this plan uses the ` +
         `current values; plan again after \`${u.name}\` is applied.`,
     );
-  const status: StackStatus = plan.exitCode === 2 ? "changes" : "no-changes";
-  return outcome(status, planned, planJson, notes);
+  return outcome(run.status, run.extra, run.plan, notes);
 }
 
 export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   const log = options.log ?? (() => undefined);
   const selected = selectStacks(readStacks(options.outdir), options.globs ?? []);
-  const summaries = new Map<string, StackSummary>();
-  for (const stack of selected) {
-    clearPlan(options.outdir, stack.name);
+  for (const stack of selected) clearPlan(options.outdir, stack.name);
+
+  // Every selected stack is planned at once (bounded): a plan reads its upstreams' applied state, not their
+  // plans, so a chain of stacks plans in parallel too. Their results are then settled upstream first.
+  const runs = await mapLimited(selected, options.concurrency ?? defaultConcurrency(), async (stack) => {
     log(`planning ${stack.name}${options.refreshOnly ? " (refresh-only)" : ""} …`);
-    const { summary, record } = await planStack(stack, options, summaries);
+    return runStackPlan(stack, options);
+  });
+  const summaries = new Map<string, StackSummary>();
+  selected.forEach((stack, index) => {
+    const { summary, record } = settle(stack, runs[index], options, summaries);
     writeRecord(options.outdir, record);
     summaries.set(stack.name, summary);
     const extra = summary.waitingOn.length > 0 ? ` on ${summary.waitingOn.join(", ")}` : "";
     log(`  ${stack.name}: ${summary.status}${extra}`);
-  }
+  });
 
   const summary = summarize([...summaries.values()]);
   const markdown = renderMarkdown(summary, { maxLength: options.maxLength });

@@ -3,8 +3,8 @@
  * and `terraform validate` on a copy of the synth output, with the provider from a filesystem mirror (offline)
  * or the registry, rewritten only as pipeline/provider-line.ts allows when the provider is of an older line.
  */
-import * as os from "os";
 import * as path from "path";
+import { defaultConcurrency, mapLimited, oneAtATime } from "./concurrency";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import { copyForProvider, describeRewrites, type AppliedRewrite } from "./provider-line";
 import { providerInstallation, type ProviderInstallation } from "./provider-installation";
@@ -90,10 +90,8 @@ async function validateStack(
     rewrites,
     seconds: (Date.now() - started) / 1000,
   });
-  const init = await runTerraform(
-    ["init", "-backend=false", "-input=false", "-no-color"],
-    stack.workingDirectory,
-    terraform,
+  const init = await oneAtATime(() =>
+    runTerraform(["init", "-backend=false", "-input=false", "-no-color"], stack.workingDirectory, terraform),
   );
   if (init.exitCode !== 0) return done([providerUnavailableMessage(installation, describeErrors(init))]);
   const validate = await runTerraform(["validate", "-json", "-no-color"], stack.workingDirectory, terraform);
@@ -105,24 +103,6 @@ async function validateStack(
   return done(errors, diagnostics.filter((d) => d.severity === "warning").map(describe));
 }
 
-/** Runs `worker` over `items`, at most `limit` at a time, keeping the input order in the result. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  worker: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await worker(items[index]);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
 export async function validateStacks(options: ValidateOptions): Promise<ValidateRunResult> {
   const log = options.log ?? (() => undefined);
   const installation = providerInstallation(options.workDir, options.env);
@@ -131,7 +111,7 @@ export async function validateStacks(options: ValidateOptions): Promise<Validate
   const rewrites = copyForProvider(options.outdir, copy, installation.mirrorVersions);
   for (const line of describeRewrites(rewrites)) log(line);
   const selected = selectStacks(readStacks(copy), options.globs ?? []);
-  const concurrency = options.concurrency ?? Math.min(4, os.cpus().length);
+  const concurrency = options.concurrency ?? defaultConcurrency();
   const stacks = await mapLimited(selected, concurrency, async (stack) => {
     const result = await validateStack(
       stack,
