@@ -362,7 +362,8 @@ export class EdgeStack extends BlogStack {
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
+      // `statement` is untyped in the provider bindings: cdktf passes it as is, so keys are Terraform's.
+      statement: { managed_rule_group_statement: { vendor_name: "AWS", name } },
       visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
     });
     const acl = new Wafv2WebAcl(this, "waf", {
@@ -377,7 +378,7 @@ export class EdgeStack extends BlogStack {
           name: "rate-limit-per-ip",
           priority: 3,
           action: { block: {} },
-          statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } },
+          statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } },
           visibilityConfig: {
             cloudwatchMetricsEnabled: true,
             metricName: "rate-limit",
