@@ -12,6 +12,7 @@ import { AssetType, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleHandler, type HandlerBundle } from "./bundle";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
+import { acceptNodeFunctionExceptions } from "./node-function-exceptions";
 
 /** Newest Node.js runtime Lambda offers (AWS provider 6.x knows it). */
 export const NODE_RUNTIME = "nodejs24.x";
@@ -116,6 +117,10 @@ export class NodeFunction extends Construct {
         ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds }
         : undefined,
       dependsOn: [this.logGroup],
+    });
+    acceptNodeFunctionExceptions(this.function, this.logGroup, {
+      inVpc: props.vpc !== undefined,
+      logRetentionDays: props.logRetentionDays,
     });
   }
 

@@ -18,6 +18,7 @@ import type { Construct } from "constructs";
 import { declarePublicRoute } from "../checks/suppress";
 import { API_ROUTES, routeKey } from "../lib/api-routes";
 import { functionAlarms, opsAlarm } from "../lib/alarms";
+import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, type DataStack } from "./data-stack";
@@ -93,6 +94,7 @@ export class ApiStack extends BlogStack {
       retentionInDays: this.env.logRetentionDays,
       kmsKeyId: network.kmsKeyArn,
     });
+    acceptRetentionBelowAYear(accessLogs, this.env.logRetentionDays, "logRetentionDays");
     new Apigatewayv2Stage(this, "api-stage", {
       apiId: api.id,
       name: "$default",
