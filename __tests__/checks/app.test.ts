@@ -7,9 +7,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { loadCatalog } from "../../checks/checkov/catalog";
 import { checkovScanner, type CheckovReport } from "../../checks/checkov/judge";
+import { locateCheckov } from "../../checks/checkov/locate";
 import { checkovSwitchedOff, scanWithCheckov } from "../../checks/checkov/scan";
 import { runChecks, type CheckReport } from "../../checks/engine";
+import { checkovSection, DOCS_FILE, replaceSection } from "../../checks/generate-docs";
 import { isObject, loadOutdir, type JsonObject, type Model } from "../../checks/model";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -74,6 +77,13 @@ describe("the real app", () => {
     expect(checkov.summary.skipped).toBeGreaterThan(0);
     for (const o of checkov.outcomes.filter((x) => x.status === "skipped"))
       expect(o.reason?.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it("has docs/security-rules.md show what Checkov concludes now (npx tsx checks/generate-docs.ts)", () => {
+    if (!checkov) return; // SKIP_CHECKOV=1
+    const text = fs.readFileSync(DOCS_FILE, "utf8");
+    const section = checkovSection(report, checkov, loadCatalog(locateCheckov(root)));
+    expect(replaceSection(text, "Checkov on our stacks", section)).toBe(text);
   });
 
   it("justifies every suppression with a real reason", () => {

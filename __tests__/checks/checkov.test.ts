@@ -7,12 +7,15 @@ import "@microsoft/jest-sarif";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkovScanner } from "../../checks/checkov/judge";
+import { parseCatalog } from "../../checks/checkov/catalog";
+import { checkovScanner, type CheckovReport } from "../../checks/checkov/judge";
 import { CheckovNotFoundError, INSTALL_HINT, locateCheckov } from "../../checks/checkov/locate";
 import { checkovEnv, parseCheckovJson } from "../../checks/checkov/run";
 import { checkovSwitchedOff } from "../../checks/checkov/scan";
 import { main } from "../../checks/cli";
 import { runChecks } from "../../checks/engine";
+import { DISAGREEMENTS } from "../../checks/checkov/disagreements";
+import { checkovSection } from "../../checks/generate-docs";
 import { loadOutdir } from "../../checks/model";
 import { ALL_RULES } from "../../checks/rules";
 
@@ -170,6 +173,52 @@ describe("suppressions judged with Checkov", () => {
       message: expect.stringMatching(/the resource passes it and Checkov does not fail it/),
     });
     expect(report.ok).toBe(false);
+  });
+});
+
+describe("the docs' Checkov section", () => {
+  const catalog = parseCatalog(
+    [
+      "|    0 | CKV_AWS_26  | resource | aws_sns_topic | Ensure all data stored in the SNS topic is encrypted | Terraform | https://x |",
+      "|    1 | CKV_AWS_338 | resource | aws_cloudwatch_log_group | Ensure CloudWatch log groups retains logs for at least 1 year | Terraform | https://x |",
+      "|    2 | CKV_K8S_1   | resource | kubernetes_pod | not Terraform's | Kubernetes | https://x |",
+    ].join("\n"),
+  );
+  const checkov = (status: "passed" | "failed"): CheckovReport => ({
+    version: "3.3.30",
+    millis: 0,
+    outcomes: [
+      {
+        checkId: "CKV_AWS_338",
+        checkName: "",
+        stack: "fx-skip",
+        address: "aws_cloudwatch_log_group.short",
+        status,
+      },
+    ],
+    summary: { passed: 0, failed: 0, skipped: 0 },
+    byCheck: new Map([["CKV_AWS_338", { passed: status === "passed" ? 1 : 0, failed: 0, skipped: 0 }]]),
+    ok: true,
+  });
+
+  it("reads Checkov's Terraform catalog from `checkov --list`", () => {
+    expect([...catalog.keys()]).toEqual(["CKV_AWS_26", "CKV_AWS_338"]);
+  });
+
+  it("requires an explanation where the pack and Checkov disagree, and none where they agree", () => {
+    const pack = runChecks(loadOutdir(outdirWith(["fx-skip"])), ALL_RULES, { ran: true, failed: () => true });
+    // CKV_AWS_338: the pack passes the log group, Checkov fails it, and the explanation exists.
+    const explained = { CKV_AWS_338: DISAGREEMENTS.CKV_AWS_338 };
+    const section = checkovSection(pack, checkov("failed"), catalog, explained);
+    expect(section).toMatch(
+      /\| `CKV_AWS_338` \| {2}\| Ensure CloudWatch log groups retains logs for at least 1 year \|/,
+    );
+    expect(section).toMatch(/- \*\*`CKV_AWS_338`\*\*: Checkov, about what the id means/);
+    expect(section).toMatch(/\| `CKV_AWS_27` \| {2}\| {2}\| Checkov has no such check for terraform_json \|/);
+    expect(section).toMatch(/\| `FSBP_S3.5` \| {2}\| {2}\| not a Checkov id \|/);
+    expect(() => checkovSection(pack, checkov("failed"), catalog, {})).toThrow(/explain CKV_AWS_338/);
+    // When they agree, the explanation is stale.
+    expect(() => checkovSection(pack, checkov("passed"), catalog, explained)).toThrow(/remove CKV_AWS_338/);
   });
 });
 
