@@ -36,7 +36,13 @@ const because = (rule: string, reason: string) => ({ rule, reason });
 /** A passing stack, a failing one, and one whose failures are all suppressed in code. */
 const STACKS: Record<string, object> = {
   "fx-pass": { resource: { aws_sns_topic: { good: topic("good", { kms_master_key_id: KEY }) } } },
-  "fx-fail": { resource: { aws_sns_topic: { plain: topic("plain") } } },
+  "fx-fail": {
+    resource: {
+      aws_sns_topic: { plain: topic("plain") },
+      // Same name, another type: Checkov names both `resource.plain`, the block's line tells them apart.
+      aws_sqs_queue: { plain: { name: "plain", sqs_managed_sse_enabled: true, tags: TAGS } },
+    },
+  },
   "fx-skip": {
     resource: {
       aws_sns_topic: {
@@ -255,6 +261,7 @@ maybe("npm run check with Checkov", () => {
       )?.status;
     expect(status("fx-pass", "aws_sns_topic.good", "CKV_AWS_26")).toBe("passed");
     expect(status("fx-fail", "aws_sns_topic.plain", "CKV_AWS_26")).toBe("failed");
+    expect(status("fx-fail", "aws_sqs_queue.plain", "CKV_AWS_27")).toBe("passed");
     expect(status("fx-skip", "aws_sns_topic.plain", "CKV_AWS_26")).toBe("skipped");
     expect(status("fx-skip", "aws_cloudwatch_log_group.short", "CKV_AWS_338")).toBe("skipped");
     expect(json.checks.CKV_AWS_26).toEqual({ passed: 1, failed: 1, skipped: 1 });
