@@ -219,7 +219,7 @@ describe("the docs' Checkov section", () => {
     expect(section).toMatch(
       /\| `CKV_AWS_338` \| {2}\| Ensure CloudWatch log groups retains logs for at least 1 year \|/,
     );
-    expect(section).toMatch(/- \*\*`CKV_AWS_338`\*\*: Checkov, about what the id means/);
+    expect(section).toMatch(/- \*\*`CKV_AWS_338`\*\*: Checkov for production, the pack for dev/);
     expect(section).toMatch(/\| `CKV_AWS_27` \| {2}\| {2}\| Checkov has no such check for terraform_json \|/);
     expect(section).toMatch(/\| `FSBP_S3.5` \| {2}\| {2}\| not a Checkov id \|/);
     expect(() => checkovSection(pack, checkov("failed"), catalog, {})).toThrow(/explain CKV_AWS_338/);

@@ -10,7 +10,7 @@ export const DISAGREEMENTS: Readonly<Record<string, string>> = {
   CKV_AWS_116:
     "The pack. Checkov wants `dead_letter_config` on every function, but Lambda uses it only for asynchronous invocations: the API and migration functions are invoked synchronously (the caller gets the error), and a stream consumer's failures go to the on-failure destination of its event source mapping, not to the function's DLQ. The pack requires an on-failure destination (or DLQ) where the trigger is asynchronous and on every stream mapping.",
   CKV_AWS_338:
-    "Checkov, about what the id means: CKV_AWS_338 asks for at least a year of retention, the usual audit requirement. The pack's rule is the weaker hygiene check (a retention is set, logs do not pile up for ever). Production keeps a year and passes both; dev keeps less by configuration (`logRetentionDays`, `network.flowLogRetentionDays`) and each of its log groups says so in a suppression that Checkov's report shows as a skip.",
+    "Checkov for production, the pack for dev. CKV_AWS_338 asks for at least a year, the usual audit requirement; the pack asks the same of production stacks (which keep 365 days and pass both) and only a retention (no logs kept for ever) elsewhere. Dev keeps less by configuration (`logRetentionDays`, `network.flowLogRetentionDays`) and each of its log groups says so in a suppression that Checkov's report shows as a skip.",
   CKV_AWS_157:
     "The pack. Checkov wants Multi-AZ for every RDS instance; the pack requires it in production stacks only. The dev database is single-AZ by configuration (`database.multiAz`), and the skip says so.",
   CKV_AWS_293:
