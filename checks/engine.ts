@@ -1,6 +1,7 @@
 /**
  * Runs every rule on every stack, applies the suppressions found in the JSON, and judges the suppressions
  * themselves: one that names an unknown rule, or excuses a resource that does not fail the rule, is an error.
+ * A suppression is also used when a second scanner (Checkov) fails that check id on that resource.
  */
 import type { Model } from "./model";
 import type { Rule, Severity } from "./rule";
@@ -27,8 +28,26 @@ export interface SuppressionEntry {
   /** The rule it resolved to, if any. */
   readonly ruleId?: string;
   readonly reason: string;
-  readonly status: "applied" | "unknown-rule" | "suppresses-nothing";
+  /** "unverified": only the second scanner could tell whether it is used, and that scanner did not run. */
+  readonly status: "applied" | "unknown-rule" | "suppresses-nothing" | "unverified";
   readonly message: string;
+  /** Who uses it, for status "applied": the pack, the second scanner, or both. */
+  readonly usedBy?: readonly ("pack" | "checkov")[];
+}
+
+/** What a second scanner concluded, so that a suppression of one of its check ids counts as used. */
+export interface SecondScanner {
+  /** false when the scanner was switched off for this run: its ids cannot be judged. */
+  readonly ran: boolean;
+  /** Whether the scanner failed `checkId` (exact id) on the resource. */
+  failed(stack: string, address: string, checkId: string): boolean;
+}
+
+/** Ids another scanner may own: Checkov's CKV_/CKV2_ check ids. */
+export const CHECKOV_ID = /^CKV2?_[A-Z0-9]+_\d+$/i;
+
+export function isInvalidSuppression(s: SuppressionEntry): boolean {
+  return s.status !== "applied" && s.status !== "unverified";
 }
 
 export interface PublicRoute {
@@ -88,7 +107,14 @@ export function ruleIndex(rules: readonly Rule[]): Map<string, Rule> {
   return index;
 }
 
-export function runChecks(model: Model, rules: readonly Rule[] = ALL_RULES): CheckReport {
+/**
+ * @param checkov what Checkov concluded on the same stacks; without it a suppression must be used by the pack
+ */
+export function runChecks(
+  model: Model,
+  rules: readonly Rule[] = ALL_RULES,
+  checkov?: SecondScanner,
+): CheckReport {
   const byId = ruleIndex(rules);
   const outcomes: Outcome[] = [];
   const suppressions: SuppressionEntry[] = [];
@@ -118,27 +144,51 @@ export function runChecks(model: Model, rules: readonly Rule[] = ALL_RULES): Che
       for (const s of resource.suppressions) {
         const rule = byId.get(s.rule.toUpperCase());
         const base = { stack: stack.name, address: resource.address, rule: s.rule, reason: s.reason };
+        const result = rule ? evaluated.get(rule.id)?.get(resource.address) : undefined;
+        const usedByPack = rule !== undefined && result !== undefined && !result.passed;
+        const ownsId = checkov !== undefined && CHECKOV_ID.test(s.rule);
+        const usedByCheckov = ownsId && checkov.ran && checkov.failed(stack.name, resource.address, s.rule);
+        if (usedByPack) applied.set(`${rule.id} ${resource.address}`, s.reason);
+        if (usedByPack || usedByCheckov) {
+          suppressions.push({
+            ...base,
+            ...(rule ? { ruleId: rule.id } : {}),
+            status: "applied",
+            message: usedByPack ? result.message : `Checkov fails ${s.rule} on this resource`,
+            usedBy: [
+              ...(usedByPack ? ["pack" as const] : []),
+              ...(usedByCheckov ? ["checkov" as const] : []),
+            ],
+          });
+          continue;
+        }
+        if (ownsId && !checkov.ran) {
+          suppressions.push({
+            ...base,
+            ...(rule ? { ruleId: rule.id } : {}),
+            status: "unverified",
+            message: `Checkov did not run, so nothing tells whether this suppression of ${s.rule} is used`,
+          });
+          continue;
+        }
+        const andCheckov = ownsId ? " and Checkov does not fail it" : "";
         if (!rule) {
           suppressions.push({
             ...base,
             status: "unknown-rule",
-            message: `suppression names unknown rule ${s.rule}`,
+            message: ownsId
+              ? `suppression of ${s.rule} suppresses nothing: the pack has no such rule${andCheckov} on this resource`
+              : `suppression names unknown rule ${s.rule}`,
           });
           continue;
         }
-        const result = evaluated.get(rule.id)?.get(resource.address);
-        if (!result || result.passed) {
-          const why = result ? "the resource passes it" : "the rule does not apply to this resource";
-          suppressions.push({
-            ...base,
-            ruleId: rule.id,
-            status: "suppresses-nothing",
-            message: `suppression of ${rule.id} suppresses nothing: ${why}`,
-          });
-          continue;
-        }
-        applied.set(`${rule.id} ${resource.address}`, s.reason);
-        suppressions.push({ ...base, ruleId: rule.id, status: "applied", message: result.message });
+        const why = result ? "the resource passes it" : "the rule does not apply to this resource";
+        suppressions.push({
+          ...base,
+          ruleId: rule.id,
+          status: "suppresses-nothing",
+          message: `suppression of ${rule.id} suppresses nothing: ${why}${andCheckov}`,
+        });
       }
     }
 
@@ -159,7 +209,7 @@ export function runChecks(model: Model, rules: readonly Rule[] = ALL_RULES): Che
   }
 
   const count = (status: Status) => outcomes.filter((o) => o.status === status).length;
-  const invalidSuppressions = suppressions.filter((s) => s.status !== "applied").length;
+  const invalidSuppressions = suppressions.filter(isInvalidSuppression).length;
   const summary = {
     pass: count("pass"),
     suppressed: count("suppressed"),

@@ -242,6 +242,20 @@ export class Model {
   }
 }
 
+/** 1-based line of `"<name>": {` inside the stack's resource (or data) block. */
+export function resourceLine(text: string, address: string): number {
+  const parts = address.split(".");
+  const [section, type, name] =
+    parts[0] === "data" ? ["data", parts[1], parts[2]] : ["resource", parts[0], parts[1]];
+  let at = text.indexOf(`"${section}": {`);
+  if (at !== -1) at = text.indexOf(`"${type}": {`, at);
+  if (at !== -1) at = text.indexOf(`"${name}": {`, at);
+  if (at === -1) return 1;
+  let line = 1;
+  for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
 const TOP_LEVEL_MODES: ReadonlyArray<["resource" | "data", string]> = [
   ["resource", "resource"],
   ["data", "data"],

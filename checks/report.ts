@@ -1,5 +1,5 @@
 /** The human table and the JSON report (`security-report.json`). Both are deterministic: no timestamps. */
-import type { CheckReport, Outcome } from "./engine";
+import { isInvalidSuppression, type CheckReport, type Outcome } from "./engine";
 
 interface Counts {
   pass: number;
@@ -80,7 +80,7 @@ export function formatDetails(report: CheckReport): string {
       );
     }
   }
-  const invalid = report.suppressions.filter((s) => s.status !== "applied");
+  const invalid = report.suppressions.filter(isInvalidSuppression);
   if (invalid.length) {
     out.push(`\nINVALID SUPPRESSIONS (${invalid.length})`);
     for (const s of invalid)
@@ -90,7 +90,16 @@ export function formatDetails(report: CheckReport): string {
   if (applied.length) {
     out.push(`\nSUPPRESSED (${applied.length})`);
     for (const s of applied)
-      out.push(`  ~ ${s.ruleId}  ${s.stack}  ${s.address}`, `      reason: ${s.reason}`);
+      out.push(
+        `  ~ ${s.ruleId ?? s.rule}  ${s.stack}  ${s.address}${s.usedBy?.includes("pack") ? "" : "  (Checkov only)"}`,
+        `      reason: ${s.reason}`,
+      );
+  }
+  const unverified = report.suppressions.filter((s) => s.status === "unverified");
+  if (unverified.length) {
+    out.push(`\nUNVERIFIED SUPPRESSIONS (${unverified.length}, Checkov did not run)`);
+    for (const s of unverified)
+      out.push(`  ? ${s.rule}  ${s.stack}  ${s.address}`, `      reason: ${s.reason}`);
   }
   if (report.publicRoutes.length) {
     out.push(`\nPUBLIC ROUTES (${report.publicRoutes.length})`);

@@ -5,8 +5,8 @@
  * address as logical location.
  */
 import { createHash } from "crypto";
-import type { CheckReport } from "./engine";
-import type { Model } from "./model";
+import { isInvalidSuppression, type CheckReport } from "./engine";
+import { resourceLine, type Model } from "./model";
 import type { Rule } from "./rule";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -53,20 +53,6 @@ function driverRule(
   };
 }
 
-/** 1-based line of `"<name>": {` inside the stack's resource (or data) block. */
-function lineOf(text: string, address: string): number {
-  const parts = address.split(".");
-  const [section, type, name] =
-    parts[0] === "data" ? ["data", parts[1], parts[2]] : ["resource", parts[0], parts[1]];
-  let at = text.indexOf(`"${section}": {`);
-  if (at !== -1) at = text.indexOf(`"${type}": {`, at);
-  if (at !== -1) at = text.indexOf(`"${name}": {`, at);
-  if (at === -1) return 1;
-  let line = 1;
-  for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 /**
  * @param outdirUri how the output directory appears in URIs, relative to the repository root (e.g. "cdktf.out")
  */
@@ -78,7 +64,7 @@ export function toSarif(report: CheckReport, model: Model, outdirUri: string): o
     return {
       physicalLocation: {
         artifactLocation: { uri: `${outdirUri}/${stack?.relativeFile ?? `stacks/${stackName}/cdk.tf.json`}` },
-        region: { startLine: stack ? lineOf(stack.text, address) : 1 },
+        region: { startLine: stack ? resourceLine(stack.text, address) : 1 },
       },
       logicalLocations: [{ name: address, fullyQualifiedName: `${stackName}/${address}`, kind: "resource" }],
     };
@@ -100,18 +86,16 @@ export function toSarif(report: CheckReport, model: Model, outdirUri: string): o
           ? { suppressions: [{ kind: "inSource", justification: o.reason }] }
           : {}),
       })),
-    ...report.suppressions
-      .filter((s) => s.status !== "applied")
-      .map((s) => ({
-        ruleId: INVALID_SUPPRESSION_RULE.id,
-        ruleIndex: ruleIndex.get(INVALID_SUPPRESSION_RULE.id),
-        level: "error",
-        message: { text: `${s.stack} ${s.address}: ${s.message}` },
-        locations: [location(s.stack, s.address)],
-        partialFingerprints: {
-          "resourceAddress/v1": fingerprint(INVALID_SUPPRESSION_RULE.id, s.stack, s.address, s.rule),
-        },
-      })),
+    ...report.suppressions.filter(isInvalidSuppression).map((s) => ({
+      ruleId: INVALID_SUPPRESSION_RULE.id,
+      ruleIndex: ruleIndex.get(INVALID_SUPPRESSION_RULE.id),
+      level: "error",
+      message: { text: `${s.stack} ${s.address}: ${s.message}` },
+      locations: [location(s.stack, s.address)],
+      partialFingerprints: {
+        "resourceAddress/v1": fingerprint(INVALID_SUPPRESSION_RULE.id, s.stack, s.address, s.rule),
+      },
+    })),
   ];
 
   return {

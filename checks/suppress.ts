@@ -6,7 +6,7 @@
  *
  * The rule pack reports every suppression and fails on one that names an unknown rule or suppresses nothing.
  */
-import type { TerraformElement } from "cdktf";
+import { TerraformDataSource, TerraformStack, type TerraformElement } from "cdktf";
 
 /** Key under the resource's `//` object in the synthesized JSON. */
 export const SUPPRESSIONS_KEY = "suppressions";
@@ -49,10 +49,16 @@ export function suppress(resource: TerraformElement, ruleId: string, reason: str
   }
   list.push({ rule, reason: reason.trim() });
   recorded.set(resource, list);
-  resource.addOverride(
-    `//.${SUPPRESSIONS_KEY}`,
-    list.map((s) => ({ ...s })),
-  );
+  const value = list.map((s) => ({ ...s }));
+  if (resource instanceof TerraformDataSource) {
+    // A data source writes its `//` key after its own overrides, dropping them; the stack's land after it.
+    TerraformStack.of(resource).addOverride(
+      `data.${resource.terraformResourceType}.${resource.friendlyUniqueId}.//.${SUPPRESSIONS_KEY}`,
+      value,
+    );
+  } else {
+    resource.addOverride(`//.${SUPPRESSIONS_KEY}`, value);
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { Construct } from "constructs";
 import { bundleHandler, type HandlerBundle } from "./bundle";
 import type { FunctionEnvironment, FunctionVariable, HandlerName } from "./function-environment";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
+import { acceptNodeFunctionExceptions } from "./node-function-exceptions";
 
 /** Newest Node.js runtime Lambda offers (AWS provider 6.x knows it). */
 export const NODE_RUNTIME = "nodejs24.x";
@@ -146,6 +147,10 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
         ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds }
         : undefined,
       dependsOn: [this.logGroup],
+    });
+    acceptNodeFunctionExceptions(this.function, this.logGroup, {
+      inVpc: props.vpc !== undefined,
+      logRetentionDays: props.logRetentionDays,
     });
   }
 

@@ -49,6 +49,7 @@ export interface SecureBucketProps {
 export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
   public readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  public readonly ownershipControls: S3BucketOwnershipControls;
   private readonly statements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -64,7 +65,7 @@ export class SecureBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, "ownership", {
+    this.ownershipControls = new S3BucketOwnershipControls(this, "ownership", {
       bucket: this.bucket.id,
       rule: { objectOwnership: props.objectOwnership ?? "BucketOwnerEnforced" },
     });

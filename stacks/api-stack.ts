@@ -19,6 +19,7 @@ import { functionAlarms, opsAlarm } from "../lib/alarms";
 import type { AuthorPool } from "../lib/author-sign-in";
 import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
 import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
+import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, type DataStack } from "./data-stack";
 import type { EventsStack } from "./events-stack";
@@ -95,6 +96,7 @@ export class ApiStack extends BlogStack {
       retentionInDays: this.env.logRetentionDays,
       kmsKeyId: network.kmsKeyArn,
     });
+    acceptRetentionBelowAYear(accessLogs, this.env.logRetentionDays, "logRetentionDays");
     new Apigatewayv2Stage(this, "api-stage", {
       apiId: api.id,
       name: "$default",

@@ -13,7 +13,9 @@ import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { Construct } from "constructs";
+import { suppress } from "../checks/suppress";
 import { opsAlarm } from "../lib/alarms";
+import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { SecureBucket } from "../lib/secure-bucket";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { NetworkStack } from "./network-stack";
@@ -83,8 +85,28 @@ export class DataStack extends BlogStack {
     this.idempotencyTable = { name: idempotency.name, arn: idempotency.arn };
 
     const uploads = this.createUploadsBucket(network);
+    suppress(
+      uploads.bucket,
+      "CKV_AWS_144",
+      "Raw uploads are transient (they expire after storage.rawUploadExpirationDays) and the app runs in one region",
+    );
+    suppress(
+      uploads.bucket,
+      "CKV2_AWS_62",
+      "Its upload notification to SNS is in the events stack; Checkov scans each stack file alone and does not see it",
+    );
     this.uploadsBucket = { name: uploads.name, arn: uploads.arn };
     const media = this.createMediaBucket(network);
+    suppress(
+      media.bucket,
+      "CKV_AWS_144",
+      "Thumbnails served from the app's one region; versioning keeps overwritten ones, a replica would have no origin to serve it",
+    );
+    suppress(
+      media.bucket,
+      "CKV2_AWS_62",
+      "Nothing reacts to new thumbnails: CloudFront serves them as they are",
+    );
     this.mediaBucket = {
       name: media.name,
       arn: media.arn,
@@ -124,11 +146,12 @@ export class DataStack extends BlogStack {
     });
     // RDS writes exported logs into these groups; creating them first sets retention and encryption.
     for (const log of ["postgresql", "upgrade"]) {
-      new CloudwatchLogGroup(this, `db-${log}-logs`, {
+      const group = new CloudwatchLogGroup(this, `db-${log}-logs`, {
         name: `/aws/rds/instance/${id}/${log}`,
         retentionInDays: this.env.logRetentionDays,
         kmsKeyId: network.kmsKeyArn,
       });
+      acceptRetentionBelowAYear(group, this.env.logRetentionDays, "logRetentionDays");
     }
     const instance = new DbInstance(this, "postgres", {
       identifier: id,
@@ -164,6 +187,19 @@ export class DataStack extends BlogStack {
       caCertIdentifier: "rds-ca-rsa2048-g1",
       applyImmediately: !this.env.production,
     });
+    if (!db.multiAz)
+      suppress(instance, "CKV_AWS_157", "Single-AZ by configuration (database.multiAz) in this environment");
+    if (!db.deletionProtection)
+      suppress(
+        instance,
+        "CKV_AWS_293",
+        "Deletion protection off by configuration (database.deletionProtection)",
+      );
+    suppress(
+      instance,
+      "CKV_AWS_118",
+      "Performance Insights (load, waits, top SQL) and the CPU/storage alarms cover it; enhanced monitoring would write OS metrics into an RDSOSMetrics log group RDS creates outside this configuration",
+    );
 
     opsAlarm(this, "db-cpu", {
       alarmName: this.names.resource("db-cpu"),
@@ -247,6 +283,12 @@ export class DataStack extends BlogStack {
       autoMinorVersionUpgrade: "true",
       applyImmediately: !this.env.production,
     });
+    if (cache.nodeCount < 2 || !cache.multiAz)
+      suppress(
+        group,
+        "CKV2_AWS_50",
+        "One node or one AZ by configuration (cache.nodeCount, cache.multiAz): a read cache the API can do without",
+      );
     opsAlarm(this, "cache-memory", {
       alarmName: this.names.resource("cache-memory"),
       description: "Cache memory usage above 80%",
@@ -314,6 +356,12 @@ export class DataStack extends BlogStack {
           filter: [{ prefix: "uploads/" }],
           expiration: [{ days: storage.rawUploadExpirationDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: storage.noncurrentVersionExpirationDays }],
+        },
+        {
+          // Bucket-wide, not only under uploads/: an abandoned multipart upload anywhere is billed.
+          id: "abort-incomplete-uploads",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],

@@ -11,12 +11,14 @@ import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distr
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { AssetType, Fn, TerraformAsset, TerraformIterator, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { createHash } from "crypto";
@@ -24,6 +26,7 @@ import * as fs from "fs";
 import { suppress } from "../checks/suppress";
 import { AuthorSignIn, type SiteAuthConfig } from "../lib/author-sign-in";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
+import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { SecureBucket } from "../lib/secure-bucket";
 import { buildSite, type SiteFile } from "../web/build";
 import type { ApiStack } from "./api-stack";
@@ -74,6 +77,12 @@ export class EdgeStack extends BlogStack {
       // Its policy names the distribution, so it is attached below once the distribution exists.
       managePolicy: false,
     });
+    suppress(
+      web.bucket,
+      "CKV_AWS_144",
+      "Site files are rebuilt from the repository on every deploy; a replica adds nothing",
+    );
+    suppress(web.bucket, "CKV2_AWS_62", "Only deploys write the site files and nothing reacts to them");
 
     const oac = (id: string) =>
       new CloudfrontOriginAccessControl(this, id, {
@@ -156,19 +165,29 @@ export class EdgeStack extends BlogStack {
       },
     });
     if (!certificate) {
-      suppress(
-        distribution,
-        "CKV_AWS_174",
-        "No custom domain configured: the default *.cloudfront.net certificate only allows the TLSv1 security policy; set `domain` in the configuration to serve an ACM certificate with TLSv1.2_2021",
-      );
+      const noDomain =
+        "No custom domain configured: the default *.cloudfront.net certificate only allows the TLSv1 security policy; set `domain` in the configuration to serve an ACM certificate with TLSv1.2_2021";
+      suppress(distribution, "CKV_AWS_174", noDomain);
+      suppress(distribution, "CKV2_AWS_42", noDomain);
     }
     if (!webAclArn) {
+      const noWaf =
+        "WAF is off for this environment (environments.<env>.edge.waf); API Gateway throttling still applies";
+      suppress(distribution, "CKV_AWS_68", noWaf);
+      suppress(distribution, "CKV2_AWS_47", noWaf);
+    } else {
       suppress(
         distribution,
-        "CKV_AWS_68",
-        "WAF is off for this environment (environments.<env>.edge.waf); API Gateway throttling still applies",
+        "CKV2_AWS_47",
+        "The web ACL runs KnownBadInputs with its Log4JRCE rule (CKV_AWS_192 passes); Checkov's CKV2_AWS_47 also wants AnonymousIpList, which would block readers behind VPNs and privacy relays",
       );
     }
+    suppress(
+      distribution,
+      "CKV_AWS_310",
+      "Every origin lives in the app's one region (bucket, API); an origin group would need a replica in a second region to fail over to",
+    );
+    suppress(distribution, "CKV_AWS_374", "A public blog: readers may be anywhere, no country is excluded");
 
     this.attachBucketPolicy("web-policy", web.bucket.id, web.tlsOnlyStatement(), distribution.arn, [
       `${web.arn}/*`,
@@ -414,6 +433,23 @@ export class EdgeStack extends BlogStack {
         metricName: this.names.resource("edge"),
         sampledRequestsEnabled: true,
       },
+    });
+    // WAF logs to CloudWatch only into a group named aws-waf-logs-*, in the web ACL's region.
+    const logs = new CloudwatchLogGroup(this, "waf-logs", {
+      provider: usEast1,
+      name: `aws-waf-logs-${this.names.resource("edge")}`,
+      retentionInDays: this.env.logRetentionDays,
+    });
+    suppress(
+      logs,
+      "CKV_AWS_158",
+      "The WAF log group must be in us-east-1 with the web ACL; the customer-managed key lives in the app's region, so CloudWatch Logs encrypts it with its service key",
+    );
+    acceptRetentionBelowAYear(logs, this.env.logRetentionDays, "logRetentionDays");
+    new Wafv2WebAclLoggingConfiguration(this, "waf-logging", {
+      provider: usEast1,
+      resourceArn: acl.arn,
+      logDestinationConfigs: [logs.arn],
     });
     return acl.arn;
   }

@@ -1007,14 +1007,20 @@ const CASES: Record<string, Case> = {
   },
   // ---- Hygiene
   CKV_AWS_338: {
+    production: true,
     pass: {
-      "30 days": (s) =>
-        new CloudwatchLogGroup(s, "logs", { name: "/x", retentionInDays: 30, tags: REQUIRED_TAGS }),
+      "a year": (s) =>
+        new CloudwatchLogGroup(s, "logs", { name: "/x", retentionInDays: 365, tags: REQUIRED_TAGS }),
     },
     fail: {
       "never expires": {
         build: (s) => new CloudwatchLogGroup(s, "logs", { name: "/x", tags: REQUIRED_TAGS }),
         message: /retention_in_days/,
+      },
+      "30 days in production": {
+        build: (s) =>
+          new CloudwatchLogGroup(s, "logs", { name: "/x", retentionInDays: 30, tags: REQUIRED_TAGS }),
+        message: /keeps logs 30 days in a production stack/,
       },
     },
   },
@@ -1129,6 +1135,16 @@ describe.each(Object.entries(CASES))("%s", (ruleId, c) => {
     );
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.map((f) => f.message).join("\n")).toMatch(message);
+  });
+});
+
+describe("CKV_AWS_338 outside production", () => {
+  it("accepts any retention (dev keeps what its configuration says)", () => {
+    const model = fixtureModel(
+      (s) => new CloudwatchLogGroup(s, "logs", { name: "/x", retentionInDays: 30, tags: REQUIRED_TAGS }),
+      { production: false },
+    );
+    expect(evaluate("CKV_AWS_338", model).map((e) => e.passed)).toEqual([true]);
   });
 });
 

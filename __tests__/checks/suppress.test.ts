@@ -1,5 +1,6 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -55,5 +56,24 @@ describe("suppress()", () => {
         suppress(b, "CKV_AWS_18", "b");
       }),
     ).toThrow(/already suppressed/);
+  });
+
+  it("records them on a data source too (cdktf rewrites a data source's // key after its own overrides)", () => {
+    const stack = new TerraformStack(Testing.app({ outdir: appOutdir }), "data-fixture");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const azs = new DataAwsAvailabilityZones(stack, "azs", { state: "available" });
+    suppress(azs, "CKV_AWS_394", "zones are taken by index");
+    suppress(azs, "CKV_AWS_999", "a second one");
+    const outdir = Testing.fullSynth(stack);
+    outdirs.push(outdir);
+    const json = JSON.parse(
+      fs.readFileSync(path.join(outdir, "stacks", "data-fixture", "cdk.tf.json"), "utf8"),
+    );
+    const comment = json.data.aws_availability_zones.azs["//"];
+    expect(comment.suppressions).toEqual([
+      { rule: "CKV_AWS_394", reason: "zones are taken by index" },
+      { rule: "CKV_AWS_999", reason: "a second one" },
+    ]);
+    expect(comment.metadata).toBeDefined();
   });
 });

@@ -127,6 +127,24 @@ describe("edge stack", () => {
       scope: "CLOUDFRONT",
     });
     expect(dist.web_acl_id).toBe("${aws_wafv2_web_acl.waf.arn}");
+    // `statement` is untyped in the bindings, so nothing converts its keys: they must be Terraform's already.
+    const statements = (only(custom, "aws_wafv2_web_acl").rule as { statement: object }[]).map(
+      (r) => r.statement,
+    );
+    expect(statements).toEqual([
+      { managed_rule_group_statement: { vendor_name: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+      { managed_rule_group_statement: { vendor_name: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+      { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } },
+    ]);
+    expect(only(custom, "aws_wafv2_web_acl_logging_configuration")).toMatchObject({
+      provider: "aws.us-east-1",
+      resource_arn: "${aws_wafv2_web_acl.waf.arn}",
+      log_destination_configs: ["${aws_cloudwatch_log_group.waf-logs.arn}"],
+    });
+    expect(resources(custom, "aws_cloudwatch_log_group")["waf-logs"]).toMatchObject({
+      name: "aws-waf-logs-myblog-prod-edge",
+      provider: "aws.us-east-1",
+    });
     expect(only(custom, "aws_acm_certificate_validation").validation_record_fqdns).toBe(
       "${[for record in aws_route53_record.certificate-validation : record.fqdn]}",
     );

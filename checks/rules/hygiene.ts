@@ -54,13 +54,18 @@ function secretArguments(value: Json, path: string, found: string[]): void {
 export const hygieneRules: Rule[] = [
   resourceRule({
     id: "CKV_AWS_338",
-    title: "CloudWatch log group has a retention period",
-    description: "Without retention_in_days logs are kept (and billed) for ever.",
-    remediation: "Set retention_in_days to one of the values CloudWatch accepts (config: logRetentionDays).",
+    title: "CloudWatch log group has a retention period, a year in production",
+    description:
+      "Without retention_in_days logs are kept (and billed) for ever; a production stack that keeps less than a year cannot answer an audit of last year's requests.",
+    remediation:
+      "Set retention_in_days to one of the values CloudWatch accepts, at least 365 in production (config: logRetentionDays, network.flowLogRetentionDays).",
     types: ["aws_cloudwatch_log_group"],
-    check(group) {
+    check(group, ctx) {
       const days = asNumber(group.body.retention_in_days);
-      return days !== undefined && days > 0 ? undefined : "retention_in_days is not set (logs never expire)";
+      if (days === undefined || days <= 0) return "retention_in_days is not set (logs never expire)";
+      if (ctx.stack.facts.production && days < 365)
+        return `keeps logs ${days} days in a production stack (at least 365)`;
+      return undefined;
     },
   }),
   resourceRule({
