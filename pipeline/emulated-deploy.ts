@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { applyPlans } from "./apply-runner";
-import { excludeNotImplemented, replanFindings, type ReplanFinding } from "./emulator-plan";
+import { excludeNotImplemented, notDeletable, replanFindings, type ReplanFinding } from "./emulator-plan";
 import { writeEmulatorOverrides } from "./emulator-override";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import { planPaths } from "./plan-store";
@@ -68,6 +68,13 @@ export interface EmulatedDeployResult {
 }
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
+
+/** The resources in a stack's state that a not-deletable gap names. */
+async function statesToForget(stack: StackInfo, terraform: TerraformOptions): Promise<string[]> {
+  const pulled = await runTerraform(["state", "pull"], stack.workingDirectory, terraform);
+  if (pulled.exitCode !== 0 || pulled.stdout.trim() === "") return [];
+  return notDeletable(JSON.parse(pulled.stdout));
+}
 
 export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<EmulatedDeployResult> {
   const log = options.log ?? (() => undefined);
@@ -161,6 +168,11 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
   for (const stack of [...applied].reverse()) {
     log(`destroy ${stack.name} …`);
     const started = Date.now();
+    const forget = await statesToForget(stack, terraform);
+    if (forget.length > 0) {
+      log(`  forgetting ${forget.join(", ")} (the emulator cannot delete it)`);
+      await runTerraform(["state", "rm", "-lock-timeout=300s", ...forget], stack.workingDirectory, terraform);
+    }
     const destroy = await runTerraform(
       ["destroy", "-auto-approve", "-input=false", "-json", "-lock-timeout=300s"],
       stack.workingDirectory,

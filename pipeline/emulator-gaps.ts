@@ -2,7 +2,8 @@
  * The one list of what the AWS emulator (moto, the version pinned in requirements-test.txt) does not do the
  * way AWS does, met when applying the `dev` stacks, and how the emulated deploy handles each: a resource the
  * emulator cannot create is left out of the apply (references to it get a stand-in value), an attribute it
- * does not store is ignored in the no-changes re-plan. Anything else that fails or diffs is a bug of ours.
+ * does not store is ignored in the no-changes re-plan, a resource it cannot delete is dropped from state
+ * before the destroy. Anything else that fails or diffs is a bug of ours.
  */
 
 export interface NotImplementedGap {
@@ -26,7 +27,15 @@ export interface AttributeNotStoredGap {
   readonly why: string;
 }
 
-export type EmulatorGap = NotImplementedGap | AttributeNotStoredGap;
+/** The emulator creates the resource but cannot delete it: it is dropped from state before the destroy. */
+export interface NotDeletableGap {
+  readonly kind: "not-deletable";
+  readonly resource: string;
+  readonly emulatorSays: string;
+  readonly why: string;
+}
+
+export type EmulatorGap = NotImplementedGap | AttributeNotStoredGap | NotDeletableGap;
 
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
@@ -76,6 +85,39 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     why:
       "moto checks the target bucket's policy for the logging service principal and crashes on a statement " +
       'whose Principal is the string "*" (our DenyInsecureTransport statement, valid IAM that S3 accepts)',
+  },
+  {
+    kind: "not-implemented",
+    resource: "aws_s3_object",
+    emulatorSays: "PutObject into the web bucket: HTTP 403 Forbidden (HeadObject too, on destroy)",
+    why:
+      "moto's policy evaluation (iam/access_control.py, IAMPolicyStatement.is_action_permitted) returns DENIED for " +
+      "any statement whose Condition does not match, instead of ignoring the statement; our DenyInsecureTransport " +
+      "(Deny when aws:SecureTransport is false) therefore denies every object write, over TLS too",
+  },
+  {
+    kind: "not-deletable",
+    resource: "aws_elasticache_subnet_group",
+    emulatorSays: "DeleteCacheSubnetGroup: HTTP 500 (moto implements create and describe, not delete)",
+    why: "moto's ElastiCache has no delete_cache_subnet_group; the subnet group is created and read back as AWS does",
+  },
+  {
+    kind: "not-implemented",
+    resource: "aws_cloudfront_cache_policy",
+    emulatorSays: "CreateCachePolicy: HTTP 404 (moto's CloudFront has no /cache-policy routes)",
+    why: "moto implements distributions, OAC, functions and key groups, not cache policies",
+  },
+  {
+    kind: "not-implemented",
+    resource: "aws_cloudfront_origin_request_policy",
+    emulatorSays: "CreateOriginRequestPolicy: HTTP 404 (no /origin-request-policy routes)",
+    why: "moto's CloudFront does not implement origin request policies",
+  },
+  {
+    kind: "not-implemented",
+    resource: "aws_cloudfront_response_headers_policy",
+    emulatorSays: "CreateResponseHeadersPolicy: HTTP 404 (no /response-headers-policy routes)",
+    why: "moto's CloudFront does not implement response headers policies",
   },
 ];
 

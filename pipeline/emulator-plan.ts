@@ -122,3 +122,13 @@ export function replanFindings(plan: TerraformPlanJson): ReplanFinding[] {
       };
     });
 }
+
+/** State addresses of a stack's resources that the emulator cannot delete (state `resources` of the stack). */
+export function notDeletable(state: {
+  resources?: { mode?: string; type: string; name: string }[];
+}): string[] {
+  const gaps = EMULATOR_GAPS.filter((g) => g.kind === "not-deletable");
+  return (state.resources ?? [])
+    .filter((r) => r.mode !== "data" && gaps.some((g) => gapMatches(g, r.type, r.name)))
+    .map((r) => `${r.type}.${r.name}`);
+}

@@ -8,7 +8,12 @@ import * as os from "os";
 import * as path from "path";
 import { EMULATOR_GAPS } from "../../pipeline/emulator-gaps";
 import { OVERRIDE_FILE, writeEmulatorOverrides } from "../../pipeline/emulator-override";
-import { excludeNotImplemented, replanFindings, standInValue } from "../../pipeline/emulator-plan";
+import {
+  excludeNotImplemented,
+  notDeletable,
+  replanFindings,
+  standInValue,
+} from "../../pipeline/emulator-plan";
 import type { StackInfo } from "../../pipeline/manifest";
 
 let dir: string;
@@ -149,4 +154,15 @@ test("the override points every provider block, aliases included, at the emulato
     expect(block.region).toBeUndefined();
   }
   expect(fs.existsSync(path.join(dir, "stacks", "no-aws", OVERRIDE_FILE))).toBe(false);
+});
+
+test("resources the emulator cannot delete are named for removal from state, data sources and others not", () => {
+  const state = {
+    resources: [
+      { mode: "managed", type: "aws_elasticache_subnet_group", name: "cache-subnets" },
+      { mode: "managed", type: "aws_sqs_queue", name: "dlq" },
+      { mode: "data", type: "aws_elasticache_subnet_group", name: "existing" },
+    ],
+  };
+  expect(notDeletable(state)).toEqual(["aws_elasticache_subnet_group.cache-subnets"]);
 });
