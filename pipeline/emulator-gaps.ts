@@ -21,7 +21,10 @@ export interface NotImplementedGap {
 export interface AttributeNotStoredGap {
   readonly kind: "attribute-not-stored";
   readonly resource: string;
-  /** Top-level attributes whose planned value the emulator does not give back. */
+  /**
+   * Attribute paths whose planned value the emulator does not give back: a top-level attribute, or a nested
+   * one with list positions as `[*]` (`origin[*].origin_access_control_id`); a path covers what lies under it.
+   */
   readonly attributes: readonly string[];
   readonly emulatorSays: string;
   readonly why: string;
@@ -76,6 +79,54 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     emulatorSays:
       "DescribeDBParameters (Source=user) returns none of the parameters ModifyDBParameterGroup set",
     why: "moto keeps the parameters but not their source, and the provider reads back only user-set ones",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_lambda_function",
+    attributes: ["logging_config"],
+    emulatorSays: "CreateFunction accepts LoggingConfig (JSON format, log group); GetFunction returns none",
+    why: "moto does not store a function's logging configuration, so every plan would set it again",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_vpc_security_group_ingress_rule",
+    attributes: ["description"],
+    emulatorSays:
+      "AuthorizeSecurityGroupIngress accepts the rule description; DescribeSecurityGroupRules returns none",
+    why: "moto drops the description of a security group rule created on its own (aws_vpc_security_group_*_rule)",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_vpc_security_group_egress_rule",
+    attributes: ["description"],
+    emulatorSays:
+      "AuthorizeSecurityGroupEgress accepts the rule description; DescribeSecurityGroupRules returns none",
+    why: "as for ingress rules: moto does not keep the description",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_cloudfront_distribution",
+    attributes: [
+      "origin[*].origin_access_control_id",
+      "default_cache_behavior[*].forwarded_values",
+      "ordered_cache_behavior[*].forwarded_values",
+      "viewer_certificate[*].ssl_support_method",
+    ],
+    emulatorSays:
+      "GetDistribution returns origins without OriginAccessControlId, behaviours with default ForwardedValues, " +
+      "and SSLSupportMethod sni-only for the default certificate",
+    why:
+      "moto keeps neither the origins' OAC id nor the absence of ForwardedValues (we use cache policies, which it " +
+      "does not implement either), and fills in sni-only where AWS leaves SSLSupportMethod unset " +
+      '(cloudfront/models.py: `config.get("SSLSupportMethod") or "sni-only"`)',
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_s3_bucket_acl",
+    attributes: ["access_control_policy[*].owner[*].id"],
+    emulatorSays:
+      "GetBucketAcl names the owner 75aa57f0…ba06a while ListBuckets (data.aws_canonical_user_id) says bcaf1ffd…081034f",
+    why: "moto hard-codes two different canonical user ids for the same account in its S3 responses",
   },
   {
     kind: "not-implemented",

@@ -80,22 +80,47 @@ function replaceReferences(value: Json, removed: ReadonlySet<string>): Json {
 export interface ReplanFinding {
   readonly address: string;
   readonly actions: readonly string[];
-  /** Top-level attributes that differ between state and configuration. */
+  /** Attribute paths that differ between state and configuration. */
   readonly attributes: readonly string[];
   /** True when a listed attribute-not-stored gap explains every differing attribute. */
   readonly ignored: boolean;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-/** The top-level attributes an update changes (planned values, and values known only after apply). */
-export function changedAttributes(change: RawResourceChange["change"]): string[] {
-  const before = (change.before ?? {}) as Record<string, unknown>;
-  const after = (change.after ?? {}) as Record<string, unknown>;
-  const unknown = (change.after_unknown ?? {}) as Record<string, unknown>;
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => !same(before[k], after[k]) || unknown[k] === true).sort();
+/**
+ * The attribute paths an update changes, down to the leaves (`origin[*].origin_access_control_id`; list
+ * positions are written `[*]`); a list whose length changes, or a value known only after apply, is one path.
+ */
+export function changedPaths(change: RawResourceChange["change"]): string[] {
+  const paths = new Set<string>();
+  const walk = (before: unknown, after: unknown, unknown: unknown, at: string) => {
+    if (unknown === true) {
+      paths.add(at);
+      return;
+    }
+    if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+      before.forEach((b, i) =>
+        walk(b, after[i], Array.isArray(unknown) ? unknown[i] : undefined, `${at}[*]`),
+      );
+      return;
+    }
+    const isObject = (v: unknown): v is Record<string, unknown> =>
+      typeof v === "object" && v !== null && !Array.isArray(v);
+    if (isObject(before) && isObject(after)) {
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        const u = isObject(unknown) ? unknown[key] : undefined;
+        walk(before[key], after[key], u, at ? `${at}.${key}` : key);
+      }
+      return;
+    }
+    if (JSON.stringify(before ?? null) !== JSON.stringify(after ?? null)) paths.add(at);
+  };
+  walk(change.before ?? {}, change.after ?? {}, change.after_unknown ?? {}, "");
+  return [...paths].sort();
 }
+
+/** Whether a gap's attribute (a path, or a path's beginning) covers a changed path. */
+const covers = (attribute: string, changed: string) =>
+  changed === attribute || changed.startsWith(`${attribute}.`) || changed.startsWith(`${attribute}[`);
 
 /** Every change a re-plan proposes, each marked whether an attribute-not-stored gap explains it. */
 export function replanFindings(plan: TerraformPlanJson): ReplanFinding[] {
@@ -107,10 +132,8 @@ export function replanFindings(plan: TerraformPlanJson): ReplanFinding[] {
         .split(".")
         .slice(-1)[0]
         .replace(/\[.*\]$/, "");
-      const attributes = rc.change.actions.includes("update") ? changedAttributes(rc.change) : [];
-      const explained = new Set(
-        gaps.filter((g) => gapMatches(g, rc.type, name)).flatMap((g) => g.attributes),
-      );
+      const attributes = rc.change.actions.includes("update") ? changedPaths(rc.change) : [];
+      const explained = gaps.filter((g) => gapMatches(g, rc.type, name)).flatMap((g) => g.attributes);
       return {
         address: rc.address,
         actions: rc.change.actions,
@@ -118,7 +141,7 @@ export function replanFindings(plan: TerraformPlanJson): ReplanFinding[] {
         ignored:
           rc.change.actions.join() === "update" &&
           attributes.length > 0 &&
-          attributes.every((a) => explained.has(a)),
+          attributes.every((changed) => explained.some((a) => covers(a, changed))),
       };
     });
 }

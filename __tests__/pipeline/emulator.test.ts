@@ -166,3 +166,28 @@ test("resources the emulator cannot delete are named for removal from state, dat
   };
   expect(notDeletable(state)).toEqual(["aws_elasticache_subnet_group.cache-subnets"]);
 });
+
+test("a nested gap path excuses only that leaf: another change in the same block still counts", () => {
+  const origin = (oac: string, domain: string) => ({ origin_access_control_id: oac, domain_name: domain });
+  const [onlyOac, alsoDomain] = replanFindings({
+    resource_changes: [
+      update(
+        "aws_cloudfront_distribution.cdn",
+        "aws_cloudfront_distribution",
+        { origin: [origin("", "a.example")] },
+        { origin: [origin("E2OAC", "a.example")] },
+      ),
+      update(
+        "aws_cloudfront_distribution.other",
+        "aws_cloudfront_distribution",
+        { origin: [origin("", "a.example")] },
+        { origin: [origin("E2OAC", "b.example")] },
+      ),
+    ],
+  });
+  expect(onlyOac).toMatchObject({ attributes: ["origin[*].origin_access_control_id"], ignored: true });
+  expect(alsoDomain).toMatchObject({
+    attributes: ["origin[*].domain_name", "origin[*].origin_access_control_id"],
+    ignored: false,
+  });
+});
