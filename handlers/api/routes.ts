@@ -2,6 +2,7 @@
  * The API's routes. Each validates all of its input first (path, query, headers, body: a 4xx before any I/O), then
  * reads through the cache or writes and invalidates what the write makes stale.
  */
+import { API_ROUTES, type RouteId } from "../../lib/api-routes";
 import { RateLimitedError, UnauthenticatedError, ValidationError, type ErrorDetail } from "../shared/errors";
 import type { Logger } from "../shared/logger";
 import type { Cache } from "./cache";
@@ -59,6 +60,9 @@ export type RouteHandler = (
   request: ApiRequest,
   params: Readonly<Record<string, string>>,
 ) => Promise<HttpResponse>;
+
+/** One handler per route of lib/api-routes.ts: a route without a handler, or a handler without a route, is a type error. */
+export type RouteHandlers = Readonly<Record<RouteId, RouteHandler>>;
 
 /** How long Redis keeps reads, and what CloudFront and browsers may cache (short: writes must show quickly). */
 export const CACHE_TTL_SECONDS = 60;
@@ -182,183 +186,190 @@ export function createRoutes(deps: RouteDeps): Router<RouteHandler> {
     };
   };
 
-  const router = new Router<RouteHandler>();
-
-  router.add("GET", "/api/health", async () => {
-    const [database, cacheState] = await Promise.all([posts.ping(), cache.ping()]);
-    return json(200, {
-      status: database && cacheState !== "down" ? "ok" : "degraded",
-      version: deps.version,
-      checks: { database: database ? "up" : "down", cache: cacheState },
-    });
-  });
-
-  router.add("GET", "/api/posts", async (request) => {
-    const page = pageOf(request.query);
-    const field = `${page.limit}:${page.cursorText}`;
-    const hit = await cache.getField(cacheKeys.postList, field);
-    if (hit !== undefined) return cached(hit, PUBLIC_CACHE_CONTROL);
-
-    const { shown, nextCursor } = paged(await posts.listPosts(page.limit, page.after), page.limit);
-    const slugs = shown.map((row) => row.slug);
-    const covers = shown.flatMap((row) => (row.cover_key ? [row.cover_key] : []));
-    const [likeCounts, coverRecords] = await Promise.all([
-      likes.counts(slugs),
-      covers.length > 0 ? photos.getMany(covers) : Promise.resolve(new Map<string, PhotoRecord>()),
-    ]);
-    const body = JSON.stringify({
-      posts: shown.map((row) => ({
-        slug: row.slug,
-        title: row.title,
-        excerpt: row.excerpt,
-        coverThumbnailUrl: row.cover_key
-          ? smallestThumbnailUrl(deps.mediaBaseUrl, coverRecords.get(row.cover_key))
-          : null,
-        likes: likeCounts.get(row.slug) ?? 0,
-        publishedAt: row.published_at.toISOString(),
-      })),
-      nextCursor,
-    });
-    // A page whose cover thumbnails are still being made is not kept: its covers show as soon as they are ready.
-    if (covers.every((key) => isSettled(coverRecords.get(key)))) {
-      await cache.setField(cacheKeys.postList, field, body, CACHE_TTL_SECONDS);
-    }
-    return fresh(200, body, PUBLIC_CACHE_CONTROL);
-  });
-
-  router.add("GET", "/api/posts/{slug}", async (_request, params) => {
-    const { slug } = parseInput(params, slugParams, "path");
-    const hit = await cache.get(cacheKeys.post(slug));
-    if (hit !== undefined) return cached(hit, PUBLIC_CACHE_CONTROL);
-
-    const row = await posts.getPost(slug);
-    if (!row) throw postNotFound(slug);
-    const { body, settled } = await postView(row);
-    const text = JSON.stringify(body);
-    await cache.set(cacheKeys.post(slug), text, settled ? CACHE_TTL_SECONDS : PROCESSING_TTL_SECONDS);
-    return fresh(200, text, PUBLIC_CACHE_CONTROL);
-  });
-
-  router.add("POST", "/api/posts", async (request) => {
-    const author = requireAuthor(request);
-    const input = parseJsonBody(request, createPostBody);
-    checkOwnUploads(author, input);
-    const slug = input.slug ?? slugify(input.title);
-    if (slug === "") {
-      throw new ValidationError("The request body is invalid", {
-        code: "validation_failed",
-        details: [
-          {
-            path: "body.slug",
-            message: "the title has no letters or digits to make a slug from: give a slug",
-          },
-        ],
+  const handlers = {
+    health: async () => {
+      const [database, cacheState] = await Promise.all([posts.ping(), cache.ping()]);
+      return json(200, {
+        status: database && cacheState !== "down" ? "ok" : "degraded",
+        version: deps.version,
+        checks: { database: database ? "up" : "down", cache: cacheState },
       });
-    }
-    const row = await posts.createPost({
-      slug,
-      title: input.title,
-      excerpt: input.excerpt ?? "",
-      body: input.body,
-      coverKey: input.coverKey ?? null,
-      photoKeys: input.photoKeys ?? [],
-      authorSub: author.sub,
-      authorName: author.name,
-    });
-    await cache.delete(cacheKeys.postList);
-    const { body } = await postView(row);
-    return json(201, body, { location: `/api/posts/${slug}` });
-  });
+    },
 
-  router.add("PUT", "/api/posts/{slug}", async (request, params) => {
-    const author = requireAuthor(request);
-    const { slug } = parseInput(params, slugParams, "path");
-    const input = parseJsonBody(request, updatePostBody);
-    checkOwnUploads(author, input);
-    const row = await posts.updatePost(slug, author.sub, input);
-    await cache.delete(cacheKeys.postList, cacheKeys.post(slug));
-    const { body } = await postView(row);
-    return json(200, body);
-  });
+    listPosts: async (request) => {
+      const page = pageOf(request.query);
+      const field = `${page.limit}:${page.cursorText}`;
+      const hit = await cache.getField(cacheKeys.postList, field);
+      if (hit !== undefined) return cached(hit, PUBLIC_CACHE_CONTROL);
 
-  router.add("DELETE", "/api/posts/{slug}", async (request, params) => {
-    const author = requireAuthor(request);
-    const { slug } = parseInput(params, slugParams, "path");
-    await posts.deletePost(slug, author.sub);
-    await Promise.all([
-      cache.delete(cacheKeys.postList, cacheKeys.post(slug), cacheKeys.comments(slug)),
-      likes.forget(slug),
-    ]);
-    return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
-  });
+      const { shown, nextCursor } = paged(await posts.listPosts(page.limit, page.after), page.limit);
+      const slugs = shown.map((row) => row.slug);
+      const covers = shown.flatMap((row) => (row.cover_key ? [row.cover_key] : []));
+      const [likeCounts, coverRecords] = await Promise.all([
+        likes.counts(slugs),
+        covers.length > 0 ? photos.getMany(covers) : Promise.resolve(new Map<string, PhotoRecord>()),
+      ]);
+      const body = JSON.stringify({
+        posts: shown.map((row) => ({
+          slug: row.slug,
+          title: row.title,
+          excerpt: row.excerpt,
+          coverThumbnailUrl: row.cover_key
+            ? smallestThumbnailUrl(deps.mediaBaseUrl, coverRecords.get(row.cover_key))
+            : null,
+          likes: likeCounts.get(row.slug) ?? 0,
+          publishedAt: row.published_at.toISOString(),
+        })),
+        nextCursor,
+      });
+      // A page whose cover thumbnails are still being made is not kept: its covers show as soon as they are ready.
+      if (covers.every((key) => isSettled(coverRecords.get(key)))) {
+        await cache.setField(cacheKeys.postList, field, body, CACHE_TTL_SECONDS);
+      }
+      return fresh(200, body, PUBLIC_CACHE_CONTROL);
+    },
 
-  router.add("GET", "/api/posts/{slug}/comments", async (request, params) => {
-    const { slug } = parseInput(params, slugParams, "path");
-    const page = pageOf(request.query);
-    const field = `${page.limit}:${page.cursorText}`;
-    const hit = await cache.getField(cacheKeys.comments(slug), field);
-    if (hit !== undefined) return cached(hit, PUBLIC_CACHE_CONTROL);
+    getPost: async (_request, params) => {
+      const { slug } = parseInput(params, slugParams, "path");
+      const hit = await cache.get(cacheKeys.post(slug));
+      if (hit !== undefined) return cached(hit, PUBLIC_CACHE_CONTROL);
 
-    const rows = await posts.listComments(slug, page.limit, page.after);
-    if (!rows) throw postNotFound(slug);
-    const { shown, nextCursor } = paged(rows, page.limit);
-    const body = JSON.stringify({
-      comments: shown.map((row) => ({
+      const row = await posts.getPost(slug);
+      if (!row) throw postNotFound(slug);
+      const { body, settled } = await postView(row);
+      const text = JSON.stringify(body);
+      await cache.set(cacheKeys.post(slug), text, settled ? CACHE_TTL_SECONDS : PROCESSING_TTL_SECONDS);
+      return fresh(200, text, PUBLIC_CACHE_CONTROL);
+    },
+
+    createPost: async (request) => {
+      const author = requireAuthor(request);
+      const input = parseJsonBody(request, createPostBody);
+      checkOwnUploads(author, input);
+      const slug = input.slug ?? slugify(input.title);
+      if (slug === "") {
+        throw new ValidationError("The request body is invalid", {
+          code: "validation_failed",
+          details: [
+            {
+              path: "body.slug",
+              message: "the title has no letters or digits to make a slug from: give a slug",
+            },
+          ],
+        });
+      }
+      const row = await posts.createPost({
+        slug,
+        title: input.title,
+        excerpt: input.excerpt ?? "",
+        body: input.body,
+        coverKey: input.coverKey ?? null,
+        photoKeys: input.photoKeys ?? [],
+        authorSub: author.sub,
+        authorName: author.name,
+      });
+      await cache.delete(cacheKeys.postList);
+      const { body } = await postView(row);
+      return json(201, body, { location: `/api/posts/${slug}` });
+    },
+
+    updatePost: async (request, params) => {
+      const author = requireAuthor(request);
+      const { slug } = parseInput(params, slugParams, "path");
+      const input = parseJsonBody(request, updatePostBody);
+      checkOwnUploads(author, input);
+      const row = await posts.updatePost(slug, author.sub, input);
+      await cache.delete(cacheKeys.postList, cacheKeys.post(slug));
+      const { body } = await postView(row);
+      return json(200, body);
+    },
+
+    deletePost: async (request, params) => {
+      const author = requireAuthor(request);
+      const { slug } = parseInput(params, slugParams, "path");
+      await posts.deletePost(slug, author.sub);
+      await Promise.all([
+        cache.delete(cacheKeys.postList, cacheKeys.post(slug), cacheKeys.comments(slug)),
+        likes.forget(slug),
+      ]);
+      return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
+    },
+
+    listComments: async (request, params) => {
+      const { slug } = parseInput(params, slugParams, "path");
+      const page = pageOf(request.query);
+      const field = `${page.limit}:${page.cursorText}`;
+      const hit = await cache.getField(cacheKeys.comments(slug), field);
+      if (hit !== undefined) return cached(hit, PUBLIC_CACHE_CONTROL);
+
+      const rows = await posts.listComments(slug, page.limit, page.after);
+      if (!rows) throw postNotFound(slug);
+      const { shown, nextCursor } = paged(rows, page.limit);
+      const body = JSON.stringify({
+        comments: shown.map((row) => ({
+          id: row.id,
+          name: row.author_name,
+          body: row.body,
+          createdAt: row.created_at.toISOString(),
+        })),
+        nextCursor,
+      });
+      await cache.setField(cacheKeys.comments(slug), field, body, CACHE_TTL_SECONDS);
+      return fresh(200, body, PUBLIC_CACHE_CONTROL);
+    },
+
+    addComment: async (request, params) => {
+      const { slug } = parseInput(params, slugParams, "path");
+      const client = clientId(request);
+      const input = parseJsonBody(request, commentBody);
+      await enforceRateLimit("comment", client);
+      const row = await posts.addComment(slug, input.name, input.body);
+      await cache.delete(cacheKeys.comments(slug), cacheKeys.post(slug));
+      return json(201, {
         id: row.id,
         name: row.author_name,
         body: row.body,
         createdAt: row.created_at.toISOString(),
-      })),
-      nextCursor,
-    });
-    await cache.setField(cacheKeys.comments(slug), field, body, CACHE_TTL_SECONDS);
-    return fresh(200, body, PUBLIC_CACHE_CONTROL);
-  });
+      });
+    },
 
-  router.add("POST", "/api/posts/{slug}/comments", async (request, params) => {
-    const { slug } = parseInput(params, slugParams, "path");
-    const client = clientId(request);
-    const input = parseJsonBody(request, commentBody);
-    await enforceRateLimit("comment", client);
-    const row = await posts.addComment(slug, input.name, input.body);
-    await cache.delete(cacheKeys.comments(slug), cacheKeys.post(slug));
-    return json(201, {
-      id: row.id,
-      name: row.author_name,
-      body: row.body,
-      createdAt: row.created_at.toISOString(),
-    });
-  });
+    likePost: async (request, params) => {
+      const { slug } = parseInput(params, slugParams, "path");
+      const client = clientId(request);
+      // Per source address too: a script could invent a new client id for every like.
+      await enforceRateLimit("like", `ip:${request.sourceIp}`);
+      const known = (await cache.get(cacheKeys.post(slug))) !== undefined || (await posts.exists(slug));
+      if (!known) throw postNotFound(slug);
+      const result = await likes.like(slug, client);
+      if (!result.alreadyLiked) await cache.delete(cacheKeys.post(slug));
+      return json(200, { slug, likes: result.likes, alreadyLiked: result.alreadyLiked });
+    },
 
-  router.add("POST", "/api/posts/{slug}/like", async (request, params) => {
-    const { slug } = parseInput(params, slugParams, "path");
-    const client = clientId(request);
-    // Per source address too: a script could invent a new client id for every like.
-    await enforceRateLimit("like", `ip:${request.sourceIp}`);
-    const known = (await cache.get(cacheKeys.post(slug))) !== undefined || (await posts.exists(slug));
-    if (!known) throw postNotFound(slug);
-    const result = await likes.like(slug, client);
-    if (!result.alreadyLiked) await cache.delete(cacheKeys.post(slug));
-    return json(200, { slug, likes: result.likes, alreadyLiked: result.alreadyLiked });
-  });
+    subscribe: async (request) => {
+      const client = clientId(request);
+      const input = parseJsonBody(request, subscribeBody);
+      await enforceRateLimit("subscribe", client);
+      // The same answer whether or not the address was already subscribed: no way to probe the list.
+      await subscribers.subscribe(input.email, input.name);
+      return json(202, { status: "accepted", message: "Thanks! A welcome e-mail is on its way." });
+    },
 
-  router.add("POST", "/api/subscribe", async (request) => {
-    const client = clientId(request);
-    const input = parseJsonBody(request, subscribeBody);
-    await enforceRateLimit("subscribe", client);
-    // The same answer whether or not the address was already subscribed: no way to probe the list.
-    await subscribers.subscribe(input.email, input.name);
-    return json(202, { status: "accepted", message: "Thanks! A welcome e-mail is on its way." });
-  });
+    createUpload: async (request) => {
+      const author = requireAuthor(request);
+      const input = parseJsonBody(request, uploadBody);
+      const contentType = checkUpload(deps.uploads, input.contentType, input.size);
+      const upload = await presignUpload(deps.s3, deps.uploads, author.sub, contentType, input.size);
+      await photos.recordPending({ key: upload.key, author: author.sub, contentType });
+      return json(201, upload);
+    },
+  } satisfies RouteHandlers;
 
-  router.add("POST", "/api/uploads", async (request) => {
-    const author = requireAuthor(request);
-    const input = parseJsonBody(request, uploadBody);
-    const contentType = checkUpload(deps.uploads, input.contentType, input.size);
-    const upload = await presignUpload(deps.s3, deps.uploads, author.sub, contentType, input.size);
-    await photos.recordPending({ key: upload.key, author: author.sub, contentType });
-    return json(201, upload);
-  });
+  return routerFor(handlers);
+}
 
+/** Registers each declared route, in the table's order, with its handler. */
+export function routerFor<H>(handlers: Readonly<Record<RouteId, H>>): Router<H> {
+  const router = new Router<H>();
+  for (const route of API_ROUTES) router.add(route.method, route.path, handlers[route.id]);
   return router;
 }
