@@ -13,7 +13,8 @@ import {
   type ApiRequest,
   type HttpResponse,
 } from "./http";
-import { createRoutes, type RouteDeps } from "./routes";
+import { createRoutes } from "./routes";
+import type { RouteDeps } from "./routes/context";
 
 export interface ApiDeps extends RouteDeps {
   /** Origins allowed to call the API from a browser (CORS); unset when the site and API share an origin. */

@@ -1,0 +1,28 @@
+/** What every route receives: the API's dependencies (each route module picks the few it uses) and its signature. */
+import type { Logger } from "../../shared/logger";
+import type { Cache } from "../cache";
+import type { LikeStore, PhotoStore, SubscriberStore } from "../dynamo-stores";
+import type { ApiRequest, HttpResponse } from "../http";
+import type { PostStore } from "../posts-store";
+import type { S3Signing } from "../presigned-post";
+import type { UploadPolicy } from "../uploads";
+
+export interface RouteDeps {
+  readonly posts: PostStore;
+  readonly likes: LikeStore;
+  readonly subscribers: SubscriberStore;
+  readonly photos: PhotoStore;
+  readonly cache: Cache;
+  /** How to sign presigned POSTs for the uploads bucket. */
+  readonly s3: S3Signing;
+  readonly logger: Logger;
+  readonly version: string;
+  /** Prefix of media URLs (`/media` behind CloudFront). */
+  readonly mediaBaseUrl: string;
+  readonly uploads: UploadPolicy;
+}
+
+export type RouteHandler = (
+  request: ApiRequest,
+  params: Readonly<Record<string, string>>,
+) => Promise<HttpResponse>;

@@ -1,0 +1,21 @@
+/** The upload route: an author's presigned POST to the uploads bucket, the photo recorded as pending. */
+import { json, parseJsonBody } from "../http";
+import { uploadBody } from "../schemas";
+import { checkUpload, presignUpload } from "../uploads";
+import type { RouteDeps, RouteHandler } from "./context";
+import { requireAuthor } from "./inputs";
+
+export function uploadRoutes(
+  deps: Pick<RouteDeps, "photos" | "s3" | "uploads">,
+): Readonly<Record<"create", RouteHandler>> {
+  return {
+    create: async (request) => {
+      const author = requireAuthor(request);
+      const input = parseJsonBody(request, uploadBody);
+      const contentType = checkUpload(deps.uploads, input.contentType, input.size);
+      const upload = await presignUpload(deps.s3, deps.uploads, author.sub, contentType, input.size);
+      await deps.photos.recordPending({ key: upload.key, author: author.sub, contentType });
+      return json(201, upload);
+    },
+  };
+}
