@@ -14,6 +14,9 @@ import { providerInstallation } from "../../pipeline/provider-installation";
 import { validateStacks } from "../../pipeline/validate-runner";
 import { synthApp, type Synthesized } from "../stacks/synth";
 
+// 11 stacks through the real provider: ~25 s on a quiet machine, several times that on a loaded one.
+jest.setTimeout(300_000);
+
 // The CLI configuration and plugin cache are shared with `npm run validate`; each test copies to its own dir.
 const workDir = path.join(PROJECT_ROOT, ".build", "terraform");
 let synth: Synthesized;
