@@ -15,6 +15,8 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { Readable } from "stream";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { contentSecurityPolicy } from "../lib/content-security-policy";
+import { API_DB_USER } from "../lib/database-users";
 import type { FunctionEnvironment } from "../lib/function-environment";
 import { startAwsLocal, type AwsLocal, type SentEmail } from "../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../local/postgres";
@@ -99,7 +101,6 @@ const HANDLER_ROLES: Record<DevHandler, string> = {
   "welcome-email": "the welcome e-mail flow",
   thumbnail: "the thumbnail flow",
 };
-const API_USER = "blog_api";
 const MAX_API_BODY = 10 * 1024 * 1024;
 
 export class DevEnvironmentError extends Error {
@@ -287,7 +288,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
 
     const migrate = makeLambda(
       "migrate",
-      ({ pg }) => ({ ...pg.env, DB_API_USER: API_USER, DB_API_PASSWORD: apiPassword }),
+      ({ pg }) => ({ ...pg.env, DB_API_USER: API_DB_USER, DB_API_PASSWORD: apiPassword }),
       { timeoutMs: 60_000 },
     );
     const api = makeLambda(
@@ -296,7 +297,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         DB_HOST: pg.host,
         DB_PORT: String(pg.port),
         DB_NAME: pg.database,
-        DB_USER: API_USER,
+        DB_USER: API_DB_USER,
         DB_AUTH: "password",
         DB_PASSWORD: apiPassword,
         DB_SSL: "disable",
@@ -429,7 +430,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       "x-content-type-options": "nosniff",
       "referrer-policy": "strict-origin-when-cross-origin",
       "x-frame-options": "DENY",
-      "content-security-policy": `default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ${uploadsEndpoint.endpoint}; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`,
+      "content-security-policy": contentSecurityPolicy({ connect: [uploadsEndpoint.endpoint] }),
     };
     const site = new StaticSite({ outDir, headers: securityHeaders, watch: options.watch ?? true, log });
     cleanups.push(() => site.close());
