@@ -150,11 +150,13 @@ export function startCache(
 ): () => Promise<LocalRedis | undefined> {
   const starting = use === false || (use === "auto" && !redisInstalled()) ? undefined : startRedis();
   starting?.catch(() => undefined);
+  // Registered now: a stop while Redis is still starting (PostgreSQL failed) must not leave it running.
+  if (starting) cleanup.push(async () => (await starting.catch(() => undefined))?.stop());
   return async () => {
     let redis: LocalRedis | undefined;
     if (starting) {
       try {
-        redis = cleanup.adopt(await starting);
+        redis = await starting;
       } catch (error) {
         if (use === true) throw error;
         log(`Redis could not start (${errorMessage(error)}): the API cache is off.`);
@@ -164,7 +166,7 @@ export function startCache(
       log(
         "Notice: redis-server is not installed, so the API runs without its cache (apt-get install -y redis-server to enable it).",
       );
-    } else if (!redis) {
+    } else if (use === false) {
       log("Notice: the API runs without its cache (DEV_REDIS=off).");
     }
     return redis;
