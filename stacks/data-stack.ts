@@ -30,8 +30,8 @@ export interface TableRef {
   readonly arn: string;
 }
 
-/** The PostgreSQL role the API connects as (IAM authentication); the migration function creates it. */
-export const API_DB_USER = "blog_api";
+/** The PostgreSQL role the API connects as; defined in lib/ for the local environment too. */
+export { API_DB_USER } from "../lib/database-users";
 
 export class DataStack extends BlogStack {
   public readonly database: {

@@ -25,6 +25,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import { suppress } from "../checks/suppress";
 import { AuthorSignIn, type SiteAuthConfig } from "../lib/author-sign-in";
+import { contentSecurityPolicy } from "../lib/content-security-policy";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { SecureBucket } from "../lib/secure-bucket";
@@ -277,10 +278,10 @@ export class EdgeStack extends BlogStack {
         xssProtection: { protection: true, modeBlock: true, override: true },
         contentSecurityPolicy: {
           // Photos upload straight to S3 (presigned POST); sign-in talks to the identity provider.
-          contentSecurityPolicy:
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; " +
-            "connect-src 'self' https://*.amazonaws.com https://*.amazoncognito.com; " +
-            "form-action 'self' https://*.amazoncognito.com; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+          contentSecurityPolicy: contentSecurityPolicy({
+            connect: ["https://*.amazonaws.com", "https://*.amazoncognito.com"],
+            formAction: ["https://*.amazoncognito.com"],
+          }),
           override: true,
         },
       },

@@ -1,0 +1,58 @@
+/**
+ * The two event flows, wired to their functions: uploads → thumbnail (S3 → SNS, asynchronous) and new
+ * subscribers → welcome e-mail (DynamoDB stream); what exhausts its retries is kept as a dead letter.
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AwsLocal } from "../local/aws-local";
+import { forwardUploads, StreamPoller, type StreamRecord } from "./event-sources";
+import { prefixed, type CleanupStack, type Log } from "./lifecycle";
+import type { LocalLambda } from "./local-lambda";
+import { LOCAL_NAMES, LOCAL_REGION } from "./services";
+
+/** An event or records that exhausted their retries (what would sit in the DLQ / on-failure destination). */
+export interface DeadLetter {
+  readonly source: string;
+  readonly error: string;
+  readonly payload: unknown;
+}
+
+export interface EventFlowsOptions {
+  readonly aws: AwsLocal;
+  readonly dynamo: DynamoDBClient;
+  /** Absent when its handler does not exist yet: that flow is then not connected. */
+  readonly thumbnail?: LocalLambda;
+  readonly welcome?: LocalLambda;
+  readonly log: Log;
+  readonly deadLetters: DeadLetter[];
+}
+
+export async function connectEventFlows(cleanup: CleanupStack, options: EventFlowsOptions): Promise<void> {
+  const { thumbnail, welcome, deadLetters } = options;
+  if (thumbnail) {
+    cleanup.adopt(
+      forwardUploads((listener) => options.aws.onS3Event(listener), {
+        uploadsBucket: LOCAL_NAMES.uploadsBucket,
+        prefix: "uploads/",
+        topicArn: LOCAL_NAMES.uploadsTopicArn,
+        region: LOCAL_REGION,
+        invoke: (event) => thumbnail.invoke(event),
+        log: prefixed("uploads → thumbnail", options.log),
+        onFailure: (payload, error) => deadLetters.push({ source: "thumbnail", error, payload }),
+      }),
+    );
+  }
+  if (welcome) {
+    const stream = new StreamPoller({
+      client: options.dynamo,
+      tableName: LOCAL_NAMES.subscribersTable,
+      keyAttributes: ["email"],
+      region: LOCAL_REGION,
+      invoke: (event) => welcome.invoke(event),
+      log: prefixed("subscribers stream → welcome-email", options.log),
+      onFailure: (records: readonly StreamRecord[], error) =>
+        deadLetters.push({ source: "welcome-email", error, payload: records }),
+    });
+    await stream.start();
+    cleanup.adopt(stream);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The application's four functions as local Lambdas: each one's environment (typed by its handler's schema, as the
+ * stacks' are: lib/function-environment.ts), its worker settings, the cold starts, and the schema migration at start.
+ */
+import { randomBytes } from "crypto";
+import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { API_DB_USER } from "../lib/database-users";
+import type { FunctionEnvironment } from "../lib/function-environment";
+import type { LocalPostgres } from "../local/postgres";
+import type { LocalRedis } from "../local/redis";
+import { bundleAvailableHandlers, DEV_HANDLERS, type DevHandler } from "./bundle-handlers";
+import { DevEnvironmentError, prefixed, type CleanupStack, type Log } from "./lifecycle";
+import { LocalLambda, type LocalLambdaOptions } from "./local-lambda";
+import { LOCAL_NAMES } from "./services";
+
+/** What the functions' variables name that is known only once the services are up. */
+export interface RunningServices {
+  readonly pg: LocalPostgres;
+  readonly redis?: LocalRedis;
+}
+
+export interface FunctionsOptions {
+  /** The site's origin (the welcome e-mail links to it). */
+  readonly origin: string;
+  readonly uploadsEndpoint: string;
+  /** Endpoints and credentials of the AWS stand-ins. */
+  readonly awsEnv: Readonly<Record<string, string>>;
+  readonly logLevel: string;
+  readonly log: Log;
+}
+
+const HANDLER_ROLES: Record<DevHandler, string> = {
+  migrate: "the database schema",
+  api: "the API (/api/* answers 503)",
+  "welcome-email": "the welcome e-mail flow",
+  thumbnail: "the thumbnail flow",
+};
+
+type Environments = { readonly [H in DevHandler]: (s: RunningServices) => FunctionEnvironment<H> };
+type WorkerSettings = Pick<LocalLambdaOptions, "timeoutMs" | "concurrency" | "memoryMb">;
+
+/**
+ * Each function's variables, the local counterpart of what the stacks set. The return types are spelled out so
+ * that a variable the handler does not read is a compile error too (a returned literal is not checked otherwise).
+ */
+function environments(options: FunctionsOptions, apiPassword: string): Environments {
+  return {
+    migrate: ({ pg }): FunctionEnvironment<"migrate"> => ({
+      ...pg.env,
+      DB_API_USER: API_DB_USER,
+      DB_API_PASSWORD: apiPassword,
+    }),
+    api: ({ pg, redis }): FunctionEnvironment<"api"> => ({
+      DB_HOST: pg.host,
+      DB_PORT: String(pg.port),
+      DB_NAME: pg.database,
+      DB_USER: API_DB_USER,
+      DB_AUTH: "password",
+      DB_PASSWORD: apiPassword,
+      DB_SSL: "disable",
+      ...(redis ? { ...redis.env, CACHE_REPLICATION_GROUP_ID: "local" } : {}),
+      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
+      COUNTERS_TABLE: LOCAL_NAMES.countersTable,
+      PHOTOS_TABLE: LOCAL_NAMES.photosTable,
+      UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
+      MEDIA_BASE_URL: "/media",
+      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
+      UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+      // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
+      AWS_ENDPOINT_URL_S3: options.uploadsEndpoint,
+    }),
+    "welcome-email": (): FunctionEnvironment<"welcome-email"> => ({
+      SES_SENDER: "Photo blog <blog@example.com>",
+      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
+      IDEMPOTENCY_TABLE: LOCAL_NAMES.idempotencyTable,
+      SITE_URL: options.origin,
+    }),
+    thumbnail: (): FunctionEnvironment<"thumbnail"> => ({
+      UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
+      MEDIA_BUCKET: LOCAL_NAMES.mediaBucket,
+      PHOTOS_TABLE: LOCAL_NAMES.photosTable,
+      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+      MAX_MEGAPIXELS: "40",
+      THUMBNAIL_WIDTHS: "400,1200",
+    }),
+  };
+}
+
+const WORKER_SETTINGS: Record<DevHandler, WorkerSettings> = {
+  migrate: { timeoutMs: 60_000 },
+  api: { timeoutMs: 10_000, concurrency: 2 },
+  "welcome-email": {},
+  // SNS invokes asynchronously: uploads in quick succession are processed side by side.
+  thumbnail: { timeoutMs: 60_000, memoryMb: 1769, concurrency: 2 },
+};
+
+export interface LocalFunctions {
+  /** Each function whose handler exists (a missing one was announced with what it leaves unavailable). */
+  readonly lambdas: Partial<Record<DevHandler, LocalLambda>>;
+  /** Hands the functions their variables once the services are up. */
+  servicesUp(services: RunningServices): void;
+  /** The services will not come up: the waiting environments fail instead of waiting forever. */
+  servicesFailed(error: unknown): void;
+  /** Runs the migrate function once (as Terraform does on deploy), then waits for the other cold starts. */
+  ready(onMigrateColdStart: () => void): Promise<void>;
+}
+
+/**
+ * Starts every function's execution environment now, so the node processes boot while PostgreSQL initialises;
+ * they receive their variables, which name the services, once those are up.
+ */
+export function startFunctions(cleanup: CleanupStack, options: FunctionsOptions): LocalFunctions {
+  // Bundling runs in child processes while the services start.
+  const { available, bundles } = bundleAvailableHandlers();
+  for (const name of DEV_HANDLERS.filter((n) => !available.includes(n))) {
+    options.log(
+      `Notice: handlers/${name}/index.ts does not exist yet: ${HANDLER_ROLES[name]} is unavailable.`,
+    );
+  }
+  let servicesUp!: (services: RunningServices) => void;
+  let servicesFailed!: (error: unknown) => void;
+  const services = new Promise<RunningServices>((resolve, reject) => {
+    servicesUp = resolve;
+    servicesFailed = reject;
+  });
+  services.catch(() => undefined);
+  const variables = environments(options, randomBytes(18).toString("base64url"));
+  const common = { LOG_LEVEL: options.logLevel, APP_VERSION: "local", ...options.awsEnv };
+
+  const create = <H extends DevHandler>(
+    name: H,
+    environment: (s: RunningServices) => FunctionEnvironment<H>,
+  ) =>
+    cleanup.adopt(
+      new LocalLambda({
+        name,
+        bundleDir: bundles.then((dirs) => dirs[name]),
+        environment: services.then((s) => ({ POWERTOOLS_SERVICE_NAME: name, ...common, ...environment(s) })),
+        onLog: prefixed(name, options.log),
+        ...WORKER_SETTINGS[name],
+      }),
+    );
+  const lambdas: Partial<Record<DevHandler, LocalLambda>> = {};
+  for (const name of available) lambdas[name] = create(name, variables[name]);
+
+  // Every environment cold-starts as soon as its bundle and variables are there.
+  const { migrate, api, "welcome-email": welcome, thumbnail } = lambdas;
+  const coldStarts = Promise.all([api?.start(), welcome?.start(), thumbnail?.start()]);
+  coldStarts.catch(() => undefined);
+  const migrateStarted = migrate?.start();
+  migrateStarted?.catch(() => undefined);
+
+  return {
+    lambdas,
+    servicesUp,
+    servicesFailed,
+    async ready(onMigrateColdStart) {
+      // The schema goes first, as Terraform invokes the migrate function on deploy.
+      if (migrate) {
+        await migrateStarted;
+        onMigrateColdStart();
+        const migrated = await migrate.invoke({});
+        if (!migrated.ok)
+          throw new DevEnvironmentError(
+            `The migrate function failed: ${migrated.error.errorType}: ${migrated.error.errorMessage}`,
+          );
+        await migrate.stop(); // run once per deploy, not kept warm
+      }
+      await coldStarts;
+    },
+  };
+}
