@@ -83,7 +83,10 @@ async function main(): Promise<void> {
       `${validation.stacks.map((s) => s.seconds.toFixed(1)).join(", ")} s)`,
   );
 
-  const moto = await startMoto();
+  const deployDir = path.join(PROJECT_ROOT, ".build", "bench-emulator");
+  fs.rmSync(deployDir, { recursive: true, force: true });
+  fs.mkdirSync(deployDir, { recursive: true });
+  const moto = await startMoto({ logFile: path.join(deployDir, "moto.log") });
   const sequential: number[] = [];
   const project: number[] = [];
   try {
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
     const result = await emulatedDeploy({
       outdir,
       workDir,
-      deployDir: path.join(PROJECT_ROOT, ".build", "bench-emulator"),
+      deployDir,
       glob: "myblog-dev-*",
       endpoint: moto.endpoint,
       afterApply: async (env) => {
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
         }
       },
     });
+    for (const s of result.stacks.filter((x) => x.error)) console.log(`  ${s.stack}: ${s.error}`);
     const plan = result.stacks.reduce((sum, s) => sum + s.planSeconds, 0);
     console.log(
       `emulated deploy of dev (${result.exitCode === 0 ? "passed" : "FAILED"}): plan ${plan.toFixed(0)} s ` +

@@ -4,7 +4,7 @@
  * (functions are created, never run). moto comes from PyPI, pinned in requirements-test.txt.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/paths";
@@ -50,7 +50,14 @@ function motoApi(port: number, method: "GET" | "POST", path: string, body?: unkn
   });
 }
 
-export async function startMoto(options: { readonly port?: number } = {}): Promise<LocalMoto> {
+export interface StartMotoOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Append the emulator's own log (every request, every traceback) to this file. @default kept in memory only */
+  readonly logFile?: string;
+}
+
+export async function startMoto(options: StartMotoOptions = {}): Promise<LocalMoto> {
   const port = options.port || (await freePort());
   const binary = motoBinary();
   let log = "";
@@ -60,7 +67,11 @@ export async function startMoto(options: { readonly port?: number } = {}): Promi
     // them only when asked, and only through its environment (its config API does not take this setting).
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
   });
-  const collect = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000));
+  const logStream = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+  const collect = (chunk: Buffer) => {
+    logStream?.write(chunk);
+    log = (log + chunk.toString()).slice(-4000);
+  };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const failed = new Promise<never>((_, reject) => {
@@ -103,6 +114,7 @@ export async function startMoto(options: { readonly port?: number } = {}): Promi
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await exited;
+      logStream?.end();
     },
   };
 }

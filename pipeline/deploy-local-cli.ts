@@ -62,9 +62,12 @@ runCli(async () => {
     throw new UsageError(`No stack of environment "${values.env}" in ${outdir}. Stacks: ${names.join(", ")}`);
   const glob = `${match.slice(0, match.indexOf(suffix))}${suffix}*`;
 
-  const moto = await startMoto();
-  console.error(`moto on ${moto.endpoint}`);
   const deployDir = path.join(PROJECT_ROOT, ".build", "emulator");
+  fs.rmSync(deployDir, { recursive: true, force: true });
+  fs.mkdirSync(deployDir, { recursive: true });
+  const logFile = path.join(deployDir, "moto.log");
+  const moto = await startMoto({ logFile });
+  console.error(`moto on ${moto.endpoint} (its log: ${path.relative(PROJECT_ROOT, logFile)})`);
   try {
     const result = await emulatedDeploy({
       outdir,

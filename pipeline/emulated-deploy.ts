@@ -22,7 +22,7 @@ export interface EmulatedDeployOptions {
   readonly outdir: string;
   /** CLI configuration and plugin cache (shared with `npm run validate`). */
   readonly workDir: string;
-  /** Where the copy, its plans and its state live; emptied first. */
+  /** Where the copy (`cdktf.out/`, emptied first), its plans and its state live. */
   readonly deployDir: string;
   /** Stack glob of the environment, e.g. `myblog-dev-*`. */
   readonly glob: string;
@@ -85,8 +85,10 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
     timeoutMs: options.stackTimeoutMs ?? 15 * 60_000,
   };
 
-  fs.rmSync(options.deployDir, { recursive: true, force: true });
   const outdir = path.join(options.deployDir, "cdktf.out");
+  fs.rmSync(outdir, { recursive: true, force: true });
+  for (const state of fs.existsSync(options.deployDir) ? fs.readdirSync(options.deployDir) : [])
+    if (state.includes(".tfstate")) fs.rmSync(path.join(options.deployDir, state));
   const rewrites = describeRewrites(copyForProvider(options.outdir, outdir, installation.mirrorVersions));
   for (const line of rewrites) log(line);
   const stacks = selectStacks(readStacks(outdir), [options.glob]);
