@@ -7,8 +7,8 @@
  *   blocks, public ACLs, publicly accessible databases, unauthenticated function URLs.
  * "Becomes public" compares before and after, so an unchanged exposure is not reported on every plan.
  */
-import type { RawResourceChange } from "./analyze";
 import type { Callout, ChangeAction, ResourceChangeSummary } from "./model";
+import type { RawResourceChange } from "./plan-json";
 
 const WORLD_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 

@@ -1,0 +1,55 @@
+/**
+ * Import rules between rooms, read from the sources (relative imports, `import type` included): the
+ * modules of a room form no cycle.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+["'](\.[^"']+)["']/g;
+
+/** Every .ts file below `dir` (relative to the root, `/`-separated) with the project files it imports. */
+function importGraph(dir: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const visit = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true })) {
+      const file = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) visit(file);
+      else if (entry.name.endsWith(".ts")) graph.set(file, importsOf(file));
+    }
+  };
+  visit(dir);
+  return graph;
+}
+
+function importsOf(file: string): string[] {
+  const source = fs.readFileSync(path.join(ROOT, file), "utf8");
+  return [...source.matchAll(IMPORT)].flatMap(([, specifier]) => {
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+    return [`${target}.ts`, `${target}/index.ts`].filter((f) => fs.existsSync(path.join(ROOT, f)));
+  });
+}
+
+/** The import cycles among the graph's own files, each as the path that closes it. */
+function cycles(graph: Map<string, string[]>): string[] {
+  const found: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  const walk = (file: string, trail: string[]) => {
+    state.set(file, "open");
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === "open")
+        found.push([...trail, file, next].slice(trail.indexOf(next)).join(" → "));
+      else if (!state.has(next)) walk(next, [...trail, file]);
+    }
+    state.set(file, "done");
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) walk(file, []);
+  return found;
+}
+
+describe("import rules", () => {
+  test.each(["pipeline/summary"])("the modules of %s form no import cycle", (dir) => {
+    expect(cycles(importGraph(dir))).toEqual([]);
+  });
+});
