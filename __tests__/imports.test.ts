@@ -1,6 +1,7 @@
 /**
  * Import rules between rooms, read from the sources (relative imports, `import type` included): the
- * modules of a room form no cycle.
+ * modules of a room form no cycle; `shared/` (rules several rooms decide alike) imports nothing of the
+ * project outside itself; the rule pack and the pipeline meet only there, never importing each other.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -48,8 +49,22 @@ function cycles(graph: Map<string, string[]>): string[] {
   return found;
 }
 
+const importsLeaving = (dir: string, forbidden: (target: string) => boolean) =>
+  [...importGraph(dir)].flatMap(([file, targets]) =>
+    targets.filter(forbidden).map((target) => `${file} → ${target}`),
+  );
+
 describe("import rules", () => {
-  test.each(["pipeline/summary"])("the modules of %s form no import cycle", (dir) => {
+  test.each(["pipeline/summary", "checks", "shared"])("the modules of %s form no import cycle", (dir) => {
     expect(cycles(importGraph(dir))).toEqual([]);
+  });
+
+  test("shared/ imports nothing of the project outside itself", () => {
+    expect(importsLeaving("shared", (target) => !target.startsWith("shared/"))).toEqual([]);
+  });
+
+  test("the rule pack and the pipeline do not import each other", () => {
+    expect(importsLeaving("checks", (target) => target.startsWith("pipeline/"))).toEqual([]);
+    expect(importsLeaving("pipeline", (target) => target.startsWith("checks/"))).toEqual([]);
   });
 });

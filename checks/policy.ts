@@ -2,7 +2,7 @@
  * IAM policy documents as the rules read them. Policies reach the JSON as strings (`JSON.stringify` with
  * `${…}` references inside, which stay valid JSON) or as a reference to a `data.aws_iam_policy_document`.
  * Anything else (for example `${jsonencode(…)}`) cannot be read statically and is reported as such, never
- * silently passed.
+ * silently passed. What makes a statement public is decided in shared/public-access.ts, with the summary.
  */
 import {
   parsePolicyDocument,
@@ -57,28 +57,6 @@ export function parsePolicy(model: Model, stack: string, value: unknown): Parsed
     ok: false,
     error: `the policy ${trimmed.slice(0, 60)} cannot be read statically; build it with JSON.stringify or aws_iam_policy_document`,
   };
-}
-
-/** Does the statement's condition pin it to an account, organization, source or endpoint? */
-export function isScopedByCondition(statement: Statement): boolean {
-  const scopingKeys = [
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceowner",
-    "aws:principalorgid",
-    "aws:principalaccount",
-    "aws:sourcevpce",
-    "aws:sourcevpc",
-    "aws:principalarn",
-  ];
-  for (const keys of statement.conditions.values()) {
-    for (const key of keys.keys()) if (scopingKeys.includes(key)) return true;
-  }
-  return false;
-}
-
-export function isPublicPrincipal(statement: Statement): boolean {
-  return statement.principals.some((p) => p === "*" || p === "AWS:*");
 }
 
 /** Label for messages: the Sid, else the position. */

@@ -1,6 +1,6 @@
 /**
- * IAM policy documents in the JSON policy language, read into normalised statements, for every room that
- * judges policies (the rule pack reads synthesized JSON with it).
+ * IAM policy documents in the JSON policy language, read into normalised statements: the one reading that the
+ * rule pack (synthesized JSON) and the plan summary (Terraform's plan JSON) both judge.
  */
 
 export interface Statement {
