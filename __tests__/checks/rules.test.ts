@@ -192,6 +192,19 @@ const CASES: Record<string, Case> = {
             },
           ],
         }),
+      "* pinned to a VPC endpoint": (s) =>
+        bucket(s, "b", {
+          policy: (arn) => [
+            tlsOnly(arn),
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "s3:GetObject",
+              Resource: `${arn}/*`,
+              Condition: { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } },
+            },
+          ],
+        }),
     },
     fail: {
       "Principal *": {
@@ -215,6 +228,21 @@ const CASES: Record<string, Case> = {
           bucket(s, "b", {
             policy: (arn) => [
               { Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: `${arn}/*` },
+            ],
+          }),
+        message: /every principal/,
+      },
+      "* with a condition that pins no caller": {
+        build: (s) =>
+          bucket(s, "b", {
+            policy: (arn) => [
+              {
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: `${arn}/*`,
+                Condition: { Bool: { "aws:SecureTransport": "true" } },
+              },
             ],
           }),
         message: /every principal/,
@@ -910,7 +938,7 @@ const CASES: Record<string, Case> = {
             ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
             tags: REQUIRED_TAGS,
           }),
-        message: /ingress 22-22 from 0.0.0.0\/0/,
+        message: /ingress tcp port 22 from 0.0.0.0\/0/,
       },
       "IPv6 anywhere (rule resource)": {
         build: (s) =>

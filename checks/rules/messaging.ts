@@ -1,6 +1,7 @@
 /** SNS topics, SQS queues and SES configuration sets. */
 import { block, isSet, isTrue } from "../model";
-import { isPublicPrincipal, isScopedByCondition, parsePolicy, statementLabel } from "../policy";
+import { isPublicStatement } from "../../shared/public-access";
+import { parsePolicy, statementLabel } from "../policy";
 import { NOT_APPLICABLE, resourceRule } from "../rule";
 
 export const messagingRules = [
@@ -38,7 +39,7 @@ export const messagingRules = [
       const parsed = parsePolicy(ctx.model, resource.stack, resource.body.policy);
       if (!parsed.ok) return parsed.error;
       return parsed.statements.flatMap((s, i) =>
-        s.effect === "Allow" && (isPublicPrincipal(s) || s.hasNotPrincipal) && !isScopedByCondition(s)
+        isPublicStatement(s)
           ? [`${statementLabel(s, i)} allows ${s.actions.join(", ")} to every principal`]
           : [],
       );

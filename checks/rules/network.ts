@@ -1,8 +1,7 @@
 /** VPC, subnets and security groups. */
+import { openIngress } from "../../shared/public-access";
 import { blocks, isSet, isTrue, type Resource } from "../model";
 import { resourceRule, type RuleContext } from "../rule";
-
-const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
 
 /** Subnets whose route table sends 0.0.0.0/0 to an internet gateway. */
 function isPublicSubnet(subnet: Resource, ctx: RuleContext): boolean {
@@ -18,29 +17,6 @@ function isPublicSubnet(subnet: Resource, ctx: RuleContext): boolean {
     );
   });
 }
-
-function openIngress(resource: Resource): string[] {
-  const body = resource.body;
-  switch (resource.type) {
-    case "aws_security_group":
-      return blocks(body.ingress).flatMap((rule) =>
-        [...asList(rule.cidr_blocks), ...asList(rule.ipv6_cidr_blocks)]
-          .filter((c) => OPEN_CIDRS.includes(c))
-          .map((c) => `ingress ${String(rule.from_port)}-${String(rule.to_port)} from ${c}`),
-      );
-    case "aws_security_group_rule":
-      if (body.type !== "ingress") return [];
-      return [...asList(body.cidr_blocks), ...asList(body.ipv6_cidr_blocks)]
-        .filter((c) => OPEN_CIDRS.includes(c))
-        .map((c) => `ingress ${String(body.from_port)}-${String(body.to_port)} from ${c}`);
-    default:
-      return [body.cidr_ipv4, body.cidr_ipv6]
-        .filter((c): c is string => typeof c === "string" && OPEN_CIDRS.includes(c))
-        .map((c) => `ingress ${String(body.from_port ?? "all")}-${String(body.to_port ?? "all")} from ${c}`);
-  }
-}
-
-const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
 export const networkRules = [
   resourceRule({
@@ -79,7 +55,7 @@ export const networkRules = [
     remediation:
       "Allow ingress from a referenced security group or a known CIDR; reach the app through CloudFront and API Gateway, not open ports.",
     types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: (r) => openIngress(r),
+    check: (r) => openIngress(r.type, r.body),
   }),
   resourceRule({
     id: "CKV_AWS_130",

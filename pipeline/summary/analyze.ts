@@ -12,30 +12,10 @@ import {
   type ResourceChangeSummary,
   type StackSummary,
 } from "./model";
+import type { RawResourceChange, TerraformPlanJson } from "./plan-json";
 
-/** The parts of Terraform's JSON plan representation (format 1.x) that the summary reads. */
-export interface TerraformPlanJson {
-  readonly format_version?: string;
-  readonly resource_changes?: readonly RawResourceChange[];
-  readonly resource_drift?: readonly RawResourceChange[];
-  readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
-  readonly errored?: boolean;
-}
-
-export interface RawResourceChange {
-  readonly address: string;
-  readonly previous_address?: string;
-  readonly mode?: "managed" | "data";
-  readonly type: string;
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly before?: unknown;
-    readonly after?: unknown;
-    readonly after_unknown?: unknown;
-    readonly replace_paths?: readonly (readonly (string | number)[])[];
-    readonly importing?: unknown;
-  };
-}
+// Re-exported: the pipeline imports the document types together with analyzePlan.
+export type { RawResourceChange, TerraformPlanJson } from "./plan-json";
 
 export interface AnalyzeOptions {
   readonly stack: string;

@@ -3,14 +3,15 @@
  * - `iam`: identity policies, roles and resource policies that change who may do what;
  * - `security-group`: security-group and network-ACL rule changes;
  * - `public`: anything that becomes reachable from the internet or readable by anyone — open ingress
- *   (0.0.0.0/0, ::/0), policies granting `Principal: "*"` without a condition, weakened S3 public access
- *   blocks, public ACLs, publicly accessible databases, unauthenticated function URLs.
+ *   (0.0.0.0/0, ::/0) and policies anyone may use (both decided in shared/public-access.ts, with the rule
+ *   pack), weakened S3 public access blocks, public ACLs, publicly accessible databases, unauthenticated
+ *   function URLs.
  * "Becomes public" compares before and after, so an unchanged exposure is not reported on every plan.
  */
-import type { RawResourceChange } from "./analyze";
+import { parsePolicyJson } from "../../shared/policy-document";
+import { isPublicPrincipal, isPublicStatement, openIngress } from "../../shared/public-access";
 import type { Callout, ChangeAction, ResourceChangeSummary } from "./model";
-
-const WORLD_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+import type { RawResourceChange } from "./plan-json";
 
 /** Resource policies: they grant access to other principals without being IAM resources. */
 const RESOURCE_POLICY_TYPES = new Set([
@@ -39,8 +40,6 @@ const SECURITY_GROUP_TYPES = new Set([
 type Values = Record<string, unknown>;
 const asValues = (v: unknown): Values =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Values) : {};
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const strings = (v: unknown): string[] => asArray(v).filter((x): x is string => typeof x === "string");
 
 const ACTION_WORDS: Record<ChangeAction, string> = {
   create: "created",
@@ -52,65 +51,16 @@ const ACTION_WORDS: Record<ChangeAction, string> = {
   forget: "removed from state",
 };
 
-function portRange(rule: Values): string {
-  const protocol = String(rule.protocol ?? rule.ip_protocol ?? "");
-  if (protocol === "-1" || protocol === "all") return "all traffic";
-  const from = rule.from_port ?? rule.port_range?.toString();
-  const to = rule.to_port ?? from;
-  return from === undefined
-    ? protocol
-    : from === to
-      ? `${protocol} port ${from}`
-      : `${protocol} ports ${from}-${to}`;
-}
-
-/** Ingress rules open to the world, as comparable descriptions ("tcp port 22 from 0.0.0.0/0"). */
-function openIngress(type: string, values: Values): string[] {
-  const open = (rule: Values, cidrs: string[]) =>
-    cidrs.filter((c) => WORLD_CIDRS.has(c)).map((c) => `ingress ${portRange(rule)} from ${c}`);
-  switch (type) {
-    case "aws_security_group":
-    case "aws_default_security_group":
-      return asArray(values.ingress).flatMap((r) =>
-        open(asValues(r), [...strings(asValues(r).cidr_blocks), ...strings(asValues(r).ipv6_cidr_blocks)]),
-      );
-    case "aws_security_group_rule":
-      return values.type === "ingress"
-        ? open(values, [...strings(values.cidr_blocks), ...strings(values.ipv6_cidr_blocks)])
-        : [];
-    case "aws_vpc_security_group_ingress_rule":
-      return open(values, strings([values.cidr_ipv4, values.cidr_ipv6]));
-    case "aws_network_acl_rule":
-      return values.egress === true || values.rule_action !== "allow"
-        ? []
-        : open(values, strings([values.cidr_block, values.ipv6_cidr_block]));
-    case "aws_network_acl":
-    case "aws_default_network_acl":
-      return asArray(values.ingress)
-        .map(asValues)
-        .filter((r) => r.action === "allow")
-        .flatMap((r) => open(r, strings([r.cidr_block, r.ipv6_cidr_block])));
-    default:
-      return [];
-  }
-}
-
-/** Statements that allow anyone (`"*"` or `{"AWS": "*"}`) with no condition narrowing it down. */
+/** Statements anyone may use (shared/public-access.ts decides, as the rule pack does), described. */
 function publicStatements(policy: unknown): string[] {
   if (typeof policy !== "string" || policy === "") return [];
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy);
-  } catch {
-    return [];
-  }
-  const statements = asValues(doc).Statement;
-  return (Array.isArray(statements) ? statements : [statements]).map(asValues).flatMap((s) => {
-    const principal = s.Principal;
-    const anyone = principal === "*" || strings([asValues(principal).AWS].flat()).includes("*");
-    if (s.Effect !== "Allow" || !anyone || s.Condition !== undefined) return [];
-    const actions = strings([s.Action].flat()).join(", ") || "all actions";
-    return [`policy allows anyone (Principal "*") ${actions} without a condition`];
+  const parsed = parsePolicyJson(policy);
+  if (!parsed.ok) return [];
+  return parsed.statements.filter(isPublicStatement).map((s) => {
+    const who = isPublicPrincipal(s) ? 'anyone (Principal "*")' : "everyone outside its NotPrincipal";
+    const condition =
+      s.conditions.size === 0 ? "without a condition" : "with no condition that limits who calls";
+    return `policy allows ${who} ${s.actions.join(", ") || "all actions"} ${condition}`;
   });
 }
 
