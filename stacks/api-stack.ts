@@ -20,6 +20,7 @@ import type { AuthorPool } from "../lib/author-sign-in";
 import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
 import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import type { NetworkAccess } from "../lib/security-groups";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, type DataStack } from "./data-stack";
 import type { EventsStack } from "./events-stack";
@@ -30,6 +31,22 @@ export interface ApiStackProps extends BlogStackProps {
   readonly data: DataStack;
   readonly events: EventsStack;
 }
+
+/** This layer's functions in the VPC and what each may reach (the network stack creates the groups and rules). */
+export const API_NETWORK_ACCESS: NetworkAccess = {
+  groups: {
+    "api-fn": { description: "API function: reaches PostgreSQL, Redis and AWS APIs", callsAwsApis: true },
+    "migrate-fn": {
+      description: "Schema migration function: reaches PostgreSQL and AWS APIs",
+      callsAwsApis: true,
+    },
+  },
+  flows: [
+    { from: "api-fn", to: "database", port: 5432, description: "API function to PostgreSQL" },
+    { from: "migrate-fn", to: "database", port: 5432, description: "Migration function to PostgreSQL" },
+    { from: "api-fn", to: "cache", port: 6379, description: "API function to Redis" },
+  ],
+};
 
 export class ApiStack extends BlogStack {
   /** `https://<id>.execute-api.<region>.amazonaws.com` */
@@ -136,7 +153,7 @@ export class ApiStack extends BlogStack {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: this.env.api.reservedConcurrency,
-      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroups.apiFunction] },
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
       environment: {
         DB_HOST: data.database.address,
         DB_PORT: data.database.port,
@@ -200,7 +217,7 @@ export class ApiStack extends BlogStack {
       reservedConcurrency: 1,
       vpc: {
         subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.securityGroups.migrateFunction],
+        securityGroupIds: [network.securityGroupId("migrate-fn")],
       },
       environment: {
         DB_HOST: data.database.address,

@@ -16,6 +16,7 @@ import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import { opsAlarm } from "../lib/alarms";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { NetworkStack } from "./network-stack";
@@ -29,6 +30,14 @@ export interface TableRef {
   readonly name: string;
   readonly arn: string;
 }
+
+/** This layer's servers in the VPC; their clients declare the flows that reach them in their own layer. */
+export const DATA_NETWORK_ACCESS: NetworkAccess = {
+  groups: {
+    database: { description: "PostgreSQL: reachable from the API and migration functions only" },
+    cache: { description: "Redis: reachable from the API function only" },
+  },
+};
 
 /** The PostgreSQL role the API connects as (IAM authentication); the migration function creates it. */
 export const API_DB_USER = "blog_api";
@@ -170,7 +179,7 @@ export class DataStack extends BlogStack {
       storageEncrypted: true,
       kmsKeyId: network.kmsKeyArn,
       dbSubnetGroupName: subnets.name,
-      vpcSecurityGroupIds: [network.securityGroups.database],
+      vpcSecurityGroupIds: [network.securityGroupId("database")],
       parameterGroupName: parameters.name,
       publiclyAccessible: false,
       multiAz: db.multiAz,
@@ -273,7 +282,7 @@ export class DataStack extends BlogStack {
       multiAzEnabled: cache.multiAz,
       port: 6379,
       subnetGroupName: subnets.name,
-      securityGroupIds: [network.securityGroups.cache],
+      securityGroupIds: [network.securityGroupId("cache")],
       atRestEncryptionEnabled: "true",
       kmsKeyId: network.kmsKeyArn,
       transitEncryptionEnabled: true,
