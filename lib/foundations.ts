@@ -100,16 +100,7 @@ export class Foundations extends Construct {
     const logs = new SecureBucket(this, "access-logs", {
       bucketPrefix: names.bucketPrefix("access-logs"),
       objectOwnership: "BucketOwnerPreferred",
-      lifecycleRules: [
-        {
-          id: "expire-logs",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          expiration: [{ days: 365 }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
+      lifecycle: { ruleId: "expire-logs", expireAfterDays: 365 },
     });
     logs.addToResourcePolicy({
       Sid: "S3ServerAccessLogDelivery",

@@ -366,14 +366,9 @@ export class DataStack extends BlogStack {
           expiration: [{ days: storage.rawUploadExpirationDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: storage.noncurrentVersionExpirationDays }],
         },
-        {
-          // Bucket-wide, not only under uploads/: an abandoned multipart upload anywhere is billed.
-          id: "abort-incomplete-uploads",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
       ],
+      // Versions expire with the rule above; the bucket-wide rule only aborts incomplete uploads.
+      lifecycle: { ruleId: "abort-incomplete-uploads", noncurrentVersionDays: false },
       corsRules: [
         {
           allowedMethods: ["POST"],
@@ -391,15 +386,7 @@ export class DataStack extends BlogStack {
       bucketPrefix: this.names.bucketPrefix("media"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("media")}/` },
-      lifecycleRules: [
-        {
-          id: "expire-old-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: this.env.storage.noncurrentVersionExpirationDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
+      lifecycle: { noncurrentVersionDays: this.env.storage.noncurrentVersionExpirationDays },
       // The edge layer owns this bucket's policy: it needs the CloudFront distribution's ARN.
       managePolicy: false,
     });

@@ -63,15 +63,6 @@ export class EdgeStack extends BlogStack {
       bucketPrefix: this.names.bucketPrefix("web"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("web")}/` },
-      lifecycleRules: [
-        {
-          id: "expire-old-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
       // Site files are re-created from the repository on every deploy.
       forceDestroy: true,
       // Its policy names the distribution, so it is attached below once the distribution exists.
