@@ -19,17 +19,15 @@ import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import type { NetworkStack } from "./network-stack";
+import type { DataOutputs, NetworkOutputs, TableRef } from "./outputs";
 
 export interface DataStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
+  readonly network: Pick<
+    NetworkOutputs,
+    "isolatedSubnetIds" | "kmsKeyArn" | "accessLogBucketName" | "opsTopicArn" | "securityGroupId"
+  >;
 }
-
-/** What the events and api layers need of a table: scalars only. */
-export interface TableRef {
-  readonly name: string;
-  readonly arn: string;
-}
+type Network = DataStackProps["network"];
 
 /** This layer's servers in the VPC; their clients declare the flows that reach them in their own layer. */
 export const DATA_NETWORK_ACCESS: NetworkAccess = {
@@ -42,37 +40,16 @@ export const DATA_NETWORK_ACCESS: NetworkAccess = {
 /** The PostgreSQL role the API connects as (IAM authentication); the migration function creates it. */
 export const API_DB_USER = "blog_api";
 
-export class DataStack extends BlogStack {
-  public readonly database: {
-    readonly address: string;
-    readonly port: string;
-    readonly name: string;
-    /** RDS-managed master secret in Secrets Manager (only the migration function reads it). */
-    readonly masterSecretArn: string;
-    /** `dbi-resource-id`, for `rds-db:connect` permissions. */
-    readonly resourceId: string;
-  };
-  public readonly cache: {
-    readonly address: string;
-    readonly port: string;
-    readonly replicationGroupId: string;
-    readonly replicationGroupArn: string;
-    /** ElastiCache user with IAM authentication that the API connects as. */
-    readonly apiUserId: string;
-    readonly apiUserArn: string;
-  };
+export class DataStack extends BlogStack implements DataOutputs {
+  public readonly database: DataOutputs["database"];
+  public readonly cache: DataOutputs["cache"];
   public readonly subscribersTable: TableRef;
-  /** Stream of new subscribers, consumed by the welcome-email function. */
   public readonly subscribersStreamArn: string;
   public readonly countersTable: TableRef;
   public readonly photosTable: TableRef;
   public readonly idempotencyTable: TableRef;
-  public readonly uploadsBucket: { readonly name: string; readonly arn: string };
-  public readonly mediaBucket: {
-    readonly name: string;
-    readonly arn: string;
-    readonly regionalDomainName: string;
-  };
+  public readonly uploadsBucket: TableRef;
+  public readonly mediaBucket: DataOutputs["mediaBucket"];
   private readonly kmsKeyArn: string;
 
   constructor(scope: Construct, props: DataStackProps) {
@@ -134,7 +111,7 @@ export class DataStack extends BlogStack {
     this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
   }
 
-  private createDatabase(network: NetworkStack) {
+  private createDatabase(network: Network) {
     const db = this.env.database;
     const id = this.names.resource("postgres", 63);
     const major = db.engineVersion.split(".")[0];
@@ -242,7 +219,7 @@ export class DataStack extends BlogStack {
     };
   }
 
-  private createCache(network: NetworkStack) {
+  private createCache(network: Network) {
     const cache = this.env.cache;
     const groupId = this.names.resource("cache", 40);
     // Every user group must hold a user named "default"; ours can do nothing.
@@ -345,7 +322,7 @@ export class DataStack extends BlogStack {
     });
   }
 
-  private createUploadsBucket(network: NetworkStack): SecureBucket {
+  private createUploadsBucket(network: Network): SecureBucket {
     const storage = this.env.storage;
     const origins = storage.corsAllowedOrigins.length
       ? storage.corsAllowedOrigins
@@ -381,7 +358,7 @@ export class DataStack extends BlogStack {
     });
   }
 
-  private createMediaBucket(network: NetworkStack): SecureBucket {
+  private createMediaBucket(network: Network): SecureBucket {
     return new SecureBucket(this, "media", {
       bucketPrefix: this.names.bucketPrefix("media"),
       kmsKeyArn: network.kmsKeyArn,

@@ -29,15 +29,13 @@ import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { SecureBucket } from "../lib/secure-bucket";
 import { buildSite, type SiteFile } from "../web/build";
-import type { ApiStack } from "./api-stack";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import type { DataStack } from "./data-stack";
-import type { NetworkStack } from "./network-stack";
+import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface EdgeStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
-  readonly data: DataStack;
-  readonly api: ApiStack;
+  readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "accessLogBucketName" | "accessLogBucketDomainName">;
+  readonly data: Pick<DataOutputs, "mediaBucket">;
+  readonly api: ApiOutputs;
 }
 
 /** AWS managed policies (stable, documented ids). */
@@ -50,9 +48,8 @@ function builtSite(): SiteFile[] {
   return siteFiles;
 }
 
+/** The last layer: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EdgeStack extends BlogStack {
-  public readonly distributionDomainName: string;
-
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, "edge", props);
     const { network, data, api } = props;
@@ -217,7 +214,6 @@ export class EdgeStack extends BlogStack {
       }
     }
 
-    this.distributionDomainName = distribution.domainName;
     new SsmParameter(this, "site-url", {
       name: this.siteUrlParameterName,
       description: "URL of the blog; the welcome e-mail links to it",

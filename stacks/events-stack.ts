@@ -19,35 +19,39 @@ import { policyDocument } from "../lib/iam";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { bindBucket, bindParameter, bindTable, NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import type { DataStack } from "./data-stack";
-import type { NetworkStack } from "./network-stack";
+import type { DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface EventsStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
-  readonly data: DataStack;
+  readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "opsTopicArn">;
+  readonly data: Pick<
+    DataOutputs,
+    | "uploadsBucket"
+    | "mediaBucket"
+    | "photosTable"
+    | "subscribersTable"
+    | "subscribersStreamArn"
+    | "idempotencyTable"
+  >;
 }
+type Network = EventsStackProps["network"];
+type Data = EventsStackProps["data"];
 
+/** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EventsStack extends BlogStack {
-  public readonly uploadsTopicArn: string;
-  public readonly sesIdentityArn: string;
-  public readonly sesConfigurationSetName: string;
-
   constructor(scope: Construct, props: EventsStackProps) {
     super(scope, "events", props);
     const { network, data } = props;
 
     const ses = this.createSes();
-    this.sesIdentityArn = ses.identityArn;
-    this.sesConfigurationSetName = ses.configurationSetName;
-    this.uploadsTopicArn = this.createThumbnailFlow(network, data);
+    const uploadsTopicArn = this.createThumbnailFlow(network, data);
     this.createWelcomeEmailFlow(network, data, ses);
 
-    this.output("uploads_topic_arn", this.uploadsTopicArn, "SNS topic receiving upload events");
+    this.output("uploads_topic_arn", uploadsTopicArn, "SNS topic receiving upload events");
     this.output("ses_identity", ses.identity, "SES identity to verify before e-mail can be sent");
   }
 
   /** Failed events of `fn` go to this queue, which pages on arrival. */
-  private deadLetters(id: string, fn: NodeFunction, network: NetworkStack): DeadLetterQueue {
+  private deadLetters(id: string, fn: NodeFunction, network: Network): DeadLetterQueue {
     return new DeadLetterQueue(this, id, {
       fn,
       names: this.names,
@@ -56,7 +60,7 @@ export class EventsStack extends BlogStack {
     });
   }
 
-  private createThumbnailFlow(network: NetworkStack, data: DataStack): string {
+  private createThumbnailFlow(network: Network, data: Data): string {
     const topic = new SnsTopic(this, "uploads-topic", {
       name: this.names.resource("uploads", 256),
       kmsMasterKeyId: network.kmsKeyArn,
@@ -124,8 +128,8 @@ export class EventsStack extends BlogStack {
   }
 
   private createWelcomeEmailFlow(
-    network: NetworkStack,
-    data: DataStack,
+    network: Network,
+    data: Data,
     ses: { identityArn: string; configurationSetName: string; configurationSetArn: string },
   ): void {
     const fn = new NodeFunction(this, "welcome-email", {

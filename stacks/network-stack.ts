@@ -7,6 +7,7 @@ import { Foundations } from "../lib/foundations";
 import { SecurityGroupTable, type NetworkAccess } from "../lib/security-groups";
 import { AppVpc } from "../lib/vpc";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
+import type { NetworkOutputs } from "./outputs";
 
 export interface NetworkStackProps extends BlogStackProps {
   /**
@@ -16,11 +17,8 @@ export interface NetworkStackProps extends BlogStackProps {
   readonly access: readonly NetworkAccess[];
 }
 
-export class NetworkStack extends BlogStack {
-  public readonly vpcId: string;
-  /** Where functions that must reach the database run (egress through NAT or endpoints). */
+export class NetworkStack extends BlogStack implements NetworkOutputs {
   public readonly privateSubnetIds: string[];
-  /** Where the database and cache live: no route out of the VPC. */
   public readonly isolatedSubnetIds: string[];
   public readonly kmsKeyArn: string;
   public readonly accessLogBucketName: string;
@@ -53,7 +51,6 @@ export class NetworkStack extends BlogStack {
       flowLogs: { retentionDays: net.flowLogRetentionDays, kmsKeyArn: this.kmsKeyArn },
       existing: net.existingVpc,
     });
-    this.vpcId = vpc.vpcId;
     this.privateSubnetIds = vpc.privateSubnetIds;
     this.isolatedSubnetIds = vpc.isolatedSubnetIds;
 
@@ -67,7 +64,7 @@ export class NetworkStack extends BlogStack {
       vpc.addInterfaceEndpoints(["secretsmanager"], this.securityGroups.awsApiCallers);
     }
 
-    this.output("vpc_id", this.vpcId, "VPC the application runs in");
+    this.output("vpc_id", vpc.vpcId, "VPC the application runs in");
     this.output("kms_key_arn", this.kmsKeyArn, "Customer-managed key encrypting data, logs and topics");
     this.output(
       "access_log_bucket",
@@ -77,7 +74,6 @@ export class NetworkStack extends BlogStack {
     this.output("ops_topic_arn", this.opsTopicArn, "SNS topic that receives every alarm");
   }
 
-  /** Id of a security group that a layer declared in its `NetworkAccess`. */
   securityGroupId(name: string): string {
     return this.securityGroups.id(name);
   }
