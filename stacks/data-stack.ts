@@ -6,7 +6,7 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
+import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
@@ -18,6 +18,7 @@ import { opsAlarm } from "../lib/alarms";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
+import { appTable, type AppTableProps } from "../lib/table";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs, TableRef } from "./outputs";
 
@@ -298,27 +299,13 @@ export class DataStack extends BlogStack implements DataOutputs {
 
   private table(
     suffix: string,
-    keys: { hashKey: string; rangeKey?: string; stream?: boolean; ttlAttribute?: string },
+    keys: Pick<AppTableProps, "hashKey" | "rangeKey" | "stream" | "ttlAttribute">,
   ): DynamodbTable {
-    const replicas = this.env.dynamodb.replicaRegions;
-    const attributes: DynamodbTableAttribute[] = [{ name: keys.hashKey, type: "S" }];
-    if (keys.rangeKey) attributes.push({ name: keys.rangeKey, type: "S" });
-    // Global tables replicate through streams with both images.
-    const streamView = replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : keys.stream ? "NEW_IMAGE" : undefined;
-    return new DynamodbTable(this, suffix, {
+    return appTable(this, suffix, {
       name: this.names.resource(suffix, 255),
-      billingMode: "PAY_PER_REQUEST",
-      hashKey: keys.hashKey,
-      rangeKey: keys.rangeKey,
-      attribute: attributes,
-      pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: this.kmsKeyArn },
-      deletionProtectionEnabled: this.env.dynamodb.deletionProtection,
-      streamEnabled: streamView !== undefined,
-      streamViewType: streamView,
-      ttl: keys.ttlAttribute ? { attributeName: keys.ttlAttribute, enabled: true } : undefined,
-      // Replicas use the AWS-managed key of their region: the customer key is single-region.
-      replica: replicas.map((regionName) => ({ regionName, pointInTimeRecovery: true, propagateTags: true })),
+      kmsKeyArn: this.kmsKeyArn,
+      settings: this.env.dynamodb,
+      ...keys,
     });
   }
 
