@@ -10,6 +10,9 @@ module.exports = {
     "^.+\\.(sql|html|txt)$": "<rootDir>/scripts/jest-text-transform.js",
   },
   testTimeout: 60000,
+  // One synthesis of the app per configuration for the whole run (__tests__/stacks/synth.ts).
+  globalSetup: "<rootDir>/scripts/jest-synth-cache.js",
+  globalTeardown: "<rootDir>/scripts/jest-synth-cache-teardown.js",
   // Most suites wait on servers, browsers and Terraform rather than compute: two workers on this 2-core machine
   // (Jest's default would be one) bring `npm test` from ~175 s to ~110 s.
   maxWorkers: 2,

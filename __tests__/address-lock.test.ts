@@ -3,7 +3,6 @@
  * check itself is shown to catch a rename (and accept it once a `moved` block keeps the resource) on the
  * pipeline fixture app, whose moved block real Terraform also honours (see terraform-pipeline.test.ts).
  */
-import * as fs from "fs";
 import * as path from "path";
 import {
   LOCK_FILE_NAME,
@@ -27,7 +26,6 @@ describe("the committed lock", () => {
   beforeAll(() => {
     app = synthApp({}, {});
   }, 120_000);
-  afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
   test("every locked resource address of the app still exists (or is moved), and every address is locked", () => {
     const explanation = checkLockFile(path.join(ROOT, LOCK_FILE_NAME), synthesizedAddresses(app.outdir));

@@ -1,7 +1,8 @@
 /**
  * An S3 bucket with the project's defaults already on: all four public-access blocks, bucket-owner-enforced
  * ownership, default encryption (KMS unless a service that writes into it cannot use KMS), versioning,
- * access logging and a TLS-only bucket policy. Callers add statements, lifecycle rules and CORS.
+ * access logging, a TLS-only bucket policy and a bucket-wide lifecycle rule (noncurrent versions expire,
+ * incomplete multipart uploads are aborted). Callers add statements, further lifecycle rules and CORS.
  */
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import {
@@ -22,6 +23,18 @@ import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "./iam";
 
+/** The bucket-wide lifecycle rule every bucket gets; each field overridable. */
+export interface BucketLifecycle {
+  /** Id of the rule. @default "expire-old-versions" */
+  readonly ruleId?: string;
+  /** Days a noncurrent version is kept; `false` where `lifecycleRules` expire versions per prefix. @default 30 */
+  readonly noncurrentVersionDays?: number | false;
+  /** Days after which an incomplete multipart upload (billed, never visible) is aborted. @default 1 */
+  readonly abortIncompleteUploadDays?: number;
+  /** Expire current objects too, after this many days (logs). @default never */
+  readonly expireAfterDays?: number;
+}
+
 export interface SecureBucketProps {
   /** `bucket_prefix`: AWS appends a unique suffix, so names never collide across accounts. */
   readonly bucketPrefix: string;
@@ -34,6 +47,9 @@ export interface SecureBucketProps {
    * the log bucket that CloudFront standard logging writes to with an ACL.
    */
   readonly objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+  /** The bucket-wide rule. @default noncurrent versions kept 30 days, incomplete uploads aborted after 1 */
+  readonly lifecycle?: BucketLifecycle;
+  /** Rules of particular prefixes, before the bucket-wide one. @default none */
   readonly lifecycleRules?: S3BucketLifecycleConfigurationRule[];
   readonly corsRules?: S3BucketCorsConfigurationCorsRule[];
   /**
@@ -94,12 +110,10 @@ export class SecureBucket extends Construct {
         targetPrefix: props.accessLogs.prefix,
       });
     }
-    if (props.lifecycleRules?.length) {
-      new S3BucketLifecycleConfiguration(this, "lifecycle", {
-        bucket: this.bucket.id,
-        rule: props.lifecycleRules,
-      });
-    }
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [...(props.lifecycleRules ?? []), bucketWideRule(props.lifecycle ?? {})],
+    });
     if (props.corsRules?.length) {
       new S3BucketCorsConfiguration(this, "cors", { bucket: this.bucket.id, corsRule: props.corsRules });
     }
@@ -130,4 +144,16 @@ export class SecureBucket extends Construct {
     this.statements.push(statement);
     return this;
   }
+}
+
+function bucketWideRule(lifecycle: BucketLifecycle): S3BucketLifecycleConfigurationRule {
+  const noncurrentDays = lifecycle.noncurrentVersionDays ?? 30;
+  return {
+    id: lifecycle.ruleId ?? "expire-old-versions",
+    status: "Enabled",
+    filter: [{ prefix: "" }],
+    expiration: lifecycle.expireAfterDays === undefined ? undefined : [{ days: lifecycle.expireAfterDays }],
+    noncurrentVersionExpiration: noncurrentDays === false ? undefined : [{ noncurrentDays }],
+    abortIncompleteMultipartUpload: [{ daysAfterInitiation: lifecycle.abortIncompleteUploadDays ?? 1 }],
+  };
 }

@@ -20,27 +20,44 @@ import type { AuthorPool } from "../lib/author-sign-in";
 import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
 import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import type { NetworkAccess } from "../lib/security-groups";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import { API_DB_USER, type DataStack } from "./data-stack";
-import type { EventsStack } from "./events-stack";
-import type { NetworkStack } from "./network-stack";
+import { API_DB_USER } from "./data-stack";
+import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface ApiStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
-  readonly data: DataStack;
-  readonly events: EventsStack;
+  readonly network: Pick<
+    NetworkOutputs,
+    "privateSubnetIds" | "kmsKeyArn" | "opsTopicArn" | "securityGroupId"
+  >;
+  readonly data: Pick<
+    DataOutputs,
+    "database" | "cache" | "subscribersTable" | "countersTable" | "photosTable" | "uploadsBucket"
+  >;
 }
+type Network = ApiStackProps["network"];
+type Data = ApiStackProps["data"];
 
-export class ApiStack extends BlogStack {
-  /** `https://<id>.execute-api.<region>.amazonaws.com` */
+/** This layer's functions in the VPC and what each may reach (the network stack creates the groups and rules). */
+export const API_NETWORK_ACCESS: NetworkAccess = {
+  groups: {
+    "api-fn": { description: "API function: reaches PostgreSQL, Redis and AWS APIs", callsAwsApis: true },
+    "migrate-fn": {
+      description: "Schema migration function: reaches PostgreSQL and AWS APIs",
+      callsAwsApis: true,
+    },
+  },
+  flows: [
+    { from: "api-fn", to: "database", port: 5432, description: "API function to PostgreSQL" },
+    { from: "migrate-fn", to: "database", port: 5432, description: "Migration function to PostgreSQL" },
+    { from: "api-fn", to: "cache", port: 6379, description: "API function to Redis" },
+  ],
+};
+
+export class ApiStack extends BlogStack implements ApiOutputs {
   public readonly apiEndpoint: string;
   public readonly apiId: string;
-  /** The Lambda integration, for the author routes that the edge stack declares in Cognito mode. */
   public readonly integrationId: string;
-  /**
-   * `auth.mode: cognito`: the authors' user pool and its hosted UI. The edge stack adds the app client (its callback
-   * URLs need the CloudFront address), the JWT authorizer and the author routes (see lib/author-sign-in.ts).
-   */
   public readonly authors?: AuthorPool;
 
   constructor(scope: Construct, props: ApiStackProps) {
@@ -126,7 +143,7 @@ export class ApiStack extends BlogStack {
     this.output("api_url", api.apiEndpoint, "API Gateway endpoint (the site serves it under /api/*)");
   }
 
-  private createApiFunction(network: NetworkStack, data: DataStack): NodeFunction<"api"> {
+  private createApiFunction(network: Network, data: Data): NodeFunction<"api"> {
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       functionName: this.names.resource("api"),
@@ -136,7 +153,7 @@ export class ApiStack extends BlogStack {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: this.env.api.reservedConcurrency,
-      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroups.apiFunction] },
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
       environment: {
         DB_HOST: data.database.address,
         DB_PORT: data.database.port,
@@ -188,7 +205,7 @@ export class ApiStack extends BlogStack {
    * Migrations ship inside the migrate bundle, so the bundle hash changes exactly when they do; Terraform
    * then invokes the function again during the deploy.
    */
-  private createMigration(network: NetworkStack, data: DataStack): void {
+  private createMigration(network: Network, data: Data): void {
     const fn = new NodeFunction(this, "migrate", {
       handler: "migrate",
       functionName: this.names.resource("migrate"),
@@ -200,7 +217,7 @@ export class ApiStack extends BlogStack {
       reservedConcurrency: 1,
       vpc: {
         subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.securityGroups.migrateFunction],
+        securityGroupIds: [network.securityGroupId("migrate-fn")],
       },
       environment: {
         DB_HOST: data.database.address,

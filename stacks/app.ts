@@ -1,12 +1,12 @@
 /**
- * The whole application: one stack per layer per environment, wired network → data → events → api → edge
- * through typed props (cdktf turns the references into outputs + terraform_remote_state), plus the
- * state-bootstrap stack.
+ * The whole application: one stack per layer per environment, wired network → data → (events, api → edge)
+ * through the typed outputs of stacks/outputs.ts (cdktf turns the references into outputs +
+ * terraform_remote_state), plus the state-bootstrap stack.
  */
 import type { App } from "cdktf";
 import type { LoadedConfig } from "../config/load";
-import { ApiStack } from "./api-stack";
-import { DataStack } from "./data-stack";
+import { API_NETWORK_ACCESS, ApiStack } from "./api-stack";
+import { DATA_NETWORK_ACCESS, DataStack } from "./data-stack";
 import { EdgeStack } from "./edge-stack";
 import { EventsStack } from "./events-stack";
 import { NetworkStack } from "./network-stack";
@@ -26,10 +26,10 @@ export function defineEnvironment(
   envName: string,
 ): EnvironmentStacks {
   const base = { config, envName };
-  const network = new NetworkStack(app, base);
+  const network = new NetworkStack(app, { ...base, access: [DATA_NETWORK_ACCESS, API_NETWORK_ACCESS] });
   const data = new DataStack(app, { ...base, network });
   const events = new EventsStack(app, { ...base, network, data });
-  const api = new ApiStack(app, { ...base, network, data, events });
+  const api = new ApiStack(app, { ...base, network, data });
   const edge = new EdgeStack(app, { ...base, network, data, api });
   return { network, data, events, api, edge };
 }

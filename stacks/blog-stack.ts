@@ -4,9 +4,10 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { Aspects, TerraformLocal, TerraformOutput, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
+import { Aspects, TerraformLocal, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
+import type { Construct, Node } from "constructs";
 import type { BlogConfig, EnvironmentConfig } from "../config/schema";
+import { addressedNode, claimAddress } from "../lib/addressing";
 import { configureBackend } from "../lib/backend";
 import { Names } from "../lib/naming";
 import { TagsAspect } from "../lib/tags";
@@ -82,6 +83,11 @@ export abstract class BlogStack extends TerraformStack {
 
   get region(): string {
     return this.config.region;
+  }
+
+  /** Resources in `keepAddresses` groups keep the address they would have in the group's parent. */
+  protected override allocateLogicalId(element: TerraformElement | Node): string {
+    return claimAddress(this, super.allocateLogicalId(addressedNode(element)), element);
   }
 
   /** Outputs an operator needs after a deploy (`cdktf output`), with a description. */

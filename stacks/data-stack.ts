@@ -6,7 +6,7 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
+import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
@@ -16,54 +16,41 @@ import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import { opsAlarm } from "../lib/alarms";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
+import { appTable, type AppTableProps } from "../lib/table";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import type { NetworkStack } from "./network-stack";
+import type { DataOutputs, NetworkOutputs, TableRef } from "./outputs";
 
 export interface DataStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
+  readonly network: Pick<
+    NetworkOutputs,
+    "isolatedSubnetIds" | "kmsKeyArn" | "accessLogBucketName" | "opsTopicArn" | "securityGroupId"
+  >;
 }
+type Network = DataStackProps["network"];
 
-/** What the events and api layers need of a table: scalars only. */
-export interface TableRef {
-  readonly name: string;
-  readonly arn: string;
-}
+/** This layer's servers in the VPC; their clients declare the flows that reach them in their own layer. */
+export const DATA_NETWORK_ACCESS: NetworkAccess = {
+  groups: {
+    database: { description: "PostgreSQL: reachable from the API and migration functions only" },
+    cache: { description: "Redis: reachable from the API function only" },
+  },
+};
 
 /** The PostgreSQL role the API connects as; defined in lib/ for the local environment too. */
 export { API_DB_USER } from "../lib/database-users";
 
-export class DataStack extends BlogStack {
-  public readonly database: {
-    readonly address: string;
-    readonly port: string;
-    readonly name: string;
-    /** RDS-managed master secret in Secrets Manager (only the migration function reads it). */
-    readonly masterSecretArn: string;
-    /** `dbi-resource-id`, for `rds-db:connect` permissions. */
-    readonly resourceId: string;
-  };
-  public readonly cache: {
-    readonly address: string;
-    readonly port: string;
-    readonly replicationGroupId: string;
-    readonly replicationGroupArn: string;
-    /** ElastiCache user with IAM authentication that the API connects as. */
-    readonly apiUserId: string;
-    readonly apiUserArn: string;
-  };
+export class DataStack extends BlogStack implements DataOutputs {
+  public readonly database: DataOutputs["database"];
+  public readonly cache: DataOutputs["cache"];
   public readonly subscribersTable: TableRef;
-  /** Stream of new subscribers, consumed by the welcome-email function. */
   public readonly subscribersStreamArn: string;
   public readonly countersTable: TableRef;
   public readonly photosTable: TableRef;
   public readonly idempotencyTable: TableRef;
-  public readonly uploadsBucket: { readonly name: string; readonly arn: string };
-  public readonly mediaBucket: {
-    readonly name: string;
-    readonly arn: string;
-    readonly regionalDomainName: string;
-  };
+  public readonly uploadsBucket: TableRef;
+  public readonly mediaBucket: DataOutputs["mediaBucket"];
   private readonly kmsKeyArn: string;
 
   constructor(scope: Construct, props: DataStackProps) {
@@ -125,7 +112,7 @@ export class DataStack extends BlogStack {
     this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
   }
 
-  private createDatabase(network: NetworkStack) {
+  private createDatabase(network: Network) {
     const db = this.env.database;
     const id = this.names.resource("postgres", 63);
     const major = db.engineVersion.split(".")[0];
@@ -170,7 +157,7 @@ export class DataStack extends BlogStack {
       storageEncrypted: true,
       kmsKeyId: network.kmsKeyArn,
       dbSubnetGroupName: subnets.name,
-      vpcSecurityGroupIds: [network.securityGroups.database],
+      vpcSecurityGroupIds: [network.securityGroupId("database")],
       parameterGroupName: parameters.name,
       publiclyAccessible: false,
       multiAz: db.multiAz,
@@ -233,7 +220,7 @@ export class DataStack extends BlogStack {
     };
   }
 
-  private createCache(network: NetworkStack) {
+  private createCache(network: Network) {
     const cache = this.env.cache;
     const groupId = this.names.resource("cache", 40);
     // Every user group must hold a user named "default"; ours can do nothing.
@@ -273,7 +260,7 @@ export class DataStack extends BlogStack {
       multiAzEnabled: cache.multiAz,
       port: 6379,
       subnetGroupName: subnets.name,
-      securityGroupIds: [network.securityGroups.cache],
+      securityGroupIds: [network.securityGroupId("cache")],
       atRestEncryptionEnabled: "true",
       kmsKeyId: network.kmsKeyArn,
       transitEncryptionEnabled: true,
@@ -312,31 +299,17 @@ export class DataStack extends BlogStack {
 
   private table(
     suffix: string,
-    keys: { hashKey: string; rangeKey?: string; stream?: boolean; ttlAttribute?: string },
+    keys: Pick<AppTableProps, "hashKey" | "rangeKey" | "stream" | "ttlAttribute">,
   ): DynamodbTable {
-    const replicas = this.env.dynamodb.replicaRegions;
-    const attributes: DynamodbTableAttribute[] = [{ name: keys.hashKey, type: "S" }];
-    if (keys.rangeKey) attributes.push({ name: keys.rangeKey, type: "S" });
-    // Global tables replicate through streams with both images.
-    const streamView = replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : keys.stream ? "NEW_IMAGE" : undefined;
-    return new DynamodbTable(this, suffix, {
+    return appTable(this, suffix, {
       name: this.names.resource(suffix, 255),
-      billingMode: "PAY_PER_REQUEST",
-      hashKey: keys.hashKey,
-      rangeKey: keys.rangeKey,
-      attribute: attributes,
-      pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: this.kmsKeyArn },
-      deletionProtectionEnabled: this.env.dynamodb.deletionProtection,
-      streamEnabled: streamView !== undefined,
-      streamViewType: streamView,
-      ttl: keys.ttlAttribute ? { attributeName: keys.ttlAttribute, enabled: true } : undefined,
-      // Replicas use the AWS-managed key of their region: the customer key is single-region.
-      replica: replicas.map((regionName) => ({ regionName, pointInTimeRecovery: true, propagateTags: true })),
+      kmsKeyArn: this.kmsKeyArn,
+      settings: this.env.dynamodb,
+      ...keys,
     });
   }
 
-  private createUploadsBucket(network: NetworkStack): SecureBucket {
+  private createUploadsBucket(network: Network): SecureBucket {
     const storage = this.env.storage;
     const origins = storage.corsAllowedOrigins.length
       ? storage.corsAllowedOrigins
@@ -357,14 +330,9 @@ export class DataStack extends BlogStack {
           expiration: [{ days: storage.rawUploadExpirationDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: storage.noncurrentVersionExpirationDays }],
         },
-        {
-          // Bucket-wide, not only under uploads/: an abandoned multipart upload anywhere is billed.
-          id: "abort-incomplete-uploads",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
       ],
+      // Versions expire with the rule above; the bucket-wide rule only aborts incomplete uploads.
+      lifecycle: { ruleId: "abort-incomplete-uploads", noncurrentVersionDays: false },
       corsRules: [
         {
           allowedMethods: ["POST"],
@@ -377,20 +345,12 @@ export class DataStack extends BlogStack {
     });
   }
 
-  private createMediaBucket(network: NetworkStack): SecureBucket {
+  private createMediaBucket(network: Network): SecureBucket {
     return new SecureBucket(this, "media", {
       bucketPrefix: this.names.bucketPrefix("media"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("media")}/` },
-      lifecycleRules: [
-        {
-          id: "expire-old-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: this.env.storage.noncurrentVersionExpirationDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
+      lifecycle: { noncurrentVersionDays: this.env.storage.noncurrentVersionExpirationDays },
       // The edge layer owns this bucket's policy: it needs the CloudFront distribution's ARN.
       managePolicy: false,
     });

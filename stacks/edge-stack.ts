@@ -30,15 +30,13 @@ import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { SecureBucket } from "../lib/secure-bucket";
 import { buildSite, type SiteFile } from "../web/build";
-import type { ApiStack } from "./api-stack";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import type { DataStack } from "./data-stack";
-import type { NetworkStack } from "./network-stack";
+import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface EdgeStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
-  readonly data: DataStack;
-  readonly api: ApiStack;
+  readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "accessLogBucketName" | "accessLogBucketDomainName">;
+  readonly data: Pick<DataOutputs, "mediaBucket">;
+  readonly api: ApiOutputs;
 }
 
 /** AWS managed policies (stable, documented ids). */
@@ -51,9 +49,8 @@ function builtSite(): SiteFile[] {
   return siteFiles;
 }
 
+/** The last layer: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EdgeStack extends BlogStack {
-  public readonly distributionDomainName: string;
-
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, "edge", props);
     const { network, data, api } = props;
@@ -64,15 +61,6 @@ export class EdgeStack extends BlogStack {
       bucketPrefix: this.names.bucketPrefix("web"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("web")}/` },
-      lifecycleRules: [
-        {
-          id: "expire-old-versions",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
       // Site files are re-created from the repository on every deploy.
       forceDestroy: true,
       // Its policy names the distribution, so it is attached below once the distribution exists.
@@ -227,7 +215,6 @@ export class EdgeStack extends BlogStack {
       }
     }
 
-    this.distributionDomainName = distribution.domainName;
     new SsmParameter(this, "site-url", {
       name: this.siteUrlParameterName,
       description: "URL of the blog; the welcome e-mail links to it",

@@ -3,7 +3,6 @@
  * function through SES. Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
-import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SesConfigurationSet } from "@cdktf/provider-aws/lib/ses-configuration-set";
@@ -13,56 +12,55 @@ import { SesEmailIdentity } from "@cdktf/provider-aws/lib/ses-email-identity";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { Construct } from "constructs";
-import { functionAlarms, queueDepthAlarm } from "../lib/alarms";
-import { denyInsecureTransport, policyDocument } from "../lib/iam";
+import { functionAlarms } from "../lib/alarms";
+import { DeadLetterQueue } from "../lib/dead-letter";
+import { policyDocument } from "../lib/iam";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { bindBucket, bindParameter, bindTable, NodeFunction } from "../lib/node-function";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import type { DataStack } from "./data-stack";
-import type { NetworkStack } from "./network-stack";
+import type { DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface EventsStackProps extends BlogStackProps {
-  readonly network: NetworkStack;
-  readonly data: DataStack;
+  readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "opsTopicArn">;
+  readonly data: Pick<
+    DataOutputs,
+    | "uploadsBucket"
+    | "mediaBucket"
+    | "photosTable"
+    | "subscribersTable"
+    | "subscribersStreamArn"
+    | "idempotencyTable"
+  >;
 }
+type Network = EventsStackProps["network"];
+type Data = EventsStackProps["data"];
 
+/** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EventsStack extends BlogStack {
-  public readonly uploadsTopicArn: string;
-  public readonly sesIdentityArn: string;
-  public readonly sesConfigurationSetName: string;
-
   constructor(scope: Construct, props: EventsStackProps) {
     super(scope, "events", props);
     const { network, data } = props;
 
     const ses = this.createSes();
-    this.sesIdentityArn = ses.identityArn;
-    this.sesConfigurationSetName = ses.configurationSetName;
-    this.uploadsTopicArn = this.createThumbnailFlow(network, data);
+    const uploadsTopicArn = this.createThumbnailFlow(network, data);
     this.createWelcomeEmailFlow(network, data, ses);
 
-    this.output("uploads_topic_arn", this.uploadsTopicArn, "SNS topic receiving upload events");
+    this.output("uploads_topic_arn", uploadsTopicArn, "SNS topic receiving upload events");
     this.output("ses_identity", ses.identity, "SES identity to verify before e-mail can be sent");
   }
 
-  private dlq(id: string, kmsKeyArn: string): SqsQueue {
-    const queue = new SqsQueue(this, id, {
-      name: this.names.resource(id, 80),
-      kmsMasterKeyId: kmsKeyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: 14 * 24 * 3600,
+  /** Failed events of `fn` go to this queue, which pages on arrival. */
+  private deadLetters(id: string, fn: NodeFunction, network: Network): DeadLetterQueue {
+    return new DeadLetterQueue(this, id, {
+      fn,
+      names: this.names,
+      kmsKeyArn: network.kmsKeyArn,
+      opsTopicArn: network.opsTopicArn,
     });
-    new SqsQueuePolicy(this, `${id}-policy`, {
-      queueUrl: queue.url,
-      policy: policyDocument([denyInsecureTransport([queue.arn], "sqs")]),
-    });
-    return queue;
   }
 
-  private createThumbnailFlow(network: NetworkStack, data: DataStack): string {
+  private createThumbnailFlow(network: Network, data: Data): string {
     const topic = new SnsTopic(this, "uploads-topic", {
       name: this.names.resource("uploads", 256),
       kmsMasterKeyId: network.kmsKeyArn,
@@ -89,7 +87,6 @@ export class EventsStack extends BlogStack {
       dependsOn: [topic],
     });
 
-    const dlq = this.dlq("thumbnail-dlq", network.kmsKeyArn);
     const fn = new NodeFunction(this, "thumbnail", {
       handler: "thumbnail",
       functionName: this.names.resource("thumbnail"),
@@ -111,12 +108,7 @@ export class EventsStack extends BlogStack {
       },
     });
     fn.grantKeyUse(network.kmsKeyArn);
-    fn.addToRolePolicy({
-      Sid: "OnFailureDestination",
-      Effect: "Allow",
-      Action: "sqs:SendMessage",
-      Resource: dlq.arn,
-    });
+    const dlq = this.deadLetters("thumbnail-dlq", fn, network);
 
     new LambdaPermission(this, "thumbnail-from-sns", {
       functionName: fn.functionName,
@@ -130,23 +122,16 @@ export class EventsStack extends BlogStack {
       endpoint: fn.arn,
     });
     // SNS invokes asynchronously: two retries, then the event lands in the DLQ with its error.
-    new LambdaFunctionEventInvokeConfig(this, "thumbnail-async", {
-      functionName: fn.functionName,
-      maximumRetryAttempts: 2,
-      maximumEventAgeInSeconds: 3600,
-      destinationConfig: { onFailure: { destination: dlq.arn } },
-    });
+    dlq.catchAsyncFailures("thumbnail-async", { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 });
     functionAlarms(this, "thumbnail", fn.functionName, network.opsTopicArn);
-    queueDepthAlarm(this, "thumbnail-dlq", dlq.name, network.opsTopicArn);
     return topic.arn;
   }
 
   private createWelcomeEmailFlow(
-    network: NetworkStack,
-    data: DataStack,
+    network: Network,
+    data: Data,
     ses: { identityArn: string; configurationSetName: string; configurationSetArn: string },
   ): void {
-    const dlq = this.dlq("welcome-email-dlq", network.kmsKeyArn);
     const fn = new NodeFunction(this, "welcome-email", {
       handler: "welcome-email",
       functionName: this.names.resource("welcome-email"),
@@ -192,12 +177,7 @@ export class EventsStack extends BlogStack {
       Action: ["ses:SendEmail"],
       Resource: [ses.identityArn, ses.configurationSetArn],
     });
-    fn.addToRolePolicy({
-      Sid: "OnFailureDestination",
-      Effect: "Allow",
-      Action: "sqs:SendMessage",
-      Resource: dlq.arn,
-    });
+    const dlq = this.deadLetters("welcome-email-dlq", fn, network);
     fn.grantKeyUse(network.kmsKeyArn);
 
     new LambdaEventSourceMapping(this, "welcome-email-stream", {
@@ -212,10 +192,9 @@ export class EventsStack extends BlogStack {
       maximumRetryAttempts: 3,
       maximumRecordAgeInSeconds: 3600,
       filterCriteria: { filter: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
-      destinationConfig: { onFailure: { destinationArn: dlq.arn } },
+      destinationConfig: dlq.onFailure,
     });
     functionAlarms(this, "welcome-email", fn.functionName, network.opsTopicArn);
-    queueDepthAlarm(this, "welcome-email-dlq", dlq.name, network.opsTopicArn);
   }
 
   private createSes() {

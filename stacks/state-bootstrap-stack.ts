@@ -56,15 +56,7 @@ export class StateBootstrapStack extends TerraformStack {
     const state = new SecureBucket(this, "state", {
       bucketPrefix: `${config.appName}-tfstate-`,
       kmsKeyArn: key.arn,
-      lifecycleRules: [
-        {
-          id: "keep-90-days-of-history",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 90 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
+      lifecycle: { ruleId: "keep-90-days-of-history", noncurrentVersionDays: 90 },
     });
     // A configured bucket name is used as is, so the backend and the bootstrap agree.
     if (backend) {

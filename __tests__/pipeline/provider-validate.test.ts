@@ -27,7 +27,6 @@ beforeAll(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "blog-validate-"));
 });
 afterAll(() => {
-  fs.rmSync(synth.outdir, { recursive: true, force: true });
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 

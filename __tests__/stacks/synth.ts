@@ -3,6 +3,7 @@
  * the parsed Terraform JSON of each stack, so assertions read exactly what `cdktf synth` writes.
  */
 import { App } from "cdktf";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -25,19 +26,62 @@ export interface Synthesized {
   readonly stackNames: string[];
 }
 
-/** Synthesizes with configuration overrides (the same shape as blog.config.json) and optional variables. */
+/**
+ * Synthesizes with configuration overrides (the same shape as blog.config.json) and optional variables. Under Jest
+ * one synthesis per configuration serves the whole run (scripts/jest-synth-cache.js): the first caller synthesizes,
+ * the others, in any file or worker, read its output. The output directory is shared: read it, never change it.
+ */
 export function synthApp(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Synthesized {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-synth-"));
-  const loaded = loadConfig({ root: PROJECT_ROOT, env, overrides });
-  const app = new App({ outdir });
-  defineApp(app, loaded);
-  app.synth();
+  const cacheRoot = process.env.STACK_TESTS_SYNTH_CACHE;
+  const outdir = cacheRoot
+    ? cachedSynth(cacheRoot, overrides, env)
+    : synthInto(fs.mkdtempSync(path.join(os.tmpdir(), "blog-synth-")), overrides, env);
   const stackNames = fs.readdirSync(path.join(outdir, "stacks")).sort();
   return {
     outdir,
     stackNames,
     stack: (name) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")),
   };
+}
+
+function synthInto(outdir: string, overrides: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const loaded = loadConfig({ root: PROJECT_ROOT, env, overrides });
+  const app = new App({ outdir });
+  defineApp(app, loaded);
+  app.synth();
+  return outdir;
+}
+
+const WAIT_MS = 120_000;
+
+/** `<root>/<hash of the configuration>/out`: creating the directory claims it, `done` or `failed` ends it. */
+function cachedSynth(root: string, overrides: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const key = createHash("sha256").update(JSON.stringify({ overrides, env })).digest("hex").slice(0, 16);
+  const dir = path.join(root, key);
+  const out = path.join(dir, "out");
+  const done = path.join(dir, "done");
+  const failed = path.join(dir, "failed");
+  try {
+    fs.mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    // Another file or worker synthesizes this configuration: wait for it.
+    const deadline = Date.now() + WAIT_MS;
+    while (!fs.existsSync(done)) {
+      if (fs.existsSync(failed)) throw new Error(fs.readFileSync(failed, "utf8"));
+      if (Date.now() > deadline) throw new Error(`synthesis ${key} not done after ${WAIT_MS / 1000} s`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+    return out;
+  }
+  try {
+    synthInto(out, overrides, env);
+  } catch (error) {
+    fs.writeFileSync(failed, String((error as Error).stack ?? error));
+    throw error;
+  }
+  fs.writeFileSync(done, "");
+  return out;
 }
 
 /** All resources of one type in a stack, by name. */

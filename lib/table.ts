@@ -1,0 +1,46 @@
+/**
+ * A DynamoDB table with the project's defaults: on demand, point-in-time recovery, the customer-managed key,
+ * deletion protection and global replicas as the environment configures them, an optional stream and TTL.
+ * Any layer that owns a table declares it with this, so a new service's table needs no edit of the data layer.
+ */
+import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
+import type { Construct } from "constructs";
+
+export interface AppTableProps {
+  /** Table name, `<app>-<env>-<suffix>` by convention. */
+  readonly name: string;
+  readonly kmsKeyArn: string;
+  /** String partition key. */
+  readonly hashKey: string;
+  /** String sort key. @default none */
+  readonly rangeKey?: string;
+  /** Stream of new images (for a consumer function). @default none, unless replicas need one */
+  readonly stream?: boolean;
+  /** Attribute holding an expiry time in epoch seconds. @default no TTL */
+  readonly ttlAttribute?: string;
+  /** The environment's `dynamodb` settings. */
+  readonly settings: { readonly replicaRegions: readonly string[]; readonly deletionProtection: boolean };
+}
+
+export function appTable(scope: Construct, id: string, props: AppTableProps): DynamodbTable {
+  const replicas = props.settings.replicaRegions;
+  const attributes: DynamodbTableAttribute[] = [{ name: props.hashKey, type: "S" }];
+  if (props.rangeKey) attributes.push({ name: props.rangeKey, type: "S" });
+  // Global tables replicate through streams with both images.
+  const streamView = replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : props.stream ? "NEW_IMAGE" : undefined;
+  return new DynamodbTable(scope, id, {
+    name: props.name,
+    billingMode: "PAY_PER_REQUEST",
+    hashKey: props.hashKey,
+    rangeKey: props.rangeKey,
+    attribute: attributes,
+    pointInTimeRecovery: { enabled: true },
+    serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
+    deletionProtectionEnabled: props.settings.deletionProtection,
+    streamEnabled: streamView !== undefined,
+    streamViewType: streamView,
+    ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
+    // Replicas use the AWS-managed key of their region: the customer key is single-region.
+    replica: replicas.map((regionName) => ({ regionName, pointInTimeRecovery: true, propagateTags: true })),
+  });
+}

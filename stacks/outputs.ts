@@ -1,0 +1,70 @@
+/**
+ * The hand-offs between layers: what each stack offers the layers downstream, as scalars and ids (cdktf turns
+ * each value a consumer reads into an output and a `terraform_remote_state` read). A consumer's props take these
+ * interfaces, or the `Pick` of them it uses, never a stack object. The events and edge layers hand nothing on.
+ */
+import type { AuthorPool } from "../lib/author-sign-in";
+
+export interface NetworkOutputs {
+  /** Where functions that must reach the database run (egress through NAT or endpoints). */
+  readonly privateSubnetIds: string[];
+  /** Where the database and cache live: no route out of the VPC. */
+  readonly isolatedSubnetIds: string[];
+  /** Customer-managed key encrypting data, logs, topics and queues. */
+  readonly kmsKeyArn: string;
+  readonly accessLogBucketName: string;
+  /** For CloudFront standard logging. */
+  readonly accessLogBucketDomainName: string;
+  /** SNS topic every alarm notifies. */
+  readonly opsTopicArn: string;
+  /** Id of a security group that a layer declared in its `NetworkAccess` (lib/security-groups.ts). */
+  securityGroupId(name: string): string;
+}
+
+/** A table or bucket as its consumers bind it: scalars only. */
+export interface TableRef {
+  readonly name: string;
+  readonly arn: string;
+}
+
+export interface DataOutputs {
+  readonly database: {
+    readonly address: string;
+    readonly port: string;
+    readonly name: string;
+    /** RDS-managed master secret in Secrets Manager (only the migration function reads it). */
+    readonly masterSecretArn: string;
+    /** `dbi-resource-id`, for `rds-db:connect` permissions. */
+    readonly resourceId: string;
+  };
+  readonly cache: {
+    readonly address: string;
+    readonly port: string;
+    readonly replicationGroupId: string;
+    readonly replicationGroupArn: string;
+    /** ElastiCache user with IAM authentication that the API connects as. */
+    readonly apiUserId: string;
+    readonly apiUserArn: string;
+  };
+  readonly subscribersTable: TableRef;
+  /** Stream of new subscribers, consumed by the welcome-email function. */
+  readonly subscribersStreamArn: string;
+  readonly countersTable: TableRef;
+  readonly photosTable: TableRef;
+  readonly idempotencyTable: TableRef;
+  readonly uploadsBucket: TableRef;
+  readonly mediaBucket: TableRef & { readonly regionalDomainName: string };
+}
+
+export interface ApiOutputs {
+  /** `https://<id>.execute-api.<region>.amazonaws.com` */
+  readonly apiEndpoint: string;
+  readonly apiId: string;
+  /** The Lambda integration, for the author routes that the edge stack declares in Cognito mode. */
+  readonly integrationId: string;
+  /**
+   * `auth.mode: cognito`: the authors' user pool and its hosted UI. The edge stack adds the app client (its callback
+   * URLs need the CloudFront address), the JWT authorizer and the author routes (see lib/author-sign-in.ts).
+   */
+  readonly authors?: AuthorPool;
+}
