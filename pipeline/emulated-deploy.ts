@@ -151,8 +151,12 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
         update(summary.name, { replan: "error", error: summary.error ?? summary.status });
         continue;
       }
-      const planJson = JSON.parse(fs.readFileSync(planPaths(outdir, summary.name).json, "utf8"));
-      const findings = replanFindings(planJson as TerraformPlanJson);
+      // A plan with no changes leaves no JSON document (see plan-runner): nothing to explain.
+      const jsonPath = planPaths(outdir, summary.name).json;
+      const findings =
+        summary.status === "no-changes" && !fs.existsSync(jsonPath)
+          ? []
+          : replanFindings(JSON.parse(fs.readFileSync(jsonPath, "utf8")) as TerraformPlanJson);
       const unexplained = findings.filter((f) => !f.ignored);
       update(summary.name, {
         replan: unexplained.length === 0 ? "no-changes" : "changes",

@@ -3,6 +3,7 @@
  * (several stacks at once, results settled in dependency order) → one summary (markdown + JSON) for all of
  * them, and a record per stack that `npm run apply` checks before applying. Exit code as `terraform plan -detailed-exitcode`.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { defaultConcurrency, mapLimited, oneAtATime } from "./concurrency";
@@ -63,15 +64,45 @@ interface StackRun {
   readonly plan?: TerraformPlanJson;
 }
 
+/** Where a stack directory remembers what it was last initialised for (inside Terraform's own `.terraform/`). */
+const INIT_MARKER = path.join(".terraform", "blog-pipeline-init.sha256");
+
+/**
+ * What `terraform init` depends on: the stack's `terraform` block (backend, required providers) and the CLI
+ * configuration (provider installation). While it is unchanged and the lock file is there, init has nothing to do.
+ */
+function initFingerprint(cwd: string, terraform: TerraformOptions | undefined): string {
+  const stack = JSON.parse(fs.readFileSync(path.join(cwd, "cdk.tf.json"), "utf8")) as { terraform?: unknown };
+  const cliConfig = terraform?.env?.TF_CLI_CONFIG_FILE;
+  const hash = createHash("sha256").update(JSON.stringify(stack.terraform ?? null));
+  if (cliConfig && fs.existsSync(cliConfig)) hash.update(fs.readFileSync(cliConfig));
+  return hash.digest("hex");
+}
+
+function readInitMarker(cwd: string): string | undefined {
+  const marker = path.join(cwd, INIT_MARKER);
+  if (!fs.existsSync(marker) || !fs.existsSync(path.join(cwd, LOCK_FILE))) return undefined;
+  return fs.readFileSync(marker, "utf8");
+}
+
+/** Whether a `plan -json` message stream reports changes made outside Terraform. */
+function mentionsDrift(jsonLines: string): boolean {
+  return jsonLines.split("\n").some((line) => line.includes('"type":"resource_drift"'));
+}
+
 /** init, plan, show for one stack; reads only the upstreams' applied state, never their plans. */
 async function runStackPlan(stack: StackInfo, options: PlanOptions): Promise<StackRun> {
   const cwd = stack.workingDirectory;
   const paths = planPaths(options.outdir, stack.name);
-  const init = await oneAtATime(() =>
-    runTerraform(["init", "-input=false", "-no-color"], cwd, options.terraform),
-  );
-  if (init.exitCode !== 0)
-    return { status: "error", extra: { error: `terraform init failed:\n${describeErrors(init)}` } };
+  const fingerprint = initFingerprint(cwd, options.terraform);
+  if (readInitMarker(cwd) !== fingerprint) {
+    const init = await oneAtATime(() =>
+      runTerraform(["init", "-input=false", "-no-color"], cwd, options.terraform),
+    );
+    if (init.exitCode !== 0)
+      return { status: "error", extra: { error: `terraform init failed:\n${describeErrors(init)}` } };
+    fs.writeFileSync(path.join(cwd, INIT_MARKER), fingerprint);
+  }
   const stackHash = hashStackDirectory(cwd);
   const lockFilePath = path.join(cwd, LOCK_FILE);
   const lockFile = fs.existsSync(lockFilePath) ? fs.readFileSync(lockFilePath, "utf8") : undefined;
@@ -94,6 +125,11 @@ async function runStackPlan(stack: StackInfo, options: PlanOptions): Promise<Sta
       return { status: "waiting", extra: { ...planned, waitingOn, error: describeErrors(plan) } };
     return { status: "error", extra: { ...planned, error: describeErrors(plan) } };
   }
+
+  // Nothing to change and nothing drifted: the JSON document would say no more than the exit code did, and
+  // `terraform show` starts the provider once more (seconds per stack).
+  if (plan.exitCode === 0 && !options.refreshOnly && !mentionsDrift(plan.stdout))
+    return { status: "no-changes", extra: planned };
 
   const show = await runTerraform(["show", "-json", "-no-color", paths.binary], cwd, options.terraform);
   if (show.exitCode !== 0)
