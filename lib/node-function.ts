@@ -7,7 +7,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
@@ -52,8 +51,60 @@ export interface NodeFunctionProps<H extends HandlerName> {
   readonly environment: FunctionEnvironment<H, EnvValue>;
   /** Caps concurrency where a runaway would hurt a downstream (database, SES quota). @default no cap */
   readonly reservedConcurrency?: number;
-  /** Only for functions that must reach resources inside the VPC (≥ 2 private subnets). @default outside the VPC */
-  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  /**
+   * Only for functions that must reach resources inside the VPC (≥ 2 private subnets). The region and account name
+   * the network interfaces the role may manage. @default outside the VPC
+   */
+  readonly vpc?: FunctionVpc;
+}
+
+export interface FunctionVpc {
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/**
+ * What Lambda needs to create and manage a VPC function's network interfaces (AWS Lambda Developer Guide,
+ * "Giving Lambda functions access to resources in an Amazon VPC"), in place of the managed
+ * AWSLambdaVPCAccessExecutionRole, which grants these and `ec2:DescribeSubnets`, `logs:CreateLogGroup` on `*`.
+ * - `ec2:DescribeNetworkInterfaces` takes no resource-level permissions: it only works on `"Resource": "*"`.
+ * - `ec2:CreateNetworkInterface` authorizes the subnet, the security groups and the new interface: only the
+ *   function's own subnets and groups, and interfaces in this account and region.
+ * - `ec2:DeleteNetworkInterface`, `ec2:AssignPrivateIpAddresses`, `ec2:UnassignPrivateIpAddresses` act on an
+ *   existing interface, whose ID Lambda picks: every interface of this account and region (the form AWS documents
+ *   for the delete), narrowed by the `ec2:Subnet` condition key to interfaces in the function's subnets.
+ */
+export function vpcNetworkingStatements(vpc: FunctionVpc): PolicyStatement[] {
+  const ec2 = `arn:aws:ec2:${vpc.region}:${vpc.accountId}`;
+  const subnets = vpc.subnetIds.map((id) => `${ec2}:subnet/${id}`);
+  const interfaces = `${ec2}:network-interface/*`;
+  return [
+    {
+      Sid: "VpcDescribeNetworkInterfaces",
+      Effect: "Allow",
+      Action: "ec2:DescribeNetworkInterfaces",
+      Resource: "*",
+    },
+    {
+      Sid: "VpcCreateNetworkInterface",
+      Effect: "Allow",
+      Action: "ec2:CreateNetworkInterface",
+      Resource: [...subnets, ...vpc.securityGroupIds.map((id) => `${ec2}:security-group/${id}`), interfaces],
+    },
+    {
+      Sid: "VpcManageNetworkInterfaces",
+      Effect: "Allow",
+      Action: [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: interfaces,
+      Condition: { ArnEquals: { "ec2:Subnet": subnets } },
+    },
+  ];
 }
 
 export class NodeFunction<H extends HandlerName = HandlerName> extends Construct {
@@ -101,6 +152,8 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
       Resource: "*",
     });
+    for (const statement of props.vpc ? vpcNetworkingStatements(props.vpc) : [])
+      this.addToRolePolicy(statement);
     const variables: Record<string, EnvValue | undefined> = {
       POWERTOOLS_SERVICE_NAME: props.handler,
       LOG_LEVEL: "INFO",
@@ -120,13 +173,6 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       role: this.role.id,
       policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
     });
-    if (props.vpc) {
-      // ENI management for VPC functions; AWS's managed policy is the least privilege that works.
-      new IamRolePolicyAttachment(this, "vpc-access", {
-        role: this.role.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-      });
-    }
 
     this.function = new LambdaFunction(this, "function", {
       functionName: props.functionName,

@@ -63,7 +63,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<LocalMo
   let log = "";
   const child: ChildProcess = spawn(binary, ["-H", "127.0.0.1", "-p", String(port), "--ssl"], {
     stdio: ["ignore", "pipe", "pipe"],
-    // AWS-managed IAM policies (AWSLambdaVPCAccessExecutionRole, …) exist in every AWS account; moto loads
+    // AWS-managed IAM policies exist in every AWS account; moto loads
     // them only when asked, and only through its environment (its config API does not take this setting).
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
   });

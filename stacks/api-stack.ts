@@ -153,7 +153,12 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: this.env.api.reservedConcurrency,
-      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
+      vpc: {
+        subnetIds: network.privateSubnetIds,
+        securityGroupIds: [network.securityGroupId("api-fn")],
+        region: this.region,
+        accountId: this.accountId,
+      },
       environment: {
         DB_HOST: data.database.address,
         DB_PORT: data.database.port,
@@ -218,6 +223,8 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       vpc: {
         subnetIds: network.privateSubnetIds,
         securityGroupIds: [network.securityGroupId("migrate-fn")],
+        region: this.region,
+        accountId: this.accountId,
       },
       environment: {
         DB_HOST: data.database.address,

@@ -111,6 +111,41 @@ describe("api stack", () => {
     expect(JSON.stringify(api)).not.toMatch(/DB_PASSWORD|auth_token/);
   });
 
+  it("scopes the VPC functions' network-interface permissions to their subnets and groups, without a managed policy", () => {
+    expect(resources(api, "aws_iam_role_policy_attachment")).toEqual({});
+    const policies = Object.values(resources(api, "aws_iam_role_policy")).map((p) => policy(p.policy));
+    const vpcPolicies = policies.filter((p) =>
+      p.Statement.some((s) => s.Sid === "VpcCreateNetworkInterface"),
+    );
+    expect(vpcPolicies).toHaveLength(2); // api and migrate
+    for (const p of vpcPolicies) {
+      const sid = (id: string) => p.Statement.find((s) => s.Sid === id)!;
+      expect(sid("VpcDescribeNetworkInterfaces")).toMatchObject({
+        Action: "ec2:DescribeNetworkInterfaces",
+        Resource: "*",
+      });
+      const create = [sid("VpcCreateNetworkInterface").Resource].flat() as string[];
+      expect(create.filter((r) => /:subnet\//.test(r))).toHaveLength(2);
+      expect(create.filter((r) => /:security-group\//.test(r))).toHaveLength(1);
+      expect(create).toContain(
+        "arn:aws:ec2:eu-west-1:${data.aws_caller_identity.caller.account_id}:network-interface/*",
+      );
+      expect(create.every((r) => r.startsWith("arn:aws:ec2:eu-west-1:"))).toBe(true);
+      const manage = sid("VpcManageNetworkInterfaces");
+      expect(manage.Action).toEqual([
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ]);
+      expect(manage.Condition).toEqual({
+        ArnEquals: { "ec2:Subnet": create.filter((r) => /:subnet\//.test(r)) },
+      });
+      // Nothing else on "*" but X-Ray and the describe call, which take no resource-level permissions.
+      const unscoped = p.Statement.filter((s) => [s.Resource].flat().includes("*")).map((s) => String(s.Sid));
+      expect(unscoped.sort()).toEqual(["Tracing", "VpcDescribeNetworkInterfaces"]);
+    }
+  });
+
   it("invokes the migration function on deploy and again whenever its bundle (and so the migrations) changes", () => {
     const invocation = only(api, "aws_lambda_invocation");
     const migrate = named(api, "-migrate");
