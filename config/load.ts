@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { z } from "zod";
 import {
   DEVELOPMENT_PRESET,
   HCP_BACKEND_DEFAULTS,
@@ -12,6 +13,7 @@ import {
   S3_BACKEND_DEFAULTS,
   TOP_LEVEL_DEFAULTS,
 } from "./defaults";
+import { UNKNOWN_KEY, configErrorMap } from "./messages";
 import { configSchema, type BlogConfig } from "./schema";
 
 export const DEFAULT_CONFIG_FILE = "blog.config.json";
@@ -153,17 +155,19 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
   ) as Json;
   const raw = withEnvironmentPresets(withBackendDefaults(layered));
 
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        key: issue.path.length > 0 ? issue.path.join(".") : "(top level)",
-        message: issue.message,
-      })),
-    );
-  }
+  const result = configSchema.safeParse(raw, { error: configErrorMap });
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(toProblems));
   const config = result.data;
   return { config, environments: selectEnvironments(config, env.BLOG_ENVIRONMENTS) };
+}
+
+/** One problem per issue, and one per unknown key, each under its own dotted key. */
+function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const key = (path: readonly PropertyKey[]) =>
+    path.length > 0 ? path.map(String).join(".") : "(top level)";
+  if (issue.code === "unrecognized_keys" && issue.message.startsWith(UNKNOWN_KEY))
+    return issue.keys.map((unknown) => ({ key: key([...issue.path, unknown]), message: issue.message }));
+  return [{ key: key(issue.path), message: issue.message }];
 }
 
 function selectEnvironments(config: BlogConfig, selection: string | undefined): string[] {

@@ -5,6 +5,7 @@
  * (development and production); an environment's own keys override its preset key by key.
  */
 import { z } from "zod";
+import { strictObject } from "./messages";
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -26,26 +27,26 @@ const cidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "must be an IPv4 CIDR between /16 and /24");
 
-const existingVpcSchema = z.strictObject({
+const existingVpcSchema = strictObject({
   /** Id of the VPC to adopt instead of creating one. */
   vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-…)"),
   /** Public subnets (one per AZ): used only for NAT gateways the team already runs; may be empty. */
-  publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/)).default([]),
+  publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).default([]),
   /** Private subnets with egress, where the in-VPC functions run (at least 2). */
   privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).min(2),
   /** Isolated subnets without egress, where RDS and Redis live (at least 2). */
   isolatedSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id")).min(2),
 });
 
-const networkSchema = z.strictObject({
+const networkSchema = strictObject({
   cidr,
-  azCount: z.union([z.literal(2), z.literal(3)]),
+  azCount: z.literal([2, 3]),
   natMode: z.enum(["none", "single", "per-az"]),
   flowLogRetentionDays: logRetention,
   existingVpc: existingVpcSchema.optional(),
 });
 
-const databaseSchema = z.strictObject({
+const databaseSchema = strictObject({
   engineVersion: z.string().regex(/^1[4-7](\.\d+)?$/, "must be a PostgreSQL version 14-17, e.g. 16.6"),
   instanceClass: z
     .string()
@@ -59,7 +60,7 @@ const databaseSchema = z.strictObject({
   databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier"),
 });
 
-const cacheSchema = z.strictObject({
+const cacheSchema = strictObject({
   engine: z.enum(["redis", "valkey"]),
   engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be an engine version such as 7.2"),
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type"),
@@ -69,31 +70,31 @@ const cacheSchema = z.strictObject({
   snapshotRetentionDays: z.number().int().min(1, "must be at least 1 (FSBP ElastiCache.1)").max(35),
 });
 
-const dynamodbSchema = z.strictObject({
+const dynamodbSchema = strictObject({
   deletionProtection: z.boolean(),
   replicaRegions: z.array(awsRegion),
 });
 
-const storageSchema = z.strictObject({
+const storageSchema = strictObject({
   rawUploadExpirationDays: z.number().int().min(1),
   noncurrentVersionExpirationDays: z.number().int().min(1),
   corsAllowedOrigins: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, "must be an origin like https://x.y")),
 });
 
-const apiSchema = z.strictObject({
+const apiSchema = strictObject({
   throttleRateLimit: z.number().positive(),
   throttleBurstLimit: z.number().int().positive(),
   /** Reserved concurrency of the API function: caps what a traffic spike can do to the database. */
   reservedConcurrency: z.number().int().min(1),
 });
 
-const edgeSchema = z.strictObject({
+const edgeSchema = strictObject({
   priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]),
   /** Attach a WAF web ACL (managed common rules + rate limit) to CloudFront. */
   waf: z.boolean(),
 });
 
-export const environmentSchema = z.strictObject({
+export const environmentSchema = strictObject({
   /** Production sizing defaults and the stricter rules (multi-AZ, deletion protection). */
   production: z.boolean(),
   network: networkSchema,
@@ -108,7 +109,7 @@ export const environmentSchema = z.strictObject({
   alarmEmails: z.array(email),
 });
 
-const domainSchema = z.strictObject({
+const domainSchema = strictObject({
   /** Apex or sub-domain served by CloudFront, e.g. blog.example.com (prefixed with the environment unless production). */
   name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as blog.example.com"),
   /** Route 53 hosted zone that validates the certificate and holds the alias records. */
@@ -116,8 +117,8 @@ const domainSchema = z.strictObject({
 });
 
 const authSchema = z.discriminatedUnion("mode", [
-  z.strictObject({ mode: z.literal("cognito") }),
-  z.strictObject({
+  strictObject({ mode: z.literal("cognito") }),
+  strictObject({
     mode: z.literal("jwt"),
     issuer: z.url({ protocol: /^https$/, error: "must be an https issuer URL" }),
     audience: z.array(z.string().min(1)).min(1),
@@ -125,8 +126,8 @@ const authSchema = z.discriminatedUnion("mode", [
 ]);
 
 const backendSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("local") }),
-  z.strictObject({
+  strictObject({ type: z.literal("local") }),
+  strictObject({
     type: z.literal("s3"),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
     region: awsRegion,
@@ -137,7 +138,7 @@ const backendSchema = z.discriminatedUnion("type", [
     dynamodbTable: z.string().min(3).optional(),
     kmsKeyId: z.string().min(1).optional(),
   }),
-  z.strictObject({
+  strictObject({
     type: z.literal("hcp"),
     organization: z.string().min(1),
     hostname: z.string().min(1),
@@ -146,66 +147,83 @@ const backendSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const configSchema = z
-  .strictObject({
-    appName: name("appName", 16),
-    region: awsRegion,
-    tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/), z.string().max(256)),
-    ses: z.strictObject({
-      /** From address of the welcome e-mail. */
-      sender: email,
-      /** Verify the whole domain (DKIM) instead of the single sender address. */
-      identity: z.enum(["address", "domain"]),
-    }),
-    auth: authSchema,
-    domain: domainSchema.optional(),
-    backend: backendSchema,
-    environments: z
-      .record(name("environment name", 8), environmentSchema)
-      .refine((envs) => Object.keys(envs).length > 0, "must define at least one environment"),
-  })
-  .superRefine((config, ctx) => {
-    for (const [env, e] of Object.entries(config.environments)) {
-      const at = (...path: (string | number)[]) => ["environments", env, ...path];
-      if (e.database.maxAllocatedStorageGb < e.database.allocatedStorageGb) {
-        ctx.addIssue({
-          code: "custom",
-          path: at("database", "maxAllocatedStorageGb"),
-          message: "must be at least database.allocatedStorageGb",
-        });
-      }
-      if (e.cache.multiAz && e.cache.nodeCount < 2) {
-        ctx.addIssue({
-          code: "custom",
-          path: at("cache", "nodeCount"),
-          message: "must be at least 2 when cache.multiAz is true (a replica to fail over to)",
-        });
-      }
-      if (e.dynamodb.replicaRegions.includes(config.region)) {
-        ctx.addIssue({
-          code: "custom",
-          path: at("dynamodb", "replicaRegions"),
-          message: `must not contain the main region ${config.region}`,
-        });
-      }
-      if (e.production) {
-        for (const [key, on] of [
-          ["database.multiAz", e.database.multiAz],
-          ["database.deletionProtection", e.database.deletionProtection],
-          ["dynamodb.deletionProtection", e.dynamodb.deletionProtection],
-          ["cache.multiAz", e.cache.multiAz],
-        ] as const) {
-          if (!on) {
-            ctx.addIssue({
-              code: "custom",
-              path: at(...key.split(".")),
-              message: "must be true in a production environment",
-            });
-          }
-        }
-      }
+export const configSchema = strictObject({
+  appName: name("appName", 16),
+  region: awsRegion,
+  tags: z.record(
+    z
+      .string()
+      .regex(/^[\w .:/=+@-]{1,128}$/, "a tag key is 1-128 letters, digits, spaces or _ . : / = + @ -"),
+    z.string().max(256),
+  ),
+  ses: strictObject({
+    /** From address of the welcome e-mail. */
+    sender: email,
+    /** Verify the whole domain (DKIM) instead of the single sender address. */
+    identity: z.enum(["address", "domain"]),
+  }),
+  auth: authSchema,
+  domain: domainSchema.optional(),
+  backend: backendSchema,
+  environments: z
+    .record(name("environment name", 8), environmentSchema)
+    .refine((envs) => Object.keys(envs).length > 0, "must define at least one environment"),
+})
+  // Runs even when other keys are invalid, so that the production rules are reported together with them.
+  .superRefine((config, ctx) => crossFieldRules(config, ctx), { when: () => true });
+
+type Raw = Record<string, unknown>;
+const asObject = (value: unknown): Raw =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
+
+/** Rules between keys. The input may be partly invalid: a rule only judges values of the right type. */
+function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
+  const root = asObject(config);
+  for (const [env, value] of Object.entries(asObject(root.environments))) {
+    const e = asObject(value);
+    const database = asObject(e.database);
+    const cache = asObject(e.cache);
+    const dynamodb = asObject(e.dynamodb);
+    const problem = (message: string, ...path: string[]) =>
+      ctx.addIssue({ code: "custom", path: ["environments", env, ...path], message });
+    const { allocatedStorageGb, maxAllocatedStorageGb } = database;
+    if (
+      typeof allocatedStorageGb === "number" &&
+      typeof maxAllocatedStorageGb === "number" &&
+      maxAllocatedStorageGb < allocatedStorageGb
+    ) {
+      problem(
+        `must be at least database.allocatedStorageGb (${allocatedStorageGb})`,
+        "database",
+        "maxAllocatedStorageGb",
+      );
     }
-  });
+    if (cache.multiAz === true && typeof cache.nodeCount === "number" && cache.nodeCount < 2) {
+      problem(
+        "must be at least 2 when cache.multiAz is true (a replica to fail over to)",
+        "cache",
+        "nodeCount",
+      );
+    }
+    if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
+      problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
+    }
+    if (e.production !== true) continue;
+    for (const [section, values, key] of [
+      ["database", database, "multiAz"],
+      ["database", database, "deletionProtection"],
+      ["dynamodb", dynamodb, "deletionProtection"],
+      ["cache", cache, "multiAz"],
+    ] as const) {
+      if (values[key] === false)
+        problem(
+          `must be true in a production environment (environments.${env}.production is true)`,
+          section,
+          key,
+        );
+    }
+  }
+}
 
 export type BlogConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

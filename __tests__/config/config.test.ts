@@ -61,7 +61,106 @@ describe("bad configuration", () => {
     expect(byKey["environments.dev.network.cidr"]).toMatch(/\/16 and \/24/);
     expect(byKey["environments.dev.database.backupRetentionDays"]).toMatch(/at least 7/);
     expect(byKey["environments.dev.logRetentionDays"]).toMatch(/one of 1, 3, 5/);
-    expect(byKey["environments.dev"]).toMatch(/typo/);
+    expect(byKey["environments.dev.typo"]).toMatch(
+      /^is not a known key; allowed here: production, network, /,
+    );
+  });
+
+  it("names the allowed values of a literal choice and the form of a record key", () => {
+    const byKey = Object.fromEntries(
+      problems(() =>
+        load({
+          tags: { "bad key!": "x" },
+          environments: { Dev_Env: {}, prod: { network: { azCount: 5 } } },
+        }),
+      ).map((p) => [p.key, p.message]),
+    );
+    expect(byKey["environments.prod.network.azCount"]).toBe("must be one of 2|3");
+    expect(byKey["environments.Dev_Env"]).toBe(
+      '"Dev_Env" is not allowed as a key: environment name must start with a letter and use only a-z, 0-9 and "-"',
+    );
+    expect(byKey["tags.bad key!"]).toMatch(/^"bad key!" is not allowed as a key: a tag key is 1-128 letters/);
+  });
+
+  it("words types, bounds, discriminators and unknown keys without zod's bare defaults", () => {
+    const found = problems(() =>
+      load({
+        backend: { type: "ftp" },
+        auth: { mode: "saml" },
+        environments: {
+          dev: {
+            network: { cidr: 5, existingVpc: { vpcId: "vpc-0123456789abcdef0", isolatedSubnetIds: ["x"] } },
+            database: { allocatedStorageGb: 20.5, multiAz: "yes" },
+            api: { throttleRateLimit: 0, reservedConcurrency: 0 },
+            cache: { nodeCount: 7 },
+          },
+        },
+      }),
+    );
+    for (const p of found) expect(p.message).not.toMatch(/^(Invalid|Too (small|big))/);
+    const byKey = Object.fromEntries(found.map((p) => [p.key, p.message]));
+    expect(byKey).toMatchObject({
+      "backend.type": 'must be one of "local"|"s3"|"hcp"',
+      "auth.mode": 'must be one of "cognito"|"jwt"',
+      "environments.dev.network.cidr": "must be a string, not number 5",
+      "environments.dev.network.existingVpc.privateSubnetIds": "is required: a list",
+      "environments.dev.network.existingVpc.isolatedSubnetIds": "must have at least 2 items",
+      "environments.dev.network.existingVpc.isolatedSubnetIds.0": "must be a subnet id",
+      "environments.dev.database.allocatedStorageGb": "must be an integer, not the number 20.5",
+      "environments.dev.database.multiAz": 'must be true or false, not string "yes"',
+      "environments.dev.api.throttleRateLimit": "must be greater than 0",
+      "environments.dev.api.reservedConcurrency": "must be at least 1",
+      "environments.dev.cache.nodeCount": "must be at most 6",
+    });
+  });
+
+  it("reports one problem per unknown key, under the key itself", () => {
+    const keys = problems(() =>
+      load({ regoin: "eu-west-1", ses: { sendr: "a@b.c", identity: "address" } }),
+    ).map((p) => p.key);
+    expect(keys.sort()).toEqual(["regoin", "ses.sendr"]);
+  });
+
+  it("reports the production rules together with the other problems", () => {
+    const found = problems(() =>
+      load({
+        region: "mars-1",
+        environments: {
+          prod: {
+            network: { azCount: 5 },
+            database: { multiAz: false, deletionProtection: false, backupRetentionDays: 1 },
+            cache: { multiAz: false },
+            dynamodb: { deletionProtection: false },
+          },
+        },
+      }),
+    );
+    const byKey = Object.fromEntries(found.map((p) => [p.key, p.message]));
+    expect(byKey).toMatchObject({
+      region: expect.stringMatching(/AWS region/),
+      "environments.prod.network.azCount": "must be one of 2|3",
+      "environments.prod.database.backupRetentionDays": expect.stringMatching(/at least 7/),
+    });
+    for (const key of [
+      "database.multiAz",
+      "database.deletionProtection",
+      "cache.multiAz",
+      "dynamodb.deletionProtection",
+    ])
+      expect(byKey[`environments.prod.${key}`]).toBe(
+        "must be true in a production environment (environments.prod.production is true)",
+      );
+  });
+
+  it("judges a rule between keys only on values of the right type", () => {
+    const found = problems(() =>
+      load({ environments: { prod: { database: { multiAz: "no", allocatedStorageGb: "big" } } } }),
+    );
+    expect(found.map((p) => p.key).sort()).toEqual([
+      "environments.prod.database.allocatedStorageGb",
+      "environments.prod.database.multiAz",
+    ]);
+    expect(found.every((p) => !/production environment/.test(p.message))).toBe(true);
   });
 
   it("refuses a production environment without multi-AZ or deletion protection", () => {

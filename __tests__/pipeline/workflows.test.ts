@@ -1,7 +1,7 @@
 /**
- * Static checks of the CI workflows (no GitHub runner here): actions pinned to exact versions, every npm
- * script and pipeline CLI they call exists, least-privilege permissions, and the deploy/drift/comment
- * mechanics the documentation promises.
+ * Static checks of the CI workflows (no GitHub runner here): actions pinned to commit SHAs, no Terraform
+ * telemetry, every npm script and pipeline CLI they call exists, least-privilege permissions, nothing applied
+ * that nobody reviewed, and the deploy/drift/comment mechanics the documentation promises.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -18,11 +18,68 @@ test("there are the pull-request, deploy and drift workflows", () => {
   expect(workflows.sort()).toEqual(["deploy.yml", "drift.yml", "pull-request.yml"]);
 });
 
-test.each(workflows)("%s pins every action to an exact release or commit", (name) => {
-  const uses = [...read(name).matchAll(/uses:\s*(\S+)/g)].map((m) => m[1]);
+test.each(workflows)("%s pins every action to a full commit SHA, with its version in a comment", (name) => {
+  const uses = [...read(name).matchAll(/^\s*(?:- )?uses:\s*(.*)$/gm)].map((m) => m[1]);
   expect(uses.length).toBeGreaterThan(0);
-  for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+  for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
 });
+
+test.each(workflows)("%s turns off Terraform's checkpoint (telemetry) calls for every job", (name) => {
+  expect(read(name)).toMatch(/^env:\n(?: {2}.*\n)*? {2}CHECKPOINT_DISABLE: "1"/m);
+});
+
+/** The shell commands of a workflow's `run:` steps, one logical line each (continuations joined). */
+function runCommands(text: string): string[] {
+  const lines: string[] = [];
+  const all = text.split("\n");
+  for (let i = 0; i < all.length; i++) {
+    const step = /^(\s*)(?:- )?run: ?(.*)$/.exec(all[i]);
+    if (!step) continue;
+    const body = step[2] === "|" ? [] : [step[2]];
+    if (step[2] === "|") {
+      const indent = step[1].length;
+      while (i + 1 < all.length && (all[i + 1].trim() === "" || all[i + 1].search(/\S/) > indent + 2))
+        body.push(all[++i]);
+    }
+    lines.push(
+      ...body
+        .join("\n")
+        .replace(/\s*\\\n\s*/g, " ")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
+  }
+  return lines;
+}
+
+const BOOTSTRAP = /state-bootstrap/;
+const UNREVIEWED_APPLY = [
+  /auto-approve/, // cdktf deploy --auto-approve, terraform apply/destroy -auto-approve
+  /\bcdktf (?:deploy|apply|destroy)\b/, // cdktf plans and applies in one go: nothing reviewed
+  /\bterraform (?:apply|destroy)\b/, // only `npm run apply` applies, and it applies saved plans only
+];
+
+test("the unreviewed-apply check sees through continuations and block scalars", () => {
+  const sample =
+    'steps:\n  - run: |\n      echo hi\n      npx cdktf deploy "$S" \\\n        --auto-approve\n  - run: terraform apply x\n';
+  expect(runCommands(sample)).toEqual([
+    "echo hi",
+    'npx cdktf deploy "$S" --auto-approve',
+    "terraform apply x",
+  ]);
+});
+
+test.each(workflows)(
+  "%s has no path that applies what nobody reviewed (outside the state bootstrap)",
+  (name) => {
+    const offending = runCommands(read(name)).filter(
+      (command) => !BOOTSTRAP.test(command) && UNREVIEWED_APPLY.some((pattern) => pattern.test(command)),
+    );
+    expect(offending).toEqual([]);
+    expect(read(name)).not.toMatch(/auto-approve/);
+  },
+);
 
 test.each(workflows)("%s calls only npm scripts and pipeline files that exist", (name) => {
   const text = read(name);
@@ -63,15 +120,44 @@ test("the pull request plans with OIDC, keeps the plans and updates one marked c
   expect(text).toContain("github.rest.issues.updateComment");
 });
 
-test("deploys go one environment at a time behind environment protection, reviewed plans first", () => {
+test("deploys go one environment at a time behind environment protection, reviewed plans only", () => {
   const text = read("deploy.yml");
   expect(text).toContain("environment: ${{ matrix.environment }}");
   expect(text).toMatch(/max-parallel: 1\n\s+fail-fast: true/);
   expect(text).toContain("role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-  expect(text).toContain('--name "plan-${{ matrix.environment }}"');
+  expect(text).toContain('--name "plan-$ENVIRONMENT"');
   expect(text).toContain('npm run apply -- "$STACKS"');
-  expect(text).toContain('npx cdktf deploy "$STACKS" --auto-approve');
   expect(text).toMatch(/cancel-in-progress: false/);
+  // A missing, stale or refused reviewed plan, and a stack that was never planned against its upstream, stop
+  // the deploy with a message saying what to do instead.
+  for (const title of ["No reviewed plan", "Reviewed plan not applied", "Stacks still to plan"])
+    expect(text).toContain(`::error title=${title}::`);
+  expect(text).not.toMatch(/cdktf-deploy/);
+});
+
+test("a manual deploy plans, shows the plan and applies it only behind the environment's approval", () => {
+  const text = read("deploy.yml");
+  const job = (id: string) => {
+    const start = text.indexOf(`\n  ${id}:\n`);
+    expect(start).toBeGreaterThan(0);
+    const end = text.indexOf("\n\n  ", start + 1);
+    return text.slice(start, end < 0 ? undefined : end);
+  };
+  const plan = job("plan-for-approval");
+  expect(plan).toContain("if: github.event_name == 'workflow_dispatch'");
+  expect(plan).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
+  expect(plan).toContain('npm run --silent plan -- "$STACKS"');
+  expect(plan).toContain('cat cdktf.out/plan-summary.md >> "$GITHUB_STEP_SUMMARY"');
+  expect(plan).toContain("name: approval-plan-${{ inputs.environment }}");
+  expect(plan).not.toMatch(/^ {4}environment:/m);
+  const apply = job("apply-approved");
+  expect(apply).toContain("needs: [environments, plan-for-approval]");
+  expect(apply).toMatch(/^ {4}environment: \$\{\{ inputs\.environment \}\}$/m);
+  expect(apply).toContain("name: approval-plan-${{ inputs.environment }}");
+  expect(apply).toContain('npm run apply -- "$STACKS"');
+  expect(apply).not.toContain("npm run --silent plan");
+  // The push deploy never runs on a manual dispatch, so a manual run cannot skip the approval.
+  expect(job("deploy")).toContain("if: github.event_name == 'push'");
 });
 
 test("drift detection runs a refresh-only plan on a schedule and keeps one issue", () => {
