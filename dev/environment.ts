@@ -113,16 +113,17 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     });
     mark("site");
     const identity = localIdentityProvider(listener);
-    dispatch(
-      listener.server,
-      listener.origin,
-      [
-        apiRoutes({ identity, api, log }),
-        mediaRoutes(aws.s3),
-        signInRoutes(identity, site),
-        siteRoutes(site, { auth: localAuthConfig(identity) }),
-      ],
-      log,
+    listener.serve(
+      dispatch(
+        listener.origin,
+        [
+          apiRoutes({ identity, api, log }),
+          mediaRoutes(aws.s3),
+          signInRoutes(identity, site),
+          siteRoutes(site, { auth: localAuthConfig(identity) }),
+        ],
+        log,
+      ),
     );
 
     const lambdas = Object.values(functions.lambdas);
@@ -139,7 +140,11 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
         [...lambdas.flatMap((l) => l.pids), ...childPidsOf(process.pid)].filter(
           (v, i, a) => a.indexOf(v) === i,
         ),
-      stop: () => cleanup.stopAll(),
+      stop: () => {
+        // Requests from now on get 503 "stopping", not a function that is going away.
+        listener.drain();
+        return cleanup.stopAll();
+      },
     };
   } catch (error) {
     await cleanup.stopAll();

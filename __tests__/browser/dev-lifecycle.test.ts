@@ -3,6 +3,7 @@
  * bundles) and the local sign-in configuration, and Ctrl-C stops everything, leaving no process behind.
  */
 import * as fs from "fs";
+import { createServer } from "net";
 import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "../../dev/harness";
 
 jest.setTimeout(180_000);
@@ -96,6 +97,60 @@ test("without Redis the API runs uncached (with a notice), and SIGTERM stops eve
   const deadline = Date.now() + 5000;
   while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(pids.filter(isRunning)).toEqual([]);
+});
+
+/** A port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test("a request during start-up or shutdown is answered (503 with Retry-After, or the real answer) or refused, never left hanging", async () => {
+  const port = await freePort();
+  const starting = start({ PORT: String(port) });
+  const url = `http://127.0.0.1:${port}/api/health`;
+  const answers: number[] = [];
+  let ready = false;
+  starting.then(
+    () => (ready = true),
+    () => (ready = true),
+  );
+  while (!ready) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      answers.push(response.status);
+      if (response.status === 503) {
+        expect(response.headers.get("retry-after")).toBe("1");
+        expect(await response.json()).toMatchObject({ message: "Service Unavailable" });
+      } else await response.arrayBuffer();
+    } catch (error) {
+      // Refused before the port is open; a timeout (a request left hanging) fails the test.
+      expect(String((error as Error).cause ?? error)).toMatch(/ECONNREFUSED/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const dev = await starting;
+  expect(answers).toContain(503);
+  expect((await fetch(url)).status).toBe(200);
+
+  // While it stops: every request still gets an answer or a refused connection.
+  const stopped = dev.stop("SIGINT");
+  let done = false;
+  void stopped.then(() => (done = true));
+  while (!done) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      expect([200, 503]).toContain(response.status);
+      await response.arrayBuffer();
+    } catch (error) {
+      expect(String((error as Error).cause ?? error)).toMatch(/ECONNREFUSED|ECONNRESET|other side closed/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(await stopped).toBe(0);
 });
 
 test("a bad PORT is refused with a clear message", async () => {
