@@ -4,7 +4,14 @@
  */
 import * as fs from "fs";
 import { createServer } from "net";
-import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "../../dev/harness";
+import {
+  descendantsOf,
+  isRunning,
+  signInLocally,
+  startDevServer,
+  type RunningDevServer,
+} from "../../dev/harness";
+import { SAMPLE_AUTHOR, SAMPLE_TITLE_PREFIX } from "../../dev/sample-content";
 
 jest.setTimeout(180_000);
 
@@ -151,6 +158,59 @@ test("a request during start-up or shutdown is answered (503 with Retry-After, o
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   expect(await stopped).toBe(0);
+});
+
+test("a first run shows sample posts with real photos and thumbnails, editable by the sign-in form's default author; DEV_SAMPLES=off starts empty", async () => {
+  const dev = await start({ DEV_SAMPLES: "" }); // the harness turns samples off unless asked
+  interface Listed {
+    posts: Array<{ slug: string; title: string; excerpt: string; coverThumbnailUrl?: string | null }>;
+  }
+  let listed: Listed = { posts: [] };
+  const deadline = Date.now() + 90_000;
+  // Ask once they are published (the API caches its list: an earlier answer would be an empty list for a while).
+  while (!/Sample content: |sample content could not/.test(dev.output()) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(dev.output()).toMatch(/Sample content: 3 posts by author@example\.com/);
+  while (Date.now() < deadline) {
+    listed = (await (await fetch(`${dev.apiUrl}posts`)).json()) as Listed;
+    if (listed.posts.length === 3 && listed.posts.every((p) => p.coverThumbnailUrl)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  expect(listed.posts).toHaveLength(3);
+  for (const post of listed.posts) {
+    expect(post.title.startsWith(SAMPLE_TITLE_PREFIX)).toBe(true);
+    expect(post.excerpt).toMatch(/Sample content/);
+    expect(post.coverThumbnailUrl).toBeTruthy();
+  }
+  expect(dev.output()).toMatch(/Sample content: 3 posts by author@example\.com/);
+
+  // A post page: its photos went through the thumbnail function and the thumbnails are real JPEGs.
+  const slug = listed.posts[0].slug;
+  const post = (await (await fetch(`${dev.apiUrl}posts/${slug}`)).json()) as {
+    photos: Array<{ status: string; thumbnails?: Record<string, string> }>;
+  };
+  expect(post.photos).toHaveLength(2);
+  for (const photo of post.photos) {
+    if (photo.status !== "ready") continue; // the second photo may still be on its way
+    for (const url of Object.values(photo.thumbnails ?? {})) {
+      const thumbnail = await fetch(new URL(url, dev.siteUrl));
+      expect(thumbnail.status).toBe(200);
+      expect(Buffer.from(await thumbnail.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+  }
+  expect(post.photos[0].status).toBe("ready");
+
+  // The author area: signing in with the form's defaults gives the samples' author, who may edit them.
+  const token = await signInLocally(dev.siteUrl, SAMPLE_AUTHOR);
+  const updated = await fetch(`${dev.apiUrl}posts/${slug}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ excerpt: "Edited sample." }),
+  });
+  expect(updated.status).toBe(200);
+  const author = await fetch(`${dev.siteUrl}author.html`);
+  expect(author.status).toBe(200);
+  expect(await dev.stop("SIGINT")).toBe(0);
 });
 
 test("a bad PORT is refused with a clear message", async () => {
