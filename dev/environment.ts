@@ -13,6 +13,7 @@ import { dispatch } from "./routes/dispatch";
 import { mediaRoutes } from "./routes/media";
 import { localAuthConfig, localIdentityProvider, signInRoutes } from "./routes/sign-in";
 import { siteRoutes, startSite } from "./routes/site";
+import { startSamples } from "./sample-content";
 import { listen, startAwsServices, startCache, startDatabase } from "./services";
 
 export { DevEnvironmentError } from "./lifecycle";
@@ -42,6 +43,11 @@ export interface DevEnvironmentOptions {
   readonly log?: (line: string) => void;
   /** @default true: rebuild the site when `web/src` changes */
   readonly watch?: boolean;
+  /**
+   * Publish a few sample posts with photos (through the real upload → thumbnail flow) once ready.
+   * @default true
+   */
+  readonly samples?: boolean;
 }
 
 export interface DevEnvironment {
@@ -58,6 +64,8 @@ export interface DevEnvironment {
   sentEmails(): Promise<SentEmail[]>;
   /** Events and records that exhausted their retries (what would sit in the DLQ / on-failure destination). */
   readonly deadLetters: readonly DeadLetter[];
+  /** Slugs of the sample posts once they are published (empty without samples or when publishing failed). */
+  readonly samples: Promise<string[]>;
   /** Ids of every process this environment started (PostgreSQL, Redis, function workers). */
   childPids(): number[];
   stop(): Promise<void>;
@@ -113,18 +121,23 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     });
     mark("site");
     const identity = localIdentityProvider(listener);
-    dispatch(
-      listener.server,
-      listener.origin,
-      [
-        apiRoutes({ identity, api, log }),
-        mediaRoutes(aws.s3),
-        signInRoutes(identity, site),
-        siteRoutes(site, { auth: localAuthConfig(identity) }),
-      ],
-      log,
+    listener.serve(
+      dispatch(
+        listener.origin,
+        [
+          apiRoutes({ identity, api, log }),
+          mediaRoutes(aws.s3),
+          signInRoutes(identity, site),
+          siteRoutes(site, { auth: localAuthConfig(identity) }),
+        ],
+        log,
+      ),
     );
 
+    const samples =
+      (options.samples ?? true) && api
+        ? startSamples({ origin: listener.origin, identity, log })
+        : Promise.resolve([]);
     const lambdas = Object.values(functions.lambdas);
     return {
       siteUrl: `${listener.origin}/`,
@@ -135,11 +148,16 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       timings,
       sentEmails: () => aws.local.sentEmails(),
       deadLetters,
+      samples,
       childPids: () =>
         [...lambdas.flatMap((l) => l.pids), ...childPidsOf(process.pid)].filter(
           (v, i, a) => a.indexOf(v) === i,
         ),
-      stop: () => cleanup.stopAll(),
+      stop: () => {
+        // Requests from now on get 503 "stopping", not a function that is going away.
+        listener.drain();
+        return cleanup.stopAll();
+      },
     };
   } catch (error) {
     await cleanup.stopAll();

@@ -68,7 +68,8 @@ export async function startDevServer(
   const child = spawn(process.execPath, ["dev/server.mjs"], {
     cwd: PROJECT_ROOT,
     detached: true, // its own process group, so that the test can deliver a terminal's Ctrl-C to all of it
-    env: { ...process.env, PORT: "0", ...env },
+    // Tests start from an empty blog unless they ask for the sample content.
+    env: { ...process.env, PORT: "0", DEV_SAMPLES: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -155,7 +155,12 @@ export const gatewayResponses = {
   }),
   internalError: (): HttpResponse => jsonResponse(500, { message: "Internal Server Error" }),
   tooLarge: (): HttpResponse => jsonResponse(413, { message: "Request Entity Too Large" }),
-  serviceUnavailable: (): HttpResponse => jsonResponse(503, { message: "Service Unavailable" }),
+  serviceUnavailable: (): HttpResponse => ({
+    ...jsonResponse(503, { message: "Service Unavailable" }),
+    headers: { "content-type": "application/json", "retry-after": "1" },
+  }),
+  /** The function did not answer within its configured timeout. */
+  gatewayTimeout: (): HttpResponse => jsonResponse(504, { message: "Endpoint request timed out" }),
 };
 
 /**

@@ -93,6 +93,11 @@ export class LocalLambda {
     return this.options.name;
   }
 
+  /** The configured invocation timeout, in milliseconds. */
+  get timeoutMs(): number {
+    return this.options.timeoutMs ?? 30_000;
+  }
+
   /** Process ids of the running environments (for tests that check nothing is left behind). */
   get pids(): number[] {
     return [...this.workers].map((w) => w.child.pid).filter((pid): pid is number => pid !== undefined);
@@ -207,7 +212,7 @@ export class LocalLambda {
 
   private run(worker: Worker, event: unknown): Promise<InvokeResult> {
     worker.busy = true;
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const timeoutMs = this.timeoutMs;
     const message: InvokeMessage = {
       type: "invoke",
       id: randomUUID(),

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     port,
     logLevel: process.env.LOG_LEVEL,
     redis: process.env.DEV_REDIS === "off" ? false : "auto",
+    samples: !["off", "0", "false"].includes(process.env.DEV_SAMPLES ?? ""),
   });
   let stopping = false;
   const shutdown = (signal: string) => {

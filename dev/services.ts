@@ -5,7 +5,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
 import * as fs from "fs";
-import { createServer, type Server } from "http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { startAwsLocal, type AwsLocal } from "../local/aws-local";
@@ -33,14 +33,56 @@ export interface Listener {
   readonly origin: string;
   /** Origins the site is reachable at (for CORS and the sign-in's redirect URIs). */
   readonly allowedOrigins: () => string[];
+  /** From now on requests go to `handler` (until then each one is answered 503 "starting"). */
+  serve(handler: RequestHandler): void;
+  /** From now on every request is answered 503 "stopping" and its connection closed. */
+  drain(): void;
 }
 
-/** Listens first, so that a port in use fails before anything else starts. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Seconds a client is told to wait before it asks again while the environment starts or stops. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The answer while no routes are attached: 503 with the stable JSON error shape and `Retry-After`. */
+export function notReady(state: "starting" | "stopping"): RequestHandler {
+  const body = Buffer.from(
+    JSON.stringify({
+      message: "Service Unavailable",
+      error:
+        state === "starting"
+          ? "The local environment is still starting; retry shortly."
+          : "The local environment is stopping.",
+    }),
+  );
+  return (request, response) => {
+    request.resume(); // the body is not read: drain it so the socket does not stall
+    response.writeHead(503, {
+      "content-type": "application/json",
+      "content-length": String(body.length),
+      "retry-after": String(RETRY_AFTER_SECONDS),
+      "cache-control": "no-store",
+      ...(state === "stopping" ? { connection: "close" } : {}),
+    });
+    response.end(body);
+  };
+}
+
+/**
+ * Listens first, so that a port in use fails before anything else starts. Every request is answered from the
+ * first moment: 503 "starting" (with `Retry-After`) until the routes are attached, 503 "stopping" once the
+ * environment stops; then the port closes and connections are refused.
+ */
 export async function listen(cleanup: CleanupStack, port: number, host: string): Promise<Listener> {
-  const server = createServer();
+  let handler: RequestHandler = notReady("starting");
+  const server = createServer((request, response) => handler(request, response));
+  // Keep-alive connections would otherwise hold stop() back (and a half-sent request would wait forever).
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
   cleanup.push(
     () =>
       new Promise<void>((resolve) => {
+        handler = notReady("stopping");
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -57,7 +99,13 @@ export async function listen(cleanup: CleanupStack, port: number, host: string):
   });
   const bound = (server.address() as AddressInfo).port;
   const origin = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${bound}`;
-  return { server, origin, allowedOrigins: () => [origin, `http://localhost:${bound}`] };
+  return {
+    server,
+    origin,
+    allowedOrigins: () => [origin, `http://localhost:${bound}`],
+    serve: (next) => (handler = next),
+    drain: () => (handler = notReady("stopping")),
+  };
 }
 
 export interface AwsServices {

@@ -3,7 +3,15 @@
  * bundles) and the local sign-in configuration, and Ctrl-C stops everything, leaving no process behind.
  */
 import * as fs from "fs";
-import { descendantsOf, isRunning, startDevServer, type RunningDevServer } from "../../dev/harness";
+import { createServer } from "net";
+import {
+  descendantsOf,
+  isRunning,
+  signInLocally,
+  startDevServer,
+  type RunningDevServer,
+} from "../../dev/harness";
+import { SAMPLE_AUTHOR, SAMPLE_TITLE_PREFIX } from "../../dev/sample-content";
 
 jest.setTimeout(180_000);
 
@@ -96,6 +104,113 @@ test("without Redis the API runs uncached (with a notice), and SIGTERM stops eve
   const deadline = Date.now() + 5000;
   while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(pids.filter(isRunning)).toEqual([]);
+});
+
+/** A port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test("a request during start-up or shutdown is answered (503 with Retry-After, or the real answer) or refused, never left hanging", async () => {
+  const port = await freePort();
+  const starting = start({ PORT: String(port) });
+  const url = `http://127.0.0.1:${port}/api/health`;
+  const answers: number[] = [];
+  let ready = false;
+  starting.then(
+    () => (ready = true),
+    () => (ready = true),
+  );
+  while (!ready) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      answers.push(response.status);
+      if (response.status === 503) {
+        expect(response.headers.get("retry-after")).toBe("1");
+        expect(await response.json()).toMatchObject({ message: "Service Unavailable" });
+      } else await response.arrayBuffer();
+    } catch (error) {
+      // Refused before the port is open; a timeout (a request left hanging) fails the test.
+      expect(String((error as Error).cause ?? error)).toMatch(/ECONNREFUSED/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const dev = await starting;
+  expect(answers).toContain(503);
+  expect((await fetch(url)).status).toBe(200);
+
+  // While it stops: every request still gets an answer or a refused connection.
+  const stopped = dev.stop("SIGINT");
+  let done = false;
+  void stopped.then(() => (done = true));
+  while (!done) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      expect([200, 503]).toContain(response.status);
+      await response.arrayBuffer();
+    } catch (error) {
+      expect(String((error as Error).cause ?? error)).toMatch(/ECONNREFUSED|ECONNRESET|other side closed/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(await stopped).toBe(0);
+});
+
+test("a first run shows sample posts with real photos and thumbnails, editable by the sign-in form's default author; DEV_SAMPLES=off starts empty", async () => {
+  const dev = await start({ DEV_SAMPLES: "" }); // the harness turns samples off unless asked
+  interface Listed {
+    posts: Array<{ slug: string; title: string; excerpt: string; coverThumbnailUrl?: string | null }>;
+  }
+  let listed: Listed = { posts: [] };
+  const deadline = Date.now() + 90_000;
+  // Ask once they are published (the API caches its list: an earlier answer would be an empty list for a while).
+  while (!/Sample content: |sample content could not/.test(dev.output()) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(dev.output()).toMatch(/Sample content: 3 posts by author@example\.com/);
+  while (Date.now() < deadline) {
+    listed = (await (await fetch(`${dev.apiUrl}posts`)).json()) as Listed;
+    if (listed.posts.length === 3 && listed.posts.every((p) => p.coverThumbnailUrl)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  expect(listed.posts).toHaveLength(3);
+  for (const post of listed.posts) {
+    expect(post.title.startsWith(SAMPLE_TITLE_PREFIX)).toBe(true);
+    expect(post.excerpt).toMatch(/Sample content/);
+    expect(post.coverThumbnailUrl).toBeTruthy();
+  }
+  expect(dev.output()).toMatch(/Sample content: 3 posts by author@example\.com/);
+
+  // A post page: its photos went through the thumbnail function and the thumbnails are real JPEGs.
+  const slug = listed.posts[0].slug;
+  const post = (await (await fetch(`${dev.apiUrl}posts/${slug}`)).json()) as {
+    photos: Array<{ status: string; thumbnails?: Record<string, string> }>;
+  };
+  expect(post.photos).toHaveLength(2);
+  for (const photo of post.photos) {
+    if (photo.status !== "ready") continue; // the second photo may still be on its way
+    for (const url of Object.values(photo.thumbnails ?? {})) {
+      const thumbnail = await fetch(new URL(url, dev.siteUrl));
+      expect(thumbnail.status).toBe(200);
+      expect(Buffer.from(await thumbnail.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+  }
+  expect(post.photos[0].status).toBe("ready");
+
+  // The author area: signing in with the form's defaults gives the samples' author, who may edit them.
+  const token = await signInLocally(dev.siteUrl, SAMPLE_AUTHOR);
+  const updated = await fetch(`${dev.apiUrl}posts/${slug}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ excerpt: "Edited sample." }),
+  });
+  expect(updated.status).toBe(200);
+  const author = await fetch(`${dev.siteUrl}author.html`);
+  expect(author.status).toBe(200);
+  expect(await dev.stop("SIGINT")).toBe(0);
 });
 
 test("a bad PORT is refused with a clear message", async () => {

@@ -2,7 +2,7 @@
 import { buildHttpApiEvent, gatewayResponses, matchRoute, toHttpResponse } from "../http-api";
 import type { Log } from "../lifecycle";
 import type { LocalIdentityProvider } from "../local-auth";
-import type { LocalLambda } from "../local-lambda";
+import type { InvokeResult, LocalLambda } from "../local-lambda";
 import { answer, readBody, send, type RouteFamily } from "./respond";
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -45,17 +45,45 @@ export function apiRoutes({ identity, api, log }: ApiRoutesOptions): RouteFamily
           answer(503, { "content-type": "application/json" }, JSON.stringify({ message })),
         );
       }
-      const result = await api.invoke(event);
+      const result = await invokeWithin(api, event);
       if (!result.ok) {
         log(`[api] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-        return send(
-          response,
-          result.error.errorType === "Sandbox.Timedout"
-            ? gatewayResponses.serviceUnavailable()
-            : gatewayResponses.internalError(),
-        );
+        return send(response, gatewayAnswerTo(result.error.errorType));
       }
       send(response, toHttpResponse(result.result));
     },
   };
+}
+
+/**
+ * The invocation, or a timeout once the function's configured timeout has passed since the request arrived,
+ * also when it is still waiting for a free execution environment: the client never waits longer than that.
+ */
+export function invokeWithin(
+  lambda: Pick<LocalLambda, "invoke" | "timeoutMs">,
+  event: unknown,
+): Promise<InvokeResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<InvokeResult>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          error: {
+            errorType: "Sandbox.Timedout",
+            errorMessage: `No answer within ${lambda.timeoutMs / 1000} seconds`,
+          },
+        }),
+      // A little slack, so that the worker's own timeout (which replaces it) normally comes first.
+      lambda.timeoutMs + 250,
+    );
+  });
+  return Promise.race([lambda.invoke(event), timedOut]).finally(() => clearTimeout(timer));
+}
+
+/** What API Gateway answers when the function fails: 504 on a timeout, 503 while it stops, 500 otherwise. */
+export function gatewayAnswerTo(errorType: string) {
+  if (errorType === "Sandbox.Timedout") return gatewayResponses.gatewayTimeout();
+  if (errorType === "ServiceUnavailable") return gatewayResponses.serviceUnavailable();
+  return gatewayResponses.internalError();
 }

@@ -1,12 +1,16 @@
 /** The dispatcher: hands each request to the first route family that owns its path; a failure becomes a 500. */
-import type { IncomingMessage, Server, ServerResponse } from "http";
+import type { IncomingMessage, ServerResponse } from "http";
 import { gatewayResponses } from "../http-api";
 import type { Log } from "../lifecycle";
 import { answer, send, type RouteFamily } from "./respond";
 
 /** `families` in order of precedence; the last (the site) owns every path no other family does. */
-export function dispatch(server: Server, origin: string, families: readonly RouteFamily[], log: Log): void {
-  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+export function dispatch(
+  origin: string,
+  families: readonly RouteFamily[],
+  log: Log,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", origin);
     const family = families.find((f) => f.owns(url.pathname));
     const work = Promise.resolve().then(() =>
@@ -21,5 +25,5 @@ export function dispatch(server: Server, origin: string, families: readonly Rout
       if (!response.headersSent) send(response, gatewayResponses.internalError());
       else response.destroy();
     });
-  });
+  };
 }
