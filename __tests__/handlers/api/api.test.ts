@@ -10,6 +10,8 @@ import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
 import type { HttpResponse } from "../../../handlers/api/http";
 import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { freePort } from "../../../local/postgres";
+import { createServer, type Server, type Socket } from "net";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
 
 jest.setTimeout(60_000);
@@ -619,6 +621,159 @@ describe("PostgreSQL down", () => {
       async () => (await call("GET", "/api/posts", { query: { limit: "3" } })).statusCode === 200,
     );
     expect((await call("GET", "/api/posts/never-cached-post")).statusCode).toBe(404);
+  });
+});
+
+describe("outages: 503 with Retry-After, never 500, within the API's deadline", () => {
+  const closedPort = async () => `http://127.0.0.1:${await freePort()}`;
+  /** Accepts connections and never answers: a backend that hangs. */
+  const blackhole = async (): Promise<{ url: string; close(): Promise<void> }> => {
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  };
+  /** An API function whose DynamoDB (and S3) endpoints are `endpoints`; the SDK reads them from the environment. */
+  const withEndpoints = async <T>(
+    endpoints: Record<string, string>,
+    work: (api: ReturnType<typeof createApiFunction>) => Promise<T>,
+  ): Promise<T> => {
+    const saved = { ...process.env };
+    Object.assign(process.env, endpoints);
+    const api = createApiFunction(loadApiConfig({ ...env.env, ...endpoints, LOG_LEVEL: "WARN" }));
+    try {
+      return await work(api);
+    } finally {
+      await api.close();
+      for (const name of Object.keys(endpoints)) process.env[name] = saved[name];
+    }
+  };
+  const expectOutage = (response: HttpResponse, code = "service_unavailable") => {
+    expect({ status: response.statusCode, body: response.body }).toMatchObject({ status: 503 });
+    expect(body(response).error.code).toBe(code);
+    expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+    expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at /);
+  };
+  const loggedDependencies = () =>
+    logs()
+      .filter((line) => line.message === "Dependency unavailable")
+      .map((line) => line.dependency);
+
+  beforeAll(async () => {
+    const created = await call("POST", "/api/posts", {
+      claims: ada,
+      body: { slug: "outage-post", title: "Outage", body: "x" },
+    });
+    expect(created.statusCode).toBe(201);
+  });
+
+  it("PostgreSQL stopped: 503 database_unavailable with Retry-After, logged as postgresql", async () => {
+    await env.pg.pause();
+    try {
+      const response = await call("GET", "/api/posts/outage-never-cached");
+      expectOutage(response, "database_unavailable");
+      expect(loggedDependencies()).toContain("postgresql");
+    } finally {
+      await env.pg.start();
+    }
+  });
+
+  it("DynamoDB unreachable (closed port): likes and uploads answer 503, logged as dynamodb; reads still work", async () => {
+    await withEndpoints({ AWS_ENDPOINT_URL_DYNAMODB: await closedPort() }, async (api) => {
+      const started = Date.now();
+      const like = await api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} }));
+      expectOutage(like);
+      const upload = await api.handler(
+        httpEvent("POST", "/api/uploads", { claims: ada, body: { contentType: "image/png", size: 1000 } }),
+      );
+      expectOutage(upload);
+      const subscribe = await api.handler(
+        httpEvent("POST", "/api/subscribe", { body: { email: "outage@example.com", name: "O" } }),
+      );
+      expectOutage(subscribe);
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(loggedDependencies()).toEqual(["dynamodb", "dynamodb", "dynamodb"]);
+    });
+  });
+
+  it("DynamoDB hanging: 503 from the SDK's timeouts, or deadline_exceeded when the invocation has less time", async () => {
+    const hole = await blackhole();
+    try {
+      await withEndpoints({ AWS_ENDPOINT_URL_DYNAMODB: hole.url }, async (api) => {
+        let started = Date.now();
+        expectOutage(await api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} })));
+        expect(Date.now() - started).toBeLessThan(5000);
+        started = Date.now();
+        const late = await api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} }), {
+          getRemainingTimeInMillis: () => 1500,
+        });
+        expectOutage(late, "deadline_exceeded");
+        expect(Date.now() - started).toBeLessThan(1200);
+        expect(loggedDependencies()).toContain("deadline");
+      });
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it("S3 unreachable: the API never calls S3 (presigned POSTs are signed locally), so uploads still answer 201", async () => {
+    await withEndpoints({ AWS_ENDPOINT_URL_S3: await closedPort() }, async (api) => {
+      const upload = await api.handler(
+        httpEvent("POST", "/api/uploads", { claims: ada, body: { contentType: "image/png", size: 1000 } }),
+      );
+      expect(upload.statusCode).toBe(201);
+    });
+  });
+
+  it("everything down at once: 503s (or answers that need none of them), never a 500 or a hang", async () => {
+    await env.pg.pause();
+    await env.redis.kill();
+    try {
+      await withEndpoints(
+        { AWS_ENDPOINT_URL_DYNAMODB: await closedPort(), AWS_ENDPOINT_URL_S3: await closedPort() },
+        async (api) => {
+          const started = Date.now();
+          const responses = await Promise.all([
+            api.handler(httpEvent("GET", "/api/posts/outage-post")),
+            api.handler(httpEvent("GET", "/api/posts")),
+            api.handler(httpEvent("GET", "/api/posts/outage-post/comments")),
+            api.handler(
+              httpEvent("POST", "/api/posts/outage-post/comments", { body: { name: "D", body: "down" } }),
+            ),
+            api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} })),
+            api.handler(
+              httpEvent("POST", "/api/subscribe", { body: { email: "all-down@example.com", name: "A" } }),
+            ),
+            api.handler(
+              httpEvent("POST", "/api/uploads", {
+                claims: ada,
+                body: { contentType: "image/png", size: 1000 },
+              }),
+            ),
+            api.handler(httpEvent("POST", "/api/posts", { claims: ada, body: { title: "Down", body: "x" } })),
+          ]);
+          expect(Date.now() - started).toBeLessThan(8000);
+          for (const response of responses) expectOutage(response, body(response).error.code);
+          const health = await api.handler(httpEvent("GET", "/api/health"));
+          expect(health.statusCode).toBe(200);
+          expect(body(health).checks).toEqual({ database: "down", cache: "down" });
+          expect(new Set(loggedDependencies())).toEqual(new Set(["postgresql", "dynamodb"]));
+        },
+      );
+    } finally {
+      await Promise.all([env.pg.start(), env.redis.start()]);
+    }
+    await waitFor(async () => (await call("GET", "/api/health")).body.includes('"cache":"up"'));
   });
 });
 
