@@ -446,13 +446,15 @@ describe("input validation and the error shape", () => {
     expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
-  it("rate-limits comments per client with Retry-After", async () => {
+  it("rate-limits comments per source IP with Retry-After; a new client id does not dodge it", async () => {
     const client = "9b2f6d1e-0c4a-4e5b-8f7a-1d2c3b4a5f6e";
+    const sourceIp = "203.0.113.50";
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
       const response = await call("POST", "/api/posts/page-1/comments", {
         body: { name: "Spammer", body: `comment ${i}` },
         headers: { "x-client-id": client },
+        sourceIp,
       });
       statuses.push(response.statusCode);
       if (response.statusCode === 429) {
@@ -461,12 +463,71 @@ describe("input validation and the error shape", () => {
       }
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
-    // Another client is not affected.
+    // Another client id, or none, from the same address: still limited (the header never widens a limit).
+    const dodges: Record<string, string>[] = [
+      { "x-client-id": clientB },
+      {},
+      { "x-forwarded-for": "198.51.100.1" },
+    ];
+    for (const headers of dodges) {
+      const dodge = await call("POST", "/api/posts/page-1/comments", {
+        body: { name: "N", body: "dodge" },
+        headers,
+        sourceIp,
+      });
+      expect(dodge.statusCode).toBe(429);
+    }
+    // The same client id from another address: limited by its own counter (the header may narrow a limit).
+    const moved = await call("POST", "/api/posts/page-1/comments", {
+      body: { name: "N", body: "moved" },
+      headers: { "x-client-id": client },
+      sourceIp: "203.0.113.51",
+    });
+    expect(moved.statusCode).toBe(429);
     const other = await call("POST", "/api/posts/page-1/comments", {
       body: { name: "N", body: "ok" },
-      headers: { "x-client-id": clientB },
+      sourceIp: "203.0.113.52",
     });
     expect(other.statusCode).toBe(201);
+  });
+
+  it("rate-limits uploads per author, whatever the source address", async () => {
+    const author = { sub: "upload-limit-sub", name: "U" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const response = await call("POST", "/api/uploads", {
+        claims: author,
+        body: { contentType: "image/png", size: 1000 },
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses.filter((status) => status === 201)).toHaveLength(30);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+  });
+
+  it("keeps a per-container fallback limit while Redis is killed, and says so in the logs", async () => {
+    await env.redis.kill();
+    try {
+      const sourceIp = "203.0.113.60";
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const response = await call("POST", "/api/posts/page-1/comments", {
+          body: { name: "Spammer", body: `fallback ${i}` },
+          sourceIp,
+        });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+      expect(
+        logs().some(
+          (line) =>
+            line.level === "WARN" && line.message === "Rate limits counted per container: Redis cannot count",
+        ),
+      ).toBe(true);
+    } finally {
+      await env.redis.start();
+    }
+    await waitFor(async () => (await call("GET", "/api/health")).body.includes('"cache":"up"'));
   });
 });
 
