@@ -4,7 +4,7 @@
  */
 import type { Context } from "aws-lambda";
 import { randomUUID } from "crypto";
-import { AppError } from "../shared/errors";
+import { AppError, UnavailableError } from "../shared/errors";
 import { describeError } from "../shared/postgres";
 import {
   errorResponse,
@@ -19,7 +19,17 @@ import type { RouteDeps } from "./routes/context";
 export interface ApiDeps extends RouteDeps {
   /** Origins allowed to call the API from a browser (CORS); unset when the site and API share an origin. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * The API's own deadline per request: past it the answer is a 503 `deadline_exceeded`, not a Lambda timeout (an
+   * API Gateway 503 without our error shape). Also never later than 1 s before the invocation's own end.
+   * @default 8000 (the function's timeout is 10 s)
+   */
+  readonly deadlineMs?: number;
 }
+
+export const DEFAULT_DEADLINE_MS = 8000;
+/** Kept back from the invocation's remaining time, to answer and log before Lambda stops the container. */
+const DEADLINE_MARGIN_MS = 1000;
 
 export type ApiHandler = (event: unknown, context?: Partial<Context>) => Promise<HttpResponse>;
 
@@ -56,20 +66,52 @@ export function createApi(deps: ApiDeps): ApiHandler {
     return handler(request, params);
   };
 
+  /** Rejects with a 503 once the request's time is up; the work left running is abandoned (its result ignored). */
+  const withinDeadline = async <T>(work: Promise<T>, context?: Partial<Context>): Promise<T> => {
+    let budget = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    if (typeof context?.getRemainingTimeInMillis === "function") {
+      budget = Math.min(budget, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new UnavailableError("The request took too long, please retry shortly", {
+              code: "deadline_exceeded",
+              dependency: "deadline",
+            }),
+          ),
+        Math.max(0, budget),
+      );
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+      // An abandoned call that fails later must not become an unhandled rejection.
+      work.catch(() => undefined);
+    }
+  };
+
   return async (event, context) => {
     const request = toApiRequest(event, context?.awsRequestId ?? randomUUID());
     // In Lambda: function name, request id and cold start on every log line.
     if (context?.functionName) logger.addContext(context as Context);
     let response: HttpResponse;
     try {
-      response = await respond(request);
+      response = await withinDeadline(respond(request), context);
     } catch (error) {
       if (error instanceof AppError) {
         response = errorResponse(error);
-        if (error.kind === "unavailable") {
+        if (error instanceof UnavailableError) {
           logger.error("Dependency unavailable", {
             requestId: request.requestId,
-            error: describeError(error.cause),
+            dependency: error.dependency,
+            code: error.code,
+            method: request.method,
+            path: request.path.slice(0, 200),
+            error: error.cause === undefined ? undefined : describeError(error.cause),
           });
         }
       } else {

@@ -14,7 +14,7 @@ export interface Cache {
   /** Sets a field; the hash's TTL starts with its first field, so no page outlives `ttlSeconds`. */
   setField(key: string, field: string, value: string, ttlSeconds: number): Promise<void>;
   delete(...keys: string[]): Promise<void>;
-  /** Counts a hit in a fixed window; undefined when the cache cannot count (the caller then fails open). */
+  /** Counts a hit in a fixed window; undefined when the cache cannot count (the caller then counts per container). */
   count(key: string, windowSeconds: number): Promise<{ count: number; resetSeconds: number } | undefined>;
   /** "up" when Redis answered a PING in time. */
   ping(): Promise<"up" | "down" | "disabled">;

@@ -12,7 +12,18 @@ import { createDisabledCache, createRedisCache } from "./cache";
 import type { ApiConfig } from "./config";
 import { LikeStore, PhotoStore, SubscriberStore } from "./dynamo-stores";
 import { elastiCacheAuthToken } from "./elasticache-auth";
+import { guardedCredentials, outageMiddleware } from "./outages";
 import { PostStore } from "./posts-store";
+
+/**
+ * DynamoDB's budget: a connection in 300 ms, an answer in 1 s, one retry. Well within the request deadline (see
+ * app.ts), so an unreachable table is a 503 in about 2.5 s, not a Lambda timeout.
+ */
+const DYNAMODB_TIMEOUTS = {
+  connectionTimeout: 300,
+  requestTimeout: 1000,
+  throwOnRequestTimeout: true,
+} as const;
 
 export interface ApiFunction {
   readonly handler: ApiHandler;
@@ -26,10 +37,15 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
     logLevel: config.LOG_LEVEL,
     version: config.APP_VERSION,
   });
-  const dynamoClient = new DynamoDBClient({});
+  const dynamoClient = new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS, maxAttempts: 2 });
+  dynamoClient.middlewareStack.add(outageMiddleware("dynamodb"), {
+    step: "initialize",
+    name: "outageToUnavailable",
+  });
   // The client's default credential chain (the Node.js provider chain, memoised): the RDS and ElastiCache tokens and
-  // the presigned POSTs sign with it too, so all of them share one cache of credentials.
-  const credentials = dynamoClient.config.credentials;
+  // the presigned POSTs sign with it too, so all of them share one cache of credentials; failing to fetch them is an
+  // outage (503) like any other.
+  const credentials = guardedCredentials(dynamoClient.config.credentials);
 
   const pool = createPgPool(
     {

@@ -9,6 +9,7 @@ import {
   MethodNotAllowedError,
   PayloadTooLargeError,
   RateLimitedError,
+  UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
   type ErrorDetail,
@@ -125,7 +126,9 @@ export function errorResponse(error: AppError): HttpResponse {
   const status = STATUS_BY_KIND[error.kind];
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(", ");
-  if (error instanceof RateLimitedError) headers["retry-after"] = String(error.retryAfterSeconds);
+  if (error instanceof RateLimitedError || error instanceof UnavailableError) {
+    headers["retry-after"] = String(error.retryAfterSeconds);
+  }
   const body = {
     error: {
       code: error.code || error.kind,

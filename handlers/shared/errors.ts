@@ -77,9 +77,24 @@ export class RateLimitedError extends AppError {
     super(message);
   }
 }
-/** A dependency the request cannot do without (PostgreSQL) is unreachable: worth retrying later. */
+/**
+ * A dependency the request cannot do without (PostgreSQL, DynamoDB, AWS credentials) is unreachable or too slow, or
+ * the request ran out of time: worth retrying later (HTTP 503 with `Retry-After`).
+ */
 export class UnavailableError extends AppError {
   readonly kind = "unavailable";
+  /** Which dependency failed, for the logs (never shown to the client). */
+  readonly dependency: string;
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    message: string,
+    options: { code?: string; cause?: unknown; dependency: string; retryAfterSeconds?: number },
+  ) {
+    super(message, options);
+    this.dependency = options.dependency;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  }
 }
 
 /** The function's environment is incomplete or malformed: raised at cold start, before any request. */

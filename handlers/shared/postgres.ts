@@ -87,6 +87,7 @@ export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
     if (isConnectionError(error)) {
       throw new UnavailableError("The database is unavailable, please retry shortly", {
         code: "database_unavailable",
+        dependency: "postgresql",
         cause: error,
       });
     }

@@ -25,6 +25,8 @@ export interface ApiEnvironment {
   stop(): Promise<void>;
 }
 
+const randomOctet = () => Math.floor(Math.random() * 256);
+
 export async function startApiEnvironment(
   overrides: Partial<Record<FunctionVariable<"api">, string>> = {},
 ): Promise<ApiEnvironment> {
@@ -116,7 +118,8 @@ export function httpEvent(
         method,
         path,
         protocol: "HTTP/1.1",
-        sourceIp: options.sourceIp ?? "203.0.113.7",
+        // A fresh address per event unless given: rate limits count per source IP.
+        sourceIp: options.sourceIp ?? `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`,
         userAgent: "test",
       },
       ...(options.claims ? { authorizer: { jwt: { claims: options.claims, scopes: [] } } } : {}),

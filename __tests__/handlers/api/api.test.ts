@@ -10,6 +10,8 @@ import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
 import type { HttpResponse } from "../../../handlers/api/http";
 import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { freePort } from "../../../local/postgres";
+import { createServer, type Server, type Socket } from "net";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
 
 jest.setTimeout(60_000);
@@ -444,13 +446,15 @@ describe("input validation and the error shape", () => {
     expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
-  it("rate-limits comments per client with Retry-After", async () => {
+  it("rate-limits comments per source IP with Retry-After; a new client id does not dodge it", async () => {
     const client = "9b2f6d1e-0c4a-4e5b-8f7a-1d2c3b4a5f6e";
+    const sourceIp = "203.0.113.50";
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
       const response = await call("POST", "/api/posts/page-1/comments", {
         body: { name: "Spammer", body: `comment ${i}` },
         headers: { "x-client-id": client },
+        sourceIp,
       });
       statuses.push(response.statusCode);
       if (response.statusCode === 429) {
@@ -459,12 +463,71 @@ describe("input validation and the error shape", () => {
       }
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
-    // Another client is not affected.
+    // Another client id, or none, from the same address: still limited (the header never widens a limit).
+    const dodges: Record<string, string>[] = [
+      { "x-client-id": clientB },
+      {},
+      { "x-forwarded-for": "198.51.100.1" },
+    ];
+    for (const headers of dodges) {
+      const dodge = await call("POST", "/api/posts/page-1/comments", {
+        body: { name: "N", body: "dodge" },
+        headers,
+        sourceIp,
+      });
+      expect(dodge.statusCode).toBe(429);
+    }
+    // The same client id from another address: limited by its own counter (the header may narrow a limit).
+    const moved = await call("POST", "/api/posts/page-1/comments", {
+      body: { name: "N", body: "moved" },
+      headers: { "x-client-id": client },
+      sourceIp: "203.0.113.51",
+    });
+    expect(moved.statusCode).toBe(429);
     const other = await call("POST", "/api/posts/page-1/comments", {
       body: { name: "N", body: "ok" },
-      headers: { "x-client-id": clientB },
+      sourceIp: "203.0.113.52",
     });
     expect(other.statusCode).toBe(201);
+  });
+
+  it("rate-limits uploads per author, whatever the source address", async () => {
+    const author = { sub: "upload-limit-sub", name: "U" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const response = await call("POST", "/api/uploads", {
+        claims: author,
+        body: { contentType: "image/png", size: 1000 },
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses.filter((status) => status === 201)).toHaveLength(30);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+  });
+
+  it("keeps a per-container fallback limit while Redis is killed, and says so in the logs", async () => {
+    await env.redis.kill();
+    try {
+      const sourceIp = "203.0.113.60";
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const response = await call("POST", "/api/posts/page-1/comments", {
+          body: { name: "Spammer", body: `fallback ${i}` },
+          sourceIp,
+        });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+      expect(
+        logs().some(
+          (line) =>
+            line.level === "WARN" && line.message === "Rate limits counted per container: Redis cannot count",
+        ),
+      ).toBe(true);
+    } finally {
+      await env.redis.start();
+    }
+    await waitFor(async () => (await call("GET", "/api/health")).body.includes('"cache":"up"'));
   });
 });
 
@@ -619,6 +682,159 @@ describe("PostgreSQL down", () => {
       async () => (await call("GET", "/api/posts", { query: { limit: "3" } })).statusCode === 200,
     );
     expect((await call("GET", "/api/posts/never-cached-post")).statusCode).toBe(404);
+  });
+});
+
+describe("outages: 503 with Retry-After, never 500, within the API's deadline", () => {
+  const closedPort = async () => `http://127.0.0.1:${await freePort()}`;
+  /** Accepts connections and never answers: a backend that hangs. */
+  const blackhole = async (): Promise<{ url: string; close(): Promise<void> }> => {
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  };
+  /** An API function whose DynamoDB (and S3) endpoints are `endpoints`; the SDK reads them from the environment. */
+  const withEndpoints = async <T>(
+    endpoints: Record<string, string>,
+    work: (api: ReturnType<typeof createApiFunction>) => Promise<T>,
+  ): Promise<T> => {
+    const saved = { ...process.env };
+    Object.assign(process.env, endpoints);
+    const api = createApiFunction(loadApiConfig({ ...env.env, ...endpoints, LOG_LEVEL: "WARN" }));
+    try {
+      return await work(api);
+    } finally {
+      await api.close();
+      for (const name of Object.keys(endpoints)) process.env[name] = saved[name];
+    }
+  };
+  const expectOutage = (response: HttpResponse, code = "service_unavailable") => {
+    expect({ status: response.statusCode, body: response.body }).toMatchObject({ status: 503 });
+    expect(body(response).error.code).toBe(code);
+    expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+    expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at /);
+  };
+  const loggedDependencies = () =>
+    logs()
+      .filter((line) => line.message === "Dependency unavailable")
+      .map((line) => line.dependency);
+
+  beforeAll(async () => {
+    const created = await call("POST", "/api/posts", {
+      claims: ada,
+      body: { slug: "outage-post", title: "Outage", body: "x" },
+    });
+    expect(created.statusCode).toBe(201);
+  });
+
+  it("PostgreSQL stopped: 503 database_unavailable with Retry-After, logged as postgresql", async () => {
+    await env.pg.pause();
+    try {
+      const response = await call("GET", "/api/posts/outage-never-cached");
+      expectOutage(response, "database_unavailable");
+      expect(loggedDependencies()).toContain("postgresql");
+    } finally {
+      await env.pg.start();
+    }
+  });
+
+  it("DynamoDB unreachable (closed port): likes and uploads answer 503, logged as dynamodb; reads still work", async () => {
+    await withEndpoints({ AWS_ENDPOINT_URL_DYNAMODB: await closedPort() }, async (api) => {
+      const started = Date.now();
+      const like = await api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} }));
+      expectOutage(like);
+      const upload = await api.handler(
+        httpEvent("POST", "/api/uploads", { claims: ada, body: { contentType: "image/png", size: 1000 } }),
+      );
+      expectOutage(upload);
+      const subscribe = await api.handler(
+        httpEvent("POST", "/api/subscribe", { body: { email: "outage@example.com", name: "O" } }),
+      );
+      expectOutage(subscribe);
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(loggedDependencies()).toEqual(["dynamodb", "dynamodb", "dynamodb"]);
+    });
+  });
+
+  it("DynamoDB hanging: 503 from the SDK's timeouts, or deadline_exceeded when the invocation has less time", async () => {
+    const hole = await blackhole();
+    try {
+      await withEndpoints({ AWS_ENDPOINT_URL_DYNAMODB: hole.url }, async (api) => {
+        let started = Date.now();
+        expectOutage(await api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} })));
+        expect(Date.now() - started).toBeLessThan(5000);
+        started = Date.now();
+        const late = await api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} }), {
+          getRemainingTimeInMillis: () => 1500,
+        });
+        expectOutage(late, "deadline_exceeded");
+        expect(Date.now() - started).toBeLessThan(1200);
+        expect(loggedDependencies()).toContain("deadline");
+      });
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it("S3 unreachable: the API never calls S3 (presigned POSTs are signed locally), so uploads still answer 201", async () => {
+    await withEndpoints({ AWS_ENDPOINT_URL_S3: await closedPort() }, async (api) => {
+      const upload = await api.handler(
+        httpEvent("POST", "/api/uploads", { claims: ada, body: { contentType: "image/png", size: 1000 } }),
+      );
+      expect(upload.statusCode).toBe(201);
+    });
+  });
+
+  it("everything down at once: 503s (or answers that need none of them), never a 500 or a hang", async () => {
+    await env.pg.pause();
+    await env.redis.kill();
+    try {
+      await withEndpoints(
+        { AWS_ENDPOINT_URL_DYNAMODB: await closedPort(), AWS_ENDPOINT_URL_S3: await closedPort() },
+        async (api) => {
+          const started = Date.now();
+          const responses = await Promise.all([
+            api.handler(httpEvent("GET", "/api/posts/outage-post")),
+            api.handler(httpEvent("GET", "/api/posts")),
+            api.handler(httpEvent("GET", "/api/posts/outage-post/comments")),
+            api.handler(
+              httpEvent("POST", "/api/posts/outage-post/comments", { body: { name: "D", body: "down" } }),
+            ),
+            api.handler(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} })),
+            api.handler(
+              httpEvent("POST", "/api/subscribe", { body: { email: "all-down@example.com", name: "A" } }),
+            ),
+            api.handler(
+              httpEvent("POST", "/api/uploads", {
+                claims: ada,
+                body: { contentType: "image/png", size: 1000 },
+              }),
+            ),
+            api.handler(httpEvent("POST", "/api/posts", { claims: ada, body: { title: "Down", body: "x" } })),
+          ]);
+          expect(Date.now() - started).toBeLessThan(8000);
+          for (const response of responses) expectOutage(response, body(response).error.code);
+          const health = await api.handler(httpEvent("GET", "/api/health"));
+          expect(health.statusCode).toBe(200);
+          expect(body(health).checks).toEqual({ database: "down", cache: "down" });
+          expect(new Set(loggedDependencies())).toEqual(new Set(["postgresql", "dynamodb"]));
+        },
+      );
+    } finally {
+      await Promise.all([env.pg.start(), env.redis.start()]);
+    }
+    await waitFor(async () => (await call("GET", "/api/health")).body.includes('"cache":"up"'));
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * Property-based fuzzing of the API function (fast-check) against the real local services: whatever the method,
  * path, headers, query, claims and body, or even the shape of the event, the handler answers (never throws) and
- * never with a 5xx; every error uses the one JSON error shape.
+ * never with a 5xx; every error uses the one JSON error shape. Then hostile requests on purpose: huge, repeated and
+ * non-UTF-8 headers, bodies at and beyond the size limit, concurrent bursts.
  */
 import fc from "fast-check";
+import { MAX_BODY_BYTES } from "../../../handlers/api/http";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
 
 jest.setTimeout(180_000);
@@ -183,5 +185,88 @@ describe("API fuzzing", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("hostile requests", () => {
+  const withinTime = async (event: unknown, ms = 5000) => {
+    const started = Date.now();
+    await expectWellFormedAnswer(event);
+    expect(Date.now() - started).toBeLessThan(ms);
+  };
+  const huge = "x".repeat(1024 * 1024);
+  // A lone surrogate and Latin-1 bytes read as text: what a non-UTF-8 header looks like once decoded.
+  const notUtf8 = [
+    "\ud800",
+    Buffer.from([0xff, 0xfe, 0xe9, 0x00, 0x80]).toString("latin1"),
+    "\u0000\u001b[31m",
+  ];
+
+  it("huge, repeated and non-UTF-8 headers: a well-formed answer, never a 5xx or a hang", async () => {
+    const hostile: Record<string, string>[] = [
+      { "x-client-id": huge },
+      { "content-type": huge },
+      { origin: huge, authorization: huge, cookie: huge },
+      // API Gateway joins a repeated header's values with commas.
+      { "x-client-id": "0f8fad5b-d9cb-469f-a165-70867728950e,7c9e6679-7425-40de-944b-e07fc1f90ae7" },
+      { "content-type": "application/json,application/json" },
+      Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`x-h-${i}`, "v".repeat(100)])),
+      ...notUtf8.map((text) => ({
+        "x-client-id": text,
+        "content-type": `application/json${text}`,
+        origin: text,
+      })),
+    ];
+    for (const headers of hostile) {
+      for (const [method, path] of [
+        ["POST", "/api/posts/fuzz-post/comments"],
+        ["POST", "/api/posts/fuzz-post/like"],
+        ["POST", "/api/subscribe"],
+        ["GET", "/api/posts/fuzz-post"],
+        ["OPTIONS", "/api/posts"],
+      ]) {
+        await withinTime(
+          httpEvent(method, path, {
+            headers,
+            body: method === "POST" ? { name: "N", body: "b" } : undefined,
+          }),
+        );
+      }
+    }
+  });
+
+  it("bodies at and beyond the size limit: a 4xx (413 past it), never a 5xx", async () => {
+    const limit = MAX_BODY_BYTES;
+    const envelope = JSON.stringify({ title: "Big", body: "" }).length;
+    for (const size of [limit - envelope, limit - envelope + 1, limit * 4, 6 * 1024 * 1024]) {
+      const raw = JSON.stringify({ title: "Big", body: "b".repeat(size) });
+      const event = httpEvent("POST", "/api/posts", { claims: author, body: raw });
+      const response = await env.api.handler(event);
+      expect(response.statusCode).toBeLessThan(500);
+      if (Buffer.byteLength(raw) > limit) expect(response.statusCode).toBe(413);
+      for (const route of ["/api/subscribe", "/api/posts/fuzz-post/comments"]) {
+        await withinTime(httpEvent("POST", route, { body: raw }));
+      }
+    }
+  });
+
+  it("concurrent bursts from one address and from many: 2xx or 429, never a 5xx", async () => {
+    const burst = (sourceIp?: string) =>
+      Array.from({ length: 40 }, (_, i) =>
+        env.api.handler(
+          httpEvent("POST", "/api/posts/fuzz-post/comments", {
+            body: { name: "Burst", body: `burst ${i}` },
+            sourceIp,
+          }),
+        ),
+      );
+    const started = Date.now();
+    const responses = await Promise.all([...burst("198.51.100.9"), ...burst()]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const statuses = new Set(responses.map((response) => response.statusCode));
+    for (const status of statuses) expect([201, 429]).toContain(status);
+    // One address gets its 5 per minute, however many arrive at once.
+    const fromOne = responses.slice(0, 40).filter((response) => response.statusCode === 201);
+    expect(fromOne).toHaveLength(5);
   });
 });

@@ -1,4 +1,5 @@
 /** The API's pure pieces: signing, cursors, slugs, routing, media URLs, error classification. */
+import { FallbackCounter } from "../../../handlers/api/routes/rate-limits";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createPresignedPost as sdkPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { likeTransaction } from "../../../handlers/api/dynamo-stores";
@@ -213,4 +214,17 @@ describe("database error classification", () => {
     [withCode("42P01", "relation does not exist"), false],
     ["not an error", false],
   ])("%p → %p", (error, expected) => expect(isConnectionError(error)).toBe(expected));
+});
+
+describe("FallbackCounter (per-container rate limits while Redis is down)", () => {
+  it("counts fixed windows and never holds more than its maximum of keys", () => {
+    let now = 0;
+    const counter = new FallbackCounter(100, () => now);
+    expect(counter.count("a", 60)).toEqual({ count: 1, resetSeconds: 60 });
+    expect(counter.count("a", 60).count).toBe(2);
+    now = 61_000;
+    expect(counter.count("a", 60).count).toBe(1);
+    for (let i = 0; i < 10_000; i++) counter.count(`k${i}`, 60);
+    expect(counter.size).toBe(100);
+  });
 });

@@ -3,15 +3,14 @@ import { json, parseInput, parseJsonBody } from "../http";
 import { postNotFound } from "../posts-store";
 import { commentBody, slugParams } from "../schemas";
 import { cached, cacheKeys, CACHE_TTL_SECONDS, fresh, PUBLIC_CACHE_CONTROL } from "./caching";
-import type { RouteDeps, RouteHandler } from "./context";
+import type { Routed, RouteHandler } from "./context";
 import { clientId, pageOf } from "./inputs";
-import { enforceRateLimit } from "./rate-limits";
 import { commentView, paged } from "./views";
 
 export function commentRoutes(
-  deps: Pick<RouteDeps, "posts" | "cache">,
+  deps: Pick<Routed, "posts" | "cache" | "rateLimiter">,
 ): Readonly<Record<"list" | "add", RouteHandler>> {
-  const { posts, cache } = deps;
+  const { posts, cache, rateLimiter } = deps;
   return {
     list: async (request, params) => {
       const { slug } = parseInput(params, slugParams, "path");
@@ -32,7 +31,7 @@ export function commentRoutes(
       const { slug } = parseInput(params, slugParams, "path");
       const client = clientId(request);
       const input = parseJsonBody(request, commentBody);
-      await enforceRateLimit(cache, "comment", client);
+      await rateLimiter.enforce("comment", request, client);
       const row = await posts.addComment(slug, input.name, input.body);
       await cache.delete(cacheKeys.comments(slug), cacheKeys.post(slug));
       return json(201, commentView(row));

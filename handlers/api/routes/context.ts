@@ -4,6 +4,7 @@ import type { Cache } from "../cache";
 import type { LikeStore, PhotoStore, SubscriberStore } from "../dynamo-stores";
 import type { ApiRequest, HttpResponse } from "../http";
 import type { PostStore } from "../posts-store";
+import type { RateLimiter } from "./rate-limits";
 import type { S3Signing } from "../presigned-post";
 import type { UploadPolicy } from "../uploads";
 
@@ -20,7 +21,11 @@ export interface RouteDeps {
   /** Prefix of media URLs (`/media` behind CloudFront). */
   readonly mediaBaseUrl: string;
   readonly uploads: UploadPolicy;
+  /** Made by createRoutes from the cache when not given. */
+  readonly rateLimiter?: RateLimiter;
 }
+
+export type Routed = RouteDeps & { readonly rateLimiter: RateLimiter };
 
 export type RouteHandler = (
   request: ApiRequest,

@@ -10,13 +10,16 @@ import type { RouteDeps, RouteHandler } from "./context";
 import { healthRoutes } from "./health";
 import { likeRoutes } from "./likes";
 import { postRoutes } from "./posts";
+import { createRateLimiter } from "./rate-limits";
 import { subscribeRoutes } from "./subscribe";
 import { uploadRoutes } from "./uploads";
 
 /** One handler per declared route: a route without a handler, or a handler without a route, is a type error. */
 export type RouteHandlers = Readonly<Record<RouteId, RouteHandler>>;
 
-export function createRoutes(deps: RouteDeps): Router<RouteHandler> {
+export function createRoutes(given: RouteDeps): Router<RouteHandler> {
+  // One limiter per container: its fallback counter outlives the invocations.
+  const deps = { ...given, rateLimiter: given.rateLimiter ?? createRateLimiter(given.cache, given.logger) };
   const health = healthRoutes(deps);
   const posts = postRoutes(deps);
   const comments = commentRoutes(deps);

@@ -3,20 +3,19 @@ import { json, parseInput } from "../http";
 import { postNotFound } from "../posts-store";
 import { slugParams } from "../schemas";
 import { cacheKeys } from "./caching";
-import type { RouteDeps, RouteHandler } from "./context";
+import type { Routed, RouteHandler } from "./context";
 import { clientId } from "./inputs";
-import { enforceRateLimit } from "./rate-limits";
 
 export function likeRoutes(
-  deps: Pick<RouteDeps, "posts" | "likes" | "cache">,
+  deps: Pick<Routed, "posts" | "likes" | "cache" | "rateLimiter">,
 ): Readonly<Record<"like", RouteHandler>> {
-  const { posts, likes, cache } = deps;
+  const { posts, likes, cache, rateLimiter } = deps;
   return {
     like: async (request, params) => {
       const { slug } = parseInput(params, slugParams, "path");
       const client = clientId(request);
-      // Per source address too: a script could invent a new client id for every like.
-      await enforceRateLimit(cache, "like", `ip:${request.sourceIp}`);
+      // Per source address whatever the client id: a script could invent a new one for every like.
+      await rateLimiter.enforce("like", request, client);
       const known = (await cache.get(cacheKeys.post(slug))) !== undefined || (await posts.exists(slug));
       if (!known) throw postNotFound(slug);
       const result = await likes.like(slug, client);
