@@ -251,7 +251,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
   rmSync(passwordFile);
 
-  const port = options.port || (await freePort());
+  let port = options.port || (await freePort());
   let server: ChildProcess | undefined;
   let log = "";
 
@@ -312,7 +312,17 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   process.once("exit", () => server?.kill("SIGKILL"));
 
   try {
-    await start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await start();
+        break;
+      } catch (error) {
+        // Another process (a parallel test worker) bound the free port between the probe and postgres: take another.
+        if (options.port || attempt >= 3 || !/Address already in use/.test(String(error))) throw error;
+        server = undefined;
+        port = await freePort();
+      }
+    }
     const admin = await connect();
     try {
       await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
