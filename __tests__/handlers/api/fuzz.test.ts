@@ -251,10 +251,18 @@ describe("hostile requests", () => {
   });
 
   it("concurrent bursts from one address and from many: 2xx or 429, never a 5xx", async () => {
+    // A post of its own: the random requests above may have edited or deleted fuzz-post.
+    const created = await env.api.handler(
+      httpEvent("POST", "/api/posts", {
+        claims: author,
+        body: { slug: "burst-post", title: "Burst", body: "x" },
+      }),
+    );
+    expect(created.statusCode).toBe(201);
     const burst = (sourceIp?: string) =>
       Array.from({ length: 40 }, (_, i) =>
         env.api.handler(
-          httpEvent("POST", "/api/posts/fuzz-post/comments", {
+          httpEvent("POST", "/api/posts/burst-post/comments", {
             body: { name: "Burst", body: `burst ${i}` },
             sourceIp,
           }),
