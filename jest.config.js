@@ -4,6 +4,8 @@ module.exports = {
   roots: ["<rootDir>"],
   testMatch: ["**/__tests__/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/cdktf.out/", "/.build/"],
+  // .build/cdktn/ holds whole copies of the project (npm run migrate:cdktn): not modules of this one.
+  modulePathIgnorePatterns: ["<rootDir>/.build/"],
   moduleFileExtensions: ["ts", "js", "json", "sql", "html", "txt"],
   transform: {
     "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild-transform.js",

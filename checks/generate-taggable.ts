@@ -13,7 +13,8 @@ for (const dir of fs.readdirSync(lib).sort()) {
   if (dir.startsWith("data-aws-") || !fs.existsSync(file)) continue;
   const text = fs.readFileSync(file, "utf8");
   const type = /static readonly tfResourceType = "([^"]+)"/.exec(text)?.[1];
-  const start = text.indexOf("extends cdktf.TerraformMetaArguments {");
+  // cdktf's bindings extend cdktf.TerraformMetaArguments, cdktn's cdktn.TerraformMetaArguments (npm run migrate:cdktn).
+  const start = text.search(/extends cdkt[fn]\.TerraformMetaArguments \{/);
   if (!type || start === -1) continue;
   const config = text.slice(start, text.indexOf("\n}", start));
   if (/\n {4}readonly tags\?: \{/.test(config)) types.push(type);
