@@ -20,6 +20,8 @@ export interface AppTableProps {
   readonly ttlAttribute?: string;
   /** The environment's `dynamodb` settings. */
   readonly settings: { readonly replicaRegions: readonly string[]; readonly deletionProtection: boolean };
+  /** The customer-managed key of each replica region (lib/replica-keys.ts). */
+  readonly replicaKeyArns: ReadonlyMap<string, string>;
 }
 
 export function appTable(scope: Construct, id: string, props: AppTableProps): DynamodbTable {
@@ -40,7 +42,12 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
     streamEnabled: streamView !== undefined,
     streamViewType: streamView,
     ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
-    // Replicas use the AWS-managed key of their region: the customer key is single-region.
-    replica: replicas.map((regionName) => ({ regionName, pointInTimeRecovery: true, propagateTags: true })),
+    // A table on a customer-managed key replicates only with a key of each replica's own region.
+    replica: replicas.map((regionName) => {
+      const kmsKeyArn = props.replicaKeyArns.get(regionName);
+      if (!kmsKeyArn)
+        throw new Error(`appTable ${props.name}: no KMS key for the replica region ${regionName}`);
+      return { regionName, kmsKeyArn, pointInTimeRecovery: true, propagateTags: true };
+    }),
   });
 }

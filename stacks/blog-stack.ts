@@ -55,6 +55,17 @@ export abstract class BlogStack extends TerraformStack {
     });
   }
 
+  /**
+   * A provider configured like this stack's own, for resources that must live in another region (`alias` =
+   * the region). One per region and stack.
+   */
+  providerIn(region: string): AwsProvider {
+    const id = `aws-${region}`;
+    const existing = this.node.tryFindChild(id);
+    if (existing) return existing as AwsProvider;
+    return new AwsProvider(this, id, { region, alias: region });
+  }
+
   /** Account id, read at plan time (synth needs no AWS account). */
   get accountId(): string {
     this.callerIdentity ??= new DataAwsCallerIdentity(this, "caller");

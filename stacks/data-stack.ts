@@ -18,6 +18,7 @@ import { opsAlarm } from "../lib/alarms";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
+import { replicaKeys } from "../lib/replica-keys";
 import { appTable, type AppTableProps } from "../lib/table";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs, TableRef } from "./outputs";
@@ -52,11 +53,19 @@ export class DataStack extends BlogStack implements DataOutputs {
   public readonly uploadsBucket: TableRef;
   public readonly mediaBucket: DataOutputs["mediaBucket"];
   private readonly kmsKeyArn: string;
+  private readonly replicaKeyArns: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, "data", props);
     const { network } = props;
     this.kmsKeyArn = network.kmsKeyArn;
+    this.replicaKeyArns = replicaKeys(this, {
+      names: this.names,
+      regions: this.env.dynamodb.replicaRegions,
+      accountId: () => this.accountId,
+      production: this.env.production,
+      providerIn: (region) => this.providerIn(region),
+    });
 
     this.database = this.createDatabase(network);
     this.cache = this.createCache(network);
@@ -304,6 +313,7 @@ export class DataStack extends BlogStack implements DataOutputs {
     return appTable(this, suffix, {
       name: this.names.resource(suffix, 255),
       kmsKeyArn: this.kmsKeyArn,
+      replicaKeyArns: this.replicaKeyArns,
       settings: this.env.dynamodb,
       ...keys,
     });

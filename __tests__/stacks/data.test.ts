@@ -79,15 +79,51 @@ describe("data stack", () => {
     }
   });
 
-  it("adds replica regions as global tables", () => {
+  it("adds replica regions as global tables, each replica on a customer-managed key of its own region", () => {
     const replicated = synthApp({
-      environments: { dev: { dynamodb: { replicaRegions: ["eu-central-1"] } } },
+      environments: { dev: { dynamodb: { replicaRegions: ["eu-central-1", "us-west-2"] } } },
     });
-    const table = resources(replicated.stack("myblog-dev-data"), "aws_dynamodb_table").subscribers;
-    expect(table.replica).toEqual([
-      { region_name: "eu-central-1", point_in_time_recovery: true, propagate_tags: true },
-    ]);
-    expect(table.stream_view_type).toBe("NEW_AND_OLD_IMAGES");
+    const stack = replicated.stack("myblog-dev-data");
+    for (const table of Object.values(resources(stack, "aws_dynamodb_table"))) {
+      expect(table.replica).toEqual(
+        ["eu-central-1", "us-west-2"].map((region) => ({
+          region_name: region,
+          kms_key_arn: `\${aws_kms_key.replica-key-${region}.arn}`,
+          point_in_time_recovery: true,
+          propagate_tags: true,
+        })),
+      );
+      expect(table.server_side_encryption).toEqual({
+        enabled: true,
+        kms_key_arn: expect.stringContaining("kms"),
+      });
+    }
+    expect(resources(stack, "aws_dynamodb_table").subscribers.stream_view_type).toBe("NEW_AND_OLD_IMAGES");
+    // Each key through a provider alias of its region, rotated, administered through this account's IAM only.
+    expect(stack.provider?.aws).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ alias: "eu-central-1", region: "eu-central-1" }),
+        expect.objectContaining({ alias: "us-west-2", region: "us-west-2" }),
+      ]),
+    );
+    const keys = resources(stack, "aws_kms_key");
+    expect(Object.keys(keys).sort()).toEqual(["replica-key-eu-central-1", "replica-key-us-west-2"]);
+    for (const [id, key] of Object.entries(keys)) {
+      expect(key).toMatchObject({
+        provider: `aws.${id.replace("replica-key-", "")}`,
+        enable_key_rotation: true,
+        deletion_window_in_days: 7,
+      });
+      const policy = JSON.parse(String(key.policy));
+      expect(policy.Statement).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: "arn:aws:iam::${data.aws_caller_identity.caller.account_id}:root" },
+        }),
+      ]);
+    }
+    // Without replica regions: no extra key, provider or account lookup.
+    expect(resources(dev, "aws_kms_key")).toEqual({});
+    expect(dev.provider?.aws).toHaveLength(1);
   });
 
   it("blocks every bucket from the public, enforces ownership, encrypts, versions and logs it", () => {
