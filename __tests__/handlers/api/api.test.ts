@@ -796,6 +796,52 @@ describe("outages: 503 with Retry-After, never 500, within the API's deadline", 
     });
   });
 
+  it("AWS credentials that cannot be fetched (the container's credential endpoint refuses): 503, never a 500", async () => {
+    // As in Lambda when the credential endpoint fails: no keys in the environment, only the container endpoint.
+    const unset = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"];
+    const saved = Object.fromEntries(unset.map((name) => [name, process.env[name]]));
+    for (const name of unset) delete process.env[name];
+    try {
+      const endpoint = `${await closedPort()}/credentials`;
+      const isolated = {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint,
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+        AWS_CONFIG_FILE: "/nonexistent/config",
+      };
+      await withEndpoints(isolated, async (api) => {
+        // Each request answers within the API's deadline (8 s), though every one tries the endpoint again.
+        const timed = async (event: Parameters<typeof api.handler>[0]) => {
+          const started = Date.now();
+          const response = await api.handler(event);
+          expect(Date.now() - started).toBeLessThan(8000);
+          return response;
+        };
+        expectOutage(await timed(httpEvent("POST", "/api/posts/outage-post/like", { headers: {} })));
+        expectOutage(
+          await timed(
+            httpEvent("POST", "/api/uploads", {
+              claims: ada,
+              body: { contentType: "image/png", size: 1000 },
+            }),
+          ),
+        );
+        expectOutage(
+          await timed(
+            httpEvent("POST", "/api/subscribe", { body: { email: "nocreds@example.com", name: "N" } }),
+          ),
+        );
+        // Where the SDK client fetched them the failure is its dependency's; the presigned POST names the credentials.
+        expect(new Set(loggedDependencies())).toEqual(new Set(["dynamodb", "aws-credentials"]));
+        // What needs only PostgreSQL (password authentication here) and Redis still works: comments, health.
+        expect((await api.handler(httpEvent("GET", "/api/posts/outage-post/comments"))).statusCode).toBe(200);
+        expect((await api.handler(httpEvent("GET", "/api/health"))).statusCode).toBe(200);
+      });
+    } finally {
+      for (const name of unset) if (saved[name] !== undefined) process.env[name] = saved[name];
+    }
+  });
+
   it("everything down at once: 503s (or answers that need none of them), never a 500 or a hang", async () => {
     await env.pg.pause();
     await env.redis.kill();
