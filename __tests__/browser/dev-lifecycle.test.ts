@@ -5,8 +5,11 @@
 import * as fs from "fs";
 import { createServer } from "net";
 import {
+  closeChromium,
   descendantsOf,
   isRunning,
+  launchChromium,
+  screenshot,
   signInLocally,
   startDevServer,
   type RunningDevServer,
@@ -210,6 +213,57 @@ test("a first run shows sample posts with real photos and thumbnails, editable b
   expect(updated.status).toBe(200);
   const author = await fetch(`${dev.siteUrl}author.html`);
   expect(author.status).toBe(200);
+
+  // What a newcomer sees, in Chromium: the home page with the samples' covers, a post page with its photos,
+  // the author area editing a sample after signing in with the form's defaults.
+  const browser = await launchChromium();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    page.setDefaultTimeout(30_000);
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("response", (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    /** Every image matched is decoded with real pixels (not a broken-image placeholder). */
+    const imagesShown = (selector: string) =>
+      page.waitForFunction((sel) => {
+        const images = Array.from(document.querySelectorAll<HTMLImageElement>(sel));
+        return images.length > 0 && images.every((image) => image.complete && image.naturalWidth > 0);
+      }, selector);
+
+    await page.goto(dev.siteUrl);
+    await page.locator(".post-card").nth(2).waitFor();
+    const titles = await page.locator(".post-card h2").allTextContents();
+    expect(titles).toHaveLength(3);
+    expect(titles.every((title) => title.startsWith(SAMPLE_TITLE_PREFIX))).toBe(true);
+    await expect(page.locator(".post-card img").count()).resolves.toBe(3);
+    await imagesShown(".post-card img");
+    await screenshot(page, "10-samples-home");
+
+    await page.locator(".post-card h2 a").first().click();
+    await page.waitForURL(/\/post\.html\?slug=/);
+    const photos = page.locator("figure.photo img"); // the ready ones; they load lazily, so bring each into view
+    await photos.first().waitFor();
+    for (let i = 0; i < (await photos.count()); i++) await photos.nth(i).scrollIntoViewIfNeeded();
+    await imagesShown("figure.photo img");
+    await screenshot(page, "11-samples-post");
+
+    await page.goto(new URL("/author.html", dev.siteUrl).toString());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in" }).click(); // the local sign-in form, with its defaults
+    await page.getByText("Signed in as").waitFor();
+    await page.goto(new URL(`/author.html?edit=${encodeURIComponent(slug)}`, dev.siteUrl).toString());
+    await page.getByRole("heading", { name: "Edit post" }).waitFor();
+    await expect(page.getByLabel("Title").inputValue()).resolves.toMatch(
+      new RegExp(`^${SAMPLE_TITLE_PREFIX}`),
+    );
+    await page.locator('.photo-row[data-status="ready"]').first().waitFor();
+    await screenshot(page, "12-samples-author");
+    expect(problems).toEqual([]);
+  } finally {
+    await closeChromium(browser);
+  }
   expect(await dev.stop("SIGINT")).toBe(0);
 });
 
