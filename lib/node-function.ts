@@ -225,7 +225,10 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
   }
 }
 
-/** A table the function uses: its name in the variable, the given actions on it and its indexes. */
+/**
+ * A table the function uses: its name in the variable, the given actions on it. No table has a secondary index,
+ * so none is named; a table that gains one adds `${arn}/index/<name>` where a function queries it.
+ */
 export function bindTable(table: { name: string; arn: string }, actions: string[]): EnvBinding {
   return {
     value: table.name,
@@ -233,7 +236,7 @@ export function bindTable(table: { name: string; arn: string }, actions: string[
       Sid,
       Effect: "Allow",
       Action: actions.map((a) => `dynamodb:${a}`),
-      Resource: [table.arn, `${table.arn}/index/*`],
+      Resource: table.arn,
     }),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Every change that turns this project from CDK for Terraform (cdktf, archived by HashiCorp in December 2025)
  * into CDK Terrain (cdktn, the community fork that continues it), in one place. `npm run migrate:cdktn` applies
- * them to a copy (migration/migrate-cdktn-cli.ts); the project itself stays on cdktf (DESIGN.md).
+ * them to a copy (migration/migrate-cdktn-cli.ts); the project itself stays on cdktf, the packages its design names.
  * cdktn keeps cdktf's file names (cdktf.json, cdktf.out/) and environment variables (CDKTF_OUTDIR, ...), so
  * nothing else needs renaming.
  */

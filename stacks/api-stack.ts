@@ -185,7 +185,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
           "UpdateItem",
           "DeleteItem",
         ]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["GetItem", "BatchGetItem", "PutItem"]),
+        PHOTOS_TABLE: bindTable(data.photosTable, ["BatchGetItem", "PutItem"]),
         // Presigned POSTs are signed with this role: it may only put raw uploads.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
       },

@@ -60,10 +60,7 @@ describe("NodeFunction environment", () => {
       Sid: "PhotosTable",
       Effect: "Allow",
       Action: ["dynamodb:UpdateItem"],
-      Resource: [
-        "arn:aws:dynamodb:eu-west-1:1:table/photos",
-        "arn:aws:dynamodb:eu-west-1:1:table/photos/index/*",
-      ],
+      Resource: "arn:aws:dynamodb:eu-west-1:1:table/photos",
     });
   });
 });
