@@ -77,6 +77,10 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
       THUMBNAIL_WIDTHS: "400,1200",
     },
   },
+  "upload-stats": {
+    budgetKb: 250,
+    env: { UPLOAD_STATS_TABLE: "upload-stats" },
+  },
 };
 
 /** Imports the bundle (an ES module, as Lambda does) in a new process and reports how long that took. */

@@ -104,11 +104,12 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     mark("functions");
 
     const deadLetters: DeadLetter[] = [];
-    const { thumbnail, "welcome-email": welcome, api } = functions.lambdas;
+    const { thumbnail, "welcome-email": welcome, "upload-stats": uploadStats, api } = functions.lambdas;
     await connectEventFlows(cleanup, {
       aws: aws.local,
       dynamo: aws.dynamo,
       thumbnail,
+      uploadStats,
       welcome,
       log,
       deadLetters,

@@ -1,7 +1,8 @@
 /**
- * The two event flows of the blog, run locally the way AWS runs them:
- * - S3 → SNS → thumbnail: each object created under `uploads/` becomes an S3 event notification, wrapped in an
- *   SNS message, delivered asynchronously (with retries, then the on-failure destination).
+ * The event sources of the blog, run locally the way AWS runs them:
+ * - S3 → SNS: each object created under `uploads/` becomes an S3 event notification published to the uploads
+ *   topic (./topic-router.ts fans it out); a Lambda subscriber gets it wrapped in an SNS message, delivered
+ *   asynchronously (with retries, then the on-failure destination).
  * - DynamoDB stream → welcome-email: new subscriber items become stream records (INSERT, NEW_IMAGE in DynamoDB
  *   JSON), delivered in order in batches with partial-batch-failure handling, bisect on error and finite retries.
  *   dynalite has no streams, so the table is polled and new keys become INSERT records.
@@ -100,48 +101,41 @@ export async function deliverAsync(event: unknown, options: AsyncDeliveryOptions
   }
 }
 
-export interface UploadNotificationOptions extends AsyncDeliveryOptions {
+export interface UploadNotificationOptions {
   readonly uploadsBucket: string;
   readonly prefix: string;
-  readonly topicArn: string;
   readonly region: string;
+  /** The uploads topic (./topic-router.ts), which fans the message out by its subscriptions' filter policies. */
+  readonly publish: (message: { body: string; subject: string }) => void;
 }
 
-/** Subscribes to s3rver's events and forwards uploads like the S3 → SNS → Lambda wiring. Returns a stopper. */
+/** Subscribes to s3rver's events and publishes uploads like the S3 → SNS notification. Returns a stopper. */
 export function forwardUploads(
   onS3Event: (listener: (event: S3ObjectEvent) => void) => () => void,
   options: UploadNotificationOptions,
 ): { stop(): Promise<void> } {
-  const inFlight = new Set<Promise<boolean>>();
-  const send = (message: unknown, subject: string): void => {
-    const delivery = deliverAsync(snsEvent(options.topicArn, subject, JSON.stringify(message)), options);
-    inFlight.add(delivery);
-    void delivery.finally(() => inFlight.delete(delivery));
-  };
+  const send = (message: unknown): void =>
+    options.publish({ body: JSON.stringify(message), subject: "Amazon S3 Notification" });
   // S3 sends a test event when a notification configuration is put on the bucket.
-  send(
-    {
-      Service: "Amazon S3",
-      Event: "s3:TestEvent",
-      Time: new Date().toISOString(),
-      Bucket: options.uploadsBucket,
-      RequestId: randomUUID(),
-      HostId: "local",
-    },
-    "Amazon S3 Notification",
-  );
+  send({
+    Service: "Amazon S3",
+    Event: "s3:TestEvent",
+    Time: new Date().toISOString(),
+    Bucket: options.uploadsBucket,
+    RequestId: randomUUID(),
+    HostId: "local",
+  });
   const unsubscribe = onS3Event((event) => {
     for (const record of event.Records) {
       if (record.s3.bucket.name !== options.uploadsBucket) continue;
       if (!record.eventName.startsWith("ObjectCreated:") || !record.s3.object.key.startsWith(options.prefix))
         continue;
-      send(s3NotificationFor(record, options.region), "Amazon S3 Notification");
+      send(s3NotificationFor(record, options.region));
     }
   });
   return {
     async stop() {
       unsubscribe();
-      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The application's four functions as local Lambdas: each one's environment (typed by its handler's schema, as the
+ * The application's functions as local Lambdas: each one's environment (typed by its handler's schema, as the
  * stacks' are: lib/function-environment.ts), its worker settings, the cold starts, and the schema migration at start.
  */
 import { randomBytes } from "crypto";
@@ -34,6 +34,7 @@ const HANDLER_ROLES: Record<DevHandler, string> = {
   api: "the API (/api/* answers 503)",
   "welcome-email": "the welcome e-mail flow",
   thumbnail: "the thumbnail flow",
+  "upload-stats": "the upload statistics",
 };
 
 type Environments = { readonly [H in DevHandler]: (s: RunningServices) => FunctionEnvironment<H> };
@@ -83,6 +84,9 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       MAX_MEGAPIXELS: "40",
       THUMBNAIL_WIDTHS: "400,1200",
     }),
+    "upload-stats": (): FunctionEnvironment<"upload-stats"> => ({
+      UPLOAD_STATS_TABLE: LOCAL_NAMES.uploadStatsTable,
+    }),
   };
 }
 
@@ -92,6 +96,7 @@ const WORKER_SETTINGS: Record<DevHandler, WorkerSettings> = {
   "welcome-email": {},
   // SNS invokes asynchronously: uploads in quick succession are processed side by side.
   thumbnail: { timeoutMs: 60_000, memoryMb: 1769, concurrency: 2 },
+  "upload-stats": { timeoutMs: 30_000 },
 };
 
 export interface LocalFunctions {
@@ -144,8 +149,8 @@ export function startFunctions(cleanup: CleanupStack, options: FunctionsOptions)
   for (const name of available) lambdas[name] = create(name, variables[name]);
 
   // Every environment cold-starts as soon as its bundle and variables are there.
-  const { migrate, api, "welcome-email": welcome, thumbnail } = lambdas;
-  const coldStarts = Promise.all([api?.start(), welcome?.start(), thumbnail?.start()]);
+  const { migrate, api, "welcome-email": welcome, thumbnail, "upload-stats": uploadStats } = lambdas;
+  const coldStarts = Promise.all([api?.start(), welcome?.start(), thumbnail?.start(), uploadStats?.start()]);
   coldStarts.catch(() => undefined);
   const migrateStarted = migrate?.start();
   migrateStarted?.catch(() => undefined);

@@ -20,9 +20,11 @@ export const LOCAL_NAMES = {
   countersTable: "myblog-local-counters",
   idempotencyTable: "myblog-local-idempotency",
   photosTable: "myblog-local-photos",
+  uploadStatsTable: "myblog-local-upload-stats",
   uploadsBucket: "myblog-local-uploads",
   mediaBucket: "myblog-local-media",
   uploadsTopicArn: "arn:aws:sns:us-east-1:000000000000:myblog-local-uploads",
+  uploadStatsQueueArn: "arn:aws:sqs:us-east-1:000000000000:myblog-local-upload-stats-queue",
 } as const;
 
 export const LOCAL_REGION = "us-east-1";
@@ -133,6 +135,7 @@ export async function startAwsServices(
     counters: LOCAL_NAMES.countersTable,
     idempotency: LOCAL_NAMES.idempotencyTable,
     photos: LOCAL_NAMES.photosTable,
+    uploadStats: LOCAL_NAMES.uploadStatsTable,
   });
   const s3 = new S3Client({
     region: LOCAL_REGION,

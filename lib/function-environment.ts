@@ -5,6 +5,7 @@
 import type { ApiEnv } from "../handlers/api/config";
 import type { MigrateEnv } from "../handlers/migrate/config";
 import type { ThumbnailEnv } from "../handlers/thumbnail/config";
+import type { UploadStatsEnv } from "../handlers/upload-stats/config";
 import type { WelcomeEmailEnv } from "../handlers/welcome-email/config";
 
 /** Handler directory under `handlers/` → the variables its schema reads. */
@@ -12,6 +13,7 @@ export interface HandlerEnvironments {
   readonly api: ApiEnv;
   readonly migrate: MigrateEnv;
   readonly thumbnail: ThumbnailEnv;
+  readonly "upload-stats": UploadStatsEnv;
   readonly "welcome-email": WelcomeEmailEnv;
 }
 

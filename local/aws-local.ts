@@ -28,6 +28,7 @@ const dynalite = require("dynalite") as (options: {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver") as S3rverConstructor;
 import startSesServer from "aws-ses-v2-local";
+import { STATS_KEYS } from "../handlers/upload-stats/table";
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -66,6 +67,8 @@ export interface LocalTableNames {
   readonly idempotency?: string;
   /** Photos: partition key `key`. */
   readonly photos?: string;
+  /** Upload statistics: partition key `author`, sort key `item`. */
+  readonly uploadStats?: string;
 }
 
 /** A message accepted by the local SES, reduced to what tests and the dev inbox need. */
@@ -139,6 +142,16 @@ const TABLE_SCHEMAS: Record<keyof LocalTableNames, Omit<CreateTableCommandInput,
   photos: {
     AttributeDefinitions: [{ AttributeName: "key", AttributeType: "S" }],
     KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
+  },
+  uploadStats: {
+    AttributeDefinitions: [
+      { AttributeName: STATS_KEYS.author, AttributeType: "S" },
+      { AttributeName: STATS_KEYS.item, AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: STATS_KEYS.author, KeyType: "HASH" },
+      { AttributeName: STATS_KEYS.item, KeyType: "RANGE" },
+    ],
   },
 };
 

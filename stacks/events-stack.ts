@@ -1,6 +1,7 @@
 /**
- * Events layer: uploads → SNS → thumbnail function, and new subscribers (DynamoDB stream) → welcome-email
- * function through SES. Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
+ * Events layer: uploads → SNS, fanned out by filter policies to the thumbnail function (images) and to a queue
+ * feeding the upload-stats function (every upload); new subscribers (DynamoDB stream) → welcome-email function
+ * through SES. Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -17,7 +18,11 @@ import { functionAlarms } from "../lib/alarms";
 import { DeadLetterQueue } from "../lib/dead-letter";
 import { policyDocument } from "../lib/iam";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { STATS_KEYS } from "../handlers/upload-stats/table";
 import { bindBucket, bindParameter, bindTable, NodeFunction } from "../lib/node-function";
+import { appTable } from "../lib/table";
+import { topicOnlyQueue, TopicQueue } from "../lib/topic-queue";
+import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs } from "./outputs";
 
@@ -34,6 +39,8 @@ export interface EventsStackProps extends BlogStackProps {
   >;
 }
 type Network = EventsStackProps["network"];
+/** Reserved for the upload-stats function, and the most its queue mapping invokes at once (≥ 2, SQS's minimum). */
+const UPLOAD_STATS_CONCURRENCY = 2;
 type Data = EventsStackProps["data"];
 
 /** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
@@ -44,6 +51,7 @@ export class EventsStack extends BlogStack {
 
     const ses = this.createSes();
     const uploadsTopicArn = this.createThumbnailFlow(network, data);
+    this.createUploadStatsFlow(network, uploadsTopicArn);
     this.createWelcomeEmailFlow(network, data, ses);
 
     this.output("uploads_topic_arn", uploadsTopicArn, "SNS topic receiving upload events");
@@ -116,15 +124,74 @@ export class EventsStack extends BlogStack {
       principal: "sns.amazonaws.com",
       sourceArn: topic.arn,
     });
+    // What SNS cannot hand to Lambda at all (function gone, throttled past SNS's retries) lands here.
+    const undelivered = topicOnlyQueue(this, "thumbnail-undelivered", {
+      topicArn: topic.arn,
+      names: this.names,
+      kmsKeyArn: network.kmsKeyArn,
+      opsTopicArn: network.opsTopicArn,
+      alarm: true,
+    });
     new SnsTopicSubscription(this, "thumbnail-subscription", {
       topicArn: topic.arn,
       protocol: "lambda",
       endpoint: fn.arn,
+      filterPolicy: JSON.stringify(UPLOAD_SUBSCRIPTIONS.thumbnail.filterPolicy),
+      filterPolicyScope: UPLOAD_SUBSCRIPTIONS.thumbnail.filterPolicyScope,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: undelivered.arn }),
     });
     // SNS invokes asynchronously: two retries, then the event lands in the DLQ with its error.
     dlq.catchAsyncFailures("thumbnail-async", { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 });
     functionAlarms(this, "thumbnail", fn.functionName, network.opsTopicArn);
     return topic.arn;
+  }
+
+  /** Every upload, through a queue (it absorbs bursts and keeps what fails), counted per author. */
+  private createUploadStatsFlow(network: Network, topicArn: string): void {
+    const table = appTable(this, "upload-stats-table", {
+      name: this.names.resource("upload-stats"),
+      kmsKeyArn: network.kmsKeyArn,
+      hashKey: STATS_KEYS.author,
+      rangeKey: STATS_KEYS.item,
+      settings: this.env.dynamodb,
+    });
+    const timeout = 30;
+    const queue = new TopicQueue(this, "upload-stats-queue", {
+      topicArn,
+      names: this.names,
+      kmsKeyArn: network.kmsKeyArn,
+      opsTopicArn: network.opsTopicArn,
+      ...UPLOAD_SUBSCRIPTIONS["upload-stats"],
+      visibilityTimeoutSeconds: 6 * timeout,
+    });
+    const fn = new NodeFunction(this, "upload-stats", {
+      handler: "upload-stats",
+      functionName: this.names.resource("upload-stats"),
+      description: "Keeps per-author upload statistics (uploads topic → SQS → DynamoDB)",
+      memorySize: 256,
+      timeout,
+      logRetentionDays: this.env.logRetentionDays,
+      logKmsKeyArn: network.kmsKeyArn,
+      // Statistics can lag; a burst of uploads should not take the account's concurrency. The mapping polls with
+      // at most as many as are reserved, so messages are never throttled into extra receives.
+      reservedConcurrency: UPLOAD_STATS_CONCURRENCY,
+      environment: {
+        // The marker put is conditional; a failed totals update deletes it again (handlers/upload-stats).
+        UPLOAD_STATS_TABLE: bindTable(table, ["PutItem", "UpdateItem", "DeleteItem"]),
+      },
+    });
+    queue.grantConsume(fn);
+    fn.grantKeyUse(network.kmsKeyArn);
+    new LambdaEventSourceMapping(this, "upload-stats-mapping", {
+      functionName: fn.arn,
+      eventSourceArn: queue.queue.arn,
+      batchSize: 10,
+      maximumBatchingWindowInSeconds: 5,
+      // Failed messages alone become visible again; after maxReceiveCount the queue's redrive keeps them.
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: UPLOAD_STATS_CONCURRENCY },
+    });
+    functionAlarms(this, "upload-stats", fn.functionName, network.opsTopicArn);
   }
 
   private createWelcomeEmailFlow(

@@ -116,7 +116,9 @@ describe("every function cold-starts as it ships", () => {
     const names = functions.map(({ fn }) => String(fn.function_name)).sort();
     expect(names).toEqual(
       ["dev", "prod"]
-        .flatMap((env) => ["api", "migrate", "thumbnail", "welcome-email"].map((f) => `myblog-${env}-${f}`))
+        .flatMap((env) =>
+          ["api", "migrate", "thumbnail", "upload-stats", "welcome-email"].map((f) => `myblog-${env}-${f}`),
+        )
         .sort(),
     );
   });

@@ -20,7 +20,7 @@ describe("events stack", () => {
   const events = app.stack("myblog-dev-events");
 
   it("runs the event functions outside the VPC on the newest Node.js runtime, arm64, traced, with real code", () => {
-    for (const suffix of ["-thumbnail", "-welcome-email"]) {
+    for (const suffix of ["-thumbnail", "-welcome-email", "-upload-stats"]) {
       const { fn } = functionNamed(events, suffix);
       expect(fn).toMatchObject({
         runtime: "nodejs24.x",
@@ -37,7 +37,7 @@ describe("events stack", () => {
   });
 
   it("maps the subscriber stream with partial batch failures, bisecting, finite retries, an INSERT filter and a DLQ", () => {
-    const mapping = only(events, "aws_lambda_event_source_mapping");
+    const mapping = resources(events, "aws_lambda_event_source_mapping")["welcome-email-stream"];
     expect(mapping).toMatchObject({
       function_response_types: ["ReportBatchItemFailures"],
       bisect_batch_on_function_error: true,
@@ -123,6 +123,111 @@ describe("events stack", () => {
     }
   });
 
+  describe("upload fan-out", () => {
+    const subscriptions = resources(events, "aws_sns_topic_subscription");
+    const queues = resources(events, "aws_sqs_queue");
+    const queuePolicies = resources(events, "aws_sqs_queue_policy");
+
+    it("filters the S3 event body: images to the thumbnail function, every non-empty upload to the stats queue", () => {
+      expect(Object.keys(subscriptions).sort()).toEqual([
+        "thumbnail-subscription",
+        "upload-stats-queue-subscription",
+      ]);
+      const thumbnail = subscriptions["thumbnail-subscription"];
+      expect(thumbnail).toMatchObject({ protocol: "lambda", filter_policy_scope: "MessageBody" });
+      expect(JSON.parse(String(thumbnail.filter_policy))).toEqual({
+        Records: {
+          eventName: [{ prefix: "ObjectCreated:" }],
+          s3: {
+            object: {
+              key: [{ suffix: ".jpg" }, { suffix: ".jpeg" }, { suffix: ".png" }, { suffix: ".webp" }],
+            },
+          },
+        },
+      });
+      const stats = subscriptions["upload-stats-queue-subscription"];
+      expect(stats).toMatchObject({
+        protocol: "sqs",
+        endpoint: "${aws_sqs_queue.upload-stats-queue.arn}",
+        raw_message_delivery: true,
+        filter_policy_scope: "MessageBody",
+      });
+      expect(JSON.parse(String(stats.filter_policy))).toEqual({
+        Records: {
+          eventName: [{ prefix: "ObjectCreated:" }],
+          s3: { object: { key: [{ prefix: "uploads/" }], size: [{ numeric: [">", 0] }] } },
+        },
+      });
+      for (const subscription of Object.values(subscriptions)) {
+        expect(subscription.topic_arn).toBe("${aws_sns_topic.uploads-topic.arn}");
+      }
+    });
+
+    it("gives each subscription a dead-letter queue for what SNS cannot deliver", () => {
+      expect(JSON.parse(String(subscriptions["thumbnail-subscription"].redrive_policy))).toEqual({
+        deadLetterTargetArn: "${aws_sqs_queue.thumbnail-undelivered.arn}",
+      });
+      expect(JSON.parse(String(subscriptions["upload-stats-queue-subscription"].redrive_policy))).toEqual({
+        deadLetterTargetArn: "${aws_sqs_queue.upload-stats-queue-dlq.arn}",
+      });
+    });
+
+    it("lets only the uploads topic send to its queues, over TLS", () => {
+      for (const id of ["upload-stats-queue", "upload-stats-queue-dlq", "thumbnail-undelivered"]) {
+        const statements = policy(queuePolicies[`${id}-policy`].policy).Statement;
+        expect(statements).toEqual([
+          expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }),
+          {
+            Sid: "OnlyThisTopicSends",
+            Effect: "Allow",
+            Principal: { Service: "sns.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: `\${aws_sqs_queue.${id}.arn}`,
+            Condition: { ArnEquals: { "aws:SourceArn": "${aws_sns_topic.uploads-topic.arn}" } },
+          },
+        ]);
+        expect(queues[id].kms_master_key_id).toBeDefined();
+      }
+    });
+
+    it("redrives what the stats function keeps failing, and consumes the queue with partial batch failures", () => {
+      expect(JSON.parse(String(queues["upload-stats-queue"].redrive_policy))).toEqual({
+        deadLetterTargetArn: "${aws_sqs_queue.upload-stats-queue-dlq.arn}",
+        maxReceiveCount: 5,
+      });
+      const { fn } = functionNamed(events, "-upload-stats");
+      // Six times the function's timeout, so a message is not redelivered while it is being processed.
+      expect(queues["upload-stats-queue"].visibility_timeout_seconds).toBe(6 * Number(fn.timeout));
+      expect(resources(events, "aws_lambda_event_source_mapping")["upload-stats-mapping"]).toMatchObject({
+        event_source_arn: "${aws_sqs_queue.upload-stats-queue.arn}",
+        function_response_types: ["ReportBatchItemFailures"],
+        batch_size: 10,
+      });
+      expect(resources(events, "aws_dynamodb_table")["upload-stats-table"]).toMatchObject({
+        hash_key: "author",
+        range_key: "item",
+        server_side_encryption: { enabled: true },
+      });
+    });
+
+    it("lets the stats function consume its queue and write its table, nothing else", () => {
+      const stats = rolePolicy(events, functionNamed(events, "-upload-stats").id);
+      const bySid = Object.fromEntries(stats.Statement.map((s) => [s.Sid, s]));
+      expect(Object.keys(bySid).sort()).toEqual(
+        ["ConsumeQueue", "Tracing", "UploadStatsTable", "UseDataKey", "WriteOwnLogs"].sort(),
+      );
+      expect(bySid.ConsumeQueue).toMatchObject({
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        Resource: "${aws_sqs_queue.upload-stats-queue.arn}",
+      });
+      expect(bySid.UploadStatsTable.Action).toEqual([
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ]);
+    });
+  });
+
   it("requires TLS from SES and verifies the configured identity", () => {
     expect(only(events, "aws_ses_configuration_set").delivery_options).toEqual({ tls_policy: "Require" });
     expect(only(events, "aws_ses_email_identity").email).toBe("no-reply@example.com");
@@ -137,13 +242,11 @@ describe("events stack", () => {
 
   it("alarms on errors, throttles and dead letters to the ops topic", () => {
     const alarms = Object.values(resources(events, "aws_cloudwatch_metric_alarm"));
+    // Three functions; four dead-letter queues (two of functions, thumbnail-undelivered, upload-stats-queue-dlq).
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
-      "ApproximateNumberOfMessagesVisible",
-      "ApproximateNumberOfMessagesVisible",
-      "Errors",
-      "Errors",
-      "Throttles",
-      "Throttles",
+      ...Array<string>(4).fill("ApproximateNumberOfMessagesVisible"),
+      ...Array<string>(3).fill("Errors"),
+      ...Array<string>(3).fill("Throttles"),
     ]);
     for (const alarm of alarms) expect(String((alarm.alarm_actions as string[])[0])).toMatch(/ops-topic/);
   });

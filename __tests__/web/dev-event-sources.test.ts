@@ -1,6 +1,7 @@
 /**
- * The dev server's event flows against the real local AWS stand-ins (s3rver, dynalite): S3 → SNS-wrapped
- * notifications with async retries, and DynamoDB stream records with the event-source mapping's batch rules.
+ * The dev server's event flows against the real local AWS stand-ins (s3rver, dynalite): S3 → the uploads topic,
+ * fanned out by the deployed filter policies to an SNS-wrapped async Lambda delivery and a raw SQS queue, and
+ * DynamoDB stream records with the event-source mapping's batch rules.
  * The function side is a recording function here (the real handlers run in the browser tests).
  */
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -13,6 +14,8 @@ import {
   type StreamRecord,
 } from "../../dev/event-sources";
 import type { InvokeResult } from "../../dev/local-lambda";
+import { lambdaSubscription, LocalQueue, LocalTopic, queueSubscription } from "../../dev/topic-router";
+import { UPLOAD_SUBSCRIPTIONS } from "../../lib/upload-subscriptions";
 import { startAwsLocal, type AwsLocal } from "../../local/aws-local";
 
 jest.setTimeout(60_000);
@@ -59,16 +62,21 @@ test("uploads under the prefix reach the function as SNS-wrapped S3 notification
   const events: Array<{
     Records: Array<{ EventSource: string; Sns: { TopicArn: string; Subject: string; Message: string } }>;
   }> = [];
+  const topic = new LocalTopic("arn:aws:sns:us-east-1:000000000000:uploads", [
+    // No filter policy: every message.
+    lambdaSubscription("recorder", "arn:aws:sns:us-east-1:000000000000:uploads", {
+      invoke: async (event) => {
+        events.push(event as (typeof events)[number]);
+        return ok();
+      },
+      log: () => undefined,
+    }),
+  ]);
   const forwarding = forwardUploads((listener) => aws.onS3Event(listener), {
     uploadsBucket: "uploads",
     prefix: "uploads/",
-    topicArn: "arn:aws:sns:us-east-1:000000000000:uploads",
     region: "eu-west-1",
-    invoke: async (event) => {
-      events.push(event as (typeof events)[number]);
-      return ok();
-    },
-    log: () => undefined,
+    publish: (message) => topic.publish(message),
   });
   await s3.send(
     new PutObjectCommand({ Bucket: "uploads", Key: "uploads/author/photo 1.jpg", Body: "jpeg bytes" }),
@@ -78,6 +86,7 @@ test("uploads under the prefix reach the function as SNS-wrapped S3 notification
   await eventually(() => events.length >= 2);
   await new Promise((resolve) => setTimeout(resolve, 300));
   await forwarding.stop();
+  await topic.stop();
 
   expect(events).toHaveLength(2);
   const messages = events.map((e) => {
@@ -98,6 +107,72 @@ test("uploads under the prefix reach the function as SNS-wrapped S3 notification
       object: { key: "uploads/author/photo+1.jpg", size: 10 },
     },
   });
+});
+
+test("the deployed filter policies send an image upload to thumbnail and stats, anything else only to stats", async () => {
+  const topicArn = "arn:aws:sns:us-east-1:000000000000:fan-out";
+  const thumbnailKeys: string[] = [];
+  const statsKeys: string[] = [];
+  const keyOf = (s3EventJson: string) =>
+    (JSON.parse(s3EventJson) as { Records: Array<{ s3: { object: { key: string } } }> }).Records[0].s3.object
+      .key;
+  let failStatsOnce = true;
+  const deadStats: string[] = [];
+  const queue = new LocalQueue({
+    queueArn: "arn:aws:sqs:us-east-1:000000000000:upload-stats",
+    region: "us-east-1",
+    retryDelayMs: 20,
+    maxReceiveCount: 2,
+    log: () => undefined,
+    onDeadLetter: (body) => deadStats.push(keyOf(body)),
+    invoke: async (event) => {
+      const records = (event as { Records: Array<{ messageId: string; body: string; eventSource: string }> })
+        .Records;
+      for (const r of records) expect(r.eventSource).toBe("aws:sqs");
+      // Raw delivery: the body is the S3 event itself, no SNS envelope.
+      const failed = records.filter(
+        (r) => keyOf(r.body).endsWith("poison.txt") || (failStatsOnce && keyOf(r.body).endsWith(".pdf")),
+      );
+      if (failed.some((r) => keyOf(r.body).endsWith(".pdf"))) failStatsOnce = false;
+      statsKeys.push(...records.filter((r) => !failed.includes(r)).map((r) => keyOf(r.body)));
+      return ok({ batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) });
+    },
+  });
+  const topic = new LocalTopic(topicArn, [
+    lambdaSubscription("thumbnail", topicArn, {
+      ...UPLOAD_SUBSCRIPTIONS.thumbnail,
+      invoke: async (event) => {
+        const sns = (event as { Records: Array<{ Sns: { Message: string } }> }).Records[0].Sns;
+        thumbnailKeys.push(keyOf(sns.Message));
+        return ok();
+      },
+      log: () => undefined,
+    }),
+    queueSubscription("upload-stats", queue, UPLOAD_SUBSCRIPTIONS["upload-stats"]),
+  ]);
+  const published: string[][] = [];
+  const forwarding = forwardUploads((listener) => aws.onS3Event(listener), {
+    uploadsBucket: "uploads",
+    prefix: "uploads/",
+    region: "us-east-1",
+    publish: (message) => published.push(topic.publish(message)),
+  });
+  const put = (Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket: "uploads", Key, Body }));
+  await put("uploads/ada/photo.jpg", "jpeg bytes");
+  await put("uploads/ada/notes.pdf", "pdf bytes");
+  await put("uploads/ada/placeholder.png", "");
+  await put("uploads/ada/poison.txt", "x");
+  await eventually(() => statsKeys.length >= 2 && thumbnailKeys.length >= 2 && deadStats.length >= 1);
+  await forwarding.stop();
+  await topic.stop();
+  await queue.stop();
+
+  // S3's test event has no Records: neither policy accepts it.
+  expect(published[0]).toEqual([]);
+  expect(thumbnailKeys.sort()).toEqual(["uploads/ada/photo.jpg", "uploads/ada/placeholder.png"]);
+  // A zero-byte object is no upload; a failed message is retried, then redriven after maxReceiveCount.
+  expect(statsKeys.sort()).toEqual(["uploads/ada/notes.pdf", "uploads/ada/photo.jpg"]);
+  expect(deadStats).toEqual(["uploads/ada/poison.txt"]);
 });
 
 test("asynchronous delivery retries twice, then hands the event to the on-failure destination", async () => {

@@ -1,0 +1,36 @@
+/**
+ * What an upload event says about its object, decided once: the author, content class and size class that the
+ * uploads topic's filter policies select on (lib/upload-subscriptions.ts) and the upload-stats function counts.
+ * S3 event notifications carry no message attributes and no content type, so each class is read from the event
+ * body: the author from the key (`uploads/<author>/…`), the content class from the key's extension (the API names
+ * every key after the content type its presigned POST pins), the size class from `s3.object.size`.
+ */
+
+export const UPLOADS_PREFIX = "uploads/";
+
+/** Extensions of the image types the thumbnail function reads (JPEG, PNG, WebP). */
+export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp"] as const;
+
+export type ContentClass = "image" | "other";
+
+/** Upper bounds (inclusive) of the size classes, in bytes; above the last is `large`. */
+export const SIZE_CLASS_LIMITS = { small: 1024 * 1024, medium: 5 * 1024 * 1024 } as const;
+
+export type SizeClass = keyof typeof SIZE_CLASS_LIMITS | "large";
+
+export function contentClassOf(key: string): ContentClass {
+  return IMAGE_EXTENSIONS.some((extension) => key.endsWith(extension)) ? "image" : "other";
+}
+
+export function sizeClassOf(bytes: number): SizeClass {
+  if (bytes <= SIZE_CLASS_LIMITS.small) return "small";
+  if (bytes <= SIZE_CLASS_LIMITS.medium) return "medium";
+  return "large";
+}
+
+/** The author segment of `uploads/<author>/<file>`, or undefined for a key outside that layout. */
+export function authorOf(key: string): string | undefined {
+  if (!key.startsWith(UPLOADS_PREFIX)) return undefined;
+  const [author, ...rest] = key.slice(UPLOADS_PREFIX.length).split("/");
+  return author && rest.length > 0 && rest.every((part) => part.length > 0) ? author : undefined;
+}
