@@ -24,8 +24,8 @@ export interface ReplicaKeysProps {
 }
 
 /** The key ARN per replica region; none without replica regions. */
-export function replicaKeys(scope: Construct, props: ReplicaKeysProps): ReadonlyMap<string, string> {
-  const keys = new Map<string, string>();
+export function replicaKeys(scope: Construct, props: ReplicaKeysProps): Readonly<Record<string, string>> {
+  const keys: Record<string, string> = {};
   for (const region of props.regions) {
     const provider = props.providerIn(region);
     const key = new KmsKey(scope, `replica-key-${region}`, {
@@ -48,7 +48,7 @@ export function replicaKeys(scope: Construct, props: ReplicaKeysProps): Readonly
       name: `alias/${props.names.resource("data")}-replicas`,
       targetKeyId: key.keyId,
     });
-    keys.set(region, key.arn);
+    keys[region] = key.arn;
   }
   return keys;
 }

@@ -21,7 +21,7 @@ export interface AppTableProps {
   /** The environment's `dynamodb` settings. */
   readonly settings: { readonly replicaRegions: readonly string[]; readonly deletionProtection: boolean };
   /** The customer-managed key of each replica region (lib/replica-keys.ts). */
-  readonly replicaKeyArns: ReadonlyMap<string, string>;
+  readonly replicaKeyArns: Readonly<Record<string, string>>;
 }
 
 export function appTable(scope: Construct, id: string, props: AppTableProps): DynamodbTable {
@@ -44,7 +44,7 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
     ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
     // A table on a customer-managed key replicates only with a key of each replica's own region.
     replica: replicas.map((regionName) => {
-      const kmsKeyArn = props.replicaKeyArns.get(regionName);
+      const kmsKeyArn = props.replicaKeyArns[regionName];
       if (!kmsKeyArn)
         throw new Error(`appTable ${props.name}: no KMS key for the replica region ${regionName}`);
       return { regionName, kmsKeyArn, pointInTimeRecovery: true, propagateTags: true };

@@ -53,7 +53,7 @@ export class DataStack extends BlogStack implements DataOutputs {
   public readonly uploadsBucket: TableRef;
   public readonly mediaBucket: DataOutputs["mediaBucket"];
   private readonly kmsKeyArn: string;
-  private readonly replicaKeyArns: ReadonlyMap<string, string>;
+  public readonly replicaKeyArns: DataOutputs["replicaKeyArns"];
 
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, "data", props);

@@ -36,6 +36,7 @@ export interface EventsStackProps extends BlogStackProps {
     | "subscribersTable"
     | "subscribersStreamArn"
     | "idempotencyTable"
+    | "replicaKeyArns"
   >;
 }
 type Network = EventsStackProps["network"];
@@ -51,7 +52,7 @@ export class EventsStack extends BlogStack {
 
     const ses = this.createSes();
     const uploadsTopicArn = this.createThumbnailFlow(network, data);
-    this.createUploadStatsFlow(network, uploadsTopicArn);
+    this.createUploadStatsFlow(network, data, uploadsTopicArn);
     this.createWelcomeEmailFlow(network, data, ses);
 
     this.output("uploads_topic_arn", uploadsTopicArn, "SNS topic receiving upload events");
@@ -147,13 +148,14 @@ export class EventsStack extends BlogStack {
   }
 
   /** Every upload, through a queue (it absorbs bursts and keeps what fails), counted per author. */
-  private createUploadStatsFlow(network: Network, topicArn: string): void {
+  private createUploadStatsFlow(network: Network, data: Data, topicArn: string): void {
     const table = appTable(this, "upload-stats-table", {
       name: this.names.resource("upload-stats"),
       kmsKeyArn: network.kmsKeyArn,
       hashKey: STATS_KEYS.author,
       rangeKey: STATS_KEYS.item,
       settings: this.env.dynamodb,
+      replicaKeyArns: data.replicaKeyArns,
     });
     const timeout = 30;
     const queue = new TopicQueue(this, "upload-stats-queue", {

@@ -54,6 +54,8 @@ export interface DataOutputs {
   readonly idempotencyTable: TableRef;
   readonly uploadsBucket: TableRef;
   readonly mediaBucket: TableRef & { readonly regionalDomainName: string };
+  /** The customer-managed key of each DynamoDB replica region, for the global tables of every layer. */
+  readonly replicaKeyArns: Readonly<Record<string, string>>;
 }
 
 export interface ApiOutputs {

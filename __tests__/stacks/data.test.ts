@@ -121,6 +121,20 @@ describe("data stack", () => {
         }),
       ]);
     }
+    // The events layer's global table (upload statistics) uses the same keys, read from the data stack.
+    const stats = resources(replicated.stack("myblog-dev-events"), "aws_dynamodb_table")[
+      "upload-stats-table"
+    ];
+    expect(stats.replica).toEqual(
+      ["eu-central-1", "us-west-2"].map((region) =>
+        expect.objectContaining({
+          region_name: region,
+          kms_key_arn: expect.stringContaining(
+            "data.terraform_remote_state.cross-stack-reference-input-myblog-dev-data",
+          ),
+        }),
+      ),
+    );
     // Without replica regions: no extra key, provider or account lookup.
     expect(resources(dev, "aws_kms_key")).toEqual({});
     expect(dev.provider?.aws).toHaveLength(1);
