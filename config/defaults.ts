@@ -71,7 +71,9 @@ export const TOP_LEVEL_DEFAULTS = {
   ses: { sender: "no-reply@example.com", identity: "address" },
   auth: { mode: "cognito" },
   backend: { type: "local" },
-  environments: { dev: {}, prod: {} },
+  // The sample pair runs anywhere, so its prod opts out of the account guard explicitly; a file that defines its
+  // own environments replaces the pair and must name each production account (or opt out itself).
+  environments: { dev: {}, prod: { allowAnyAccount: true } },
 } as const;
 
 export const S3_BACKEND_DEFAULTS = { useLockfile: true } as const;

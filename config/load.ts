@@ -101,19 +101,39 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
 }
 
 /** Fills backend defaults that depend on the backend type and on the rest of the configuration. */
-function withBackendDefaults(raw: Json): Json {
-  const backend = isObject(raw.backend) ? raw.backend : {};
+function backendWithDefaults(backend: Json, raw: Json): Json {
   switch (backend.type) {
     case "s3":
-      return {
-        ...raw,
-        backend: { ...S3_BACKEND_DEFAULTS, region: raw.region, keyPrefix: raw.appName, ...backend },
-      };
+      return { ...S3_BACKEND_DEFAULTS, region: raw.region, keyPrefix: raw.appName, ...backend };
     case "hcp":
-      return { ...raw, backend: { ...HCP_BACKEND_DEFAULTS, ...backend } };
+      return { ...HCP_BACKEND_DEFAULTS, ...backend };
     default:
-      return raw;
+      return backend;
   }
+}
+
+function withBackendDefaults(raw: Json): Json {
+  return isObject(raw.backend) ? { ...raw, backend: backendWithDefaults(raw.backend, raw) } : raw;
+}
+
+/**
+ * An environment's own `backend` (its account's state bucket) is merged over the top level's when both are of the
+ * same type, and stands alone otherwise. Environments without one keep using the top level's as it is.
+ */
+function withEnvironmentBackends(raw: Json): Json {
+  if (!isObject(raw.environments) || !isObject(raw.backend)) return raw;
+  const top = raw.backend;
+  const environments: Json = {};
+  for (const [name, envRaw] of Object.entries(raw.environments)) {
+    if (!isObject(envRaw) || !isObject(envRaw.backend)) {
+      environments[name] = envRaw;
+      continue;
+    }
+    const own = envRaw.backend;
+    const merged = (own.type ?? top.type) === top.type ? (deepMerge(top, own) as Json) : own;
+    environments[name] = { ...envRaw, backend: backendWithDefaults(merged, raw) };
+  }
+  return { ...raw, environments };
 }
 
 /** Each environment starts from the preset its `production` flag selects. */
@@ -153,7 +173,7 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
     (acc, layer) => deepMerge(acc, layer),
     base,
   ) as Json;
-  const raw = withEnvironmentPresets(withBackendDefaults(layered));
+  const raw = withEnvironmentBackends(withEnvironmentPresets(withBackendDefaults(layered)));
 
   const result = configSchema.safeParse(raw, { error: configErrorMap });
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(toProblems));

@@ -5,6 +5,7 @@
  * (development and production); an environment's own keys override its preset key by key.
  */
 import { z } from "zod";
+import { ROLE_ARN_PATTERN, roleAccount } from "../shared/account-access";
 import { strictObject } from "./messages";
 
 /** Retention periods CloudWatch Logs accepts (days). */
@@ -94,8 +95,56 @@ const edgeSchema = strictObject({
   waf: z.boolean(),
 });
 
+const roleArn = z
+  .string()
+  .regex(ROLE_ARN_PATTERN, "must be an IAM role ARN such as arn:aws:iam::111111111111:role/deploy");
+
+/** The AWS account an environment lives in, and the roles that plan and deploy it (README: "Accounts"). */
+const accountSchema = strictObject({
+  /** Every AWS provider of the environment refuses credentials of any other account (`allowed_account_ids`). */
+  id: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
+  /** Assumed by the providers for `npm run apply` and `cdktf deploy`; the state backend's role by default. */
+  deployRoleArn: roleArn.optional(),
+  /** Read-only role assumed by the providers for `npm run plan` and drift detection. */
+  planRoleArn: roleArn.optional(),
+  /** `sts:ExternalId` the roles' trust policies require. */
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2-1224 characters of letters, digits and _+=,.@:/-")
+    .optional(),
+  /** Session name of the assumed role, seen in CloudTrail. @default "<app>-<env>-<layer>" (the stack name) */
+  sessionName: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, "must be 2-64 characters of letters, digits and _+=,.@-")
+    .optional(),
+});
+
+const backendSchema = z.discriminatedUnion("type", [
+  strictObject({ type: z.literal("local") }),
+  strictObject({
+    type: z.literal("s3"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    region: awsRegion,
+    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]+$/, "must be an S3 key prefix without spaces"),
+    /** Native S3 locking (Terraform >= 1.10). */
+    useLockfile: z.boolean(),
+    /** Legacy DynamoDB lock table, for teams on older Terraform. */
+    dynamodbTable: z.string().min(3).optional(),
+    kmsKeyId: z.string().min(1).optional(),
+    /** Role the backend assumes to read and write state. @default the environment's account.deployRoleArn */
+    roleArn: roleArn.optional(),
+  }),
+  strictObject({
+    type: z.literal("hcp"),
+    organization: z.string().min(1),
+    hostname: z.string().min(1),
+    /** Workspace per stack: <workspacePrefix><stack name>. */
+    workspacePrefix: z.string(),
+  }),
+]);
+
 export const environmentSchema = strictObject({
-  /** Production sizing defaults and the stricter rules (multi-AZ, deletion protection). */
+  /** Production sizing defaults and the stricter rules (multi-AZ, deletion protection, an account id). */
   production: z.boolean(),
   network: networkSchema,
   database: databaseSchema,
@@ -107,6 +156,11 @@ export const environmentSchema = strictObject({
   logRetentionDays: logRetention,
   /** Addresses subscribed to the ops alarm topic (they must confirm the subscription). */
   alarmEmails: z.array(email),
+  account: accountSchema.optional(),
+  /** Accept credentials of any account: the explicit opt-out of `account.id` in production. */
+  allowAnyAccount: z.boolean().optional(),
+  /** This environment's state backend, merged key by key over the top-level `backend` (its account's bucket). */
+  backend: backendSchema.optional(),
 });
 
 const domainSchema = strictObject({
@@ -122,28 +176,6 @@ const authSchema = z.discriminatedUnion("mode", [
     mode: z.literal("jwt"),
     issuer: z.url({ protocol: /^https$/, error: "must be an https issuer URL" }),
     audience: z.array(z.string().min(1)).min(1),
-  }),
-]);
-
-const backendSchema = z.discriminatedUnion("type", [
-  strictObject({ type: z.literal("local") }),
-  strictObject({
-    type: z.literal("s3"),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
-    region: awsRegion,
-    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]+$/, "must be an S3 key prefix without spaces"),
-    /** Native S3 locking (Terraform >= 1.10). */
-    useLockfile: z.boolean(),
-    /** Legacy DynamoDB lock table, for teams on older Terraform. */
-    dynamodbTable: z.string().min(3).optional(),
-    kmsKeyId: z.string().min(1).optional(),
-  }),
-  strictObject({
-    type: z.literal("hcp"),
-    organization: z.string().min(1),
-    hostname: z.string().min(1),
-    /** Workspace per stack: <workspacePrefix><stack name>. */
-    workspacePrefix: z.string(),
   }),
 ]);
 
@@ -208,6 +240,7 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
+    accountRules(env, e, problem);
     if (e.production !== true) continue;
     for (const [section, values, key] of [
       ["database", database, "multiAz"],
@@ -225,6 +258,38 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
+/** The account block's own rules: roles of the same account, and production names its account. */
+function accountRules(env: string, e: Raw, problem: (message: string, ...path: string[]) => void): void {
+  const account = asObject(e.account);
+  for (const key of ["deployRoleArn", "planRoleArn"]) {
+    const arn = account[key];
+    const owner = typeof arn === "string" ? roleAccount(arn) : undefined;
+    if (owner && typeof account.id === "string" && owner !== account.id)
+      problem(
+        `is a role of account ${owner}, not of environments.${env}.account.id (${account.id})`,
+        "account",
+        key,
+      );
+  }
+  if (e.allowAnyAccount === true && e.account !== undefined)
+    problem(
+      "must not be true when account is set (the account guard cannot be on and off)",
+      "allowAnyAccount",
+    );
+  if (e.production === true && e.account === undefined && e.allowAnyAccount !== true)
+    problem(
+      `is required in a production environment (environments.${env}.production is true): set account.id, ` +
+        "or allowAnyAccount: true to let it run with whatever credentials are at hand",
+      "account",
+    );
+}
+
 export type BlogConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type BackendConfig = BlogConfig["backend"];
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** The state backend of an environment: its own `backend` (merged over the top level by the loader), or the top level's. */
+export function backendOf(config: BlogConfig, envName: string): BackendConfig {
+  return config.environments[envName].backend ?? config.backend;
+}

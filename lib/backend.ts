@@ -4,13 +4,35 @@
  * `terraform_remote_state` of dependent stacks from the origin stack's backend, so both always agree.
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
-import type { BackendConfig } from "../config/schema";
+import type { AccountConfig, BackendConfig } from "../config/schema";
+
+export interface BackendPlacement {
+  /** `<app>-<env>-<layer>`: the local file name, the HCP workspace, the default session name. */
+  readonly stackName: string;
+  /** `<env>/<layer>`: the S3 key under the prefix. */
+  readonly stateKey: string;
+  /** The environment's account, whose roles reach its state. @default none */
+  readonly account?: AccountConfig;
+}
+
+type S3BackendSettings = Extract<BackendConfig, { type: "s3" }>;
+
+/**
+ * The role the S3 backend assumes: `backend.roleArn`, else the deploy role. It is literal (a backend block takes no
+ * variables), and the plan must lock and read state too, so whoever plans can assume it: a state role that can
+ * only read and write the state objects keeps the plan identity away from the deploy role.
+ */
+export function stateRoleArn(
+  backend: S3BackendSettings,
+  account: AccountConfig | undefined,
+): string | undefined {
+  return backend.roleArn ?? account?.deployRoleArn;
+}
 
 export function configureBackend(
   stack: TerraformStack,
   backend: BackendConfig,
-  stackName: string,
-  stateKey: string,
+  { stackName, stateKey, account }: BackendPlacement,
 ) {
   switch (backend.type) {
     case "local":
@@ -24,6 +46,8 @@ export function configureBackend(
         encrypt: true,
         kmsKeyId: backend.kmsKeyId,
         dynamodbTable: backend.dynamodbTable,
+        // Typed (not an override), so that cdktf gives the dependants' terraform_remote_state the same role.
+        assumeRole: roleOf(backend, account, stackName),
       });
       // Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it yet.
       if (backend.useLockfile) s3.addOverride("use_lockfile", true);
@@ -36,4 +60,12 @@ export function configureBackend(
         workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix}${stackName}`),
       });
   }
+}
+
+function roleOf(backend: S3BackendSettings, account: AccountConfig | undefined, stackName: string) {
+  const roleArn = stateRoleArn(backend, account);
+  if (!roleArn) return undefined;
+  // The external id belongs to the account's roles' trust policies, not to a separate state role's.
+  const externalId = roleArn === account?.deployRoleArn ? account.externalId : undefined;
+  return { roleArn, sessionName: account?.sessionName ?? stackName, externalId };
 }

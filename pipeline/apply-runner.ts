@@ -1,10 +1,12 @@
 /**
  * `npm run apply`: applies exactly the plans `npm run plan` saved, upstream first. A plan is refused when
  * the stack directory no longer hashes to what was planned (the configuration changed after review) or
- * when Terraform reports it stale (the state moved on); a failed or refused stack's dependants are skipped.
+ * when Terraform reports it stale (the state moved on), or when the credentials at hand belong to another account
+ * than the one it was planned in; a failed or refused stack's dependants are skipped.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { accountMismatch, phaseAccess, readAccountFacts, type AccountOptions } from "./account";
 import { dependantsOf, readStacks, selectStacks, type StackInfo } from "./manifest";
 import { LOCK_FILE, hashStackDirectory, planPaths, readRecord, type PlanRecord } from "./plan-store";
 import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
@@ -17,6 +19,8 @@ export interface ApplyOptions {
   readonly terraform?: TerraformOptions;
   /** Progress lines (the CLI prints them on stderr). @default no output */
   readonly log?: (line: string) => void;
+  /** How the role and account of a stack with an account block are found. @default the process's */
+  readonly accounts?: AccountOptions;
 }
 
 export type ApplyStatus =
@@ -86,16 +90,30 @@ async function applyStack(
     );
   }
 
+  // The deploy role of the stack's account (or the job's credentials), checked against the account it was planned in.
+  const facts = readAccountFacts(stack);
+  const access = facts ? await phaseAccess("apply", facts, options.accounts) : undefined;
+  if (record.account && access) {
+    const mismatch = accountMismatch(record.account, access.account);
+    if (mismatch) return result("refused", mismatch);
+  } else if (record.account || access) {
+    return result(
+      "refused",
+      "the plan and the stack disagree on whether its environment has an account: plan again",
+    );
+  }
+  const terraform = { ...options.terraform, env: { ...options.terraform?.env, ...access?.terraformEnv } };
+
   const init = await runTerraform(
     ["init", "-input=false", "-no-color", "-lockfile=readonly"],
     stack.workingDirectory,
-    options.terraform,
+    terraform,
   );
   if (init.exitCode !== 0) return result("failed", `terraform init failed:\n${describeErrors(init)}`);
   const apply = await runTerraform(
     ["apply", "-input=false", "-json", "-lock-timeout=300s", paths.binary],
     stack.workingDirectory,
-    options.terraform,
+    terraform,
   );
   if (apply.exitCode === 0) return result("applied", "applied the reviewed plan");
   const errors = parseDiagnostics(apply.stdout);

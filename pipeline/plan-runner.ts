@@ -6,6 +6,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { phaseAccess, readAccountFacts, type AccountOptions } from "./account";
 import { defaultConcurrency, mapLimited, oneAtATime } from "./concurrency";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import {
@@ -37,6 +38,8 @@ export interface PlanOptions {
   readonly maxLength?: number;
   /** Stacks planned at once. @default the number of CPUs, at most 4 */
   readonly concurrency?: number;
+  /** How the role and account of a stack with an account block are found. @default the process's */
+  readonly accounts?: AccountOptions;
 }
 
 export interface PlanRunResult {
@@ -92,6 +95,16 @@ function mentionsDrift(jsonLines: string): boolean {
 
 /** init, plan, show for one stack; reads only the upstreams' applied state, never their plans. */
 async function runStackPlan(stack: StackInfo, options: PlanOptions): Promise<StackRun> {
+  const facts = readAccountFacts(stack);
+  const access = facts ? await phaseAccess("plan", facts, options.accounts) : undefined;
+  const run = await planWith(stack, {
+    ...options,
+    terraform: { ...options.terraform, env: { ...options.terraform?.env, ...access?.terraformEnv } },
+  });
+  return access ? { ...run, extra: { ...run.extra, account: access.account } } : run;
+}
+
+async function planWith(stack: StackInfo, options: PlanOptions): Promise<StackRun> {
   const cwd = stack.workingDirectory;
   const paths = planPaths(options.outdir, stack.name);
   const fingerprint = initFingerprint(cwd, options.terraform);
@@ -158,7 +171,14 @@ function settle(
     notes: string[] = [],
   ) => {
     const record: PlanRecord = { ...base, status, stackHash: "", waitingOn: [], ...extra };
-    const analyzeOptions = { ...base, status, waitingOn: record.waitingOn, error: record.error, notes };
+    const analyzeOptions = {
+      ...base,
+      status,
+      waitingOn: record.waitingOn,
+      error: record.error,
+      notes,
+      account: record.account,
+    };
     const summary = plan ? analyzePlan(plan, analyzeOptions) : summaryWithoutPlan(analyzeOptions);
     return { summary, record };
   };
@@ -168,7 +188,7 @@ function settle(
   const blocked = stack.dependencies.filter((d) => upstream.get(d)?.status === "waiting");
   if (blocked.length > 0) {
     clearPlan(options.outdir, stack.name);
-    return outcome("waiting", { waitingOn: blocked });
+    return outcome("waiting", { waitingOn: blocked, account: run.extra.account });
   }
   if (!run.plan) return outcome(run.status, run.extra);
 

@@ -6,6 +6,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import type { StackAccount } from "./account";
 
 export const PLANS_DIRECTORY = "plans";
 export const LOCK_FILE = ".terraform.lock.hcl";
@@ -24,6 +25,8 @@ export interface PlanRecord {
   readonly waitingOn: readonly string[];
   /** Terraform's errors when status is "error" or "waiting". */
   readonly error?: string;
+  /** The account it was planned in, for a stack whose environment has an account: apply refuses any other. */
+  readonly account?: StackAccount;
 }
 
 export function plansDirectory(outdir: string): string {

@@ -5,6 +5,7 @@
  */
 import type { App } from "cdktf";
 import type { LoadedConfig } from "../config/load";
+import { backendOf, type BlogConfig } from "../config/schema";
 import { API_NETWORK_ACCESS, ApiStack } from "./api-stack";
 import { DATA_NETWORK_ACCESS, DataStack } from "./data-stack";
 import { EdgeStack } from "./edge-stack";
@@ -34,8 +35,32 @@ export function defineEnvironment(
   return { network, data, events, api, edge };
 }
 
+/**
+ * One state bootstrap per environment account (its bucket admits only that account's roles), and the app-wide one
+ * while some environment has no account.
+ */
+export function defineStateBootstraps(app: App, config: BlogConfig, envNames: readonly string[]): void {
+  const byAccount = new Map<string, string[]>();
+  for (const env of envNames) {
+    const id = config.environments[env].account?.id;
+    if (id) byAccount.set(id, [...(byAccount.get(id) ?? []), env]);
+  }
+  if (envNames.some((env) => !config.environments[env].account)) new StateBootstrapStack(app, { config });
+  for (const [id, environments] of [...byAccount].sort(([a], [b]) => a.localeCompare(b))) {
+    const backends = environments.map((env) => backendOf(config, env));
+    const buckets = new Set(backends.map((b) => (b.type === "s3" ? b.bucket : b.type)));
+    if (buckets.size > 1)
+      throw new Error(
+        `Environments ${environments.join(", ")} share account ${id} but not a state backend ` +
+          `(${[...buckets].join(", ")}): give them the same environments.<env>.backend, one bucket per account`,
+      );
+    const account = config.environments[environments[0]].account!;
+    new StateBootstrapStack(app, { config, backend: backends[0], stateAccount: { account, environments } });
+  }
+}
+
 export function defineApp(app: App, loaded: LoadedConfig): Record<string, EnvironmentStacks> {
-  new StateBootstrapStack(app, loaded.config);
+  defineStateBootstraps(app, loaded.config, loaded.environments);
   const environments: Record<string, EnvironmentStacks> = {};
   for (const envName of loaded.environments) environments[envName] = defineEnvironment(app, loaded, envName);
   return environments;

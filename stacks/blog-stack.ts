@@ -1,16 +1,18 @@
 /**
- * What every layer stack has in common: its name (`<app>-<env>-<layer>`), the AWS provider, the state
- * backend chosen by configuration, the required tags, and `stack_facts` that the rule pack reads.
+ * What every layer stack has in common: its name (`<app>-<env>-<layer>`), the AWS provider (tied to the
+ * environment's account when it has one), the state backend chosen by configuration, the required tags, and `stack_facts` that the rule pack reads.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Aspects, TerraformLocal, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
 import type { Construct, Node } from "constructs";
-import type { BlogConfig, EnvironmentConfig } from "../config/schema";
+import { backendOf, type BlogConfig, type EnvironmentConfig } from "../config/schema";
+import { guardAccount } from "../lib/account-guard";
 import { addressedNode, claimAddress } from "../lib/addressing";
 import { configureBackend } from "../lib/backend";
 import { Names } from "../lib/naming";
 import { TagsAspect } from "../lib/tags";
+import { factsToLocal } from "../shared/account-access";
 
 export type Layer = "network" | "data" | "events" | "api" | "edge";
 
@@ -37,7 +39,13 @@ export abstract class BlogStack extends TerraformStack {
     this.names = new Names(props.config.appName, props.envName);
 
     this.provider = new AwsProvider(this, "aws", { region: props.config.region });
-    configureBackend(this, props.config.backend, stackName, `${props.envName}/${layer}`);
+    const account = this.env.account;
+    if (account) guardAccount(this, { account, stackName });
+    configureBackend(this, backendOf(props.config, props.envName), {
+      stackName,
+      stateKey: `${props.envName}/${layer}`,
+      account,
+    });
     Aspects.of(this).add(
       new TagsAspect({
         ...props.config.tags,
@@ -52,6 +60,8 @@ export abstract class BlogStack extends TerraformStack {
       environment: props.envName,
       layer,
       production: this.env.production,
+      // The pipeline reads the account and roles back from here (shared/account-access.ts).
+      ...(account ? { account: factsToLocal(account) } : {}),
     });
   }
 

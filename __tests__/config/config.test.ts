@@ -154,7 +154,11 @@ describe("bad configuration", () => {
 
   it("judges a rule between keys only on values of the right type", () => {
     const found = problems(() =>
-      load({ environments: { prod: { database: { multiAz: "no", allocatedStorageGb: "big" } } } }),
+      load({
+        environments: {
+          prod: { allowAnyAccount: true, database: { multiAz: "no", allocatedStorageGb: "big" } },
+        },
+      }),
     );
     expect(found.map((p) => p.key).sort()).toEqual([
       "environments.prod.database.allocatedStorageGb",
@@ -266,5 +270,99 @@ describe("the app with a bad configuration", () => {
     expect(run.stderr).toMatch(/region: must be an AWS region/);
     expect(run.stderr).toMatch(/environments\.dev\.network\.azCount/);
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
+
+describe("accounts", () => {
+  const DEV = "111111111111";
+  const PROD = "222222222222";
+  const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+
+  it("accepts an account per environment with its roles, and per-environment state buckets", () => {
+    const { config } = load(
+      {
+        environments: {
+          dev: {
+            account: { id: DEV, deployRoleArn: role(DEV, "deploy"), planRoleArn: role(DEV, "plan") },
+            backend: { bucket: "acme-dev-tfstate" },
+          },
+          prod: { account: { id: PROD, externalId: "acme-ci", sessionName: "ci-prod" } },
+        },
+      },
+      { BLOG_BACKEND: "s3", BLOG_STATE_BUCKET: "acme-tfstate" },
+    );
+    expect(config.environments.dev.account).toEqual({
+      id: DEV,
+      deployRoleArn: role(DEV, "deploy"),
+      planRoleArn: role(DEV, "plan"),
+    });
+    // The environment's backend is the top level's with its own keys over it; prod keeps the top level's.
+    expect(config.environments.dev.backend).toEqual({
+      type: "s3",
+      bucket: "acme-dev-tfstate",
+      region: "eu-west-1",
+      keyPrefix: "myblog",
+      useLockfile: true,
+    });
+    expect(config.environments.prod.backend).toBeUndefined();
+  });
+
+  it("requires an account in production unless allowAnyAccount opts out, and never both", () => {
+    expect(problems(() => load({ environments: { live: { production: true } } }))).toEqual([
+      {
+        key: "environments.live.account",
+        message:
+          "is required in a production environment (environments.live.production is true): set account.id, " +
+          "or allowAnyAccount: true to let it run with whatever credentials are at hand",
+      },
+    ]);
+    expect(() => load({ environments: { live: { production: true, allowAnyAccount: true } } })).not.toThrow();
+    expect(
+      problems(() => load({ environments: { dev: { account: { id: DEV }, allowAnyAccount: true } } })),
+    ).toEqual([
+      {
+        key: "environments.dev.allowAnyAccount",
+        message: "must not be true when account is set (the account guard cannot be on and off)",
+      },
+    ]);
+  });
+
+  it("names both accounts when a role belongs to another, and words malformed values", () => {
+    const found = problems(() =>
+      load({
+        environments: {
+          prod: {
+            account: {
+              id: PROD,
+              deployRoleArn: role(DEV, "deploy"),
+              planRoleArn: "plan-role",
+              sessionName: "x",
+              externalId: "has space",
+            },
+          },
+          dev: { account: { id: "1234" } },
+        },
+      }),
+    );
+    expect(Object.fromEntries(found.map((p) => [p.key, p.message]))).toEqual({
+      "environments.prod.account.deployRoleArn": `is a role of account ${DEV}, not of environments.prod.account.id (${PROD})`,
+      "environments.prod.account.planRoleArn":
+        "must be an IAM role ARN such as arn:aws:iam::111111111111:role/deploy",
+      "environments.prod.account.sessionName": "must be 2-64 characters of letters, digits and _+=,.@-",
+      "environments.prod.account.externalId": "must be 2-1224 characters of letters, digits and _+=,.@:/-",
+      "environments.dev.account.id": "must be a 12-digit AWS account id",
+    });
+  });
+
+  it("checks a state role ARN of the S3 backend", () => {
+    const found = problems(() =>
+      load({ environments: { dev: { backend: { type: "s3", bucket: "acme-dev", roleArn: "state" } } } }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.backend.roleArn",
+        message: "must be an IAM role ARN such as arn:aws:iam::111111111111:role/deploy",
+      },
+    ]);
   });
 });

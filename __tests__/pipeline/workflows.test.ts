@@ -149,7 +149,8 @@ test("a manual deploy plans, shows the plan and applies it only behind the envir
   expect(plan).toContain('npm run --silent plan -- "$STACKS"');
   expect(plan).toContain('cat cdktf.out/plan-summary.md >> "$GITHUB_STEP_SUMMARY"');
   expect(plan).toContain("name: approval-plan-${{ inputs.environment }}");
-  expect(plan).not.toMatch(/^ {4}environment:/m);
+  // The unprotected plan environment, never the one whose reviewers approve the apply.
+  expect(plan).toMatch(/^ {4}environment: \$\{\{ inputs\.environment \}\}-plan$/m);
   const apply = job("apply-approved");
   expect(apply).toContain("needs: [environments, plan-for-approval]");
   expect(apply).toMatch(/^ {4}environment: \$\{\{ inputs\.environment \}\}$/m);
@@ -166,4 +167,36 @@ test("drift detection runs a refresh-only plan on a schedule and keeps one issue
   expect(text).toContain("--refresh-only");
   expect(text).toContain('const marker = "<!-- cdktf-drift-report -->"');
   expect(text).toContain('labels: ["drift"]');
+});
+
+describe("one plan identity per environment", () => {
+  /** The jobs of a workflow that plan (`npm run plan`), with their text. */
+  const planJobs = (name: string) =>
+    read(name)
+      .split(/\n(?= {2}[\w-]+:\n)/)
+      .filter((job) => /npm run (?:--silent )?plan -- /.test(job));
+
+  test.each(["pull-request.yml", "drift.yml", "deploy.yml"])(
+    "%s plans each environment in its GitHub environment <env>-plan, with the role variables it may override",
+    (name) => {
+      const jobs = planJobs(name);
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const job of jobs) {
+        expect(job).toMatch(/\n {4}environment: \$\{\{ (?:matrix|inputs)\.environment \}\}-plan\n/);
+        expect(job).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
+        expect(job).toContain("BLOG_PLAN_ROLE_ARN: ${{ vars.BLOG_PLAN_ROLE_ARN }}");
+      }
+    },
+  );
+
+  test("the deploy jobs apply in the environment's own GitHub environment with its deploy role", () => {
+    const applying = read("deploy.yml")
+      .split(/\n(?= {2}[\w-]+:\n)/)
+      .filter((job) => job.includes("npm run apply"));
+    expect(applying.length).toBe(2);
+    for (const job of applying) {
+      expect(job).toMatch(/\n {4}environment: \$\{\{ (?:matrix|inputs)\.environment \}\}\n/);
+      expect(job).toContain("BLOG_DEPLOY_ROLE_ARN: ${{ vars.BLOG_DEPLOY_ROLE_ARN }}");
+    }
+  });
 });

@@ -26,6 +26,7 @@ export interface AnalyzeOptions {
   readonly waitingOn?: readonly string[];
   readonly error?: string;
   readonly notes?: readonly string[];
+  readonly account?: StackSummary["account"];
 }
 
 export function assertPlanJson(doc: unknown, source: string): asserts doc is TerraformPlanJson {
@@ -154,6 +155,7 @@ export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): S
     waitingOn: options.waitingOn ?? [],
     ...(options.error ? { error: options.error } : {}),
     notes: options.notes ?? [],
+    ...(options.account ? { account: options.account } : {}),
   };
 }
 

@@ -124,6 +124,19 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
   return blocks;
 }
 
+/** Which AWS account each stack was planned in, one line per account and credentials, when any stack has one. */
+function accountSection(stacks: readonly StackSummary[]): Block[] {
+  const groups = new Map<string, string[]>();
+  for (const s of stacks) {
+    if (!s.account) continue;
+    const where = `${s.account.id ? `account ${code(s.account.id)}` : "an undetermined account"} (${s.account.via})`;
+    groups.set(where, [...(groups.get(where) ?? []), code(s.name)]);
+  }
+  return [...groups].map(([where, names], i) =>
+    block(`- Planned in ${where}: ${names.join(", ")}`, "accounts", { leading: i === 0, row: i > 0 }),
+  );
+}
+
 /** One table row per stack that has something to show. */
 function overviewSection(shown: readonly StackSummary[]): Block[] {
   if (shown.length === 0) return [];
@@ -252,6 +265,7 @@ function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean):
   const shown = stacks.filter((s) => s.status !== "no-changes");
   return [
     ...headerSection(summary, title, refreshOnly),
+    ...accountSection(stacks),
     ...overviewSection(shown),
     ...destructiveSection(stacks),
     ...calloutSection(stacks),

@@ -49,6 +49,8 @@ export interface StackSummary {
   readonly waitingOn: readonly string[];
   readonly error?: string;
   readonly notes: readonly string[];
+  /** The AWS account it was planned in and through which credentials, when its environment has an account. */
+  readonly account?: { readonly id?: string; readonly via: string };
 }
 
 export interface PlanSummary {

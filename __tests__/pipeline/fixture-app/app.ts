@@ -3,8 +3,9 @@
  * that cdktf itself writes the outputs and `terraform_remote_state` data sources, exactly as in the real app.
  * Variants change it the way a pull request would (an input, a replacement, a removed or renamed resource).
  */
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import * as path from "path";
+import { ROLE_VARIABLE, factsToLocal, type AccountFacts } from "../../../shared/account-access";
 import { TerraformData } from "./terraform-data";
 
 export interface FixtureOptions {
@@ -26,14 +27,26 @@ export interface FixtureOptions {
   readonly functionId?: "original" | "renamed" | "moved";
   /** The API also reads the flow-log setting: a new output of fx-network that must be applied first. @default false */
   readonly apiReadsFlowLogs?: boolean;
+  /**
+   * Every stack declares this account as the real app's stacks do (stack facts and the role variable), for the
+   * pipeline's account checks; the built-in provider itself reaches no account. @default none
+   */
+  readonly account?: AccountFacts;
 }
 
 export const FIXTURE_STACKS = ["fx-network", "fx-data", "fx-api"] as const;
 
 export function synthFixture(options: FixtureOptions): void {
   const app = new App({ outdir: options.outdir });
-  const backend = (stack: TerraformStack, name: string) =>
+  const backend = (stack: TerraformStack, name: string) => {
     new LocalBackend(stack, { path: path.join(options.stateDir, `${name}.tfstate`) });
+    if (!options.account) return;
+    new TerraformLocal(stack, "stack_facts", { production: false, account: factsToLocal(options.account) });
+    new TerraformVariable(stack, ROLE_VARIABLE, { type: "string", nullable: true }).addOverride(
+      "ephemeral",
+      true,
+    );
+  };
 
   const network = new TerraformStack(app, "fx-network");
   backend(network, "fx-network");
