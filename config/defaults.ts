@@ -2,6 +2,7 @@
  * Zero-config defaults: what a fresh clone synthesizes with no file and no variables.
  * An environment starts from the preset matching its `production` flag; its own keys override it.
  */
+import { DEFAULT_ACCOUNT_CONCURRENCY_LIMIT } from "./concurrency";
 import type { EnvironmentConfig } from "./schema";
 
 type Preset = Omit<EnvironmentConfig, "production">;
@@ -29,10 +30,12 @@ export const DEVELOPMENT_PRESET: Preset = {
   },
   dynamodb: { deletionProtection: false, replicaRegions: [] },
   storage: { rawUploadExpirationDays: 30, noncurrentVersionExpirationDays: 30, corsAllowedOrigins: [] },
-  api: { throttleRateLimit: 50, throttleBurstLimit: 100, reservedConcurrency: 20 },
+  api: { throttleRateLimit: 50, throttleBurstLimit: 100, reservedConcurrency: 20, provisionedConcurrency: 0 },
   edge: { priceClass: "PriceClass_100", waf: false },
   logRetentionDays: 30,
   alarmEmails: [],
+  release: { deploymentPreset: "AllAtOnce" },
+  accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
 };
 
 export const PRODUCTION_PRESET: Preset = {
@@ -55,10 +58,18 @@ export const PRODUCTION_PRESET: Preset = {
   },
   dynamodb: { deletionProtection: true, replicaRegions: [] },
   storage: { rawUploadExpirationDays: 90, noncurrentVersionExpirationDays: 90, corsAllowedOrigins: [] },
-  api: { throttleRateLimit: 500, throttleBurstLimit: 1000, reservedConcurrency: 200 },
+  api: {
+    throttleRateLimit: 500,
+    throttleBurstLimit: 1000,
+    reservedConcurrency: 200,
+    provisionedConcurrency: 0,
+  },
   edge: { priceClass: "PriceClass_100", waf: true },
   logRetentionDays: 365,
   alarmEmails: [],
+  // A tenth of the traffic on the new version for five minutes; its alarms roll it back.
+  release: { deploymentPreset: "Canary10Percent5Minutes" },
+  accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
 };
 
 /** Environment names that get production defaults when `production` is not given. */

@@ -4,6 +4,7 @@
  * Every key is documented in README.md ("Configuration reference"). Environment sizing has two presets
  * (development and production); an environment's own keys override its preset key by key.
  */
+import { UNRESERVED_MINIMUM, concurrencyNeeded, describeShares, reservedConcurrency } from "./concurrency";
 import { z } from "zod";
 import { ROLE_ARN_PATTERN, roleAccount } from "../shared/account-access";
 import { strictObject } from "./messages";
@@ -87,6 +88,26 @@ const apiSchema = strictObject({
   throttleBurstLimit: z.number().int().positive(),
   /** Reserved concurrency of the API function: caps what a traffic spike can do to the database. */
   reservedConcurrency: z.number().int().min(1),
+  /** Execution environments kept initialised on the API's `live` alias (no cold starts; billed while idle). 0 = off. */
+  provisionedConcurrency: z.number().int().min(0),
+});
+
+/** CodeDeploy's predefined Lambda deployment configurations, by the name after `CodeDeployDefault.Lambda`. */
+export const DEPLOYMENT_PRESETS = [
+  "AllAtOnce",
+  "Canary10Percent5Minutes",
+  "Canary10Percent10Minutes",
+  "Canary10Percent15Minutes",
+  "Canary10Percent30Minutes",
+  "Linear10PercentEvery1Minute",
+  "Linear10PercentEvery2Minutes",
+  "Linear10PercentEvery3Minutes",
+  "Linear10PercentEvery10Minutes",
+] as const;
+
+const releaseSchema = strictObject({
+  /** How CodeDeploy shifts the `live` alias of the API and event functions to a new version. */
+  deploymentPreset: z.enum(DEPLOYMENT_PRESETS),
 });
 
 const edgeSchema = strictObject({
@@ -156,6 +177,15 @@ export const environmentSchema = strictObject({
   logRetentionDays: logRetention,
   /** Addresses subscribed to the ops alarm topic (they must confirm the subscription). */
   alarmEmails: z.array(email),
+  release: releaseSchema,
+  /**
+   * The account's Lambda "Concurrent executions" quota in this region: the functions' reserved concurrency plus the
+   * 100 AWS keeps unreserved must fit in it (config/concurrency.ts).
+   */
+  accountConcurrencyLimit: z
+    .number()
+    .int()
+    .min(UNRESERVED_MINIMUM + 1),
   account: accountSchema.optional(),
   /** Accept credentials of any account: the explicit opt-out of `account.id` in production. */
   allowAnyAccount: z.boolean().optional(),
@@ -241,6 +271,7 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
     accountRules(env, e, problem);
+    concurrencyRules(env, e, problem);
     if (e.production !== true) continue;
     for (const [section, values, key] of [
       ["database", database, "multiAz"],
@@ -256,6 +287,67 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
         );
     }
   }
+  sharedAccountConcurrency(asObject(root.environments), ctx);
+}
+
+/** Environments that name the same account (in the one region of the app) draw on one Lambda quota. */
+function sharedAccountConcurrency(environments: Raw, ctx: z.RefinementCtx): void {
+  const byAccount = new Map<string, Array<[string, Raw]>>();
+  for (const [env, value] of Object.entries(environments)) {
+    const id = asObject(asObject(value).account).id;
+    if (typeof id === "string") byAccount.set(id, [...(byAccount.get(id) ?? []), [env, asObject(value)]]);
+  }
+  for (const [id, members] of byAccount) {
+    if (members.length < 2) continue;
+    const shares: Record<string, number> = {};
+    for (const [env, e] of members) {
+      const reserved = asObject(e.api).reservedConcurrency;
+      if (typeof reserved !== "number" || typeof e.production !== "boolean") return;
+      for (const [name, value] of Object.entries(
+        reservedConcurrency({ production: e.production, api: { reservedConcurrency: reserved } }),
+      ))
+        shares[`${env}.${name}`] = value;
+    }
+    const limits = members.map(([, e]) => e.accountConcurrencyLimit).filter((l) => typeof l === "number");
+    const limit = Math.min(...(limits as number[]));
+    const needed = concurrencyNeeded(shares);
+    if (needed <= limit) continue;
+    const [first] = members[0];
+    ctx.addIssue({
+      code: "custom",
+      path: ["environments", first, "accountConcurrencyLimit"],
+      message:
+        `is ${limit}, but environments ${members.map(([env]) => env).join(", ")} share account ${id} and together ` +
+        `reserve ${needed - UNRESERVED_MINIMUM} (${describeShares(shares)}) besides the ${UNRESERVED_MINIMUM} AWS keeps ` +
+        "unreserved: lower their api.reservedConcurrency, or raise the quota and this setting",
+    });
+  }
+}
+
+/** Reserved concurrency fits the account's quota, and the API's provisioned concurrency fits its reservation. */
+function concurrencyRules(env: string, e: Raw, problem: (message: string, ...path: string[]) => void): void {
+  const api = asObject(e.api);
+  const { reservedConcurrency: reserved, provisionedConcurrency: provisioned } = api;
+  if (typeof reserved !== "number") return;
+  if (typeof provisioned === "number" && provisioned > reserved)
+    problem(
+      `must be at most api.reservedConcurrency (${reserved}): Lambda cannot keep more environments ready than the ` +
+        "function may run",
+      "api",
+      "provisionedConcurrency",
+    );
+  const limit = e.accountConcurrencyLimit;
+  // A limit at or below what AWS keeps is the schema's own error.
+  if (typeof limit !== "number" || limit <= UNRESERVED_MINIMUM || typeof e.production !== "boolean") return;
+  const shares = reservedConcurrency({ production: e.production, api: { reservedConcurrency: reserved } });
+  const needed = concurrencyNeeded(shares);
+  if (needed > limit)
+    problem(
+      `is ${limit}, but the functions reserve ${needed - UNRESERVED_MINIMUM} (${describeShares(shares)}) and AWS ` +
+        `keeps ${UNRESERVED_MINIMUM} unreserved: ${needed} in all. Lower environments.${env}.api.reservedConcurrency, ` +
+        'or raise this to the account\'s Lambda quota (Service Quotas: "Concurrent executions")',
+      "accountConcurrencyLimit",
+    );
 }
 
 /** The account block's own rules: roles of the same account, and production names its account. */

@@ -42,27 +42,28 @@ export function opsAlarm(scope: Construct, id: string, props: AlarmProps): Cloud
   });
 }
 
-/** Errors and throttles of one function. */
+/** Errors and throttles of one function; their names, for the release's rollback alarms. */
 export function functionAlarms(
   scope: Construct,
   id: string,
   functionName: string,
   opsTopicArn: string,
-): void {
-  for (const [metricName, what] of [
+): string[] {
+  return [
     ["Errors", "errors"],
     ["Throttles", "throttles"],
-  ]) {
-    opsAlarm(scope, `${id}-${what}`, {
-      alarmName: `${functionName}-${what}`,
-      description: `Lambda ${functionName} reports ${what}`,
-      namespace: "AWS/Lambda",
-      metricName,
-      dimensions: { FunctionName: functionName },
-      threshold: 1,
-      opsTopicArn,
-    });
-  }
+  ].map(
+    ([metricName, what]) =>
+      opsAlarm(scope, `${id}-${what}`, {
+        alarmName: `${functionName}-${what}`,
+        description: `Lambda ${functionName} reports ${what}`,
+        namespace: "AWS/Lambda",
+        metricName,
+        dimensions: { FunctionName: functionName },
+        threshold: 1,
+        opsTopicArn,
+      }).alarmName,
+  );
 }
 
 /** A dead-letter queue with anything in it means events were not processed. */

@@ -64,6 +64,8 @@ export class DeadLetterQueue extends Construct {
   ): LambdaFunctionEventInvokeConfig {
     return new LambdaFunctionEventInvokeConfig(this, id, {
       functionName: this.fn.functionName,
+      // Asynchronous events invoke the live alias: its settings, not the unqualified function's, apply.
+      qualifier: this.fn.alias.name,
       ...retry,
       destinationConfig: { onFailure: { destination: this.queue.arn } },
     });

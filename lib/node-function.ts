@@ -7,11 +7,13 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleHandler, type HandlerBundle } from "./bundle";
 import type { FunctionEnvironment, FunctionVariable, HandlerName } from "./function-environment";
+import { LIVE_ALIAS } from "../shared/release-targets";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
 import { acceptNodeFunctionExceptions } from "./node-function-exceptions";
 
@@ -56,6 +58,12 @@ export interface NodeFunctionProps<H extends HandlerName> {
    * the network interfaces the role may manage. @default outside the VPC
    */
   readonly vpc?: FunctionVpc;
+  /**
+   * Who moves the `live` alias to a newly published version: Terraform, at once ("terraform", for a function
+   * that serves no traffic, like the migration), or CodeDeploy by the environment's preset ("codedeploy",
+   * lib/release.ts; Terraform then leaves the alias where CodeDeploy put it).
+   */
+  readonly release: "terraform" | "codedeploy";
 }
 
 export interface FunctionVpc {
@@ -109,6 +117,8 @@ export function vpcNetworkingStatements(vpc: FunctionVpc): PolicyStatement[] {
 
 export class NodeFunction<H extends HandlerName = HandlerName> extends Construct {
   public readonly function: LambdaFunction;
+  /** `live`: what every trigger, integration and permission names (never `$LATEST`). */
+  public readonly alias: LambdaAlias;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly bundle: HandlerBundle;
@@ -192,7 +202,20 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       vpcConfig: props.vpc
         ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds }
         : undefined,
+      // Every change of code or configuration becomes a numbered version the alias can shift to (and back from).
+      publish: true,
       dependsOn: [this.logGroup],
+    });
+    this.alias = new LambdaAlias(this, "live", {
+      name: LIVE_ALIAS,
+      functionName: this.function.functionName,
+      functionVersion: this.function.version,
+      description:
+        props.release === "codedeploy" ? "Shifted by CodeDeploy (npm run apply)" : "The newest version",
+      lifecycle:
+        props.release === "codedeploy"
+          ? { ignoreChanges: ["function_version", "routing_config"] }
+          : undefined,
     });
     acceptNodeFunctionExceptions(this.function, this.logGroup, {
       inVpc: props.vpc !== undefined,
@@ -204,8 +227,13 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
     return this.function.functionName;
   }
 
+  /** The `live` alias's ARN: what invokes the function. */
   get arn(): string {
-    return this.function.arn;
+    return this.alias.arn;
+  }
+  /** The `live` alias's invoke ARN, for API Gateway integrations. */
+  get invokeArn(): string {
+    return this.alias.invokeArn;
   }
 
   /** Sets one more variable of the handler's schema. */

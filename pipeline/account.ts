@@ -52,6 +52,8 @@ export interface PhaseAccess {
   readonly account: StackAccount;
   /** Extra environment for Terraform: the role variable, always set, so that apply sees what plan saw. */
   readonly terraformEnv: Record<string, string>;
+  /** The role the phase assumes; undefined when the job's credentials are used as they are. */
+  readonly role?: string;
 }
 
 /** The role and account of one phase of a stack with account facts. */
@@ -63,7 +65,7 @@ export async function phaseAccess(
   const role = roleFor(phase, facts, options.env ?? process.env);
   const terraformEnv = { [`TF_VAR_${ROLE_VARIABLE}`]: role ?? "" };
   // Credentials of an assumed role are the role's account's; the providers' allowed_account_ids check the rest.
-  if (role) return { account: { id: roleAccount(role), via: `role ${role}` }, terraformEnv };
+  if (role) return { account: { id: roleAccount(role), via: `role ${role}` }, terraformEnv, role };
   const id = await (options.callerAccount ?? stsCallerAccount)();
   return { account: { id, via: "the job's credentials" }, terraformEnv };
 }

@@ -127,7 +127,9 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
       break;
     }
     started = Date.now();
-    const result = await applyPlans({ ...pipeline, globs: [stack.name] });
+    // No release step: moto stores CodeDeploy deployments but never runs one (it would wait forever); a first
+    // apply has nothing to release anyway. __tests__/pipeline/release.test.ts drives it against a stand-in.
+    const result = await applyPlans({ ...pipeline, globs: [stack.name], release: false });
     update(stack.name, {
       applySeconds: seconds(started),
       applied: planned.counts.create,

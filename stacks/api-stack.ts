@@ -3,6 +3,9 @@
  * stack in Cognito mode), the authors' user pool, the API function inside the VPC, and the schema-migration
  * function that Terraform invokes on every deploy whose migrations changed.
  */
+import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
+import { Releases } from "../lib/release";
+import { reservedConcurrency } from "../config/concurrency";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
@@ -78,7 +81,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     const integration = new Apigatewayv2Integration(this, "api-integration", {
       apiId: api.id,
       integrationType: "AWS_PROXY",
-      integrationUri: apiFn.arn,
+      integrationUri: apiFn.arn, // the live alias
       payloadFormatVersion: "2.0",
       timeoutMilliseconds: 10000,
     });
@@ -103,6 +106,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     }
     new LambdaPermission(this, "api-invoke", {
       functionName: apiFn.functionName,
+      qualifier: apiFn.alias.name,
       action: "lambda:InvokeFunction",
       principal: "apigateway.amazonaws.com",
       sourceArn: `${api.executionArn}/*/*/api/*`,
@@ -139,7 +143,24 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       },
     });
 
-    this.createAlarms(api.id, apiFn, network.opsTopicArn);
+    const rollbackAlarms = this.createAlarms(api.id, apiFn, network.opsTopicArn);
+    const releases = new Releases(this, "releases", {
+      names: this.names,
+      layer: "api",
+      settings: this.env.release,
+      opsTopicArn: network.opsTopicArn,
+      kmsKeyArn: network.kmsKeyArn,
+      region: this.region,
+    });
+    releases.add(apiFn, rollbackAlarms);
+    if (this.env.api.provisionedConcurrency > 0) {
+      // On the alias, so CodeDeploy readies the new version's environments before it shifts traffic.
+      new LambdaProvisionedConcurrencyConfig(this, "api-provisioned", {
+        functionName: apiFn.functionName,
+        qualifier: apiFn.alias.name,
+        provisionedConcurrentExecutions: this.env.api.provisionedConcurrency,
+      });
+    }
     this.output("api_url", api.apiEndpoint, "API Gateway endpoint (the site serves it under /api/*)");
   }
 
@@ -152,7 +173,8 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       timeout: 10,
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: this.env.api.reservedConcurrency,
+      reservedConcurrency: reservedConcurrency(this.env).api,
+      release: "codedeploy",
       vpc: {
         subnetIds: network.privateSubnetIds,
         securityGroupIds: [network.securityGroupId("api-fn")],
@@ -219,7 +241,9 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       timeout: 300,
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: 1,
+      reservedConcurrency: reservedConcurrency(this.env).migrate,
+      // Invoked once per deploy by Terraform itself, right after the alias moves.
+      release: "terraform",
       vpc: {
         subnetIds: network.privateSubnetIds,
         securityGroupIds: [network.securityGroupId("migrate-fn")],
@@ -245,9 +269,10 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     fn.grantKeyUse(network.kmsKeyArn, ["kms:Decrypt"]);
     new LambdaInvocation(this, "run-migrations", {
       functionName: fn.functionName,
+      qualifier: fn.alias.name,
       input: JSON.stringify({ action: "migrate" }),
       triggers: { bundle: fn.bundle.sourceCodeHash },
-      dependsOn: [fn.function],
+      dependsOn: [fn.alias],
     });
   }
 
@@ -286,8 +311,9 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     };
   }
 
-  private createAlarms(apiId: string, apiFn: NodeFunction, opsTopicArn: string): void {
-    opsAlarm(this, "api-5xx", {
+  /** The API's alarms; its errors, throttles and 5xx roll a release back. */
+  private createAlarms(apiId: string, apiFn: NodeFunction, opsTopicArn: string): string[] {
+    const serverErrors = opsAlarm(this, "api-5xx", {
       alarmName: this.names.resource("api-5xx"),
       description: "API answers 5xx",
       namespace: "AWS/ApiGateway",
@@ -307,6 +333,6 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       evaluationPeriods: 3,
       opsTopicArn,
     });
-    functionAlarms(this, "api", apiFn.functionName, opsTopicArn);
+    return [...functionAlarms(this, "api", apiFn.functionName, opsTopicArn), serverErrors.alarmName];
   }
 }

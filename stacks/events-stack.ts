@@ -3,6 +3,8 @@
  * feeding the upload-stats function (every upload); new subscribers (DynamoDB stream) → welcome-email function
  * through SES. Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
+import { Releases } from "../lib/release";
+import { reservedConcurrency } from "../config/concurrency";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
@@ -40,15 +42,23 @@ export interface EventsStackProps extends BlogStackProps {
   >;
 }
 type Network = EventsStackProps["network"];
-/** Reserved for the upload-stats function, and the most its queue mapping invokes at once (≥ 2, SQS's minimum). */
-const UPLOAD_STATS_CONCURRENCY = 2;
 type Data = EventsStackProps["data"];
 
 /** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EventsStack extends BlogStack {
+  private readonly releases: Releases;
+
   constructor(scope: Construct, props: EventsStackProps) {
     super(scope, "events", props);
     const { network, data } = props;
+    this.releases = new Releases(this, "releases", {
+      names: this.names,
+      layer: "events",
+      settings: this.env.release,
+      opsTopicArn: network.opsTopicArn,
+      kmsKeyArn: network.kmsKeyArn,
+      region: this.region,
+    });
 
     const ses = this.createSes();
     const uploadsTopicArn = this.createThumbnailFlow(network, data);
@@ -104,8 +114,8 @@ export class EventsStack extends BlogStack {
       timeout: 60,
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
-      // Bounds the parallel decodes a burst of uploads can start.
-      reservedConcurrency: this.env.production ? 20 : 5,
+      reservedConcurrency: reservedConcurrency(this.env).thumbnail,
+      release: "codedeploy",
       environment: {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
@@ -121,6 +131,7 @@ export class EventsStack extends BlogStack {
 
     new LambdaPermission(this, "thumbnail-from-sns", {
       functionName: fn.functionName,
+      qualifier: fn.alias.name,
       action: "lambda:InvokeFunction",
       principal: "sns.amazonaws.com",
       sourceArn: topic.arn,
@@ -143,7 +154,7 @@ export class EventsStack extends BlogStack {
     });
     // SNS invokes asynchronously: two retries, then the event lands in the DLQ with its error.
     dlq.catchAsyncFailures("thumbnail-async", { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 });
-    functionAlarms(this, "thumbnail", fn.functionName, network.opsTopicArn);
+    this.releases.add(fn, functionAlarms(this, "thumbnail", fn.functionName, network.opsTopicArn));
     return topic.arn;
   }
 
@@ -176,7 +187,8 @@ export class EventsStack extends BlogStack {
       logKmsKeyArn: network.kmsKeyArn,
       // Statistics can lag; a burst of uploads should not take the account's concurrency. The mapping polls with
       // at most as many as are reserved, so messages are never throttled into extra receives.
-      reservedConcurrency: UPLOAD_STATS_CONCURRENCY,
+      reservedConcurrency: reservedConcurrency(this.env)["upload-stats"],
+      release: "codedeploy",
       environment: {
         // The marker put is conditional; a failed totals update deletes it again (handlers/upload-stats).
         UPLOAD_STATS_TABLE: bindTable(table, ["PutItem", "UpdateItem", "DeleteItem"]),
@@ -191,9 +203,9 @@ export class EventsStack extends BlogStack {
       maximumBatchingWindowInSeconds: 5,
       // Failed messages alone become visible again; after maxReceiveCount the queue's redrive keeps them.
       functionResponseTypes: ["ReportBatchItemFailures"],
-      scalingConfig: { maximumConcurrency: UPLOAD_STATS_CONCURRENCY },
+      scalingConfig: { maximumConcurrency: reservedConcurrency(this.env)["upload-stats"] },
     });
-    functionAlarms(this, "upload-stats", fn.functionName, network.opsTopicArn);
+    this.releases.add(fn, functionAlarms(this, "upload-stats", fn.functionName, network.opsTopicArn));
   }
 
   private createWelcomeEmailFlow(
@@ -209,8 +221,8 @@ export class EventsStack extends BlogStack {
       timeout: 30,
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
-      // Keeps a backlog from exceeding the SES sending rate.
-      reservedConcurrency: 5,
+      reservedConcurrency: reservedConcurrency(this.env)["welcome-email"],
+      release: "codedeploy",
       environment: {
         SES_SENDER: this.config.ses.sender,
         SES_CONFIGURATION_SET: ses.configurationSetName,
@@ -263,7 +275,7 @@ export class EventsStack extends BlogStack {
       filterCriteria: { filter: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
       destinationConfig: dlq.onFailure,
     });
-    functionAlarms(this, "welcome-email", fn.functionName, network.opsTopicArn);
+    this.releases.add(fn, functionAlarms(this, "welcome-email", fn.functionName, network.opsTopicArn));
   }
 
   private createSes() {

@@ -366,3 +366,74 @@ describe("accounts", () => {
     ]);
   });
 });
+
+describe("concurrency budget (config/concurrency.ts)", () => {
+  it("refuses reserved concurrency that does not fit the account's quota, naming each function's share", () => {
+    const found = problems(() => load({ environments: { dev: { api: { reservedConcurrency: 5000 } } } }));
+    expect(found).toEqual([
+      {
+        key: "environments.dev.accountConcurrencyLimit",
+        message:
+          "is 1000, but the functions reserve 5013 (api 5000, thumbnail 5, welcome-email 5, upload-stats 2, migrate 1) " +
+          "and AWS keeps 100 unreserved: 5113 in all. Lower environments.dev.api.reservedConcurrency, or raise this " +
+          'to the account\'s Lambda quota (Service Quotas: "Concurrent executions")',
+      },
+    ]);
+    // The same reservation fits an account whose quota was raised.
+    expect(() =>
+      load({ environments: { dev: { api: { reservedConcurrency: 5000 }, accountConcurrencyLimit: 6000 } } }),
+    ).not.toThrow();
+    // The edge: 887 + 13 + 100 = 1000 fits exactly; one more does not.
+    expect(() => load({ environments: { dev: { api: { reservedConcurrency: 887 } } } })).not.toThrow();
+    expect(
+      problems(() => load({ environments: { dev: { api: { reservedConcurrency: 888 } } } })),
+    ).toHaveLength(1);
+  });
+
+  it("adds up environments that share an account", () => {
+    const account = { id: "111111111111" };
+    const found = problems(() =>
+      load({
+        environments: {
+          dev: { account, api: { reservedConcurrency: 400 } },
+          prod: { account, api: { reservedConcurrency: 500 } },
+        },
+      }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.accountConcurrencyLimit",
+        message: expect.stringMatching(
+          /^is 1000, but environments dev, prod share account 111111111111 and together reserve 941 \(prod\.api 500, dev\.api 400, prod\.thumbnail 20, /,
+        ),
+      },
+    ]);
+  });
+
+  it("keeps provisioned concurrency within the reservation and the limit above what AWS keeps", () => {
+    const found = problems(() =>
+      load({
+        environments: {
+          dev: { api: { reservedConcurrency: 10, provisionedConcurrency: 11 }, accountConcurrencyLimit: 50 },
+        },
+      }),
+    );
+    expect(Object.fromEntries(found.map((p) => [p.key, p.message]))).toEqual({
+      "environments.dev.api.provisionedConcurrency":
+        "must be at most api.reservedConcurrency (10): Lambda cannot keep more environments ready than the function may run",
+      "environments.dev.accountConcurrencyLimit": "must be at least 101",
+    });
+  });
+
+  it("names the allowed deployment presets", () => {
+    const found = problems(() =>
+      load({ environments: { prod: { allowAnyAccount: true, release: { deploymentPreset: "Canary50" } } } }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.prod.release.deploymentPreset",
+        message: expect.stringMatching(/^must be one of "AllAtOnce"\|"Canary10Percent5Minutes"\|/),
+      },
+    ]);
+  });
+});

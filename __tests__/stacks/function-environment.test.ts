@@ -35,6 +35,7 @@ describe("NodeFunction environment", () => {
         description: "test",
         logRetentionDays: 1,
         logKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/test",
+        release: "terraform",
         environment: {
           UPLOADS_BUCKET: "uploads",
           MEDIA_BUCKET: "media",

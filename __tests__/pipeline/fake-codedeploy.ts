@@ -1,0 +1,112 @@
+/**
+ * A stand-in for CodeDeploy's API (JSON 1.1 over HTTP, as the SDK speaks it): CreateDeployment, GetDeployment and
+ * StopDeployment, each deployment following a script — succeed after a few reads, fail with an alarm and roll
+ * back, or stay in progress until stopped. moto stores deployments but never runs one, so the release step is
+ * tested against this instead; the SDK client, its serialisation and the pipeline code are the real ones.
+ */
+import { createServer, type Server } from "http";
+import type { AddressInfo } from "net";
+
+export type Script = "succeeds" | "alarm-rollback" | "never-finishes";
+
+export interface Recorded {
+  readonly target: string;
+  readonly body: Record<string, unknown>;
+}
+
+interface Deployment {
+  readonly id: string;
+  readonly script: Script;
+  readonly input: Record<string, unknown>;
+  reads: number;
+  stopped: boolean;
+}
+
+export class FakeCodeDeploy {
+  readonly calls: Recorded[] = [];
+  private readonly deployments = new Map<string, Deployment>();
+  private server?: Server;
+  /** The script of each deployment group; "succeeds" when not named. */
+  scripts: Record<string, Script> = {};
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const target = String(request.headers["x-amz-target"] ?? "").replace("CodeDeploy_20141006.", "");
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+        this.calls.push({ target, body });
+        const answer = (status: number, json: unknown) => {
+          response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+          response.end(JSON.stringify(json));
+        };
+        const deployment = this.deployments.get(String(body.deploymentId));
+        switch (target) {
+          case "CreateDeployment": {
+            const id = `d-FAKE${this.deployments.size + 1}`;
+            const script = this.scripts[String(body.deploymentGroupName)] ?? "succeeds";
+            this.deployments.set(id, { id, script, input: body, reads: 0, stopped: false });
+            return answer(200, { deploymentId: id });
+          }
+          case "GetDeployment":
+            if (!deployment)
+              return answer(400, {
+                __type: "DeploymentDoesNotExistException",
+                message: "no such deployment",
+              });
+            deployment.reads += 1;
+            return answer(200, { deploymentInfo: this.info(deployment) });
+          case "StopDeployment":
+            if (!deployment)
+              return answer(400, {
+                __type: "DeploymentDoesNotExistException",
+                message: "no such deployment",
+              });
+            deployment.stopped = true;
+            return answer(200, { status: "Pending", statusMessage: "stopping" });
+          default:
+            return answer(400, { __type: "UnknownOperationException", message: target });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private info(d: Deployment): Record<string, unknown> {
+    const base = {
+      deploymentId: d.id,
+      applicationName: d.input.applicationName,
+      deploymentGroupName: d.input.deploymentGroupName,
+      deploymentConfigName: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+    };
+    if (d.stopped)
+      return { ...base, status: "Stopped", rollbackInfo: { rollbackMessage: "Stopped by the user" } };
+    if (d.reads < 3)
+      return { ...base, status: "InProgress", deploymentStatusMessages: [`traffic ${d.reads * 10}%`] };
+    switch (d.script) {
+      case "succeeds":
+        return { ...base, status: "Succeeded" };
+      case "alarm-rollback":
+        return {
+          ...base,
+          status: "Failed",
+          errorInformation: {
+            code: "ALARM_ACTIVE",
+            message: "One or more alarms have been activated: fx-api-errors",
+          },
+          rollbackInfo: {
+            rollbackDeploymentId: "d-ROLLBACK1",
+            rollbackMessage: "Rolled back to the version the alias served before",
+          },
+        };
+      case "never-finishes":
+        return { ...base, status: "InProgress", deploymentStatusMessages: ["traffic 10%"] };
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
