@@ -33,6 +33,7 @@ export const DEVELOPMENT_PRESET: Preset = {
   edge: { priceClass: "PriceClass_100", waf: false },
   logRetentionDays: 30,
   alarmEmails: [],
+  alarmTopicSubscriptions: [],
 };
 
 export const PRODUCTION_PRESET: Preset = {
@@ -59,6 +60,7 @@ export const PRODUCTION_PRESET: Preset = {
   edge: { priceClass: "PriceClass_100", waf: true },
   logRetentionDays: 365,
   alarmEmails: [],
+  alarmTopicSubscriptions: [],
 };
 
 /** Environment names that get production defaults when `production` is not given. */

@@ -8,6 +8,7 @@ import { Aspects, TerraformLocal, TerraformOutput, TerraformStack, type Terrafor
 import type { Construct, Node } from "constructs";
 import type { BlogConfig, EnvironmentConfig } from "../config/schema";
 import { addressedNode, claimAddress } from "../lib/addressing";
+import { AlarmFanIn } from "../lib/alarm-fan-in";
 import { configureBackend } from "../lib/backend";
 import { Names } from "../lib/naming";
 import { TagsAspect } from "../lib/tags";
@@ -47,6 +48,7 @@ export abstract class BlogStack extends TerraformStack {
         "managed-by": "cdktf",
       }),
     );
+    Aspects.of(this).add(new AlarmFanIn(this.env.alarmTopicSubscriptions, props.config.region));
     new TerraformLocal(this, "stack_facts", {
       app: props.config.appName,
       environment: props.envName,

@@ -154,7 +154,11 @@ describe("bad configuration", () => {
 
   it("judges a rule between keys only on values of the right type", () => {
     const found = problems(() =>
-      load({ environments: { prod: { database: { multiAz: "no", allocatedStorageGb: "big" } } } }),
+      load({
+        environments: {
+          prod: { database: { multiAz: "no", allocatedStorageGb: "big" }, alarmEmails: ["ops@example.com"] },
+        },
+      }),
     );
     expect(found.map((p) => p.key).sort()).toEqual([
       "environments.prod.database.allocatedStorageGb",
@@ -266,5 +270,77 @@ describe("the app with a bad configuration", () => {
     expect(run.stderr).toMatch(/region: must be an AWS region/);
     expect(run.stderr).toMatch(/environments\.dev\.network\.azCount/);
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
+
+describe("alarm recipients and thresholds", () => {
+  const declaredProd = (prod: Record<string, unknown>) => load({ environments: { prod } });
+
+  it("refuses a declared production environment whose alarms reach nobody, saying what to set", () => {
+    const found = problems(() => declaredProd({}));
+    expect(found).toEqual([
+      {
+        key: "environments.prod.alarmEmails",
+        message: expect.stringMatching(
+          /^is empty, so the alarms of production environment prod reach nobody: set environments\.prod\.alarmEmails to at least one address, or environments\.prod\.alarmTopicSubscriptions to a list of \{ "protocol": "email", "endpoint": "<address>" \} \| \{ "protocol": "https", .*\| \{ "protocol": "topic", "topicArn": "arn:aws:sns:<region>:<account>:<topic>" \}$/,
+        ),
+      },
+    ]);
+    // Reported with the other problems, not instead of them.
+    const keys = problems(() => declaredProd({ network: { azCount: 5 } })).map((p) => p.key);
+    expect(keys.sort()).toEqual(["environments.prod.alarmEmails", "environments.prod.network.azCount"]);
+  });
+
+  it("accepts e-mails, or any explicit subscription, and leaves non-production and zero-config alone", () => {
+    expect(() => declaredProd({ alarmEmails: ["ops@example.com"] })).not.toThrow();
+    for (const subscription of [
+      { protocol: "email", endpoint: "ops@example.com" },
+      { protocol: "https", endpoint: "https://hooks.example.com/alarms" },
+      { protocol: "topic", topicArn: "arn:aws:sns:eu-west-1:123456789012:team-pager" },
+    ])
+      expect(() => declaredProd({ alarmTopicSubscriptions: [subscription] })).not.toThrow();
+    expect(() => load({ environments: { staging: {} } })).not.toThrow();
+    // The built-in prod of the zero-config synth is a demonstration: it must synthesize.
+    expect(load().config.environments.prod.alarmEmails).toEqual([]);
+  });
+
+  it("names the allowed forms of a subscription", () => {
+    const byKey = Object.fromEntries(
+      problems(() =>
+        declaredProd({
+          alarmTopicSubscriptions: [
+            { protocol: "sms", endpoint: "+123" },
+            { protocol: "https", endpoint: "http://plain.example.com" },
+            { protocol: "topic", topicArn: "arn:aws:sqs:eu-west-1:123456789012:q" },
+          ],
+        }),
+      ).map((p) => [p.key, p.message]),
+    );
+    expect(byKey["environments.prod.alarmTopicSubscriptions.0.protocol"]).toBe(
+      'must be one of "email"|"https"|"topic"',
+    );
+    expect(byKey["environments.prod.alarmTopicSubscriptions.1.endpoint"]).toBe("must be an https URL");
+    expect(byKey["environments.prod.alarmTopicSubscriptions.2.topicArn"]).toMatch(/must be an SNS topic ARN/);
+  });
+
+  it("needs a connections threshold for an instance class without a known max_connections", () => {
+    const found = problems(() =>
+      load({ environments: { dev: { database: { instanceClass: "db.x2g.large" } } } }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.database.instanceClass",
+        message: expect.stringMatching(
+          /^db\.x2g\.large has no known default max_connections for the connections alarm: set database\.connectionsAlarmThreshold \(connections\), or use a class of .*t4g.*/,
+        ),
+      },
+    ]);
+    expect(() =>
+      load({
+        environments: {
+          dev: { database: { instanceClass: "db.x2g.large", connectionsAlarmThreshold: 900 } },
+        },
+      }),
+    ).not.toThrow();
   });
 });
