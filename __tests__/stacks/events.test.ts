@@ -142,6 +142,9 @@ describe("events stack", () => {
       "ApproximateNumberOfMessagesVisible",
       "Errors",
       "Errors",
+      "IteratorAge",
+      "Reputation.BounceRate",
+      "Reputation.ComplaintRate",
       "Throttles",
       "Throttles",
     ]);
