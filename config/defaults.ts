@@ -36,6 +36,7 @@ export const DEVELOPMENT_PRESET: Preset = {
   alarmEmails: [],
   release: { deploymentPreset: "AllAtOnce" },
   accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
+  alarmTopicSubscriptions: [],
 };
 
 export const PRODUCTION_PRESET: Preset = {
@@ -70,6 +71,7 @@ export const PRODUCTION_PRESET: Preset = {
   // A tenth of the traffic on the new version for five minutes; its alarms roll it back.
   release: { deploymentPreset: "Canary10Percent5Minutes" },
   accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
+  alarmTopicSubscriptions: [],
 };
 
 /** Environment names that get production defaults when `production` is not given. */

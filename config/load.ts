@@ -14,7 +14,7 @@ import {
   TOP_LEVEL_DEFAULTS,
 } from "./defaults";
 import { UNKNOWN_KEY, configErrorMap } from "./messages";
-import { configSchema, type BlogConfig } from "./schema";
+import { alarmRecipientProblems, configSchema, type BlogConfig } from "./schema";
 
 export const DEFAULT_CONFIG_FILE = "blog.config.json";
 
@@ -176,7 +176,12 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
   const raw = withEnvironmentBackends(withEnvironmentPresets(withBackendDefaults(layered)));
 
   const result = configSchema.safeParse(raw, { error: configErrorMap });
-  if (!result.success) throw new ConfigError(result.error.issues.flatMap(toProblems));
+  // Only environments someone declared must name who gets their alarms: the zero-config pair must synthesize.
+  const unheard = definesEnvironments
+    ? alarmRecipientProblems(raw.environments).map((p) => ({ key: p.path.join("."), message: p.message }))
+    : [];
+  if (!result.success || unheard.length > 0)
+    throw new ConfigError([...(result.success ? [] : result.error.issues.flatMap(toProblems)), ...unheard]);
   const config = result.data;
   return { config, environments: selectEnvironments(config, env.BLOG_ENVIRONMENTS) };
 }

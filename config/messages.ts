@@ -87,3 +87,13 @@ export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
       issue.code === "unrecognized_keys" ? `${UNKNOWN_KEY}; allowed here: ${allowed}` : undefined,
   });
 }
+
+/** A production environment without alarm recipients: what to set, in the forms the schema accepts. */
+export function noAlarmRecipients(env: string): string {
+  return (
+    `is empty, so the alarms of production environment ${env} reach nobody: set environments.${env}.alarmEmails ` +
+    `to at least one address, or environments.${env}.alarmTopicSubscriptions to a list of ` +
+    `{ "protocol": "email", "endpoint": "<address>" } | { "protocol": "https", "endpoint": "https://…" } | ` +
+    `{ "protocol": "topic", "topicArn": "arn:aws:sns:<region>:<account>:<topic>" }`
+  );
+}

@@ -7,7 +7,8 @@
 import { UNRESERVED_MINIMUM, concurrencyNeeded, describeShares, reservedConcurrency } from "./concurrency";
 import { z } from "zod";
 import { ROLE_ARN_PATTERN, roleAccount } from "../shared/account-access";
-import { strictObject } from "./messages";
+import { defaultMaxConnections, unknownClassMessage } from "../lib/rds-connections";
+import { noAlarmRecipients, strictObject } from "./messages";
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -48,6 +49,25 @@ const networkSchema = strictObject({
   existingVpc: existingVpcSchema.optional(),
 });
 
+/** SNS cannot subscribe a topic to a topic: an existing topic is "fanned in" as an extra action of every alarm. */
+export const alarmSubscriptionSchema = z.discriminatedUnion("protocol", [
+  strictObject({ protocol: z.literal("email"), endpoint: email }),
+  strictObject({
+    protocol: z.literal("https"),
+    endpoint: z.url({ protocol: /^https$/, error: "must be an https URL" }),
+  }),
+  strictObject({
+    protocol: z.literal("topic"),
+    topicArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+        "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)",
+      ),
+  }),
+]);
+export type AlarmSubscription = z.infer<typeof alarmSubscriptionSchema>;
+
 const databaseSchema = strictObject({
   engineVersion: z.string().regex(/^1[4-7](\.\d+)?$/, "must be a PostgreSQL version 14-17, e.g. 16.6"),
   instanceClass: z
@@ -60,6 +80,11 @@ const databaseSchema = strictObject({
   deletionProtection: z.boolean(),
   performanceInsightsRetentionDays: z.number().int().min(7),
   databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier"),
+  /**
+   * DatabaseConnections that page: by default 80% of the instance class's default max_connections
+   * (lib/rds-connections.ts); required for a class that table does not know or a changed max_connections.
+   */
+  connectionsAlarmThreshold: z.number().int().positive().optional(),
 });
 
 const cacheSchema = strictObject({
@@ -191,6 +216,11 @@ export const environmentSchema = strictObject({
   allowAnyAccount: z.boolean().optional(),
   /** This environment's state backend, merged key by key over the top-level `backend` (its account's bucket). */
   backend: backendSchema.optional(),
+  /**
+   * Where else alarms go: e-mail or HTTPS subscriptions of the ops topic, or an existing SNS topic of the team
+   * (a pager or chat integration) that every alarm of that topic's region also notifies.
+   */
+  alarmTopicSubscriptions: z.array(alarmSubscriptionSchema),
 });
 
 const domainSchema = strictObject({
@@ -234,6 +264,26 @@ export const configSchema = strictObject({
   // Runs even when other keys are invalid, so that the production rules are reported together with them.
   .superRefine((config, ctx) => crossFieldRules(config, ctx), { when: () => true });
 
+/**
+ * A production environment whose alarms reach nobody. Applies to the environments a configuration declares; the
+ * built-in dev/prod pair of the zero-config synth is a demonstration and stays synthesizable (config/load.ts).
+ */
+export function alarmRecipientProblems(environments: unknown): { path: string[]; message: string }[] {
+  const found: { path: string[]; message: string }[] = [];
+  for (const [env, value] of Object.entries(asObject(environments))) {
+    const e = asObject(value);
+    if (e.production !== true) continue;
+    const { alarmEmails, alarmTopicSubscriptions } = e;
+    if (!Array.isArray(alarmEmails) || !Array.isArray(alarmTopicSubscriptions)) continue;
+    if (alarmEmails.length > 0 || alarmTopicSubscriptions.length > 0) continue;
+    found.push({
+      path: ["environments", env, "alarmEmails"],
+      message: noAlarmRecipients(env),
+    });
+  }
+  return found;
+}
+
 type Raw = Record<string, unknown>;
 const asObject = (value: unknown): Raw =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Raw) : {};
@@ -266,6 +316,13 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
         "cache",
         "nodeCount",
       );
+    }
+    if (
+      typeof database.instanceClass === "string" &&
+      database.connectionsAlarmThreshold === undefined &&
+      defaultMaxConnections(database.instanceClass) === undefined
+    ) {
+      problem(unknownClassMessage(database.instanceClass), "database", "instanceClass");
     }
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");

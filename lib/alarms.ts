@@ -1,6 +1,8 @@
 /** CloudWatch alarms that page the ops topic; one helper so every alarm has the same actions and missing-data rule. */
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Construct } from "constructs";
+import type { Names } from "./naming";
 
 export interface AlarmProps {
   readonly alarmName: string;
@@ -20,15 +22,19 @@ export interface AlarmProps {
   /** Seconds. @default 300 */
   readonly period?: number;
   readonly opsTopicArn: string;
+  /** For a metric published in another region (CloudFront: us-east-1); the topic must be there too. */
+  readonly provider?: AwsProvider;
 }
 
 export function opsAlarm(scope: Construct, id: string, props: AlarmProps): CloudwatchMetricAlarm {
   return new CloudwatchMetricAlarm(scope, id, {
+    provider: props.provider,
     alarmName: props.alarmName,
     alarmDescription: props.description,
     namespace: props.namespace,
     metricName: props.metricName,
-    dimensions: props.dimensions,
+    // Account-wide metrics (SES reputation) have none.
+    dimensions: Object.keys(props.dimensions).length > 0 ? props.dimensions : undefined,
     statistic: props.extendedStatistic ? undefined : (props.statistic ?? "Sum"),
     extendedStatistic: props.extendedStatistic,
     threshold: props.threshold,
@@ -78,4 +84,82 @@ export function queueDepthAlarm(scope: Construct, id: string, queueName: string,
     threshold: 1,
     opsTopicArn,
   });
+}
+
+/**
+ * Throttled reads and writes of one on-demand table. The SDK retries a throttled request (3 attempts), so a few
+ * are absorbed; 10 in 5 minutes means some requests are likely failing (a hot key, or the table's limits).
+ */
+export function tableThrottleAlarms(
+  scope: Construct,
+  id: string,
+  tableName: string,
+  opsTopicArn: string,
+): void {
+  for (const [metricName, what] of [
+    ["ReadThrottleEvents", "read"],
+    ["WriteThrottleEvents", "write"],
+  ]) {
+    opsAlarm(scope, `${id}-${what}-throttles`, {
+      alarmName: `${tableName}-${what}-throttles`,
+      description: `DynamoDB table ${tableName}: 10 or more throttled ${what}s in 5 minutes`,
+      namespace: "AWS/DynamoDB",
+      metricName,
+      dimensions: { TableName: tableName },
+      threshold: 10,
+      opsTopicArn,
+    });
+  }
+}
+
+/** Iterator age pages at a sixth of the mapping's maximum record age: time to act before records are given up. */
+export const STREAM_AGE_ALARM_SHARE = 1 / 6;
+
+/** A stream consumer falling behind (IteratorAge, ms): at the maximum record age its records go to the DLQ. */
+export function streamAgeAlarm(
+  scope: Construct,
+  id: string,
+  props: {
+    readonly functionName: string;
+    readonly maximumRecordAgeSeconds: number;
+    readonly opsTopicArn: string;
+  },
+): void {
+  const thresholdSeconds = Math.round(props.maximumRecordAgeSeconds * STREAM_AGE_ALARM_SHARE);
+  opsAlarm(scope, `${id}-iterator-age`, {
+    alarmName: `${props.functionName}-iterator-age`,
+    description: `Stream records wait more than ${thresholdSeconds} s for ${props.functionName} (given up at ${props.maximumRecordAgeSeconds} s) for 10 minutes`,
+    namespace: "AWS/Lambda",
+    metricName: "IteratorAge",
+    dimensions: { FunctionName: props.functionName },
+    statistic: "Maximum",
+    threshold: thresholdSeconds * 1000,
+    evaluationPeriods: 2,
+    opsTopicArn: props.opsTopicArn,
+  });
+}
+
+/**
+ * SES reviews an account at a 5% bounce or 0.1% complaint rate and may pause its sending at 10% / 0.5%. These page
+ * at 4% and 0.08%, before the review. The rates are account-wide (what SES judges), whatever sent the mail.
+ */
+export const SES_REPUTATION_THRESHOLDS = { bounceRate: 0.04, complaintRate: 0.0008 } as const;
+
+export function sesReputationAlarms(scope: Construct, id: string, names: Names, opsTopicArn: string): void {
+  for (const [metricName, what, threshold] of [
+    ["Reputation.BounceRate", "bounce-rate", SES_REPUTATION_THRESHOLDS.bounceRate],
+    ["Reputation.ComplaintRate", "complaint-rate", SES_REPUTATION_THRESHOLDS.complaintRate],
+  ] as const) {
+    opsAlarm(scope, `${id}-${what}`, {
+      alarmName: names.resource(`ses-${what}`),
+      description: `SES account ${what.replace("-", " ")} at or above ${threshold * 100}% (review at ${what === "bounce-rate" ? "5%" : "0.1%"})`,
+      namespace: "AWS/SES",
+      metricName,
+      dimensions: {},
+      statistic: "Maximum",
+      threshold,
+      period: 900,
+      opsTopicArn,
+    });
+  }
 }

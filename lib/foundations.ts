@@ -6,12 +6,12 @@ import { DataAwsCanonicalUserId } from "@cdktf/provider-aws/lib/data-aws-canonic
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketAcl } from "@cdktf/provider-aws/lib/s3-bucket-acl";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
+import type { AlarmSubscription } from "../config/schema";
 import { keepAddresses } from "./addressing";
+import { alarmTopic } from "./alarm-topic";
 import { policyDocument } from "./iam";
 import type { Names } from "./naming";
 import { SecureBucket } from "./secure-bucket";
@@ -28,6 +28,8 @@ export interface FoundationsProps {
   readonly production: boolean;
   /** Addresses subscribed to the ops topic (each confirms by e-mail). @default none */
   readonly alarmEmails?: readonly string[];
+  /** `alarmTopicSubscriptions`: e-mail and HTTPS endpoints subscribe to the ops topic. @default none */
+  readonly alarmSubscriptions?: readonly AlarmSubscription[];
 }
 
 export class Foundations extends Construct {
@@ -144,31 +146,13 @@ export class Foundations extends Construct {
     return logs;
   }
 
-  private createOpsTopic({ names, accountId, alarmEmails = [] }: FoundationsProps): SnsTopic {
-    const topic = new SnsTopic(this, "ops-topic", {
+  private createOpsTopic({ names, accountId, alarmEmails, alarmSubscriptions }: FoundationsProps): SnsTopic {
+    return alarmTopic(this, "ops", {
       name: names.resource("ops-alarms", 256),
-      kmsMasterKeyId: this.key.arn,
+      kmsKeyArn: this.key.arn,
+      accountId,
+      emails: alarmEmails,
+      subscriptions: alarmSubscriptions,
     });
-    new SnsTopicPolicy(this, "ops-topic-policy", {
-      arn: topic.arn,
-      policy: policyDocument([
-        {
-          Sid: "CloudWatchAlarmsPublish",
-          Effect: "Allow",
-          Principal: { Service: "cloudwatch.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: topic.arn,
-          Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-      ]),
-    });
-    alarmEmails.forEach((email, i) => {
-      new SnsTopicSubscription(this, `ops-email-${i}`, {
-        topicArn: topic.arn,
-        protocol: "email",
-        endpoint: email,
-      });
-    });
-    return topic;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * A DynamoDB table with the project's defaults: on demand, point-in-time recovery, the customer-managed key,
- * deletion protection and global replicas as the environment configures them, an optional stream and TTL.
+ * deletion protection and global replicas as the environment configures them, an optional stream and TTL, and
+ * alarms on its throttled reads and writes.
  * Any layer that owns a table declares it with this, so a new service's table needs no edit of the data layer.
  */
 import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { Construct } from "constructs";
+import { tableThrottleAlarms } from "./alarms";
 
 export interface AppTableProps {
   /** Table name, `<app>-<env>-<suffix>` by convention. */
@@ -22,6 +24,8 @@ export interface AppTableProps {
   readonly settings: { readonly replicaRegions: readonly string[]; readonly deletionProtection: boolean };
   /** The customer-managed key of each replica region (lib/replica-keys.ts). */
   readonly replicaKeyArns: Readonly<Record<string, string>>;
+  /** Where its throttling alarms go. */
+  readonly opsTopicArn: string;
 }
 
 export function appTable(scope: Construct, id: string, props: AppTableProps): DynamodbTable {
@@ -30,7 +34,7 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
   if (props.rangeKey) attributes.push({ name: props.rangeKey, type: "S" });
   // Global tables replicate through streams with both images.
   const streamView = replicas.length > 0 ? "NEW_AND_OLD_IMAGES" : props.stream ? "NEW_IMAGE" : undefined;
-  return new DynamodbTable(scope, id, {
+  const table = new DynamodbTable(scope, id, {
     name: props.name,
     billingMode: "PAY_PER_REQUEST",
     hashKey: props.hashKey,
@@ -50,4 +54,6 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
       return { regionName, kmsKeyArn, pointInTimeRecovery: true, propagateTags: true };
     }),
   });
+  tableThrottleAlarms(scope, id, props.name, props.opsTopicArn);
+  return table;
 }

@@ -10,6 +10,7 @@ import { API_NETWORK_ACCESS, ApiStack } from "./api-stack";
 import { DATA_NETWORK_ACCESS, DataStack } from "./data-stack";
 import { EdgeStack } from "./edge-stack";
 import { EventsStack } from "./events-stack";
+import { monitoredResources } from "../lib/monitored";
 import { NetworkStack } from "./network-stack";
 import { StateBootstrapStack } from "./state-bootstrap-stack";
 
@@ -31,7 +32,9 @@ export function defineEnvironment(
   const data = new DataStack(app, { ...base, network });
   const events = new EventsStack(app, { ...base, network, data });
   const api = new ApiStack(app, { ...base, network, data });
-  const edge = new EdgeStack(app, { ...base, network, data, api });
+  // Found in the trees now that the layers exist: a function, queue or table added to any of them is on the dashboard.
+  const monitored = monitoredResources([data, events, api]);
+  const edge = new EdgeStack(app, { ...base, network, data, api, monitored });
   return { network, data, events, api, edge };
 }
 

@@ -9,6 +9,7 @@ import type { Construct, Node } from "constructs";
 import { backendOf, type BlogConfig, type EnvironmentConfig } from "../config/schema";
 import { guardAccount } from "../lib/account-guard";
 import { addressedNode, claimAddress } from "../lib/addressing";
+import { AlarmFanIn } from "../lib/alarm-fan-in";
 import { configureBackend } from "../lib/backend";
 import { Names } from "../lib/naming";
 import { TagsAspect } from "../lib/tags";
@@ -55,6 +56,7 @@ export abstract class BlogStack extends TerraformStack {
         "managed-by": "cdktf",
       }),
     );
+    Aspects.of(this).add(new AlarmFanIn(this.env.alarmTopicSubscriptions, props.config.region));
     new TerraformLocal(this, "stack_facts", {
       app: props.config.appName,
       environment: props.envName,

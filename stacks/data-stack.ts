@@ -16,6 +16,7 @@ import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import { opsAlarm } from "../lib/alarms";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import { connectionsAlarmThreshold } from "../lib/rds-connections";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { replicaKeys } from "../lib/replica-keys";
@@ -54,11 +55,13 @@ export class DataStack extends BlogStack implements DataOutputs {
   public readonly mediaBucket: DataOutputs["mediaBucket"];
   private readonly kmsKeyArn: string;
   public readonly replicaKeyArns: DataOutputs["replicaKeyArns"];
+  private readonly opsTopicArn: string;
 
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, "data", props);
     const { network } = props;
     this.kmsKeyArn = network.kmsKeyArn;
+    this.opsTopicArn = network.opsTopicArn;
     this.replicaKeyArns = replicaKeys(this, {
       names: this.names,
       regions: this.env.dynamodb.replicaRegions,
@@ -219,6 +222,18 @@ export class DataStack extends BlogStack implements DataOutputs {
       comparison: "LessThanThreshold",
       opsTopicArn: network.opsTopicArn,
     });
+    const connections = connectionsAlarmThreshold(db);
+    opsAlarm(this, "db-connections", {
+      alarmName: this.names.resource("db-connections"),
+      description: `PostgreSQL connections at or above ${connections} (70% of ${db.instanceClass}'s default max_connections, or database.connectionsAlarmThreshold) for 10 minutes`,
+      namespace: "AWS/RDS",
+      metricName: "DatabaseConnections",
+      dimensions: { DBInstanceIdentifier: instance.identifier },
+      statistic: "Maximum",
+      threshold: connections,
+      evaluationPeriods: 2,
+      opsTopicArn: network.opsTopicArn,
+    });
 
     return {
       address: instance.address,
@@ -314,6 +329,7 @@ export class DataStack extends BlogStack implements DataOutputs {
       name: this.names.resource(suffix, 255),
       kmsKeyArn: this.kmsKeyArn,
       replicaKeyArns: this.replicaKeyArns,
+      opsTopicArn: this.opsTopicArn,
       settings: this.env.dynamodb,
       ...keys,
     });

@@ -11,6 +11,8 @@ import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distr
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudfront-monitoring-subscription";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -25,9 +27,13 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import { suppress } from "../checks/suppress";
 import { AuthorSignIn, type SiteAuthConfig } from "../lib/author-sign-in";
+import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
 import { contentSecurityPolicy } from "../lib/content-security-policy";
+import { dashboardBody } from "../lib/dashboard";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import type { MonitoredResources } from "../lib/monitored";
+import { connectionsAlarmThreshold } from "../lib/rds-connections";
 import { SecureBucket } from "../lib/secure-bucket";
 import { buildSite, type SiteFile } from "../web/build";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -37,6 +43,8 @@ export interface EdgeStackProps extends BlogStackProps {
   readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "accessLogBucketName" | "accessLogBucketDomainName">;
   readonly data: Pick<DataOutputs, "mediaBucket">;
   readonly api: ApiOutputs;
+  /** What the other layers run, by literal name, for the dashboard (stacks/app.ts finds it in their trees). */
+  readonly monitored: MonitoredResources;
 }
 
 /** AWS managed policies (stable, documented ids). */
@@ -231,8 +239,59 @@ export class EdgeStack extends BlogStack {
         "Cognito app client the site signs authors in with",
       );
     }
+    this.createOperations(props, usEast1, distribution);
     this.output("distribution_id", distribution.id, "CloudFront distribution (for invalidations)");
     this.output("web_bucket", web.name, "Bucket holding the built site");
+  }
+
+  /**
+   * The environment's dashboard lives here: the last layer is the only one that knows the distribution and already
+   * reads the API id; every other layer's resources have deterministic names, so reading them adds no dependency.
+   */
+  private createOperations(
+    props: EdgeStackProps,
+    usEast1: AwsProvider,
+    distribution: CloudfrontDistribution,
+  ): void {
+    // CacheHitRate and the other additional metrics cost per distribution: production only.
+    if (this.env.production) {
+      new CloudfrontMonitoringSubscription(this, "cdn-additional-metrics", {
+        provider: usEast1,
+        distributionId: distribution.id,
+        monitoringSubscription: {
+          realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
+        },
+      });
+    }
+    const { monitored } = props;
+    new CloudwatchDashboard(this, "dashboard", {
+      dashboardName: this.names.resource("operations", 255),
+      dashboardBody: dashboardBody({
+        title: `${this.names.app}-${this.names.env}`,
+        region: this.region,
+        api: { apiId: props.api.apiId, stage: "$default" },
+        functions: monitored.functions,
+        streamConsumers: monitored.streamConsumers,
+        deadLetterQueues: monitored.deadLetterQueues,
+        tables: monitored.tables,
+        database: {
+          identifier: monitored.databaseIdentifier,
+          connectionsAlarm: connectionsAlarmThreshold(this.env.database),
+        },
+        cacheNodes: monitored.cacheNodes,
+        distributionId: distribution.id,
+        cacheHitRate: this.env.production,
+      }),
+    });
+    cloudFrontAlarms(this, {
+      names: this.names,
+      provider: usEast1,
+      accountId: this.accountId,
+      production: this.env.production,
+      distributionId: distribution.id,
+      alarmEmails: this.env.alarmEmails,
+      alarmSubscriptions: this.env.alarmTopicSubscriptions,
+    });
   }
 
   /** Every behaviour: HTTPS only, compressed, with the security headers. */

@@ -16,7 +16,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { Construct } from "constructs";
-import { functionAlarms } from "../lib/alarms";
+import { functionAlarms, sesReputationAlarms, streamAgeAlarm } from "../lib/alarms";
 import { DeadLetterQueue } from "../lib/dead-letter";
 import { policyDocument } from "../lib/iam";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
@@ -42,6 +42,9 @@ export interface EventsStackProps extends BlogStackProps {
   >;
 }
 type Network = EventsStackProps["network"];
+
+/** A new subscriber's record older than this is given up (its position goes to the DLQ); the age alarm derives from it. */
+const WELCOME_MAX_RECORD_AGE_SECONDS = 3600;
 type Data = EventsStackProps["data"];
 
 /** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
@@ -61,6 +64,7 @@ export class EventsStack extends BlogStack {
     });
 
     const ses = this.createSes();
+    sesReputationAlarms(this, "ses", this.names, network.opsTopicArn);
     const uploadsTopicArn = this.createThumbnailFlow(network, data);
     this.createUploadStatsFlow(network, data, uploadsTopicArn);
     this.createWelcomeEmailFlow(network, data, ses);
@@ -167,6 +171,7 @@ export class EventsStack extends BlogStack {
       rangeKey: STATS_KEYS.item,
       settings: this.env.dynamodb,
       replicaKeyArns: data.replicaKeyArns,
+      opsTopicArn: network.opsTopicArn,
     });
     const timeout = 30;
     const queue = new TopicQueue(this, "upload-stats-queue", {
@@ -271,11 +276,16 @@ export class EventsStack extends BlogStack {
       functionResponseTypes: ["ReportBatchItemFailures"],
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: 3,
-      maximumRecordAgeInSeconds: 3600,
+      maximumRecordAgeInSeconds: WELCOME_MAX_RECORD_AGE_SECONDS,
       filterCriteria: { filter: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
       destinationConfig: dlq.onFailure,
     });
     this.releases.add(fn, functionAlarms(this, "welcome-email", fn.functionName, network.opsTopicArn));
+    streamAgeAlarm(this, "welcome-email-stream", {
+      functionName: fn.functionName,
+      maximumRecordAgeSeconds: WELCOME_MAX_RECORD_AGE_SECONDS,
+      opsTopicArn: network.opsTopicArn,
+    });
   }
 
   private createSes() {

@@ -36,6 +36,7 @@ export class NetworkStack extends BlogStack implements NetworkOutputs {
       accountId: this.accountId,
       production: this.env.production,
       alarmEmails: this.env.alarmEmails,
+      alarmSubscriptions: this.env.alarmTopicSubscriptions,
     });
     this.kmsKeyArn = foundations.key.arn;
     this.accessLogBucketName = foundations.accessLogs.name;

@@ -156,7 +156,11 @@ describe("bad configuration", () => {
     const found = problems(() =>
       load({
         environments: {
-          prod: { allowAnyAccount: true, database: { multiAz: "no", allocatedStorageGb: "big" } },
+          prod: {
+            allowAnyAccount: true,
+            database: { multiAz: "no", allocatedStorageGb: "big" },
+            alarmEmails: ["ops@example.com"],
+          },
         },
       }),
     );
@@ -286,7 +290,10 @@ describe("accounts", () => {
             account: { id: DEV, deployRoleArn: role(DEV, "deploy"), planRoleArn: role(DEV, "plan") },
             backend: { bucket: "acme-dev-tfstate" },
           },
-          prod: { account: { id: PROD, externalId: "acme-ci", sessionName: "ci-prod" } },
+          prod: {
+            account: { id: PROD, externalId: "acme-ci", sessionName: "ci-prod" },
+            alarmEmails: ["ops@example.com"],
+          },
         },
       },
       { BLOG_BACKEND: "s3", BLOG_STATE_BUCKET: "acme-tfstate" },
@@ -308,7 +315,8 @@ describe("accounts", () => {
   });
 
   it("requires an account in production unless allowAnyAccount opts out, and never both", () => {
-    expect(problems(() => load({ environments: { live: { production: true } } }))).toEqual([
+    const ops = { alarmEmails: ["ops@example.com"] };
+    expect(problems(() => load({ environments: { live: { production: true, ...ops } } }))).toEqual([
       {
         key: "environments.live.account",
         message:
@@ -316,7 +324,9 @@ describe("accounts", () => {
           "or allowAnyAccount: true to let it run with whatever credentials are at hand",
       },
     ]);
-    expect(() => load({ environments: { live: { production: true, allowAnyAccount: true } } })).not.toThrow();
+    expect(() =>
+      load({ environments: { live: { production: true, allowAnyAccount: true, ...ops } } }),
+    ).not.toThrow();
     expect(
       problems(() => load({ environments: { dev: { account: { id: DEV }, allowAnyAccount: true } } })),
     ).toEqual([
@@ -339,6 +349,7 @@ describe("accounts", () => {
               sessionName: "x",
               externalId: "has space",
             },
+            alarmEmails: ["ops@example.com"],
           },
           dev: { account: { id: "1234" } },
         },
@@ -396,7 +407,7 @@ describe("concurrency budget (config/concurrency.ts)", () => {
       load({
         environments: {
           dev: { account, api: { reservedConcurrency: 400 } },
-          prod: { account, api: { reservedConcurrency: 500 } },
+          prod: { account, api: { reservedConcurrency: 500 }, alarmEmails: ["ops@example.com"] },
         },
       }),
     );
@@ -427,7 +438,15 @@ describe("concurrency budget (config/concurrency.ts)", () => {
 
   it("names the allowed deployment presets", () => {
     const found = problems(() =>
-      load({ environments: { prod: { allowAnyAccount: true, release: { deploymentPreset: "Canary50" } } } }),
+      load({
+        environments: {
+          prod: {
+            allowAnyAccount: true,
+            alarmEmails: ["o@example.com"],
+            release: { deploymentPreset: "Canary50" },
+          },
+        },
+      }),
     );
     expect(found).toEqual([
       {
@@ -435,5 +454,78 @@ describe("concurrency budget (config/concurrency.ts)", () => {
         message: expect.stringMatching(/^must be one of "AllAtOnce"\|"Canary10Percent5Minutes"\|/),
       },
     ]);
+  });
+});
+
+describe("alarm recipients and thresholds", () => {
+  const declaredProd = (prod: Record<string, unknown>) =>
+    load({ environments: { prod: { allowAnyAccount: true, ...prod } } });
+
+  it("refuses a declared production environment whose alarms reach nobody, saying what to set", () => {
+    const found = problems(() => declaredProd({}));
+    expect(found).toEqual([
+      {
+        key: "environments.prod.alarmEmails",
+        message: expect.stringMatching(
+          /^is empty, so the alarms of production environment prod reach nobody: set environments\.prod\.alarmEmails to at least one address, or environments\.prod\.alarmTopicSubscriptions to a list of \{ "protocol": "email", "endpoint": "<address>" \} \| \{ "protocol": "https", .*\| \{ "protocol": "topic", "topicArn": "arn:aws:sns:<region>:<account>:<topic>" \}$/,
+        ),
+      },
+    ]);
+    // Reported with the other problems, not instead of them.
+    const keys = problems(() => declaredProd({ network: { azCount: 5 } })).map((p) => p.key);
+    expect(keys.sort()).toEqual(["environments.prod.alarmEmails", "environments.prod.network.azCount"]);
+  });
+
+  it("accepts e-mails, or any explicit subscription, and leaves non-production and zero-config alone", () => {
+    expect(() => declaredProd({ alarmEmails: ["ops@example.com"] })).not.toThrow();
+    for (const subscription of [
+      { protocol: "email", endpoint: "ops@example.com" },
+      { protocol: "https", endpoint: "https://hooks.example.com/alarms" },
+      { protocol: "topic", topicArn: "arn:aws:sns:eu-west-1:123456789012:team-pager" },
+    ])
+      expect(() => declaredProd({ alarmTopicSubscriptions: [subscription] })).not.toThrow();
+    expect(() => load({ environments: { staging: {} } })).not.toThrow();
+    // The built-in prod of the zero-config synth is a demonstration: it must synthesize.
+    expect(load().config.environments.prod.alarmEmails).toEqual([]);
+  });
+
+  it("names the allowed forms of a subscription", () => {
+    const byKey = Object.fromEntries(
+      problems(() =>
+        declaredProd({
+          alarmTopicSubscriptions: [
+            { protocol: "sms", endpoint: "+123" },
+            { protocol: "https", endpoint: "http://plain.example.com" },
+            { protocol: "topic", topicArn: "arn:aws:sqs:eu-west-1:123456789012:q" },
+          ],
+        }),
+      ).map((p) => [p.key, p.message]),
+    );
+    expect(byKey["environments.prod.alarmTopicSubscriptions.0.protocol"]).toBe(
+      'must be one of "email"|"https"|"topic"',
+    );
+    expect(byKey["environments.prod.alarmTopicSubscriptions.1.endpoint"]).toBe("must be an https URL");
+    expect(byKey["environments.prod.alarmTopicSubscriptions.2.topicArn"]).toMatch(/must be an SNS topic ARN/);
+  });
+
+  it("needs a connections threshold for an instance class without a known max_connections", () => {
+    const found = problems(() =>
+      load({ environments: { dev: { database: { instanceClass: "db.x2g.large" } } } }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.database.instanceClass",
+        message: expect.stringMatching(
+          /^db\.x2g\.large has no known default max_connections for the connections alarm: set database\.connectionsAlarmThreshold \(connections\), or use a class of .*t4g.*/,
+        ),
+      },
+    ]);
+    expect(() =>
+      load({
+        environments: {
+          dev: { database: { instanceClass: "db.x2g.large", connectionsAlarmThreshold: 900 } },
+        },
+      }),
+    ).not.toThrow();
   });
 });

@@ -22,6 +22,7 @@ const TWO_ACCOUNTS = {
         sessionName: "blog-ci",
       },
       backend: { bucket: "acme-blog-prod-tfstate", roleArn: role(PROD, "blog-state") },
+      alarmEmails: ["ops@example.com"],
     },
   },
 };

@@ -110,7 +110,9 @@ describe("edge stack", () => {
   it("adds a us-east-1 certificate with DNS validation, aliases and WAF when configured", () => {
     const custom = synthApp({
       domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABC" },
-      environments: { prod: { allowAnyAccount: true, edge: { waf: true } } },
+      environments: {
+        prod: { allowAnyAccount: true, edge: { waf: true }, alarmEmails: ["ops@example.com"] },
+      },
     }).stack("myblog-prod-edge") as Record<string, any>;
     const dist = only(custom, "aws_cloudfront_distribution") as Record<string, any>;
     expect(dist.aliases).toEqual(["blog.example.com"]);

@@ -246,7 +246,12 @@ describe("events stack", () => {
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
       ...Array<string>(4).fill("ApproximateNumberOfMessagesVisible"),
       ...Array<string>(3).fill("Errors"),
+      "IteratorAge",
+      "ReadThrottleEvents",
+      "Reputation.BounceRate",
+      "Reputation.ComplaintRate",
       ...Array<string>(3).fill("Throttles"),
+      "WriteThrottleEvents",
     ]);
     for (const alarm of alarms) expect(String((alarm.alarm_actions as string[])[0])).toMatch(/ops-topic/);
   });
