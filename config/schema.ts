@@ -5,6 +5,7 @@
  * (development and production); an environment's own keys override its preset key by key.
  */
 import { z } from "zod";
+import { connectionProblem } from "./database-connections";
 import { strictObject } from "./messages";
 
 /** Retention periods CloudWatch Logs accepts (days). */
@@ -58,6 +59,8 @@ const databaseSchema = strictObject({
   deletionProtection: z.boolean(),
   performanceInsightsRetentionDays: z.number().int().min(7),
   databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier"),
+  /** RDS Proxy in front of PostgreSQL for the API (IAM end to end, TLS); off: the API connects to the instance. */
+  proxy: z.boolean(),
 });
 
 const cacheSchema = strictObject({
@@ -205,6 +208,8 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
         "nodeCount",
       );
     }
+    const connections = connectionProblem(database, asObject(e.api));
+    if (connections) problem(connections.message, ...connections.path);
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
