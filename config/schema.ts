@@ -7,7 +7,7 @@
 import { UNRESERVED_MINIMUM, concurrencyNeeded, describeShares, reservedConcurrency } from "./concurrency";
 import { z } from "zod";
 import { ROLE_ARN_PATTERN, roleAccount } from "../shared/account-access";
-import { defaultMaxConnections, unknownClassMessage } from "../lib/rds-connections";
+import { connectionProblem } from "./database-connections";
 import { noAlarmRecipients, strictObject } from "./messages";
 
 /** Retention periods CloudWatch Logs accepts (days). */
@@ -81,10 +81,12 @@ const databaseSchema = strictObject({
   performanceInsightsRetentionDays: z.number().int().min(7),
   databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier"),
   /**
-   * DatabaseConnections that page: by default 80% of the instance class's default max_connections
-   * (lib/rds-connections.ts); required for a class that table does not know or a changed max_connections.
+   * DatabaseConnections that page: by default 70% of the instance class's default max_connections
+   * (config/database-connections.ts); set it when a parameter group changes max_connections.
    */
   connectionsAlarmThreshold: z.number().int().positive().optional(),
+  /** RDS Proxy in front of PostgreSQL for the API (IAM end to end, TLS); off: the API connects to the instance. */
+  proxy: z.boolean(),
 });
 
 const cacheSchema = strictObject({
@@ -317,13 +319,8 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
         "nodeCount",
       );
     }
-    if (
-      typeof database.instanceClass === "string" &&
-      database.connectionsAlarmThreshold === undefined &&
-      defaultMaxConnections(database.instanceClass) === undefined
-    ) {
-      problem(unknownClassMessage(database.instanceClass), "database", "instanceClass");
-    }
+    const connections = connectionProblem(database, asObject(e.api));
+    if (connections) problem(connections.message, ...connections.path);
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }

@@ -52,6 +52,22 @@ export const LINE_REWRITES: readonly LineRewrite[] = [
           return `aws_lambda_function.${name}.runtime`;
         }),
   },
+  {
+    id: "db-proxy-default-auth-scheme",
+    reason:
+      "default_auth_scheme (RDS Proxy's end-to-end IAM authentication, no secret) is known to the provider from 6.x " +
+      "on; 5.x neither knows it nor lets a proxy go without an auth block, so an IAM-required auth block stands in " +
+      "for the check only",
+    appliesTo: (pinned, available) => older(pinned, available) && available < 6,
+    rewrite: (stack) =>
+      Object.entries(stack.resource?.aws_db_proxy ?? {})
+        .filter(([, proxy]) => proxy.default_auth_scheme !== undefined)
+        .map(([name, proxy]) => {
+          delete proxy.default_auth_scheme;
+          proxy.auth ??= [{ auth_scheme: "SECRETS", iam_auth: "REQUIRED" }];
+          return `aws_db_proxy.${name}.default_auth_scheme`;
+        }),
+  },
 ];
 
 export interface AppliedRewrite {

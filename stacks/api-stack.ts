@@ -16,16 +16,18 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
+import type { EnvironmentConfig } from "../config/schema";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { API_ROUTES } from "../lib/api-routes";
 import { functionAlarms, opsAlarm } from "../lib/alarms";
 import type { AuthorPool } from "../lib/author-sign-in";
+import { dbUserArn } from "../lib/database-proxy";
 import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
 import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { NetworkAccess } from "../lib/security-groups";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
-import { API_DB_USER } from "./data-stack";
+import { API_DB_USER, DATABASE_PROXY_GROUP } from "./data-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface ApiStackProps extends BlogStackProps {
@@ -41,21 +43,29 @@ export interface ApiStackProps extends BlogStackProps {
 type Network = ApiStackProps["network"];
 type Data = ApiStackProps["data"];
 
-/** This layer's functions in the VPC and what each may reach (the network stack creates the groups and rules). */
-export const API_NETWORK_ACCESS: NetworkAccess = {
-  groups: {
-    "api-fn": { description: "API function: reaches PostgreSQL, Redis and AWS APIs", callsAwsApis: true },
-    "migrate-fn": {
-      description: "Schema migration function: reaches PostgreSQL and AWS APIs",
-      callsAwsApis: true,
+/**
+ * This layer's functions in the VPC and what each may reach (the network stack creates the groups and rules). With
+ * `database.proxy` the API reaches PostgreSQL only through the proxy; the migration function, signing in as the
+ * master user with its password, always connects to the instance.
+ */
+export function apiNetworkAccess(database: Pick<EnvironmentConfig["database"], "proxy">): NetworkAccess {
+  return {
+    groups: {
+      "api-fn": { description: "API function: reaches PostgreSQL, Redis and AWS APIs", callsAwsApis: true },
+      "migrate-fn": {
+        description: "Schema migration function: reaches PostgreSQL and AWS APIs",
+        callsAwsApis: true,
+      },
     },
-  },
-  flows: [
-    { from: "api-fn", to: "database", port: 5432, description: "API function to PostgreSQL" },
-    { from: "migrate-fn", to: "database", port: 5432, description: "Migration function to PostgreSQL" },
-    { from: "api-fn", to: "cache", port: 6379, description: "API function to Redis" },
-  ],
-};
+    flows: [
+      database.proxy
+        ? { from: "api-fn", to: DATABASE_PROXY_GROUP, port: 5432, description: "API function to RDS Proxy" }
+        : { from: "api-fn", to: "database", port: 5432, description: "API function to PostgreSQL" },
+      { from: "migrate-fn", to: "database", port: 5432, description: "Migration function to PostgreSQL" },
+      { from: "api-fn", to: "cache", port: 6379, description: "API function to Redis" },
+    ],
+  };
+}
 
 export class ApiStack extends BlogStack implements ApiOutputs {
   public readonly apiEndpoint: string;
@@ -165,6 +175,11 @@ export class ApiStack extends BlogStack implements ApiOutputs {
   }
 
   private createApiFunction(network: Network, data: Data): NodeFunction<"api"> {
+    // Through the proxy when the data layer runs one: its endpoint, and IAM tokens for its `prx-…` id.
+    const postgres = data.database.proxy ?? {
+      endpoint: data.database.address,
+      resourceId: data.database.resourceId,
+    };
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       functionName: this.names.resource("api"),
@@ -182,10 +197,11 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         accountId: this.accountId,
       },
       environment: {
-        DB_HOST: data.database.address,
+        DB_HOST: postgres.endpoint,
         DB_PORT: data.database.port,
         DB_NAME: data.database.name,
         DB_USER: API_DB_USER,
+        DB_PROXY: String(data.database.proxy !== undefined),
         DB_AUTH: "iam",
         DB_SSL: "require",
         // Lambda's bundle of CA certificates includes the RDS roots: TLS to PostgreSQL is verified.
@@ -217,7 +233,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       Sid: "ConnectToPostgresWithIam",
       Effect: "Allow",
       Action: "rds-db:connect",
-      Resource: `arn:aws:rds-db:${this.region}:${this.accountId}:dbuser:${data.database.resourceId}/${API_DB_USER}`,
+      Resource: dbUserArn(this.region, this.accountId, postgres.resourceId, API_DB_USER),
     });
     fn.addToRolePolicy({
       Sid: "ConnectToCacheWithIam",

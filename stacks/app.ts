@@ -6,8 +6,8 @@
 import type { App } from "cdktf";
 import type { LoadedConfig } from "../config/load";
 import { backendOf, type BlogConfig } from "../config/schema";
-import { API_NETWORK_ACCESS, ApiStack } from "./api-stack";
-import { DATA_NETWORK_ACCESS, DataStack } from "./data-stack";
+import { ApiStack, apiNetworkAccess } from "./api-stack";
+import { DataStack, dataNetworkAccess } from "./data-stack";
 import { EdgeStack } from "./edge-stack";
 import { EventsStack } from "./events-stack";
 import { monitoredResources } from "../lib/monitored";
@@ -28,7 +28,9 @@ export function defineEnvironment(
   envName: string,
 ): EnvironmentStacks {
   const base = { config, envName };
-  const network = new NetworkStack(app, { ...base, access: [DATA_NETWORK_ACCESS, API_NETWORK_ACCESS] });
+  const { database } = config.environments[envName];
+  const access = [dataNetworkAccess(database), apiNetworkAccess(database)];
+  const network = new NetworkStack(app, { ...base, access });
   const data = new DataStack(app, { ...base, network });
   const events = new EventsStack(app, { ...base, network, data });
   const api = new ApiStack(app, { ...base, network, data });

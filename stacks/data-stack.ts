@@ -14,9 +14,13 @@ import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-g
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
+import { PROXY_MAX_CONNECTIONS_PERCENT } from "../config/database-connections";
+import type { EnvironmentConfig } from "../config/schema";
 import { opsAlarm } from "../lib/alarms";
+import { API_DB_USER } from "../lib/database-users";
+import { DatabaseProxy } from "../lib/database-proxy";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
-import { connectionsAlarmThreshold } from "../lib/rds-connections";
+import { connectionsAlarmThreshold } from "../config/database-connections";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { replicaKeys } from "../lib/replica-keys";
@@ -32,16 +36,30 @@ export interface DataStackProps extends BlogStackProps {
 }
 type Network = DataStackProps["network"];
 
-/** This layer's servers in the VPC; their clients declare the flows that reach them in their own layer. */
-export const DATA_NETWORK_ACCESS: NetworkAccess = {
-  groups: {
-    database: { description: "PostgreSQL: reachable from the API and migration functions only" },
-    cache: { description: "Redis: reachable from the API function only" },
-  },
-};
+/** The proxy's security group in the flow table; the API's flow names it. */
+export const DATABASE_PROXY_GROUP = "database-proxy";
+
+/**
+ * This layer's servers in the VPC; their clients declare the flows that reach them in their own layer. With
+ * `database.proxy` the RDS Proxy is one of them, and a client of the database.
+ */
+export function dataNetworkAccess(database: Pick<EnvironmentConfig["database"], "proxy">): NetworkAccess {
+  return {
+    groups: {
+      database: { description: "PostgreSQL: reachable from the API and migration functions only" },
+      cache: { description: "Redis: reachable from the API function only" },
+      ...(database.proxy && {
+        [DATABASE_PROXY_GROUP]: { description: "RDS Proxy: reachable from the API function only" },
+      }),
+    },
+    flows: database.proxy
+      ? [{ from: DATABASE_PROXY_GROUP, to: "database", port: 5432, description: "RDS Proxy to PostgreSQL" }]
+      : [],
+  };
+}
 
 /** The PostgreSQL role the API connects as; defined in lib/ for the local environment too. */
-export { API_DB_USER } from "../lib/database-users";
+export { API_DB_USER };
 
 export class DataStack extends BlogStack implements DataOutputs {
   public readonly database: DataOutputs["database"];
@@ -241,7 +259,30 @@ export class DataStack extends BlogStack implements DataOutputs {
       name: db.databaseName,
       masterSecretArn: instance.masterUserSecret.get(0).secretArn,
       resourceId: instance.resourceId,
+      proxy: db.proxy ? this.createProxy(network, instance) : undefined,
     };
+  }
+
+  /** The API's way in: only the API's role signs in through it, so only that user is granted to the proxy. */
+  private createProxy(network: Network, instance: DbInstance): DataOutputs["database"]["proxy"] {
+    const proxy = new DatabaseProxy(this, "db-proxy", {
+      name: this.names.resource("db-proxy", 60),
+      region: this.region,
+      accountId: this.accountId,
+      instance: { identifier: instance.identifier, resourceId: instance.resourceId },
+      users: [API_DB_USER],
+      subnetIds: network.isolatedSubnetIds,
+      securityGroupId: network.securityGroupId(DATABASE_PROXY_GROUP),
+      maxConnectionsPercent: PROXY_MAX_CONNECTIONS_PERCENT,
+      logRetentionDays: this.env.logRetentionDays,
+      kmsKeyArn: network.kmsKeyArn,
+    });
+    this.output(
+      "db_proxy_endpoint",
+      proxy.endpoint,
+      "RDS Proxy endpoint the API connects to (private, IAM, TLS)",
+    );
+    return { endpoint: proxy.endpoint, resourceId: proxy.resourceId };
   }
 
   private createCache(network: Network) {

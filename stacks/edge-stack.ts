@@ -33,7 +33,7 @@ import { dashboardBody } from "../lib/dashboard";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { MonitoredResources } from "../lib/monitored";
-import { connectionsAlarmThreshold } from "../lib/rds-connections";
+import { connectionsAlarmThreshold } from "../config/database-connections";
 import { SecureBucket } from "../lib/secure-bucket";
 import { buildSite, type SiteFile } from "../web/build";
 import { BlogStack, type BlogStackProps } from "./blog-stack";

@@ -11,7 +11,7 @@ import type { NetworkOutputs } from "./outputs";
 
 export interface NetworkStackProps extends BlogStackProps {
   /**
-   * Who reaches whom inside the VPC, as each layer declares it for its own members (e.g. `API_NETWORK_ACCESS`).
+   * Who reaches whom inside the VPC, as each layer declares it for its own members (e.g. `apiNetworkAccess`).
    * The groups live here, upstream of every member, so one group can name another across layers.
    */
   readonly access: readonly NetworkAccess[];

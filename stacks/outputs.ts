@@ -36,6 +36,11 @@ export interface DataOutputs {
     readonly masterSecretArn: string;
     /** `dbi-resource-id`, for `rds-db:connect` permissions. */
     readonly resourceId: string;
+    /**
+     * `database.proxy`: the RDS Proxy the API connects through instead of the instance (IAM, TLS), with its
+     * `prx-…` id for the API's `rds-db:connect`. The migration function always connects to the instance.
+     */
+    readonly proxy?: { readonly endpoint: string; readonly resourceId: string };
   };
   readonly cache: {
     readonly address: string;

@@ -380,7 +380,9 @@ describe("accounts", () => {
 
 describe("concurrency budget (config/concurrency.ts)", () => {
   it("refuses reserved concurrency that does not fit the account's quota, naming each function's share", () => {
-    const found = problems(() => load({ environments: { dev: { api: { reservedConcurrency: 5000 } } } }));
+    const budget = (overrides: Record<string, unknown>) =>
+      problems(() => load(overrides)).filter((p) => p.key.endsWith(".accountConcurrencyLimit"));
+    const found = budget({ environments: { dev: { api: { reservedConcurrency: 5000 } } } });
     expect(found).toEqual([
       {
         key: "environments.dev.accountConcurrencyLimit",
@@ -391,18 +393,19 @@ describe("concurrency budget (config/concurrency.ts)", () => {
       },
     ]);
     // The same reservation fits an account whose quota was raised.
-    expect(() =>
-      load({ environments: { dev: { api: { reservedConcurrency: 5000 }, accountConcurrencyLimit: 6000 } } }),
-    ).not.toThrow();
-    // The edge: 887 + 13 + 100 = 1000 fits exactly; one more does not.
-    expect(() => load({ environments: { dev: { api: { reservedConcurrency: 887 } } } })).not.toThrow();
     expect(
-      problems(() => load({ environments: { dev: { api: { reservedConcurrency: 888 } } } })),
-    ).toHaveLength(1);
+      budget({
+        environments: { dev: { api: { reservedConcurrency: 5000 }, accountConcurrencyLimit: 6000 } },
+      }),
+    ).toEqual([]);
+    // The edge: 887 + 13 + 100 = 1000 fits exactly; one more does not.
+    expect(budget({ environments: { dev: { api: { reservedConcurrency: 887 } } } })).toEqual([]);
+    expect(budget({ environments: { dev: { api: { reservedConcurrency: 888 } } } })).toHaveLength(1);
   });
 
   it("adds up environments that share an account", () => {
     const account = { id: "111111111111" };
+    // (Their database connections are checked too; only the budget is asserted here.)
     const found = problems(() =>
       load({
         environments: {
@@ -410,7 +413,7 @@ describe("concurrency budget (config/concurrency.ts)", () => {
           prod: { account, api: { reservedConcurrency: 500 }, alarmEmails: ["ops@example.com"] },
         },
       }),
-    );
+    ).filter((p) => p.key.endsWith(".accountConcurrencyLimit"));
     expect(found).toEqual([
       {
         key: "environments.dev.accountConcurrencyLimit",
@@ -508,24 +511,27 @@ describe("alarm recipients and thresholds", () => {
     expect(byKey["environments.prod.alarmTopicSubscriptions.2.topicArn"]).toMatch(/must be an SNS topic ARN/);
   });
 
-  it("needs a connections threshold for an instance class without a known max_connections", () => {
-    const found = problems(() =>
-      load({ environments: { dev: { database: { instanceClass: "db.x2g.large" } } } }),
-    );
-    expect(found).toEqual([
-      {
-        key: "environments.dev.database.instanceClass",
-        message: expect.stringMatching(
-          /^db\.x2g\.large has no known default max_connections for the connections alarm: set database\.connectionsAlarmThreshold \(connections\), or use a class of .*t4g.*/,
-        ),
-      },
-    ]);
+  it("takes a connections threshold over the class's default, and never a class the connection table lacks", () => {
     expect(() =>
+      load({
+        environments: {
+          dev: { database: { instanceClass: "db.r6g.large", connectionsAlarmThreshold: 900 } },
+        },
+      }),
+    ).not.toThrow();
+    // The connection sizing must know the class's memory (config/database-connections.ts), threshold or not.
+    const found = problems(() =>
       load({
         environments: {
           dev: { database: { instanceClass: "db.x2g.large", connectionsAlarmThreshold: 900 } },
         },
       }),
-    ).not.toThrow();
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.database.instanceClass",
+        message: expect.stringMatching(/^is not a class whose memory the connection check knows/),
+      },
+    ]);
   });
 });

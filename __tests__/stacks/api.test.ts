@@ -111,6 +111,34 @@ describe("api stack", () => {
     expect(JSON.stringify(api)).not.toMatch(/DB_PASSWORD|auth_token/);
   });
 
+  it("connects the API through the RDS Proxy where the data layer runs one, the migration function directly", () => {
+    const variables = (fn: Record<string, unknown>) =>
+      (fn.environment as { variables: Record<string, string> }).variables;
+    const prodApi = app.stack("myblog-prod-api");
+    const fromData = (attribute: string) =>
+      expect.stringMatching(new RegExp(`myblog-prod-data\\.outputs\\.cross-stack-output-${attribute}\\}`));
+    expect(variables(named(prodApi, "-api")).DB_HOST).toEqual(fromData("aws_db_proxydb-proxy_.*endpoint"));
+    expect(variables(named(prodApi, "-migrate")).DB_HOST).toEqual(fromData("aws_db_instancepostgresaddress"));
+    // The pool then leaves statement_timeout to the role (RDS Proxy refuses it as a startup parameter).
+    expect(variables(named(prodApi, "-api")).DB_PROXY).toBe("true");
+    expect(variables(named(api, "-api")).DB_PROXY).toBe("false");
+    // Without a proxy (dev), the API connects to the instance.
+    expect(variables(named(api, "-api")).DB_HOST).toMatch(
+      /cross-stack-output-aws_db_instancepostgresaddress\}$/,
+    );
+
+    // The token is for the proxy's prx-… id, not the instance's dbi-resource-id.
+    const statement = Object.values(resources(prodApi, "aws_iam_role_policy"))
+      .flatMap((p) => policy(p.policy).Statement)
+      .find((s) => s.Sid === "ConnectToPostgresWithIam")!;
+    expect(statement.Resource).toMatch(
+      /^arn:aws:rds-db:eu-west-1:\$\{[^}]+\}:dbuser:\$\{[^}]+cross-stack-output-localdb-proxy_resource-id_[^}]+\}\/blog_api$/,
+    );
+    const locals = app.stack("myblog-prod-data").locals!;
+    const local = Object.entries(locals).find(([name]) => name.startsWith("db-proxy_resource-id"))!;
+    expect(local[1]).toMatch(/^\$\{element\(split\(":", aws_db_proxy\.[^.]+\.arn\), 6\)\}$/);
+  });
+
   it("scopes the VPC functions' network-interface permissions to their subnets and groups, without a managed policy", () => {
     expect(resources(api, "aws_iam_role_policy_attachment")).toEqual({});
     const policies = Object.values(resources(api, "aws_iam_role_policy")).map((p) => policy(p.policy));

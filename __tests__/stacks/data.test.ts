@@ -1,3 +1,4 @@
+import { PROXY_MAX_CONNECTIONS_PERCENT } from "../../config/database-connections";
 import { only, policy, resources, synthApp } from "./synth";
 
 describe("data stack", () => {
@@ -37,6 +38,69 @@ describe("data stack", () => {
     const group = only(dev, "aws_db_parameter_group");
     expect(group.family).toBe("postgres16");
     expect(group.parameter).toEqual(expect.arrayContaining([{ name: "rds.force_ssl", value: "1" }]));
+  });
+
+  it("puts an RDS Proxy in front of production PostgreSQL: isolated subnets, TLS, IAM end to end, no secret", () => {
+    const proxy = only(prod, "aws_db_proxy");
+    expect(proxy).toMatchObject({
+      name: "myblog-prod-db-proxy",
+      engine_family: "POSTGRESQL",
+      default_auth_scheme: "IAM_AUTH",
+      require_tls: true,
+      vpc_security_group_ids: [expect.stringMatching(/security_groupdatabase-proxyid/)],
+    });
+    expect(proxy).not.toHaveProperty("auth");
+    expect(proxy.vpc_subnet_ids).toEqual(only(prod, "aws_db_subnet_group").subnet_ids);
+    expect(only(prod, "aws_db_proxy_default_target_group")).toMatchObject({
+      connection_pool_config: { max_connections_percent: PROXY_MAX_CONNECTIONS_PERCENT },
+    });
+    expect(only(prod, "aws_db_proxy_target")).toMatchObject({
+      db_instance_identifier: "${aws_db_instance.postgres.identifier}",
+      target_group_name: expect.stringMatching(/aws_db_proxy_default_target_group\..*\.name/),
+    });
+    expect(resources(prod, "aws_secretsmanager_secret")).toEqual({});
+    expect(Object.keys(resources(prod, "aws_cloudwatch_log_group"))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^db-proxy_logs/)]),
+    );
+    expect(
+      Object.values(resources(prod, "aws_cloudwatch_log_group")).find((g) =>
+        String(g.name).startsWith("/aws/rds/proxy/"),
+      ),
+    ).toMatchObject({ name: "/aws/rds/proxy/myblog-prod-db-proxy", retention_in_days: 365 });
+  });
+
+  it("lets the proxy's role, trusted by RDS alone, connect only as the API's user of this instance", () => {
+    const role = only(prod, "aws_iam_role");
+    expect(policy(role.assume_role_policy).Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+    const statements = Object.values(resources(prod, "aws_iam_role_policy")).flatMap(
+      (p) => policy(p.policy).Statement,
+    );
+    expect(statements).toEqual([
+      {
+        Sid: "ConnectToTargetWithIam",
+        Effect: "Allow",
+        Action: "rds-db:connect",
+        Resource: [
+          "arn:aws:rds-db:eu-west-1:${data.aws_caller_identity.caller.account_id}:dbuser:${aws_db_instance.postgres.resource_id}/blog_api",
+        ],
+      },
+    ]);
+  });
+
+  it("runs no proxy in dev by default; database.proxy turns it on per environment", () => {
+    for (const type of [
+      "aws_db_proxy",
+      "aws_db_proxy_default_target_group",
+      "aws_db_proxy_target",
+      "aws_iam_role",
+    ])
+      expect(resources(dev, type)).toEqual({});
+    const withProxy = synthApp({ environments: { dev: { database: { proxy: true } } } }).stack(
+      "myblog-dev-data",
+    );
+    expect(only(withProxy, "aws_db_proxy")).toMatchObject({ name: "myblog-dev-db-proxy", require_tls: true });
   });
 
   it("encrypts the cache at rest and in transit and authenticates with IAM, without any token", () => {

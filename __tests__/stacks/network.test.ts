@@ -83,6 +83,33 @@ describe("network stack", () => {
     expect(JSON.stringify(dev)).not.toMatch(/"ingress"[^\]]*0\.0\.0\.0\/0/);
   });
 
+  it("with the RDS Proxy (prod), lets the API reach only the proxy, and the proxy and migration function PostgreSQL", () => {
+    const rules = (type: string) => Object.values(resources(prod, type));
+    const flows = (type: string, own: string, other: string) =>
+      rules(type)
+        .filter((r) =>
+          /aws_security_group\.(api-fn|migrate-fn|database|database-proxy)\.id/.test(String(r[own])),
+        )
+        .map((r) => `${String(r[own])} ${String(r[other])}:${String(r.from_port)}`)
+        .map((flow) => flow.replace(/\$\{aws_security_group\.([^.]+)\.id\}/g, "$1"))
+        .filter((flow) => flow.endsWith(":5432"))
+        .sort();
+    expect(
+      flows("aws_vpc_security_group_ingress_rule", "security_group_id", "referenced_security_group_id"),
+    ).toEqual(
+      ["database migrate-fn:5432", "database database-proxy:5432", "database-proxy api-fn:5432"].sort(),
+    );
+    expect(
+      flows("aws_vpc_security_group_egress_rule", "security_group_id", "referenced_security_group_id"),
+    ).toEqual(["api-fn database-proxy:5432", "database-proxy database:5432", "migrate-fn database:5432"]);
+    // The proxy needs no way out but to the database: IAM tokens are signed, not fetched.
+    expect(
+      rules("aws_vpc_security_group_egress_rule").filter((r) =>
+        /database-proxy/.test(String(r.security_group_id)),
+      ),
+    ).toHaveLength(1);
+  });
+
   it("holds the shared foundations: a rotated KMS key, the access-log bucket and an encrypted ops topic", () => {
     expect(only(dev, "aws_kms_key")).toMatchObject({ enable_key_rotation: true });
     expect(only(dev, "aws_sns_topic").kms_master_key_id).toBe("${aws_kms_key.key.arn}");

@@ -122,7 +122,7 @@ describe("operations", () => {
     });
     expect(alarms(stack("dev", "data"))["db-connections"].threshold).toBe(78);
     const custom = synthApp({
-      environments: { dev: { database: { instanceClass: "db.x2g.large", connectionsAlarmThreshold: 900 } } },
+      environments: { dev: { database: { instanceClass: "db.r6g.large", connectionsAlarmThreshold: 900 } } },
     }).stack("myblog-dev-data");
     expect(alarms(custom)["db-connections"].threshold).toBe(900);
   });

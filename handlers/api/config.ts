@@ -12,6 +12,8 @@ const schema = z
     /** `iam`: the password is an RDS IAM auth token; `password`: DB_PASSWORD (local development). */
     DB_AUTH: z._default(z.enum(["iam", "password"]), "iam"),
     DB_PASSWORD: z.optional(z.string()),
+    /** `true`: DB_HOST is an RDS Proxy; the pool then sends no `statement_timeout` (the role's own applies). */
+    DB_PROXY: z._default(envBool, false),
     /** Unset: no cache (local development without Redis); every read goes to PostgreSQL. */
     CACHE_HOST: z.optional(z.string()),
     CACHE_PORT: z._default(envInt(1, 65535), 6379),

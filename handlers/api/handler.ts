@@ -1,11 +1,12 @@
 /**
  * Wires the API to real clients from its configuration: one per container, reused by every invocation (pool of at
- * most 2 PostgreSQL connections, one Redis connection, AWS SDK clients with their keep-alive agents).
+ * most API_DB_POOL_SIZE PostgreSQL connections, one Redis connection, AWS SDK clients with their keep-alive agents).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Signer } from "@aws-sdk/rds-signer";
 import { createLogger } from "../shared/logger";
+import { API_DB_POOL_SIZE, API_DB_STATEMENT_TIMEOUT_MS } from "../shared/limits";
 import { createPgPool } from "../shared/postgres";
 import { createApi, type ApiHandler } from "./app";
 import { createDisabledCache, createRedisCache } from "./cache";
@@ -65,7 +66,9 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
               }).getAuthToken()
           : (config.DB_PASSWORD as string),
       ssl: config.DB_SSL,
-      maxConnections: 2,
+      maxConnections: API_DB_POOL_SIZE,
+      statementTimeoutMs: API_DB_STATEMENT_TIMEOUT_MS,
+      viaProxy: config.DB_PROXY,
       applicationName: "myblog-api",
     },
     logger,

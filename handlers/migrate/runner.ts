@@ -5,6 +5,7 @@
  * privileges.
  */
 import { escapeIdentifier, escapeLiteral, type ClientBase } from "pg";
+import { API_DB_STATEMENT_TIMEOUT_MS } from "../shared/limits";
 import type { Logger } from "../shared/logger";
 import { API_ACCESS_ROLE, type Migration } from "./migrations";
 
@@ -117,6 +118,8 @@ async function ensureApiRole(client: ClientBase, options: MigrateOptions): Promi
       await client.query(`ALTER ROLE ${role} PASSWORD ${escapeLiteral(options.apiPassword)}`);
     }
     await client.query(`GRANT ${escapeIdentifier(API_ACCESS_ROLE)} TO ${role}`);
+    // The server enforces it however the API connects: RDS Proxy refuses it as a startup parameter.
+    await client.query(`ALTER ROLE ${role} SET statement_timeout = ${API_DB_STATEMENT_TIMEOUT_MS}`);
     const { rows } = await client.query<{ db: string }>("SELECT current_database() AS db");
     await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(rows[0].db)} TO ${role}`);
     const iam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");

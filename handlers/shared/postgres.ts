@@ -25,6 +25,12 @@ export interface PgSettings {
   readonly connectTimeoutMs?: number;
   /** @default 5000 */
   readonly statementTimeoutMs?: number;
+  /**
+   * `host` is an RDS Proxy, which accepts no startup parameters but application_name, client_encoding, DateStyle,
+   * TimeZone and extra_float_digits: `statement_timeout` is then not sent (set it on the role), the client-side
+   * query timeout stays. @default false
+   */
+  readonly viaProxy?: boolean;
   /** Shown in pg_stat_activity. @default "myblog" */
   readonly applicationName?: string;
 }
@@ -40,7 +46,7 @@ export function createPgPool(settings: PgSettings, logger: Logger): Pool {
     min: 0,
     max: settings.maxConnections ?? 2,
     connectionTimeoutMillis: settings.connectTimeoutMs ?? 2000,
-    statement_timeout: settings.statementTimeoutMs ?? 5000,
+    statement_timeout: settings.viaProxy ? undefined : (settings.statementTimeoutMs ?? 5000),
     query_timeout: (settings.statementTimeoutMs ?? 5000) + 1000,
     // Keep connections across invocations; a frozen container's idle sockets are dropped by the server, and pg
     // then discards them through the "error" event below.

@@ -10,7 +10,8 @@ import { bucketUrl, createPresignedPost } from "../../../handlers/api/presigned-
 import { Router } from "../../../handlers/api/router";
 import { slugify } from "../../../handlers/api/schemas";
 import { MethodNotAllowedError, NotFoundError } from "../../../handlers/shared/errors";
-import { isConnectionError } from "../../../handlers/shared/postgres";
+import { createLogger } from "../../../handlers/shared/logger";
+import { createPgPool, isConnectionError } from "../../../handlers/shared/postgres";
 
 const credentials = {
   accessKeyId: "AKIDEXAMPLE",
@@ -214,6 +215,26 @@ describe("database error classification", () => {
     [withCode("42P01", "relation does not exist"), false],
     ["not an error", false],
   ])("%p → %p", (error, expected) => expect(isConnectionError(error)).toBe(expected));
+});
+
+describe("PostgreSQL pool settings", () => {
+  const logger = createLogger({ serviceName: "units", logLevel: "SILENT", version: "test" });
+  const settings = {
+    host: "h",
+    port: 5432,
+    database: "d",
+    user: "u",
+    password: "p",
+    ssl: "disable",
+  } as const;
+  it("sends the statement timeout at startup directly, not to RDS Proxy, which refuses it; the client timeout stays", async () => {
+    const direct = createPgPool({ ...settings, statementTimeoutMs: 5000 }, logger);
+    const proxied = createPgPool({ ...settings, statementTimeoutMs: 5000, viaProxy: true }, logger);
+    expect(direct.options).toMatchObject({ statement_timeout: 5000, query_timeout: 6000 });
+    expect(proxied.options.statement_timeout).toBeUndefined();
+    expect(proxied.options).toMatchObject({ query_timeout: 6000, application_name: "myblog" });
+    await Promise.all([direct.end(), proxied.end()]);
+  });
 });
 
 describe("FallbackCounter (per-container rate limits while Redis is down)", () => {

@@ -11,6 +11,7 @@ import { loadMigrateConfig } from "../../../handlers/migrate/config";
 import type { FunctionEnvironment } from "../../../lib/function-environment";
 import { MIGRATIONS, parseMigrations } from "../../../handlers/migrate/migrations";
 import { runMigrations } from "../../../handlers/migrate/runner";
+import { API_DB_STATEMENT_TIMEOUT_MS } from "../../../handlers/shared/limits";
 import { createLogger } from "../../../handlers/shared/logger";
 import { startPostgres, type LocalPostgres } from "../../../local/postgres";
 
@@ -68,6 +69,16 @@ describe("migrate handler", () => {
       await expect(api.query("CREATE TABLE intruder (id int)")).rejects.toThrow(/permission denied/);
       await expect(api.query("DROP TABLE comments")).rejects.toThrow(/must be owner/);
       await expect(api.query("SELECT * FROM schema_migrations")).rejects.toThrow(/permission denied/);
+    } finally {
+      await api.end();
+    }
+  });
+
+  it("sets the API's statement timeout on its role, where it holds through RDS Proxy too", async () => {
+    const api = await connect("blog_api", "api-local-password");
+    try {
+      const { rows } = await api.query<{ statement_timeout: string }>("SHOW statement_timeout");
+      expect(rows[0].statement_timeout).toBe(`${API_DB_STATEMENT_TIMEOUT_MS / 1000}s`);
     } finally {
       await api.end();
     }
