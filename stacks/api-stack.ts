@@ -3,6 +3,7 @@
  * stack in Cognito mode), the authors' user pool, the API function inside the VPC, and the schema-migration
  * function that Terraform invokes on every deploy whose migrations changed.
  */
+import { suppress } from "../checks/suppress";
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import { Releases } from "../lib/release";
 import { reservedConcurrency } from "../config/concurrency";
@@ -283,6 +284,12 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       Resource: data.database.masterSecretArn,
     });
     fn.grantKeyUse(network.kmsKeyArn, ["kms:Decrypt"]);
+    if (this.env.production)
+      suppress(
+        fn.function,
+        "BLOG_LAMBDA_RELEASED",
+        "Invoked once per deploy by Terraform itself and serves no traffic: there is nothing to shift or roll back",
+      );
     new LambdaInvocation(this, "run-migrations", {
       functionName: fn.functionName,
       qualifier: fn.alias.name,

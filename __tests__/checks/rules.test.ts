@@ -3,6 +3,14 @@
  * Testing.synth, read as the rule pack reads cdk.tf.json). Nothing calls AWS.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import {
+  CodedeployDeploymentGroup,
+  type CodedeployDeploymentGroupConfig,
+} from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
@@ -55,6 +63,18 @@ interface Case {
 }
 
 const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/k";
+
+/** A published function behind a live alias with a CodeDeploy deployment group configured by `group`. */
+function releasedFunction(s: Parameters<Build>[0], group: Partial<CodedeployDeploymentGroupConfig>): void {
+  const fn = lambda(s, "fn", { publish: true });
+  new LambdaAlias(s, "live", { name: "live", functionName: fn.functionName, functionVersion: fn.version });
+  new CodedeployDeploymentGroup(s, "group", {
+    appName: "app",
+    deploymentGroupName: fn.functionName,
+    serviceRoleArn: "arn:aws:iam::111122223333:role/codedeploy",
+    ...group,
+  });
+}
 
 function vpcWith(
   scope: Parameters<Build>[0],
@@ -563,6 +583,90 @@ const CASES: Record<string, Case> = {
             sourceArn: "arn:aws:s3:::b",
           }),
         message: /needs source_account/,
+      },
+    },
+  },
+  BLOG_LAMBDA_NOT_LATEST: {
+    pass: {
+      "everything on the alias": (s) => {
+        const fn = lambda(s, "fn", { publish: true });
+        const live = new LambdaAlias(s, "live", {
+          name: "live",
+          functionName: fn.functionName,
+          functionVersion: fn.version,
+        });
+        streamMapping(s, fn, { functionName: live.arn });
+        new SnsTopicSubscription(s, "sub", {
+          topicArn: "arn:aws:sns:eu-west-1:1:t",
+          protocol: "lambda",
+          endpoint: live.arn,
+        });
+        new LambdaPermission(s, "perm", {
+          functionName: fn.functionName,
+          qualifier: live.name,
+          action: "lambda:InvokeFunction",
+          principal: "sns.amazonaws.com",
+          sourceArn: "arn:aws:sns:eu-west-1:1:t",
+        });
+        new LambdaInvocation(s, "run", { functionName: fn.functionName, qualifier: live.name, input: "{}" });
+      },
+      "a published version": (s) => {
+        const fn = lambda(s, "fn", { publish: true });
+        streamMapping(s, fn, { functionName: fn.qualifiedArn });
+      },
+    },
+    fail: {
+      "mapping on the function": {
+        build: (s) => streamMapping(s, lambda(s, "fn")),
+        message: /names the function itself \(\$\{aws_lambda_function\.fn\.function_name\}\)/,
+      },
+      "subscription on a literal unqualified ARN": {
+        build: (s) =>
+          new SnsTopicSubscription(s, "sub", {
+            topicArn: "arn:aws:sns:eu-west-1:1:t",
+            protocol: "lambda",
+            endpoint: "arn:aws:lambda:eu-west-1:111122223333:function:fn",
+          }),
+        message: /unqualified/,
+      },
+      "permission without qualifier": {
+        build: (s) =>
+          new LambdaPermission(s, "perm", {
+            functionName: lambda(s, "fn").functionName,
+            action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com",
+            sourceArn: "arn:aws:execute-api:eu-west-1:1:api/*",
+          }),
+        message: /no qualifier: it acts on \$LATEST/,
+      },
+      "invocation on $LATEST": {
+        build: (s) =>
+          new LambdaInvocation(s, "run", {
+            functionName: lambda(s, "fn").functionName,
+            qualifier: "$LATEST",
+            input: "{}",
+          }),
+        message: /\$LATEST/,
+      },
+    },
+  },
+  BLOG_LAMBDA_RELEASED: {
+    production: true,
+    pass: {
+      "alias and deployment group with rollback": (s) =>
+        releasedFunction(s, {
+          autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_STOP_ON_ALARM"] },
+          alarmConfiguration: { enabled: true, alarms: ["fn-errors"] },
+        }),
+    },
+    fail: {
+      "updated in place": {
+        build: (s) => lambda(s, "fn"),
+        message: /publish is not true.*no alias.*no CodeDeploy/s,
+      },
+      "no rollback": {
+        build: (s) => releasedFunction(s, {}),
+        message: /does not roll back automatically.*no rollback alarms/s,
       },
     },
   },

@@ -1,7 +1,7 @@
 /** Lambda functions, their permissions, event invoke configs and event source mappings. */
 import { asNumber, block, isExpression, isTrue, type Resource } from "../model";
 import { parsePolicy } from "../policy";
-import { NOT_APPLICABLE, resourceRule, type RuleContext } from "../rule";
+import { NOT_APPLICABLE, resourceRule, type CheckResult, type RuleContext } from "../rule";
 
 const FUNCTION = ["aws_lambda_function"];
 
@@ -45,8 +45,18 @@ const ASYNC_PRINCIPALS = [
   "logs.amazonaws.com",
 ];
 
+/** The function and its aliases: triggers name either (this project: always the `live` alias). */
+function invocable(fn: Resource, ctx: RuleContext): Resource[] {
+  return [fn, ...ctx.model.referrers(fn, "aws_lambda_alias", "function_name")];
+}
+
+/** Resources of `type` whose `attribute` refers to the function or one of its aliases. */
+function triggersOf(fn: Resource, ctx: RuleContext, type: string, attribute?: string): Resource[] {
+  return invocable(fn, ctx).flatMap((target) => ctx.model.referrers(target, type, attribute));
+}
+
 function mappingsOf(fn: Resource, ctx: RuleContext): Resource[] {
-  return ctx.model.referrers(fn, "aws_lambda_event_source_mapping", "function_name");
+  return triggersOf(fn, ctx, "aws_lambda_event_source_mapping", "function_name");
 }
 
 /** DynamoDB and Kinesis streams (not SQS, whose failures belong to the queue's redrive policy). */
@@ -65,10 +75,10 @@ function isAsyncInvoked(fn: Resource, ctx: RuleContext): string | undefined {
     .referrers(fn, "aws_lambda_permission", "function_name")
     .find((p) => ASYNC_PRINCIPALS.includes(String(p.body.principal)));
   if (permission) return `invoked asynchronously by ${String(permission.body.principal)}`;
-  if (ctx.model.referrers(fn, "aws_sns_topic_subscription", "endpoint").length)
+  if (triggersOf(fn, ctx, "aws_sns_topic_subscription", "endpoint").length)
     return "subscribed to an SNS topic";
-  if (ctx.model.referrers(fn, "aws_s3_bucket_notification").length) return "notified by S3";
-  if (ctx.model.referrers(fn, "aws_cloudwatch_event_target", "arn").length) return "an EventBridge target";
+  if (triggersOf(fn, ctx, "aws_s3_bucket_notification").length) return "notified by S3";
+  if (triggersOf(fn, ctx, "aws_cloudwatch_event_target", "arn").length) return "an EventBridge target";
   return undefined;
 }
 
@@ -139,6 +149,67 @@ function secretLookingVariables(fn: Resource): string[] {
   });
 }
 
+/**
+ * Where a resource that invokes a function names it, and whether a qualifier is a separate argument: integrations,
+ * mappings and subscriptions take an ARN (an alias's, a version's, or the function's own = `$LATEST`); permissions,
+ * asynchronous settings and Terraform invocations take the function and a `qualifier`.
+ */
+const INVOKERS: Readonly<Record<string, { readonly attribute: string; readonly qualifier?: true }>> = {
+  aws_apigatewayv2_integration: { attribute: "integration_uri" },
+  aws_api_gateway_integration: { attribute: "uri" },
+  aws_lambda_event_source_mapping: { attribute: "function_name" },
+  aws_sns_topic_subscription: { attribute: "endpoint" },
+  aws_lambda_permission: { attribute: "function_name", qualifier: true },
+  aws_lambda_function_event_invoke_config: { attribute: "function_name", qualifier: true },
+  aws_lambda_invocation: { attribute: "function_name", qualifier: true },
+};
+
+/** A reference to a function attribute that means "whatever $LATEST is", or undefined. */
+function unqualifiedReference(value: unknown, qualified: boolean): string | undefined {
+  const text = typeof value === "string" ? value : "";
+  const ref = /\$\{aws_lambda_function\.[^.}]+\.(\w+)\}/.exec(text);
+  if (ref && !qualified && !/^qualified_/.test(ref[1])) return `names the function itself (${ref[0]})`;
+  if (ref && qualified) return undefined;
+  if (/:\$LATEST$/.test(text) || text === "$LATEST") return "names $LATEST";
+  // A literal function ARN without a version or alias after the name.
+  if (!qualified && /^arn:aws[\w-]*:lambda:[^:]+:\d+:function:[^:]+$/.test(text))
+    return `names ${text} unqualified`;
+  return undefined;
+}
+
+function invokesLatest(resource: Resource, ctx: RuleContext): CheckResult {
+  const how = INVOKERS[resource.type];
+  const value = resource.body[how.attribute];
+  const targets = ctx.model.referencedBy(resource.stack, value);
+  const namesLambda =
+    targets.some((t) => t.type === "aws_lambda_function" || t.type === "aws_lambda_alias") ||
+    (typeof value === "string" && /:lambda:|^\$LATEST$/.test(value));
+  if (!namesLambda) return NOT_APPLICABLE;
+  if (!how.qualifier) return unqualifiedReference(value, false);
+  const qualifier = resource.body.qualifier;
+  if (qualifier === undefined || qualifier === "" || qualifier === "$LATEST")
+    return `${how.attribute} has no qualifier: it acts on $LATEST`;
+  return unqualifiedReference(value, true);
+}
+
+/** Whether a function is released through CodeDeploy: a deployment group named for it, rolling back on alarms. */
+function releaseProblems(fn: Resource, ctx: RuleContext): string[] {
+  const problems: string[] = [];
+  if (!isTrue(fn.body.publish)) problems.push("publish is not true: no version to shift to or back from");
+  if (ctx.model.referrers(fn, "aws_lambda_alias", "function_name").length === 0)
+    problems.push("has no alias");
+  const groups = ctx.model.referrers(fn, "aws_codedeploy_deployment_group");
+  if (groups.length === 0) problems.push("has no CodeDeploy deployment group");
+  for (const group of groups) {
+    const rollback = block(group.body.auto_rollback_configuration);
+    const alarms = block(group.body.alarm_configuration);
+    if (!isTrue(rollback?.enabled)) problems.push(`${group.address} does not roll back automatically`);
+    if (!isTrue(alarms?.enabled) || !Array.isArray(alarms?.alarms) || alarms.alarms.length === 0)
+      problems.push(`${group.address} has no rollback alarms`);
+  }
+  return problems;
+}
+
 const onFailure = (mapping: Resource) =>
   block(block(mapping.body.destination_config)?.on_failure)?.destination_arn;
 
@@ -157,6 +228,30 @@ function streamMappingRule(def: {
 }
 
 export const lambdaRules = [
+  resourceRule({
+    id: "BLOG_LAMBDA_NOT_LATEST",
+    title: "Triggers and permissions name an alias or version of a function, never $LATEST",
+    description:
+      "An integration, event source, subscription, permission or invocation on the unqualified function follows $LATEST: every change reaches all traffic at once and cannot be shifted gradually or rolled back.",
+    remediation:
+      "Publish versions (publish = true), point an alias (e.g. live) at them and name the alias: its ARN in integrations, mappings and subscriptions, qualifier = the alias in permissions, event invoke configs and invocations.",
+    types: Object.keys(INVOKERS),
+    check: (resource, ctx) => {
+      if (resource.type === "aws_sns_topic_subscription" && resource.body.protocol !== "lambda")
+        return NOT_APPLICABLE;
+      return invokesLatest(resource, ctx);
+    },
+  }),
+  resourceRule({
+    id: "BLOG_LAMBDA_RELEASED",
+    title: "In production, every function is released through CodeDeploy with automatic rollback",
+    description:
+      "A production function updated in place sends a bad release to every request at once, and it stays until someone notices.",
+    remediation:
+      "Publish versions behind an alias and add an aws_codedeploy_deployment_group for the function (compute platform Lambda) with auto_rollback_configuration enabled and alarm_configuration naming its error alarms (lib/release.ts).",
+    types: FUNCTION,
+    check: (fn, ctx) => (ctx.stack.facts.production ? releaseProblems(fn, ctx) : NOT_APPLICABLE),
+  }),
   resourceRule({
     id: "CKV_AWS_117",
     title: "Lambda runs in a VPC only where it must, across at least two subnets",
