@@ -57,12 +57,12 @@ export function cloudFrontAlarms(scope: Construct, props: CloudFrontAlarmsProps)
   });
   new KmsAlias(scope, "edge-alarm-key-alias", {
     provider,
-    name: `alias/${props.names.resource("edge-alarms")}`,
+    name: `alias/${props.names.global("edge-alarms")}`,
     targetKeyId: key.keyId,
   });
   const topic = alarmTopic(scope, "edge-ops", {
     provider,
-    name: props.names.resource("ops-alarms-us-east-1", 256),
+    name: props.names.global("ops-alarms-us-east-1", 256),
     kmsKeyArn: key.arn,
     accountId,
     emails: props.alarmEmails,
@@ -70,7 +70,7 @@ export function cloudFrontAlarms(scope: Construct, props: CloudFrontAlarmsProps)
   });
   opsAlarm(scope, "cdn-5xx-rate", {
     provider,
-    alarmName: props.names.resource("cdn-5xx-rate"),
+    alarmName: props.names.global("cdn-5xx-rate"),
     description: `CloudFront answers ${CLOUDFRONT_5XX_RATE_THRESHOLD}% or more of requests with 5xx for 15 minutes`,
     namespace: "AWS/CloudFront",
     metricName: "5xxErrorRate",

@@ -17,6 +17,8 @@ import { assumeRolePolicy, policyDocument } from "./iam";
 export interface DatabaseProxyProps {
   /** Proxy name, also its role's and log group's (letters, digits, single hyphens; at most 60 characters). */
   readonly name: string;
+  /** The proxy role's name: IAM names are per account, so it carries the region (`Names.global`). */
+  readonly roleName: string;
   readonly region: string;
   readonly accountId: string;
   /** The target instance: its identifier and its `dbi-resource-id` (for the proxy's `rds-db:connect`). */
@@ -51,7 +53,7 @@ export class DatabaseProxy extends Construct {
       );
     }
     const role = new IamRole(this, "role", {
-      name: props.name,
+      name: props.roleName,
       assumeRolePolicy: assumeRolePolicy("rds.amazonaws.com"),
     });
     new IamRolePolicy(this, "role-policy", {

@@ -3,6 +3,8 @@ export class Names {
   constructor(
     readonly app: string,
     readonly env: string,
+    /** The app's region: part of the names AWS keeps once per account (`global`). */
+    readonly region: string,
   ) {}
 
   /** `<app>-<env>-<suffix>`, refused when it would exceed the service's limit rather than silently cut. */
@@ -14,6 +16,16 @@ export class Names {
       );
     }
     return name;
+  }
+
+  /**
+   * `<app>-<env>-<region>-<suffix>`, for what AWS names once per account rather than per region — IAM roles,
+   * CloudFront policies and origin access controls, WAF for CloudFront, CloudWatch dashboards — and for what the edge
+   * layer puts in us-east-1 whatever the app's region: the same environment deployed to a second region of the same
+   * account then creates other names instead of colliding.
+   */
+  global(suffix: string, maxLength = 64): string {
+    return this.resource(`${this.region}-${suffix}`, maxLength);
   }
 
   /** SSM parameter name, `/<app>/<env>/<suffix>`. */

@@ -35,8 +35,10 @@ export type EnvValue = string | EnvBinding;
 export interface NodeFunctionProps<H extends HandlerName> {
   /** Directory under `handlers/` holding `index.ts` that exports `handler`; it also picks the environment's type. */
   readonly handler: H;
-  /** Function name; also names the role and the log group. */
+  /** Function name (regional); also names the log group. */
   readonly functionName: string;
+  /** The role's name: IAM names are per account, so it carries the region (`Names.global`). */
+  readonly roleName: string;
   readonly description: string;
   /** @default 256 */
   readonly memorySize?: number;
@@ -146,7 +148,7 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
     });
 
     this.role = new IamRole(this, "role", {
-      name: `${props.functionName}-fn`,
+      name: props.roleName,
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
     });
     this.addToRolePolicy({

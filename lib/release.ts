@@ -47,7 +47,7 @@ export class Releases extends Construct {
     const name = props.names.resource(props.layer);
     this.app = new CodedeployApp(this, "app", { name, computePlatform: "Lambda" });
     this.role = new IamRole(this, "role", {
-      name: `${name}-codedeploy`,
+      name: props.names.global(`${props.layer}-codedeploy`),
       assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com"),
     });
     // What CodeDeploy does for a Lambda deployment, on this stack's aliases only (the managed

@@ -205,7 +205,7 @@ export class AppVpc extends Construct {
     });
     acceptRetentionBelowAYear(logGroup, flowLogs.retentionDays, "network.flowLogRetentionDays");
     const role = new IamRole(this, "flow-logs-role", {
-      name: names.resource("flow-logs"),
+      name: names.global("flow-logs"),
       assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com"),
     });
     new IamRolePolicy(this, "flow-logs-policy", {

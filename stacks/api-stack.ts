@@ -184,6 +184,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       functionName: this.names.resource("api"),
+      roleName: this.names.global("api-fn"),
       description: "Blog JSON API behind API Gateway",
       memorySize: 512,
       timeout: 10,
@@ -253,6 +254,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     const fn = new NodeFunction(this, "migrate", {
       handler: "migrate",
       functionName: this.names.resource("migrate"),
+      roleName: this.names.global("migrate-fn"),
       description: "Applies the versioned SQL migrations (invoked by Terraform on deploy)",
       memorySize: 256,
       timeout: 300,

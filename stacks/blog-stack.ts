@@ -37,7 +37,7 @@ export abstract class BlogStack extends TerraformStack {
     this.config = props.config;
     this.envName = props.envName;
     this.env = props.config.environments[props.envName];
-    this.names = new Names(props.config.appName, props.envName);
+    this.names = new Names(props.config.appName, props.envName, props.config.region);
 
     this.provider = new AwsProvider(this, "aws", { region: props.config.region });
     const account = this.env.account;

@@ -267,6 +267,7 @@ export class DataStack extends BlogStack implements DataOutputs {
   private createProxy(network: Network, instance: DbInstance): DataOutputs["database"]["proxy"] {
     const proxy = new DatabaseProxy(this, "db-proxy", {
       name: this.names.resource("db-proxy", 60),
+      roleName: this.names.global("db-proxy"),
       region: this.region,
       accountId: this.accountId,
       instance: { identifier: instance.identifier, resourceId: instance.resourceId },

@@ -83,7 +83,7 @@ export class EdgeStack extends BlogStack {
 
     const oac = (id: string) =>
       new CloudfrontOriginAccessControl(this, id, {
-        name: this.names.resource(id),
+        name: this.names.global(id),
         description: `CloudFront reads the ${id.replace("-oac", "")} bucket`,
         originAccessControlOriginType: "s3",
         signingBehavior: "always",
@@ -265,7 +265,7 @@ export class EdgeStack extends BlogStack {
     }
     const { monitored } = props;
     new CloudwatchDashboard(this, "dashboard", {
-      dashboardName: this.names.resource("operations", 255),
+      dashboardName: this.names.global("operations", 255),
       dashboardBody: dashboardBody({
         title: `${this.names.app}-${this.names.env}`,
         region: this.region,
@@ -310,7 +310,7 @@ export class EdgeStack extends BlogStack {
 
   private createResponseHeadersPolicy(): CloudfrontResponseHeadersPolicy {
     return new CloudfrontResponseHeadersPolicy(this, "security-headers", {
-      name: this.names.resource("security-headers"),
+      name: this.names.global("security-headers"),
       securityHeadersConfig: {
         strictTransportSecurity: {
           accessControlMaxAgeSec: 63072000,
@@ -337,7 +337,7 @@ export class EdgeStack extends BlogStack {
   /** Honours the API's own Cache-Control (public GETs cached for seconds); the JWT is part of the key. */
   private apiCachePolicy(): CloudfrontCachePolicy {
     return new CloudfrontCachePolicy(this, "api-cache", {
-      name: this.names.resource("api-cache"),
+      name: this.names.global("api-cache"),
       comment: "Honour the API's Cache-Control; never longer than a minute",
       minTtl: 0,
       defaultTtl: 0,
@@ -355,7 +355,7 @@ export class EdgeStack extends BlogStack {
   /** What the API needs beyond the cache key; never Host (API Gateway routes on its own host name). */
   private apiOriginRequestPolicy(): CloudfrontOriginRequestPolicy {
     return new CloudfrontOriginRequestPolicy(this, "api-origin-request", {
-      name: this.names.resource("api-origin-request"),
+      name: this.names.global("api-origin-request"),
       comment: "Forward the client id and content negotiation headers, not Host",
       headersConfig: {
         headerBehavior: "whitelist",
@@ -457,7 +457,7 @@ export class EdgeStack extends BlogStack {
     });
     const acl = new Wafv2WebAcl(this, "waf", {
       provider: usEast1,
-      name: this.names.resource("edge"),
+      name: this.names.global("edge"),
       scope: "CLOUDFRONT",
       defaultAction: { allow: {} },
       rule: [
@@ -484,7 +484,7 @@ export class EdgeStack extends BlogStack {
     // WAF logs to CloudWatch only into a group named aws-waf-logs-*, in the web ACL's region.
     const logs = new CloudwatchLogGroup(this, "waf-logs", {
       provider: usEast1,
-      name: `aws-waf-logs-${this.names.resource("edge")}`,
+      name: `aws-waf-logs-${this.names.global("edge")}`,
       retentionInDays: this.env.logRetentionDays,
     });
     suppress(

@@ -113,6 +113,7 @@ export class EventsStack extends BlogStack {
     const fn = new NodeFunction(this, "thumbnail", {
       handler: "thumbnail",
       functionName: this.names.resource("thumbnail"),
+      roleName: this.names.global("thumbnail-fn"),
       description: "Makes thumbnails of uploaded photos (jimp) into the media bucket",
       memorySize: 2048,
       timeout: 60,
@@ -185,6 +186,7 @@ export class EventsStack extends BlogStack {
     const fn = new NodeFunction(this, "upload-stats", {
       handler: "upload-stats",
       functionName: this.names.resource("upload-stats"),
+      roleName: this.names.global("upload-stats-fn"),
       description: "Keeps per-author upload statistics (uploads topic → SQS → DynamoDB)",
       memorySize: 256,
       timeout,
@@ -221,6 +223,7 @@ export class EventsStack extends BlogStack {
     const fn = new NodeFunction(this, "welcome-email", {
       handler: "welcome-email",
       functionName: this.names.resource("welcome-email"),
+      roleName: this.names.global("welcome-email-fn"),
       description: "Sends one welcome e-mail per new subscriber (DynamoDB stream → SES)",
       memorySize: 256,
       timeout: 30,

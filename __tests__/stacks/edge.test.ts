@@ -144,7 +144,7 @@ describe("edge stack", () => {
       log_destination_configs: ["${aws_cloudwatch_log_group.waf-logs.arn}"],
     });
     expect(resources(custom, "aws_cloudwatch_log_group")["waf-logs"]).toMatchObject({
-      name: "aws-waf-logs-myblog-prod-edge",
+      name: "aws-waf-logs-myblog-prod-eu-west-1-edge",
       provider: "aws.us-east-1",
     });
     expect(only(custom, "aws_acm_certificate_validation").validation_record_fqdns).toBe(

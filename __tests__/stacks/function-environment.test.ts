@@ -32,6 +32,7 @@ describe("NodeFunction environment", () => {
       const fn = new NodeFunction(scope, "thumbnail", {
         handler: "thumbnail",
         functionName: "test-thumbnail",
+        roleName: "test-eu-west-1-thumbnail-fn",
         description: "test",
         logRetentionDays: 1,
         logKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/test",

@@ -55,7 +55,11 @@ describe("SecurityGroupTable", () => {
   const servers: NetworkAccess = { groups: { database: { description: "PostgreSQL" } } };
   const table = (access: NetworkAccess[]) =>
     synth((stack) => {
-      new SecurityGroupTable(stack, "groups", { names: new Names("app", "dev"), vpcId: "vpc-1", access });
+      new SecurityGroupTable(stack, "groups", {
+        names: new Names("app", "dev", "eu-west-1"),
+        vpcId: "vpc-1",
+        access,
+      });
     });
 
   it("turns one declared flow into a group, an ingress rule on the target and an egress rule on the source", () => {

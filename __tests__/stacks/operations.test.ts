@@ -16,7 +16,7 @@ describe("operations", () => {
     for (const env of ["dev", "prod"]) {
       const dashboards = Object.values(resources(stack(env, "edge"), "aws_cloudwatch_dashboard"));
       expect(dashboards).toHaveLength(1);
-      expect(dashboards[0].dashboard_name).toBe(`myblog-${env}-operations`);
+      expect(dashboards[0].dashboard_name).toBe(`myblog-${env}-eu-west-1-operations`);
       const body = JSON.parse(String(dashboards[0].dashboard_body)) as {
         widgets: { properties: { title?: string; region?: string; metrics?: unknown[][] } }[];
       };
