@@ -81,11 +81,37 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     why: "moto keeps the parameters but not their source, and the provider reads back only user-set ones",
   },
   {
-    kind: "attribute-not-stored",
+    kind: "not-implemented",
     resource: "aws_lambda_function",
     attributes: ["logging_config"],
     emulatorSays: "CreateFunction accepts LoggingConfig (JSON format, log group); GetFunction returns none",
-    why: "moto does not store a function's logging configuration, so every plan would set it again",
+    why:
+      "moto does not store a function's logging configuration, so every plan would set it again; left out of the " +
+      "emulated apply because with publish = true each such update would also publish a new version",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_lambda_event_source_mapping",
+    attributes: ["function_name"],
+    emulatorSays:
+      "CreateEventSourceMapping with the alias ARN (…:live); GetEventSourceMapping answers …:<version>",
+    why: "moto resolves the alias to the version it points at when it stores a mapping; AWS keeps the alias",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_codedeploy_deployment_group",
+    attributes: ["alarm_configuration", "load_balancer_info"],
+    emulatorSays:
+      "CreateDeploymentGroup accepts alarmConfiguration; GetDeploymentGroup returns none, and an empty loadBalancerInfo",
+    why: "moto does not store a deployment group's rollback alarms and answers an empty load-balancer block for Lambda",
+  },
+  {
+    kind: "attribute-not-stored",
+    resource: "aws_sqs_queue",
+    attributes: ["redrive_policy"],
+    emulatorSays:
+      'GetQueueAttributes answers RedrivePolicy re-serialised ({"deadLetterTargetArn": "…", …}, with spaces)',
+    why: "the same policy in other JSON formatting; the provider compares the strings",
   },
   {
     kind: "attribute-not-stored",
@@ -151,6 +177,20 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     resource: "aws_elasticache_subnet_group",
     emulatorSays: "DeleteCacheSubnetGroup: HTTP 500 (moto implements create and describe, not delete)",
     why: "moto's ElastiCache has no delete_cache_subnet_group; the subnet group is created and read back as AWS does",
+  },
+  {
+    kind: "not-deletable",
+    resource: "aws_codedeploy_deployment_group",
+    emulatorSays:
+      "DeleteDeploymentGroup: HTTP 500 (moto's CodeDeploy implements create, get, list and tags only)",
+    why: "moto has no delete_deployment_group; the group is created and read back as AWS does",
+  },
+  {
+    kind: "not-deletable",
+    resource: "aws_codedeploy_app",
+    emulatorSays:
+      "DeleteApplication: HTTP 500 (moto's CodeDeploy implements create, get, list and tags only)",
+    why: "moto has no delete_application; the application is created and read back as AWS does",
   },
   {
     kind: "not-implemented",
