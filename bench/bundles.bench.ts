@@ -66,6 +66,10 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
       SITE_URL: "https://blog.example",
     },
   },
+  "mail-feedback": {
+    budgetKb: 150,
+    env: { SUBSCRIBERS_TABLE: "subscribers" },
+  },
   thumbnail: {
     budgetKb: 600,
     env: {

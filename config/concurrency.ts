@@ -26,6 +26,8 @@ export function reservedConcurrency(env: ConcurrencyInputs) {
     migrate: 1,
     /** Keeps a backlog of new subscribers from exceeding the SES sending rate. */
     "welcome-email": 5,
+    /** One small write per bounce or complaint; a burst of them can wait (SNS retries a throttled delivery). */
+    "mail-feedback": 2,
     /** Bounds the parallel decodes (2 GB each) a burst of uploads can start. */
     thumbnail: env.production ? 20 : 5,
     /** The most its queue mapping invokes at once (SQS's minimum maximum concurrency is 2). */

@@ -85,7 +85,7 @@ export const TOP_LEVEL_DEFAULTS = {
   appName: "myblog",
   region: "eu-west-1",
   tags: {},
-  ses: { sender: "no-reply@example.com", identity: "address" },
+  ses: { sender: "no-reply@example.com", identity: "address", mailFromLabel: "mail", dmarcPolicy: "none" },
   auth: { mode: "cognito" },
   backend: { type: "local" },
   // The sample pair runs anywhere, so its prod opts out of the account guard explicitly; a file that defines its

@@ -225,11 +225,13 @@ export const environmentSchema = strictObject({
   alarmTopicSubscriptions: z.array(alarmSubscriptionSchema),
 });
 
+const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id (Z…)");
+
 const domainSchema = strictObject({
   /** Apex or sub-domain served by CloudFront, e.g. blog.example.com (prefixed with the environment unless production). */
   name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as blog.example.com"),
   /** Route 53 hosted zone that validates the certificate and holds the alias records. */
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id (Z…)"),
+  hostedZoneId,
 });
 
 const authSchema = z.discriminatedUnion("mode", [
@@ -255,6 +257,23 @@ export const configSchema = strictObject({
     sender: email,
     /** Verify the whole domain (DKIM) instead of the single sender address. */
     identity: z.enum(["address", "domain"]),
+    /**
+     * Zone holding the sender's domain, where its DKIM, MAIL FROM and DMARC records are written.
+     * @default domain.hostedZoneId when the sender's domain is domain.name or under it; otherwise none (the records
+     * are an output of the events stack)
+     */
+    hostedZoneId: hostedZoneId.optional(),
+    /** Subdomain of the sender's domain used as MAIL FROM (bounces return there; SPF aligns). */
+    mailFromLabel: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label such as mail"),
+    /**
+     * DMARC policy of the sender's domain. `none` by default: the record governs every sender of the domain, not
+     * only SES, and this stack cannot see the others; enforce once the aggregate reports show them all aligned.
+     */
+    dmarcPolicy: z.enum(["none", "quarantine", "reject"]),
+    /** Where receivers send DMARC aggregate reports (`rua`). @default none */
+    dmarcReportAddress: email.optional(),
   }),
   auth: authSchema,
   domain: domainSchema.optional(),
@@ -342,6 +361,19 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     }
   }
   sharedAccountConcurrency(asObject(root.environments), ctx);
+  sesRules(asObject(root.ses), ctx);
+}
+
+/** The DNS keys of `ses` describe a domain identity; with a single address they would be silently ignored. */
+function sesRules(ses: Raw, ctx: z.RefinementCtx): void {
+  if (ses.identity !== "address") return;
+  for (const key of ["hostedZoneId", "dmarcReportAddress"])
+    if (ses[key] !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ses", key],
+        message: 'applies only with ses.identity "domain" (an address identity has no DNS records)',
+      });
 }
 
 /** Environments that name the same account (in the one region of the app) draw on one Lambda quota. */

@@ -128,7 +128,14 @@ async function bundleStale(names: readonly string[]): Promise<Record<string, str
 }
 
 /** The functions of the application, in the order the dev server starts them. */
-export const DEV_HANDLERS = ["migrate", "api", "welcome-email", "thumbnail", "upload-stats"] as const;
+export const DEV_HANDLERS = [
+  "migrate",
+  "api",
+  "welcome-email",
+  "thumbnail",
+  "upload-stats",
+  "mail-feedback",
+] as const;
 export type DevHandler = (typeof DEV_HANDLERS)[number];
 
 let started:

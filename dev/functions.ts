@@ -35,6 +35,7 @@ const HANDLER_ROLES: Record<DevHandler, string> = {
   "welcome-email": "the welcome e-mail flow",
   thumbnail: "the thumbnail flow",
   "upload-stats": "the upload statistics",
+  "mail-feedback": "bounce and complaint marks (the local SES simulates no bounces: not wired to an event)",
 };
 
 type Environments = { readonly [H in DevHandler]: (s: RunningServices) => FunctionEnvironment<H> };
@@ -87,6 +88,9 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
     "upload-stats": (): FunctionEnvironment<"upload-stats"> => ({
       UPLOAD_STATS_TABLE: LOCAL_NAMES.uploadStatsTable,
     }),
+    "mail-feedback": (): FunctionEnvironment<"mail-feedback"> => ({
+      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
+    }),
   };
 }
 
@@ -97,6 +101,7 @@ const WORKER_SETTINGS: Record<DevHandler, WorkerSettings> = {
   // SNS invokes asynchronously: uploads in quick succession are processed side by side.
   thumbnail: { timeoutMs: 60_000, memoryMb: 1769, concurrency: 2 },
   "upload-stats": { timeoutMs: 30_000 },
+  "mail-feedback": {},
 };
 
 export interface LocalFunctions {

@@ -8,7 +8,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { Construct } from "constructs";
 import type { AlarmSubscription } from "../config/schema";
-import { policyDocument } from "./iam";
+import { policyDocument, type PolicyStatement } from "./iam";
 
 export interface AlarmTopicProps {
   readonly name: string;
@@ -19,6 +19,8 @@ export interface AlarmTopicProps {
   readonly emails?: readonly string[];
   /** `alarmTopicSubscriptions`: e-mail and HTTPS ones subscribe here; topics are fanned in (lib/alarm-fan-in.ts). */
   readonly subscriptions?: readonly AlarmSubscription[];
+  /** SES publishes this configuration set's bounces and complaints here too. @default none */
+  readonly sesConfigurationSetArn?: string;
   /** For a topic outside the stack's region. @default the stack's provider */
   readonly provider?: AwsProvider;
 }
@@ -43,6 +45,9 @@ export function alarmTopic(scope: Construct, id: string, props: AlarmTopicProps)
         Resource: topic.arn,
         Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
       },
+      ...(props.sesConfigurationSetArn
+        ? [sesPublishes(topic.arn, props.sesConfigurationSetArn, props.accountId)]
+        : []),
     ]),
   });
   const subscriptions = props.subscriptions ?? [];
@@ -71,4 +76,23 @@ export function alarmTopic(scope: Construct, id: string, props: AlarmTopicProps)
       });
     });
   return topic;
+}
+
+/** SES event publishing of one configuration set, and nothing else of SES, may publish to `topicArn`. */
+export function sesPublishes(
+  topicArn: string,
+  configurationSetArn: string,
+  accountId: string,
+): PolicyStatement {
+  return {
+    Sid: "SesPublishesMailFeedback",
+    Effect: "Allow",
+    Principal: { Service: "ses.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: {
+      StringEquals: { "aws:SourceAccount": accountId },
+      ArnLike: { "aws:SourceArn": configurationSetArn },
+    },
+  };
 }

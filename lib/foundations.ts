@@ -1,6 +1,6 @@
 /**
  * The shared foundations of one environment that every layer uses: the customer-managed KMS key (and the key
- * policy that lets CloudWatch Logs, S3, SNS and CloudFront use it), the access-log bucket and the ops alarm topic.
+ * policy that lets CloudWatch Logs, S3, SNS, SES and CloudFront use it), the access-log bucket and the ops alarm topic.
  */
 import { DataAwsCanonicalUserId } from "@cdktf/provider-aws/lib/data-aws-canonical-user-id";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
@@ -14,6 +14,7 @@ import { keepAddresses } from "./addressing";
 import { alarmTopic } from "./alarm-topic";
 import { policyDocument } from "./iam";
 import type { Names } from "./naming";
+import { sesConfigurationSetArn } from "./ses-names";
 import { SecureBucket } from "./secure-bucket";
 
 /** Canonical user of CloudFront's log delivery (awslogsdelivery), which writes standard logs with an ACL. */
@@ -76,6 +77,18 @@ export class Foundations extends Construct {
           Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
           Resource: "*",
           Condition: { StringEquals: { "aws:SourceAccount": account } },
+        },
+        {
+          // SES encrypts the bounce and complaint events it publishes to the (encrypted) ops and feedback topics.
+          Sid: "SesPublishesToEncryptedTopics",
+          Effect: "Allow",
+          Principal: { Service: "ses.amazonaws.com" },
+          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          Resource: "*",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": account },
+            ArnLike: { "aws:SourceArn": sesConfigurationSetArn(names, region, account) },
+          },
         },
         {
           Sid: "CloudFrontReadsEncryptedObjects",
@@ -146,8 +159,16 @@ export class Foundations extends Construct {
     return logs;
   }
 
-  private createOpsTopic({ names, accountId, alarmEmails, alarmSubscriptions }: FoundationsProps): SnsTopic {
+  private createOpsTopic({
+    names,
+    region,
+    accountId,
+    alarmEmails,
+    alarmSubscriptions,
+  }: FoundationsProps): SnsTopic {
     return alarmTopic(this, "ops", {
+      // Bounces and complaints reach operations as they happen (the SES reputation alarms page on their rates).
+      sesConfigurationSetArn: sesConfigurationSetArn(names, region, accountId),
       name: names.resource("ops-alarms", 256),
       kmsKeyArn: this.key.arn,
       accountId,

@@ -3,6 +3,7 @@
  * the schema its handler parses (`handlers/<name>/config.ts`). Types only, so no handler code reaches the synth.
  */
 import type { ApiEnv } from "../handlers/api/config";
+import type { MailFeedbackEnv } from "../handlers/mail-feedback/config";
 import type { MigrateEnv } from "../handlers/migrate/config";
 import type { ThumbnailEnv } from "../handlers/thumbnail/config";
 import type { UploadStatsEnv } from "../handlers/upload-stats/config";
@@ -11,6 +12,7 @@ import type { WelcomeEmailEnv } from "../handlers/welcome-email/config";
 /** Handler directory under `handlers/` → the variables its schema reads. */
 export interface HandlerEnvironments {
   readonly api: ApiEnv;
+  readonly "mail-feedback": MailFeedbackEnv;
   readonly migrate: MigrateEnv;
   readonly thumbnail: ThumbnailEnv;
   readonly "upload-stats": UploadStatsEnv;

@@ -114,7 +114,13 @@ export abstract class BlogStack extends TerraformStack {
   }
 
   /** Outputs an operator needs after a deploy (`cdktf output`), with a description. */
-  protected output(id: string, value: string, description: string, sensitive = false): void {
+  /** `value` is text, or a list of records (each field text) that `cdktf output` shows as JSON. */
+  protected output(
+    id: string,
+    value: string | readonly Readonly<Record<string, string>>[],
+    description: string,
+    sensitive = false,
+  ): void {
     new TerraformOutput(this, id, { value, description, sensitive });
   }
 }

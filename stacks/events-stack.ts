@@ -1,7 +1,8 @@
 /**
  * Events layer: uploads → SNS, fanned out by filter policies to the thumbnail function (images) and to a queue
  * feeding the upload-stats function (every upload); new subscribers (DynamoDB stream) → welcome-email function
- * through SES. Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
+ * through SES, whose hard bounces and complaints (SES → SNS) mark the subscriber for the mail-feedback function.
+ * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
 import { Releases } from "../lib/release";
 import { reservedConcurrency } from "../config/concurrency";
@@ -9,19 +10,21 @@ import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-s
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SesConfigurationSet } from "@cdktf/provider-aws/lib/ses-configuration-set";
-import { SesDomainDkim } from "@cdktf/provider-aws/lib/ses-domain-dkim";
-import { SesDomainIdentity } from "@cdktf/provider-aws/lib/ses-domain-identity";
+import { SesEventDestination } from "@cdktf/provider-aws/lib/ses-event-destination";
 import { SesEmailIdentity } from "@cdktf/provider-aws/lib/ses-email-identity";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { Construct } from "constructs";
+import { sesPublishes } from "../lib/alarm-topic";
 import { functionAlarms, sesReputationAlarms, streamAgeAlarm } from "../lib/alarms";
 import { DeadLetterQueue } from "../lib/dead-letter";
 import { policyDocument } from "../lib/iam";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { STATS_KEYS } from "../handlers/upload-stats/table";
 import { bindBucket, bindParameter, bindTable, NodeFunction } from "../lib/node-function";
+import { MailDomain } from "../lib/mail-domain";
+import { sesConfigurationSetName } from "../lib/ses-names";
 import { appTable } from "../lib/table";
 import { topicOnlyQueue, TopicQueue } from "../lib/topic-queue";
 import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
@@ -63,11 +66,12 @@ export class EventsStack extends BlogStack {
       region: this.region,
     });
 
-    const ses = this.createSes();
+    const ses = this.createSes(network);
     sesReputationAlarms(this, "ses", this.names, network.opsTopicArn);
     const uploadsTopicArn = this.createThumbnailFlow(network, data);
     this.createUploadStatsFlow(network, data, uploadsTopicArn);
     this.createWelcomeEmailFlow(network, data, ses);
+    this.createMailFeedbackFlow(network, data, ses.feedbackTopicArn);
 
     this.output("uploads_topic_arn", uploadsTopicArn, "SNS topic receiving upload events");
     this.output("ses_identity", ses.identity, "SES identity to verify before e-mail can be sent");
@@ -291,28 +295,128 @@ export class EventsStack extends BlogStack {
     });
   }
 
-  private createSes() {
-    const sender = this.config.ses.sender;
-    const domain = sender.split("@")[1];
+  /**
+   * The SES identity (with a domain: its DKIM, MAIL FROM and DMARC records, lib/mail-domain.ts) and the
+   * configuration set every e-mail is sent with, whose bounces and complaints go to the ops topic and to the
+   * feedback topic that mail-feedback reads.
+   */
+  private createSes(network: Network) {
+    const ses = this.config.ses;
+    const domain = ses.sender.split("@")[1];
     let identity: string;
-    if (this.config.ses.identity === "domain") {
-      const verified = new SesDomainIdentity(this, "ses-domain", { domain });
-      new SesDomainDkim(this, "ses-dkim", { domain: verified.domain });
+    if (ses.identity === "domain") {
+      const zoneId = this.senderZone(domain);
+      const mail = new MailDomain(this, "mail-domain", {
+        domain,
+        region: this.region,
+        mailFromLabel: ses.mailFromLabel,
+        hostedZoneId: zoneId,
+        // One record per domain: the production environment owns its policy, the others send under it.
+        dmarc: this.env.production
+          ? { policy: ses.dmarcPolicy, reportAddress: ses.dmarcReportAddress }
+          : undefined,
+      });
+      if (zoneId === undefined) {
+        this.output(
+          "ses_dns_records",
+          mail.records,
+          `DNS records to create in the zone of ${domain} (name, type, value each; MX values carry their priority) ` +
+            "so that SES verifies the domain (DKIM CNAMEs), sends from its MAIL FROM domain (MX, SPF) and receivers " +
+            "apply its DMARC policy",
+        );
+      }
       identity = domain;
     } else {
-      new SesEmailIdentity(this, "ses-address", { email: sender });
-      identity = sender;
+      new SesEmailIdentity(this, "ses-address", { email: ses.sender });
+      identity = ses.sender;
     }
     const configurationSet = new SesConfigurationSet(this, "ses-configuration-set", {
-      name: this.names.resource("mail"),
+      name: sesConfigurationSetName(this.names),
       deliveryOptions: { tlsPolicy: "Require" },
       reputationMetricsEnabled: true,
     });
+    const feedbackTopic = new SnsTopic(this, "mail-feedback-topic", {
+      name: this.names.resource("mail-feedback", 256),
+      kmsMasterKeyId: network.kmsKeyArn,
+    });
+    new SnsTopicPolicy(this, "mail-feedback-topic-policy", {
+      arn: feedbackTopic.arn,
+      policy: policyDocument([sesPublishes(feedbackTopic.arn, configurationSet.arn, this.accountId)]),
+    });
+    // The ops topic's policy (network layer) admits this configuration set by its ARN, as does the key's.
+    for (const [id, topicArn] of [
+      ["ses-feedback-to-ops", network.opsTopicArn],
+      ["ses-feedback-to-subscribers", feedbackTopic.arn],
+    ] as const) {
+      new SesEventDestination(this, id, {
+        name: id,
+        configurationSetName: configurationSet.name,
+        enabled: true,
+        matchingTypes: ["bounce", "complaint"],
+        snsDestination: { topicArn },
+      });
+    }
     return {
       identity,
       identityArn: `arn:aws:ses:${this.region}:${this.accountId}:identity/${identity}`,
       configurationSetName: configurationSet.name,
       configurationSetArn: configurationSet.arn,
+      feedbackTopicArn: feedbackTopic.arn,
     };
+  }
+
+  /** `ses.hostedZoneId`, else the site's zone when the sender's domain is the site's domain or under it. */
+  private senderZone(domain: string): string | undefined {
+    const { ses, domain: site } = this.config;
+    if (ses.hostedZoneId) return ses.hostedZoneId;
+    if (site && (domain === site.name || domain.endsWith(`.${site.name}`))) return site.hostedZoneId;
+    return undefined;
+  }
+
+  /** Hard bounces and complaints mark the subscriber, so that no e-mail goes to that address again. */
+  private createMailFeedbackFlow(network: Network, data: Data, topicArn: string): void {
+    const fn = new NodeFunction(this, "mail-feedback", {
+      handler: "mail-feedback",
+      functionName: this.names.resource("mail-feedback"),
+      description:
+        "Marks hard-bounced and complaining subscribers so that they are never mailed again (SES → SNS)",
+      memorySize: 256,
+      timeout: 30,
+      logRetentionDays: this.env.logRetentionDays,
+      logKmsKeyArn: network.kmsKeyArn,
+      reservedConcurrency: reservedConcurrency(this.env)["mail-feedback"],
+      release: "codedeploy",
+      environment: {
+        // Sets one attribute with if_not_exists: no reads, no deletes.
+        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["UpdateItem"]),
+      },
+    });
+    fn.grantKeyUse(network.kmsKeyArn);
+    const dlq = this.deadLetters("mail-feedback-dlq", fn, network);
+    new LambdaPermission(this, "mail-feedback-from-sns", {
+      functionName: fn.functionName,
+      qualifier: fn.alias.name,
+      action: "lambda:InvokeFunction",
+      principal: "sns.amazonaws.com",
+      sourceArn: topicArn,
+    });
+    const undelivered = topicOnlyQueue(this, "mail-feedback-undelivered", {
+      topicArn,
+      names: this.names,
+      kmsKeyArn: network.kmsKeyArn,
+      opsTopicArn: network.opsTopicArn,
+      alarm: true,
+    });
+    new SnsTopicSubscription(this, "mail-feedback-subscription", {
+      topicArn,
+      protocol: "lambda",
+      endpoint: fn.arn,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: undelivered.arn }),
+    });
+    dlq.catchAsyncFailures("mail-feedback-async", {
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 3600,
+    });
+    this.releases.add(fn, functionAlarms(this, "mail-feedback", fn.functionName, network.opsTopicArn));
   }
 }

@@ -191,6 +191,41 @@ describe("bad configuration", () => {
     expect(problems(() => load({}, { BLOG_BACKEND: "ftp" }))[0].key).toBe("backend.type");
   });
 
+  it("checks the SES domain keys and refuses them with an address identity", () => {
+    expect(
+      problems(() =>
+        load({
+          ses: {
+            identity: "domain",
+            dmarcPolicy: "strict",
+            mailFromLabel: "mail.from",
+            hostedZoneId: "zone",
+            dmarcReportAddress: "reports",
+          },
+        }),
+      ),
+    ).toEqual([
+      { key: "ses.hostedZoneId", message: "must be a Route 53 hosted zone id (Z…)" },
+      { key: "ses.mailFromLabel", message: "must be one DNS label such as mail" },
+      { key: "ses.dmarcPolicy", message: 'must be one of "none"|"quarantine"|"reject"' },
+      { key: "ses.dmarcReportAddress", message: "must be an e-mail address" },
+    ]);
+    const withAddress = problems(() =>
+      load({ ses: { hostedZoneId: "Z0123456789ABCDEFGHIJ", dmarcReportAddress: "dmarc@example.com" } }),
+    );
+    expect(withAddress).toEqual([
+      {
+        key: "ses.hostedZoneId",
+        message: 'applies only with ses.identity "domain" (an address identity has no DNS records)',
+      },
+      {
+        key: "ses.dmarcReportAddress",
+        message: 'applies only with ses.identity "domain" (an address identity has no DNS records)',
+      },
+    ]);
+    expect(load({}).config.ses).toMatchObject({ dmarcPolicy: "none", mailFromLabel: "mail" });
+  });
+
   it("checks an adopted VPC's ids and the cache failover combination", () => {
     const found = problems(() =>
       load({
@@ -387,8 +422,8 @@ describe("concurrency budget (config/concurrency.ts)", () => {
       {
         key: "environments.dev.accountConcurrencyLimit",
         message:
-          "is 1000, but the functions reserve 5013 (api 5000, thumbnail 5, welcome-email 5, upload-stats 2, migrate 1) " +
-          "and AWS keeps 100 unreserved: 5113 in all. Lower environments.dev.api.reservedConcurrency, or raise this " +
+          "is 1000, but the functions reserve 5015 (api 5000, thumbnail 5, welcome-email 5, mail-feedback 2, upload-stats 2, migrate 1) " +
+          "and AWS keeps 100 unreserved: 5115 in all. Lower environments.dev.api.reservedConcurrency, or raise this " +
           'to the account\'s Lambda quota (Service Quotas: "Concurrent executions")',
       },
     ]);
@@ -398,9 +433,9 @@ describe("concurrency budget (config/concurrency.ts)", () => {
         environments: { dev: { api: { reservedConcurrency: 5000 }, accountConcurrencyLimit: 6000 } },
       }),
     ).toEqual([]);
-    // The edge: 887 + 13 + 100 = 1000 fits exactly; one more does not.
-    expect(budget({ environments: { dev: { api: { reservedConcurrency: 887 } } } })).toEqual([]);
-    expect(budget({ environments: { dev: { api: { reservedConcurrency: 888 } } } })).toHaveLength(1);
+    // The edge: 885 + 15 + 100 = 1000 fits exactly; one more does not.
+    expect(budget({ environments: { dev: { api: { reservedConcurrency: 885 } } } })).toEqual([]);
+    expect(budget({ environments: { dev: { api: { reservedConcurrency: 886 } } } })).toHaveLength(1);
   });
 
   it("adds up environments that share an account", () => {
@@ -418,7 +453,7 @@ describe("concurrency budget (config/concurrency.ts)", () => {
       {
         key: "environments.dev.accountConcurrencyLimit",
         message: expect.stringMatching(
-          /^is 1000, but environments dev, prod share account 111111111111 and together reserve 941 \(prod\.api 500, dev\.api 400, prod\.thumbnail 20, /,
+          /^is 1000, but environments dev, prod share account 111111111111 and together reserve 945 \(prod\.api 500, dev\.api 400, prod\.thumbnail 20, /,
         ),
       },
     ]);

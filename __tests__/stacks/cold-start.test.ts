@@ -117,7 +117,9 @@ describe("every function cold-starts as it ships", () => {
     expect(names).toEqual(
       ["dev", "prod"]
         .flatMap((env) =>
-          ["api", "migrate", "thumbnail", "upload-stats", "welcome-email"].map((f) => `myblog-${env}-${f}`),
+          ["api", "mail-feedback", "migrate", "thumbnail", "upload-stats", "welcome-email"].map(
+            (f) => `myblog-${env}-${f}`,
+          ),
         )
         .sort(),
     );

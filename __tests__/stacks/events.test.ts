@@ -20,7 +20,7 @@ describe("events stack", () => {
   const events = app.stack("myblog-dev-events");
 
   it("runs the event functions outside the VPC on the newest Node.js runtime, arm64, traced, with real code", () => {
-    for (const suffix of ["-thumbnail", "-welcome-email", "-upload-stats"]) {
+    for (const suffix of ["-thumbnail", "-welcome-email", "-upload-stats", "-mail-feedback"]) {
       const { fn } = functionNamed(events, suffix);
       expect(fn).toMatchObject({
         runtime: "nodejs24.x",
@@ -57,7 +57,7 @@ describe("events stack", () => {
     expect(notification.topic).toEqual([
       expect.objectContaining({ events: ["s3:ObjectCreated:*"], filter_prefix: "uploads/" }),
     ]);
-    const topicPolicy = policy(only(events, "aws_sns_topic_policy").policy);
+    const topicPolicy = policy(resources(events, "aws_sns_topic_policy")["uploads-topic-policy"].policy);
     expect(topicPolicy.Statement).toHaveLength(1);
     expect(topicPolicy.Statement[0]).toMatchObject({
       Principal: { Service: "s3.amazonaws.com" },
@@ -67,14 +67,14 @@ describe("events stack", () => {
         StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.caller.account_id}" },
       },
     });
-    expect(only(events, "aws_sns_topic").kms_master_key_id).toBeDefined();
+    expect(resources(events, "aws_sns_topic")["uploads-topic"].kms_master_key_id).toBeDefined();
   });
 
   it("gives the thumbnail function an on-failure destination and an SNS-scoped permission", () => {
-    const invoke = only(events, "aws_lambda_function_event_invoke_config");
+    const invoke = resources(events, "aws_lambda_function_event_invoke_config")["thumbnail-async"];
     expect(invoke).toMatchObject({ maximum_retry_attempts: 2 });
     expect(JSON.stringify(invoke.destination_config)).toMatch(/thumbnail-dlq/);
-    expect(only(events, "aws_lambda_permission")).toMatchObject({
+    expect(resources(events, "aws_lambda_permission")["thumbnail-from-sns"]).toMatchObject({
       principal: "sns.amazonaws.com",
       source_arn: "${aws_sns_topic.uploads-topic.arn}",
     });
@@ -129,7 +129,10 @@ describe("events stack", () => {
     const queuePolicies = resources(events, "aws_sqs_queue_policy");
 
     it("filters the S3 event body: images to the thumbnail function, every non-empty upload to the stats queue", () => {
-      expect(Object.keys(subscriptions).sort()).toEqual([
+      const ofUploads = Object.entries(subscriptions).filter(([, sub]) =>
+        String(sub.topic_arn).includes("uploads"),
+      );
+      expect(ofUploads.map(([id]) => id).sort()).toEqual([
         "thumbnail-subscription",
         "upload-stats-queue-subscription",
       ]);
@@ -158,7 +161,7 @@ describe("events stack", () => {
           s3: { object: { key: [{ prefix: "uploads/" }], size: [{ numeric: [">", 0] }] } },
         },
       });
-      for (const subscription of Object.values(subscriptions)) {
+      for (const [, subscription] of ofUploads) {
         expect(subscription.topic_arn).toBe("${aws_sns_topic.uploads-topic.arn}");
       }
     });
@@ -240,17 +243,188 @@ describe("events stack", () => {
     );
   });
 
+  describe("SES domain identity", () => {
+    const zoned = synthApp({
+      ses: { sender: "hello@blog.example.com", identity: "domain", dmarcReportAddress: "dmarc@example.com" },
+      domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      environments: { dev: {}, prod: { allowAnyAccount: true, alarmEmails: ["ops@example.com"] } },
+    });
+    const prod = zoned.stack("myblog-prod-events");
+    const records = (stack: TerraformJson) =>
+      Object.values(resources(stack, "aws_route53_record")).map((r) => ({
+        name: r.name,
+        type: r.type,
+        records: r.records,
+        zone_id: r.zone_id,
+      }));
+
+    it("writes three DKIM CNAMEs, the MAIL FROM MX and SPF, and (production) DMARC into the zone", () => {
+      const written = records(prod);
+      expect(written).toHaveLength(6);
+      for (const r of written) expect(r.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+      for (const i of [0, 1, 2]) {
+        const token = `\${element(aws_ses_domain_dkim.ses-dkim.dkim_tokens, ${i})}`;
+        expect(written).toContainEqual(
+          expect.objectContaining({
+            name: `${token}._domainkey.blog.example.com`,
+            type: "CNAME",
+            records: [`${token}.dkim.amazonses.com`],
+          }),
+        );
+      }
+      expect(written).toContainEqual(
+        expect.objectContaining({
+          name: "mail.blog.example.com",
+          type: "MX",
+          records: ["10 feedback-smtp.eu-west-1.amazonses.com"],
+        }),
+      );
+      expect(written).toContainEqual(
+        expect.objectContaining({
+          name: "mail.blog.example.com",
+          type: "TXT",
+          records: ["v=spf1 include:amazonses.com ~all"],
+        }),
+      );
+      expect(written).toContainEqual(
+        expect.objectContaining({
+          name: "_dmarc.blog.example.com",
+          type: "TXT",
+          records: ["v=DMARC1; p=none; rua=mailto:dmarc@example.com"],
+        }),
+      );
+      expect(only(prod, "aws_ses_domain_mail_from")).toMatchObject({
+        mail_from_domain: "mail.blog.example.com",
+        behavior_on_mx_failure: "UseDefaultValue",
+      });
+      expect(prod.output?.ses_dns_records).toBeUndefined();
+    });
+
+    it("leaves the domain's DMARC record to production", () => {
+      const dev = records(zoned.stack("myblog-dev-events"));
+      expect(dev).toHaveLength(5);
+      expect(dev.map((r) => r.name)).not.toContain("_dmarc.blog.example.com");
+    });
+
+    it("without a zone for the sender's domain, outputs the records to create instead", () => {
+      const unzoned = synthApp({
+        ses: { sender: "hello@mail-only.example.org", identity: "domain", dmarcPolicy: "quarantine" },
+        domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+        environments: { prod: { allowAnyAccount: true, alarmEmails: ["ops@example.com"] } },
+      });
+      const stack = unzoned.stack("myblog-prod-events");
+      expect(resources(stack, "aws_route53_record")).toEqual({});
+      const output = (stack.output as Record<string, { value: unknown; description: string }>)
+        .ses_dns_records;
+      expect(output.description).toMatch(/DNS records to create in the zone of mail-only\.example\.org/);
+      const listed = output.value as { name: string; type: string; value: string }[];
+      expect(listed.map((r) => r.type)).toEqual(["CNAME", "CNAME", "CNAME", "MX", "TXT", "TXT"]);
+      expect(listed[0].value).toBe(
+        "${element(aws_ses_domain_dkim.ses-dkim.dkim_tokens, 0)}.dkim.amazonses.com",
+      );
+      expect(listed[5]).toEqual({
+        name: "_dmarc.mail-only.example.org",
+        type: "TXT",
+        value: "v=DMARC1; p=quarantine",
+      });
+    });
+  });
+
+  describe("SES bounces and complaints", () => {
+    const account = "${data.aws_caller_identity.caller.account_id}";
+    const configurationSetArn = (env: string) =>
+      `arn:aws:ses:eu-west-1:${account}:configuration-set/myblog-${env}-mail`;
+
+    it("go from the configuration set to the ops topic and to the feedback topic", () => {
+      const destinations = Object.values(resources(events, "aws_ses_event_destination"));
+      expect(destinations).toHaveLength(2);
+      for (const d of destinations) {
+        expect(d).toMatchObject({ enabled: true, matching_types: ["bounce", "complaint"] });
+        expect(d.configuration_set_name).toBe("${aws_ses_configuration_set.ses-configuration-set.name}");
+      }
+      const topics = destinations.map((d) => (d.sns_destination as { topic_arn: string }).topic_arn);
+      expect(topics).toContainEqual(expect.stringMatching(/terraform_remote_state\..*ops-topic/));
+      expect(topics).toContain("${aws_sns_topic.mail-feedback-topic.arn}");
+    });
+
+    it("only this configuration set of this account may publish to the feedback topic", () => {
+      const feedback = resources(events, "aws_sns_topic_policy")["mail-feedback-topic-policy"];
+      expect(policy(feedback.policy).Statement).toEqual([
+        {
+          Sid: "SesPublishesMailFeedback",
+          Effect: "Allow",
+          Principal: { Service: "ses.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: "${aws_sns_topic.mail-feedback-topic.arn}",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": account },
+            ArnLike: { "aws:SourceArn": "${aws_ses_configuration_set.ses-configuration-set.arn}" },
+          },
+        },
+      ]);
+      expect(resources(events, "aws_sns_topic")["mail-feedback-topic"].kms_master_key_id).toBeDefined();
+    });
+
+    it("the ops topic and the key admit SES for this configuration set only", () => {
+      const network = app.stack("myblog-dev-network");
+      const ops = Object.entries(resources(network, "aws_sns_topic_policy")).find(([id]) =>
+        id.startsWith("ops"),
+      )!;
+      const statement = policy(ops[1].policy).Statement.find((s) => s.Sid === "SesPublishesMailFeedback")!;
+      expect(statement.Condition).toEqual({
+        StringEquals: { "aws:SourceAccount": account },
+        ArnLike: { "aws:SourceArn": configurationSetArn("dev") },
+      });
+      const key = policy(only(network, "aws_kms_key").policy);
+      const keyUse = key.Statement.find((s) => s.Sid === "SesPublishesToEncryptedTopics")!;
+      expect(keyUse.Principal).toEqual({ Service: "ses.amazonaws.com" });
+      expect(keyUse.Action).toEqual(["kms:GenerateDataKey*", "kms:Decrypt"]);
+      expect(keyUse.Condition).toEqual(statement.Condition);
+      expect(resources(events, "aws_ses_configuration_set")["ses-configuration-set"].name).toBe(
+        "myblog-dev-mail",
+      );
+    });
+
+    it("reach mail-feedback through its live alias, with only UpdateItem on the subscribers and a DLQ", () => {
+      const { id, fn } = functionNamed(events, "-mail-feedback");
+      expect(fn.reserved_concurrent_executions).toBe(2);
+      const subscription = resources(events, "aws_sns_topic_subscription")["mail-feedback-subscription"];
+      expect(subscription).toMatchObject({
+        protocol: "lambda",
+        endpoint: expect.stringMatching(/^\$\{aws_lambda_alias\.mail-feedback_live_\w+\.arn\}$/),
+        topic_arn: "${aws_sns_topic.mail-feedback-topic.arn}",
+      });
+      expect(String(subscription.redrive_policy)).toContain("mail-feedback-undelivered");
+      expect(resources(events, "aws_lambda_permission")["mail-feedback-from-sns"]).toMatchObject({
+        principal: "sns.amazonaws.com",
+        qualifier: expect.stringContaining("aws_lambda_alias.mail-feedback_live"),
+        source_arn: "${aws_sns_topic.mail-feedback-topic.arn}",
+      });
+      expect(
+        resources(events, "aws_lambda_function_event_invoke_config")["mail-feedback-async"],
+      ).toMatchObject({
+        destination_config: { on_failure: { destination: "${aws_sqs_queue.mail-feedback-dlq.arn}" } },
+      });
+      const bySid = Object.fromEntries(rolePolicy(events, id).Statement.map((s) => [s.Sid, s]));
+      expect(bySid.SubscribersTable.Action).toEqual(["dynamodb:UpdateItem"]);
+      expect(rolePolicy(events, id).Statement.flatMap((s) => [s.Action].flat())).not.toContain(
+        "ses:SendEmail",
+      );
+    });
+  });
+
   it("alarms on errors, throttles and dead letters to the ops topic", () => {
     const alarms = Object.values(resources(events, "aws_cloudwatch_metric_alarm"));
-    // Three functions; four dead-letter queues (two of functions, thumbnail-undelivered, upload-stats-queue-dlq).
+    // Four functions; six dead-letter queues (three of functions, thumbnail- and mail-feedback-undelivered,
+    // upload-stats-queue-dlq).
     expect(alarms.map((a) => a.metric_name).sort()).toEqual([
-      ...Array<string>(4).fill("ApproximateNumberOfMessagesVisible"),
-      ...Array<string>(3).fill("Errors"),
+      ...Array<string>(6).fill("ApproximateNumberOfMessagesVisible"),
+      ...Array<string>(4).fill("Errors"),
       "IteratorAge",
       "ReadThrottleEvents",
       "Reputation.BounceRate",
       "Reputation.ComplaintRate",
-      ...Array<string>(3).fill("Throttles"),
+      ...Array<string>(4).fill("Throttles"),
       "WriteThrottleEvents",
     ]);
     for (const alarm of alarms) expect(String((alarm.alarm_actions as string[])[0])).toMatch(/ops-topic/);

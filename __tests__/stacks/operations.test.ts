@@ -23,7 +23,7 @@ describe("operations", () => {
       const lines = (title: string) =>
         body.widgets.find((w) => w.properties.title === title)?.properties.metrics ?? [];
       // Every function any layer defines, found in the trees: a new one is covered without an edit.
-      const functions = ["api", "migrate", "thumbnail", "upload-stats", "welcome-email"].map(
+      const functions = ["api", "mail-feedback", "migrate", "thumbnail", "upload-stats", "welcome-email"].map(
         (f) => `myblog-${env}-${f}`,
       );
       for (const title of [
@@ -46,9 +46,14 @@ describe("operations", () => {
           .map((m) => m[3])
           .sort(),
       ).toEqual(
-        ["thumbnail-dlq", "thumbnail-undelivered", "upload-stats-queue-dlq", "welcome-email-dlq"].map(
-          (q) => `myblog-${env}-${q}`,
-        ),
+        [
+          "mail-feedback-dlq",
+          "mail-feedback-undelivered",
+          "thumbnail-dlq",
+          "thumbnail-undelivered",
+          "upload-stats-queue-dlq",
+          "welcome-email-dlq",
+        ].map((q) => `myblog-${env}-${q}`),
       );
       expect(new Set(lines("DynamoDB throttled requests").map((m) => m[3]))).toEqual(
         new Set(

@@ -11,7 +11,7 @@ const stacks = app.stackNames
   .map((name) => [name, app.stack(name)]);
 const released: Record<string, string[]> = {
   api: ["api"],
-  events: ["thumbnail", "upload-stats", "welcome-email"],
+  events: ["mail-feedback", "thumbnail", "upload-stats", "welcome-email"],
 };
 
 /** `${aws_lambda_alias.<id>.<attribute>}` of the alias of the function whose resource id is `fnId`. */

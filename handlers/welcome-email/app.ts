@@ -7,6 +7,7 @@
  * - Every record of a batch is attempted, so one bad record never holds back its neighbours; the neighbours that a
  *   retry delivers again are not e-mailed twice because sending is idempotent per subscriber (Powertools idempotency
  *   on the idempotency table, keyed by the e-mail address) and also skipped once `welcomedAt` is set.
+ * - An address that hard-bounced or complained (`bouncedAt`, `complainedAt`, written by mail-feedback) is never mailed.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
@@ -16,6 +17,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type { SESClient } from "@aws-sdk/client-ses";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { SUPPRESSION_MARKS, suppressedBy, type SuppressionReason } from "../shared/mail-suppression";
 import { sendWelcomeEmail } from "./send";
 import type { SiteUrl } from "./site-url";
 import { MalformedRecordError, parseSubscriber, type Subscriber } from "./subscriber";
@@ -43,7 +45,10 @@ export interface WelcomeEmailDeps {
 
 export type WelcomeOutcome =
   | { readonly status: "sent"; readonly messageId: string }
-  | { readonly status: "skipped"; readonly reason: "already-welcomed" | "unsubscribed" };
+  | {
+      readonly status: "skipped";
+      readonly reason: "already-welcomed" | "unsubscribed" | SuppressionReason;
+    };
 
 export type WelcomeEmailHandler = (
   event: DynamoDBStreamEvent,
@@ -65,10 +70,13 @@ export function createWelcomeEmailHandler(deps: WelcomeEmailDeps): WelcomeEmailH
         TableName: config.subscribersTable,
         Key: { email: subscriber.email },
         ConsistentRead: true,
-        ProjectionExpression: "email, welcomedAt",
+        ProjectionExpression: ["email", "welcomedAt", ...Object.values(SUPPRESSION_MARKS)].join(", "),
       }),
     );
     if (!current.Item) return { status: "skipped", reason: "unsubscribed" };
+    // A hard bounce or a complaint (handlers/mail-feedback) stops all mail to the address, this one included.
+    const suppressed = suppressedBy(current.Item);
+    if (suppressed) return { status: "skipped", reason: suppressed };
     if (current.Item.welcomedAt !== undefined) return { status: "skipped", reason: "already-welcomed" };
 
     const url = await siteUrl();
