@@ -378,6 +378,7 @@ export class EventsStack extends BlogStack {
     const fn = new NodeFunction(this, "mail-feedback", {
       handler: "mail-feedback",
       functionName: this.names.resource("mail-feedback"),
+      roleName: this.names.global("mail-feedback-fn"),
       description:
         "Marks hard-bounced and complaining subscribers so that they are never mailed again (SES → SNS)",
       memorySize: 256,
