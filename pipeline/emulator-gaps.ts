@@ -179,6 +179,16 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     why: "moto's ElastiCache has no delete_cache_subnet_group; the subnet group is created and read back as AWS does",
   },
   {
+    kind: "not-implemented",
+    resource: "aws_ses_event_destination",
+    emulatorSays:
+      "CreateConfigurationSetEventDestination keeps only the last destination of a configuration set " +
+      "(one per set), and DeleteConfigurationSetEventDestination answers HTTP 500",
+    why:
+      "moto models one event destination per configuration set and cannot delete one; SES keeps up to ten per " +
+      "set (ours: bounces and complaints to the ops topic, and to the mail-feedback function's topic)",
+  },
+  {
     kind: "not-deletable",
     resource: "aws_codedeploy_deployment_group",
     emulatorSays:
