@@ -386,11 +386,16 @@ function sharedAccountConcurrency(environments: Raw, ctx: z.RefinementCtx): void
   for (const [id, members] of byAccount) {
     if (members.length < 2) continue;
     const shares: Record<string, number> = {};
+    // Judged only when every member's values are of the right type (the schema reports the others).
+    const judgeable = members.every(
+      ([, e]) => typeof asObject(e.api).reservedConcurrency === "number" && typeof e.production === "boolean",
+    );
+    if (!judgeable) continue;
     for (const [env, e] of members) {
-      const reserved = asObject(e.api).reservedConcurrency;
-      if (typeof reserved !== "number" || typeof e.production !== "boolean") return;
+      const reserved = asObject(e.api).reservedConcurrency as number;
+      const production = e.production as boolean;
       for (const [name, value] of Object.entries(
-        reservedConcurrency({ production: e.production, api: { reservedConcurrency: reserved } }),
+        reservedConcurrency({ production, api: { reservedConcurrency: reserved } }),
       ))
         shares[`${env}.${name}`] = value;
     }

@@ -63,7 +63,7 @@ export class EdgeStack extends BlogStack {
     super(scope, "edge", props);
     const { network, data, api } = props;
     // CloudFront certificates and web ACLs live in us-east-1 whatever the app's region.
-    const usEast1 = new AwsProvider(this, "aws-us-east-1", { region: "us-east-1", alias: "us-east-1" });
+    const usEast1 = this.providerIn("us-east-1");
 
     const web = new SecureBucket(this, "web", {
       bucketPrefix: this.names.bucketPrefix("web"),
