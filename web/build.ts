@@ -153,21 +153,29 @@ export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
     files.push({ path: name, contents: renderPage(template, { js: js.path, css: css.path }, partials) });
   }
 
-  // Replace what a previous build wrote, so stale hashed assets are not uploaded again.
-  fs.rmSync(path.join(outDir, "assets"), { recursive: true, force: true });
+  // Several processes build the site at once (jest workers, each synthesizing): every file is written to a
+  // private temporary name and renamed into place, so a reader never sees it missing or half written.
   fs.mkdirSync(path.join(outDir, "assets"), { recursive: true });
+  const built = files.map((file): SiteFile => {
+    const absolutePath = path.join(outDir, ...file.path.split("/"));
+    const temporary = `${absolutePath}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, file.contents);
+    fs.renameSync(temporary, absolutePath);
+    const isHtml = file.path.endsWith(".html");
+    return {
+      path: file.path,
+      absolutePath,
+      contentType: contentTypeFor(file.path),
+      cacheControl: isHtml ? HTML_CACHE_CONTROL : IMMUTABLE_CACHE_CONTROL,
+    };
+  });
+  // Stale hashed assets of earlier builds are removed, so they are not uploaded again. A concurrent build of
+  // the same sources writes the same names, so nothing it still reads is removed.
+  const current = new Set(built.map((file) => path.basename(file.absolutePath)));
+  for (const name of fs.readdirSync(path.join(outDir, "assets"))) {
+    if (!current.has(name) && !name.endsWith(".tmp"))
+      fs.rmSync(path.join(outDir, "assets", name), { force: true });
+  }
 
-  return files
-    .map((file): SiteFile => {
-      const absolutePath = path.join(outDir, ...file.path.split("/"));
-      fs.writeFileSync(absolutePath, file.contents);
-      const isHtml = file.path.endsWith(".html");
-      return {
-        path: file.path,
-        absolutePath,
-        contentType: contentTypeFor(file.path),
-        cacheControl: isHtml ? HTML_CACHE_CONTROL : IMMUTABLE_CACHE_CONTROL,
-      };
-    })
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return built.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -107,3 +107,37 @@ test("HTML minification drops comments and collapses whitespace to one visible s
     "<p> <b>a</b> <i>b</i> </p>",
   );
 });
+
+test("builds running at once in several processes (jest workers synthesizing) never leave a file missing", async () => {
+  const outDir = tempDir();
+  const files = buildSite({ outDir });
+  const builder = `import { buildSite } from ${JSON.stringify(path.join(PROJECT_ROOT, "web", "build.ts"))};
+for (let i = 0; i < 15; i++) buildSite({ outDir: ${JSON.stringify(outDir)} });`;
+  const script = path.join(outDir, "rebuild.mts");
+  fs.writeFileSync(script, builder);
+  const { spawn } = await import("child_process");
+  const builders = [1, 2].map(
+    () =>
+      new Promise<number | null>((resolve) =>
+        spawn(process.execPath, ["--import", "tsx", script], { cwd: PROJECT_ROOT, stdio: "ignore" }).on(
+          "exit",
+          resolve,
+        ),
+      ),
+  );
+  let running = true;
+  const missing: string[] = [];
+  const done = Promise.all(builders).finally(() => (running = false));
+  while (running) {
+    for (const file of files) {
+      try {
+        if (fs.readFileSync(file.absolutePath).length === 0) missing.push(`${file.path} (empty)`);
+      } catch {
+        missing.push(file.path);
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(await done).toEqual([0, 0]);
+  expect(missing).toEqual([]);
+}, 60_000);
