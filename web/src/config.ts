@@ -16,9 +16,27 @@ export interface AuthConfig {
   readonly logoutUrl?: string;
 }
 
+/**
+ * The author's own folders in the uploads bucket (shared/author-folders.ts), reached with temporary credentials of
+ * a Cognito identity pool. Absent where there is no identity pool (an external JWT issuer): the page then uploads
+ * with the API's presigned POST only.
+ */
+export interface FoldersConfig {
+  readonly identityPoolId: string;
+  readonly region: string;
+  /** The uploads bucket. */
+  readonly bucket: string;
+  /** The `Logins` key the ID token is given under: `cognito-idp.<region>.amazonaws.com/<user pool id>`. */
+  readonly loginProvider: string;
+  /** `npm run dev` only: the local stand-ins of the Cognito Identity and S3 endpoints. */
+  readonly identityEndpoint?: string;
+  readonly s3Endpoint?: string;
+}
+
 export interface SiteConfig {
   /** Absent when the environment has no author sign-in configured. */
   readonly auth?: AuthConfig;
+  readonly folders?: FoldersConfig;
 }
 
 let cached: Promise<SiteConfig> | undefined;
