@@ -85,6 +85,10 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
     budgetKb: 250,
     env: { UPLOAD_STATS_TABLE: "upload-stats" },
   },
+  "release-hook": {
+    budgetKb: 250,
+    env: { TARGET_FUNCTION_NAME: "api" },
+  },
 };
 
 /** Imports the bundle (an ES module, as Lambda does) in a new process and reports how long that took. */

@@ -135,6 +135,11 @@ export const DEPLOYMENT_PRESETS = [
 const releaseSchema = strictObject({
   /** How CodeDeploy shifts the `live` alias of the API and event functions to a new version. */
   deploymentPreset: z.enum(DEPLOYMENT_PRESETS),
+  /**
+   * Before any traffic moves to a new API version, a hook function invokes that version with `GET /api/health`;
+   * anything but a 200 fails the deployment, which rolls back (lib/release-hook.ts).
+   */
+  preTrafficHook: z.boolean(),
 });
 
 const edgeSchema = strictObject({

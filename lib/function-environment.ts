@@ -5,6 +5,7 @@
 import type { ApiEnv } from "../handlers/api/config";
 import type { MailFeedbackEnv } from "../handlers/mail-feedback/config";
 import type { MigrateEnv } from "../handlers/migrate/config";
+import type { ReleaseHookEnv } from "../handlers/release-hook/config";
 import type { ThumbnailEnv } from "../handlers/thumbnail/config";
 import type { UploadStatsEnv } from "../handlers/upload-stats/config";
 import type { WelcomeEmailEnv } from "../handlers/welcome-email/config";
@@ -14,6 +15,7 @@ export interface HandlerEnvironments {
   readonly api: ApiEnv;
   readonly "mail-feedback": MailFeedbackEnv;
   readonly migrate: MigrateEnv;
+  readonly "release-hook": ReleaseHookEnv;
   readonly thumbnail: ThumbnailEnv;
   readonly "upload-stats": UploadStatsEnv;
   readonly "welcome-email": WelcomeEmailEnv;

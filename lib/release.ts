@@ -3,7 +3,8 @@
  * deployment group per function, which shifts the function's `live` alias to a new version by the environment's
  * preset (`release.deploymentPreset`) and rolls it back when one of the function's alarms fires during the shift.
  * Terraform publishes the version and leaves the alias alone (lib/node-function.ts); the pipeline starts the
- * deployment (pipeline/release.ts) from the versions this stack's `release_targets` output reports.
+ * deployment (pipeline/release.ts) from the versions this stack's `release_targets` output reports, naming the
+ * function's pre-traffic hook (lib/release-hook.ts) when it has one.
  */
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
@@ -35,8 +36,10 @@ export const deploymentConfigName = (preset: EnvironmentConfig["release"]["deplo
 export class Releases extends Construct {
   private readonly app: CodedeployApp;
   private readonly role: IamRole;
-  private readonly targets: ReleaseTarget[] = [];
+  private readonly targets: Array<{ readonly fn: NodeFunction; readonly target: ReleaseTarget }> = [];
   private readonly aliasArns: string[] = [];
+  /** Released function → the `live` alias ARN of its pre-traffic hook. */
+  private readonly hooks = new Map<NodeFunction, string>();
 
   constructor(
     scope: Construct,
@@ -64,6 +67,18 @@ export class Releases extends Construct {
               Action: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
               Resource: this.aliasArns,
             },
+            // CodeDeploy invokes a hook with this role. The managed AWSCodeDeployRoleForLambda allows it only on
+            // functions named CodeDeployHook_*; this role names each hook's alias instead.
+            ...(this.hooks.size > 0
+              ? [
+                  {
+                    Sid: "InvokePreTrafficHooks",
+                    Effect: "Allow" as const,
+                    Action: "lambda:InvokeFunction",
+                    Resource: [...this.hooks.values()],
+                  },
+                ]
+              : []),
             // DescribeAlarms takes no resource-level permissions.
             {
               Sid: "ReadRollbackAlarms",
@@ -82,7 +97,12 @@ export class Releases extends Construct {
       }),
     });
     new TerraformOutput(this, RELEASE_TARGETS_OUTPUT, {
-      value: Lazy.anyValue({ produce: () => this.targets }),
+      value: Lazy.anyValue({
+        produce: () =>
+          this.targets.map(({ fn, target }) =>
+            this.hooks.has(fn) ? { ...target, beforeAllowTraffic: this.hooks.get(fn) } : target,
+          ),
+      }),
       description: "Functions CodeDeploy releases: npm run apply shifts each alias whose version changed",
     }).overrideLogicalId(RELEASE_TARGETS_OUTPUT);
   }
@@ -111,14 +131,27 @@ export class Releases extends Construct {
     });
     this.aliasArns.push(fn.alias.arn);
     this.targets.push({
-      functionName: fn.functionName,
-      alias: fn.alias.name,
-      currentVersion: fn.alias.functionVersion,
-      targetVersion: fn.function.version,
-      application: this.app.name,
-      deploymentGroup: group.deploymentGroupName,
-      region: this.props.region,
+      fn,
+      target: {
+        functionName: fn.functionName,
+        alias: fn.alias.name,
+        currentVersion: fn.alias.functionVersion,
+        targetVersion: fn.function.version,
+        application: this.app.name,
+        deploymentGroup: group.deploymentGroupName,
+        region: this.props.region,
+      },
     });
     return group;
+  }
+
+  /**
+   * Runs `hook` (through its `live` alias) at `BeforeAllowTraffic` of every release of `fn`, added before: its
+   * Failed report fails the deployment before any traffic moves.
+   */
+  addPreTrafficHook(fn: NodeFunction, hook: NodeFunction): void {
+    if (!this.targets.some((t) => t.fn === fn))
+      throw new Error(`${fn.node.path}: add() the function before its pre-traffic hook`);
+    this.hooks.set(fn, hook.arn);
   }
 }

@@ -22,6 +22,11 @@ export interface ReleaseTarget {
   readonly deploymentGroup: string;
   /** Where the function and its CodeDeploy application live. */
   readonly region: string;
+  /**
+   * The `live` alias ARN of the function CodeDeploy runs before it moves any traffic (`release.preTrafficHook`):
+   * its Failed report fails the deployment. @default no hook
+   */
+  readonly beforeAllowTraffic?: string;
 }
 
 const FIELDS = [
@@ -43,11 +48,23 @@ export function parseReleaseTargets(value: unknown): ReleaseTarget[] {
       if (typeof target[field] !== "string" || target[field] === "")
         throw new Error(`${RELEASE_TARGETS_OUTPUT}[${index}].${field} must be a non-empty string`);
     }
-    return Object.fromEntries(FIELDS.map((field) => [field, target[field]])) as unknown as ReleaseTarget;
+    const hook = target.beforeAllowTraffic;
+    if (hook !== undefined && hook !== null && (typeof hook !== "string" || hook === ""))
+      throw new Error(
+        `${RELEASE_TARGETS_OUTPUT}[${index}].beforeAllowTraffic must be a non-empty string when set`,
+      );
+    return Object.fromEntries([
+      ...FIELDS.map((field) => [field, target[field]]),
+      ...(typeof hook === "string" ? [["beforeAllowTraffic", hook]] : []),
+    ]) as unknown as ReleaseTarget;
   });
 }
 
-/** The AppSpec CodeDeploy runs for one Lambda release (AppSpec 0.0, `AWS::Lambda::Function`). */
+/**
+ * The AppSpec CodeDeploy runs for one Lambda release (AppSpec 0.0, `AWS::Lambda::Function`), with the
+ * `BeforeAllowTraffic` hook when the target has one (CodeDeploy guide, "AppSpec 'hooks' section for a Lambda
+ * deployment": `Hooks` is a list of `{ <lifecycle event>: <function> }`).
+ */
 export function lambdaAppSpec(target: ReleaseTarget): string {
   return JSON.stringify({
     version: 0.0,
@@ -64,5 +81,48 @@ export function lambdaAppSpec(target: ReleaseTarget): string {
         },
       },
     ],
+    ...(target.beforeAllowTraffic ? { Hooks: [{ BeforeAllowTraffic: target.beforeAllowTraffic }] } : {}),
   });
+}
+
+/** What a Lambda AppSpec says of one function: the versions CodeDeploy shifts its alias between. */
+export interface AppSpecFunction {
+  readonly name: string;
+  readonly alias: string;
+  readonly currentVersion: string;
+  readonly targetVersion: string;
+}
+
+/**
+ * The functions of an AppSpec written by `lambdaAppSpec` (JSON; the pre-traffic hook reads the version it must
+ * test from it, as CodeDeploy's lifecycle event names none).
+ * @throws Error when the content is not such an AppSpec
+ */
+export function parseLambdaAppSpec(content: string): AppSpecFunction[] {
+  let spec: unknown;
+  try {
+    spec = JSON.parse(content);
+  } catch {
+    throw new Error("the AppSpec is not JSON");
+  }
+  const resources = (spec as { Resources?: unknown } | null)?.Resources;
+  if (!Array.isArray(resources)) throw new Error("the AppSpec has no Resources list");
+  return resources.flatMap((entry: unknown) =>
+    Object.values((entry ?? {}) as Record<string, unknown>).flatMap((resource) => {
+      const { Type, Properties: p } = (resource ?? {}) as {
+        Type?: unknown;
+        Properties?: Record<string, unknown>;
+      };
+      if (Type !== "AWS::Lambda::Function" || !p) return [];
+      const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : "");
+      return [
+        {
+          name: text("Name"),
+          alias: text("Alias"),
+          currentVersion: text("CurrentVersion"),
+          targetVersion: text("TargetVersion"),
+        },
+      ];
+    }),
+  );
 }

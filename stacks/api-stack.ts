@@ -1,11 +1,13 @@
 /**
  * API layer: an HTTP API with explicit routes (public reads; JWT-authorized author routes, declared by the edge
  * stack in Cognito mode), the authors' user pool, the API function inside the VPC, and the schema-migration
- * function that Terraform invokes on every deploy whose migrations changed.
+ * function that Terraform invokes on every deploy whose migrations changed, and (`release.preTrafficHook`) the hook
+ * that smoke-tests each new API version before CodeDeploy moves traffic to it.
  */
 import { suppress } from "../checks/suppress";
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import { Releases } from "../lib/release";
+import { preTrafficHook } from "../lib/release-hook";
 import { reservedConcurrency } from "../config/concurrency";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
@@ -163,7 +165,21 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       kmsKeyArn: network.kmsKeyArn,
       region: this.region,
     });
-    releases.add(apiFn, rollbackAlarms);
+    const group = releases.add(apiFn, rollbackAlarms);
+    if (this.env.release.preTrafficHook)
+      releases.addPreTrafficHook(
+        apiFn,
+        preTrafficHook(this, "api-release-hook", {
+          names: this.names,
+          target: apiFn,
+          group,
+          region: this.region,
+          accountId: this.accountId,
+          logRetentionDays: this.env.logRetentionDays,
+          logKmsKeyArn: network.kmsKeyArn,
+          production: this.env.production,
+        }),
+      );
     if (this.env.api.provisionedConcurrency > 0) {
       // On the alias, so CodeDeploy readies the new version's environments before it shifts traffic.
       new LambdaProvisionedConcurrencyConfig(this, "api-provisioned", {

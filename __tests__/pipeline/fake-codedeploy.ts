@@ -1,13 +1,13 @@
 /**
  * A stand-in for CodeDeploy's API (JSON 1.1 over HTTP, as the SDK speaks it): CreateDeployment, GetDeployment and
  * StopDeployment, each deployment following a script — succeed after a few reads, fail with an alarm and roll
- * back, or stay in progress until stopped. moto stores deployments but never runs one, so the release step is
+ * back, fail because its BeforeAllowTraffic hook reported Failed (and roll back), or stay in progress until stopped. moto stores deployments but never runs one, so the release step is
  * tested against this instead; the SDK client, its serialisation and the pipeline code are the real ones.
  */
 import { createServer, type Server } from "http";
 import type { AddressInfo } from "net";
 
-export type Script = "succeeds" | "alarm-rollback" | "never-finishes";
+export type Script = "succeeds" | "alarm-rollback" | "hook-failed" | "never-finishes";
 
 export interface Recorded {
   readonly target: string;
@@ -95,6 +95,20 @@ export class FakeCodeDeploy {
           errorInformation: {
             code: "ALARM_ACTIVE",
             message: "One or more alarms have been activated: fx-api-errors",
+          },
+          rollbackInfo: {
+            rollbackDeploymentId: "d-ROLLBACK1",
+            rollbackMessage: "Rolled back to the version the alias served before",
+          },
+        };
+      case "hook-failed":
+        return {
+          ...base,
+          status: "Failed",
+          errorInformation: {
+            code: "HOOK_EXECUTION_FAILURE",
+            message:
+              "The deployment failed because the BeforeAllowTraffic hook reported Failed (see the hook's logs)",
           },
           rollbackInfo: {
             rollbackDeploymentId: "d-ROLLBACK1",

@@ -37,6 +37,14 @@ const release = (extra: Partial<ReleaseOptions> = {}): ReleaseOptions => ({
   ...extra,
 });
 
+/** The AppSpec resource of fx-api's release from version 3 to 4. */
+const FX_API_3_TO_4 = {
+  "fx-api": {
+    Type: "AWS::Lambda::Function",
+    Properties: { Name: "fx-api", Alias: "live", CurrentVersion: "3", TargetVersion: "4" },
+  },
+};
+
 /** Plans and applies the fixture stack by stack (each one's upstreams are applied by then), as CI does. */
 async function deploy(variant: Parameters<FixtureWorkspace["synth"]>[0], options: ReleaseOptions) {
   ws.synth(variant);
@@ -75,14 +83,7 @@ test("a function whose alias is behind is released through CodeDeploy and waited
   expect(revision.revisionType).toBe("AppSpecContent");
   expect(JSON.parse(revision.appSpecContent.content)).toEqual({
     version: 0,
-    Resources: [
-      {
-        "fx-api": {
-          Type: "AWS::Lambda::Function",
-          Properties: { Name: "fx-api", Alias: "live", CurrentVersion: "3", TargetVersion: "4" },
-        },
-      },
-    ],
+    Resources: [FX_API_3_TO_4],
   });
   // Progress as a person watching the deploy sees it: each change of state once.
   expect(lines.filter((l) => l.includes("release fx-api"))).toEqual([
@@ -91,6 +92,30 @@ test("a function whose alias is behind is released through CodeDeploy and waited
     "  release fx-api: InProgress (CodeDeployDefault.LambdaCanary10Percent5Minutes): traffic 20%",
     "  release fx-api: Succeeded (CodeDeployDefault.LambdaCanary10Percent5Minutes)",
   ]);
+});
+
+test("with a pre-traffic hook, the AppSpec names it at BeforeAllowTraffic; its Failed report fails the deploy", async () => {
+  const hook = "arn:aws:lambda:eu-west-1:111111111111:function:fx-api-release-hook:live";
+  codedeploy.scripts["fx-api"] = "hook-failed";
+  const { applied } = await deploy(
+    { release: { currentVersion: "3", targetVersion: "4", beforeAllowTraffic: hook } },
+    release(),
+  );
+  const [created] = codedeploy.calls.filter((c) => c.target === "CreateDeployment");
+  const revision = created.body.revision as { appSpecContent: { content: string } };
+  expect(JSON.parse(revision.appSpecContent.content)).toEqual({
+    version: 0,
+    Resources: [FX_API_3_TO_4],
+    Hooks: [{ BeforeAllowTraffic: hook }],
+  });
+  expect(applied.results.find((r) => r.stack === "fx-api")).toEqual({
+    stack: "fx-api",
+    status: "failed",
+    message:
+      "applied the reviewed plan; release of fx-api (version 3 → 4) failed and was rolled back (d-FAKE1): " +
+      "The deployment failed because the BeforeAllowTraffic hook reported Failed (see the hook's logs); " +
+      "Rolled back to the version the alias served before; rollback deployment d-ROLLBACK1",
+  });
 });
 
 test("an alarm during the shift: CodeDeploy rolls back and the deploy fails with its reason", async () => {

@@ -121,6 +121,8 @@ describe("every function cold-starts as it ships", () => {
             (f) => `myblog-${env}-${f}`,
           ),
         )
+        // The pre-traffic hook is on in production only (release.preTrafficHook).
+        .concat("myblog-prod-api-release-hook")
         .sort(),
     );
   });

@@ -23,9 +23,16 @@ describe("operations", () => {
       const lines = (title: string) =>
         body.widgets.find((w) => w.properties.title === title)?.properties.metrics ?? [];
       // Every function any layer defines, found in the trees: a new one is covered without an edit.
-      const functions = ["api", "mail-feedback", "migrate", "thumbnail", "upload-stats", "welcome-email"].map(
-        (f) => `myblog-${env}-${f}`,
-      );
+      // (the pre-traffic hook is on in production only: release.preTrafficHook)
+      const functions = [
+        "api",
+        ...(env === "prod" ? ["api-release-hook"] : []),
+        "mail-feedback",
+        "migrate",
+        "thumbnail",
+        "upload-stats",
+        "welcome-email",
+      ].map((f) => `myblog-${env}-${f}`);
       for (const title of [
         "Invocations",
         "Errors",

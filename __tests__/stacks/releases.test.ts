@@ -106,9 +106,10 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
       ).toEqual(layer === "api" ? ["5xx"] : []);
       expect(fnName).toMatch(/^\$\{aws_lambda_function\..+\.function_name\}$/);
     }
-    // The migration moves with Terraform (it serves no traffic); the released aliases ignore what CodeDeploy moves.
+    // The migration and the pre-traffic hook move with Terraform (they serve no traffic); the released aliases
+    // ignore what CodeDeploy moves.
     for (const [id, alias] of Object.entries(resources(stack, "aws_lambda_alias"))) {
-      const byCodeDeploy = !id.startsWith("migrate_");
+      const byCodeDeploy = !/^(migrate|api-release-hook)_/.test(id);
       expect(alias.lifecycle).toEqual(
         byCodeDeploy ? { ignore_changes: ["function_version", "routing_config"] } : undefined,
       );
@@ -160,5 +161,100 @@ describe("options", () => {
     expect(Object.values(resources(stack, "aws_codedeploy_deployment_group"))[0].deployment_config_name).toBe(
       "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
     );
+  });
+});
+
+describe("the pre-traffic hook (release.preTrafficHook)", () => {
+  const hookOf = (stack: TerraformJson) =>
+    Object.entries(resources(stack, "aws_lambda_function")).filter(([id]) =>
+      id.startsWith("api-release-hook_"),
+    );
+  const prod = app.stack("myblog-prod-api");
+  const apiFunction = "${aws_lambda_function.api_function_AF620FF3.function_name}";
+
+  it("is on in production and off in development by default", () => {
+    expect(hookOf(prod)).toHaveLength(1);
+    expect(hookOf(app.stack("myblog-dev-api"))).toEqual([]);
+    const dev = (
+      app.stack("myblog-dev-api").output as Record<string, { value: Array<Record<string, string>> }>
+    ).release_targets.value;
+    expect(dev[0].beforeAllowTraffic).toBeUndefined();
+    const devRelease = Object.values(resources(app.stack("myblog-dev-api"), "aws_iam_role_policy")).find(
+      (p) => p.name === "release-functions",
+    )!;
+    expect(policy(devRelease.policy).Statement.map((s) => s.Sid)).not.toContain("InvokePreTrafficHooks");
+  });
+
+  it("smoke-tests the API function, outside the VPC, with no CodeDeploy group of its own", () => {
+    const [[id, fn]] = hookOf(prod);
+    expect(fn).toMatchObject({
+      function_name: "myblog-prod-api-release-hook",
+      timeout: 30,
+      environment: { variables: expect.objectContaining({ TARGET_FUNCTION_NAME: apiFunction }) },
+    });
+    expect(fn.vpc_config).toBeUndefined();
+    const groups = Object.values(resources(prod, "aws_codedeploy_deployment_group"));
+    expect(groups.map((g) => g.deployment_group_name)).toEqual([apiFunction]);
+    // Excused from BLOG_LAMBDA_RELEASED by name, with its reason, like the migration.
+    const suppressions = (fn["//"] as { suppressions: Array<{ rule: string; reason: string }> }).suppressions;
+    expect(suppressions.find((s) => s.rule === "BLOG_LAMBDA_RELEASED")?.reason).toMatch(/pre-traffic hook/);
+    expect(id).toMatch(/^api-release-hook_function_/);
+  });
+
+  it("may invoke only the API's versions and report only on the API's deployment group", () => {
+    const [[id]] = hookOf(prod);
+    const role = `\${aws_iam_role.${id.replace("_function_", "_role_").replace(/_[0-9A-F]{8}$/, "")}`;
+    const [hookPolicy] = Object.values(resources(prod, "aws_iam_role_policy")).filter((p) =>
+      String(p.role).startsWith(role),
+    );
+    const [group] = Object.keys(resources(prod, "aws_codedeploy_deployment_group"));
+    expect(
+      policy(hookPolicy.policy).Statement.filter((s) => !["WriteOwnLogs", "Tracing"].includes(String(s.Sid))),
+    ).toEqual([
+      {
+        Sid: "InvokeTargetVersions",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: `arn:aws:lambda:eu-west-1:\${data.aws_caller_identity.caller.account_id}:function:${apiFunction}:*`,
+      },
+      {
+        Sid: "ReportOnTargetDeployments",
+        Effect: "Allow",
+        Action: ["codedeploy:GetDeployment", "codedeploy:PutLifecycleEventHookExecutionStatus"],
+        Resource: `\${aws_codedeploy_deployment_group.${group}.arn}`,
+      },
+    ]);
+  });
+
+  it("is invoked by CodeDeploy's role through its alias, and named in the API's release target", () => {
+    const [[id]] = hookOf(prod);
+    const hookAlias = `\${aws_lambda_alias.${aliasOf(prod, id)}.arn}`;
+    const release = Object.values(resources(prod, "aws_iam_role_policy")).find(
+      (p) => p.name === "release-functions",
+    )!;
+    expect(policy(release.policy).Statement.find((s) => s.Sid === "InvokePreTrafficHooks")).toEqual({
+      Sid: "InvokePreTrafficHooks",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: [hookAlias],
+    });
+    const targets = (prod.output as Record<string, { value: Array<Record<string, string>> }>).release_targets
+      .value;
+    expect(targets).toEqual([
+      expect.objectContaining({ functionName: apiFunction, beforeAllowTraffic: hookAlias }),
+    ]);
+  });
+
+  it("can be turned on in development, where no rule asks for an excuse", () => {
+    const on = synthApp({ environments: { dev: { release: { preTrafficHook: true } } } }).stack(
+      "myblog-dev-api",
+    );
+    const [[, fn]] = hookOf(on);
+    expect(fn["//"]).toMatchObject({
+      suppressions: expect.not.arrayContaining([expect.objectContaining({ rule: "BLOG_LAMBDA_RELEASED" })]),
+    });
+    const targets = (on.output as Record<string, { value: Array<Record<string, string>> }>).release_targets
+      .value;
+    expect(targets[0].beforeAllowTraffic).toMatch(/^\$\{aws_lambda_alias\.api-release-hook_live_.+\.arn\}$/);
   });
 });

@@ -35,9 +35,14 @@ export interface FixtureOptions {
   readonly account?: AccountFacts;
   /**
    * fx-api reports a released function (the real stacks' `release_targets` output) whose live alias serves
-   * `currentVersion` while the apply published `targetVersion`. @default no such output
+   * `currentVersion` while the apply published `targetVersion`, with the pre-traffic hook `beforeAllowTraffic` when
+   * given. @default no such output
    */
-  readonly release?: { readonly currentVersion: string; readonly targetVersion: string };
+  readonly release?: {
+    readonly currentVersion: string;
+    readonly targetVersion: string;
+    readonly beforeAllowTraffic?: string;
+  };
 }
 
 export const FIXTURE_STACKS = ["fx-network", "fx-data", "fx-api"] as const;
