@@ -49,8 +49,12 @@ function touchAll(dir: string, when: Date): void {
 }
 
 describe("deterministic synth", () => {
+  // Two copies of the project and their synth outputs: about 1 GB, removed after the test.
+  let root = "";
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
   it("writes byte-identical output from two checkouts, after every mtime changed", () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "blog-determinism-"));
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "blog-determinism-"));
     const first = path.join(root, "a");
     const second = path.join(root, "second-checkout-with-a-longer-path");
     copyProject(first);
