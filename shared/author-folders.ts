@@ -29,7 +29,8 @@ export const IDENTITY_ID_VARIABLE = "${cognito-identity.amazonaws.com:sub}";
 export const IDENTITY_ID_PATTERN =
   /^[a-z]{2}(?:-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const SUB = "[A-Za-z0-9_.@-]{1,128}";
+// Never starting with a dot: the thumbnail function writes under `media/<author>/`.
+const SUB = "[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}";
 const FOLDER = `(?:${PRESIGNED_FOLDER}|[a-z]{2}(?:-[a-z]+)+-\\d:${UUID})`;
 
 /** An upload key, either layout; groups: folder (absent in the first layout), author, id, extension. */
@@ -57,6 +58,21 @@ export function parseUploadKey(key: string): UploadKey | undefined {
   if (!match) return undefined;
   const [, folder, author, id, extension] = match;
   return { folder, author, id, extension };
+}
+
+/**
+ * The author of any object in an upload folder, whatever its file name: `uploads/<folder>/<author>/<name>`, or
+ * `uploads/<author>/<name>` in the first layout. Undefined for anything else (a folder placeholder, another prefix).
+ */
+export function authorOfObject(key: string): string | undefined {
+  if (!key.startsWith(UPLOADS_PREFIX)) return undefined;
+  const parts = key.slice(UPLOADS_PREFIX.length).split("/");
+  if (parts.some((part) => part.length === 0)) return undefined;
+  const sub = new RegExp(`^${SUB}$`);
+  const folder = new RegExp(`^${FOLDER}$`);
+  if (parts.length === 3 && folder.test(parts[0]) && sub.test(parts[1])) return parts[1];
+  if (parts.length === 2 && !folder.test(parts[0]) && sub.test(parts[0])) return parts[0];
+  return undefined;
 }
 
 /** The folders an identity owns, as key prefixes ending in `/`. */

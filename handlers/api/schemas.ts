@@ -3,9 +3,7 @@ import * as z from "zod/mini";
 import "../shared/zod-messages";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** Objects a browser uploaded through a presigned POST: `uploads/<author sub>/<uuid>.<ext>`. */
-export const UPLOAD_KEY_PATTERN =
-  /^uploads\/([A-Za-z0-9_.@-]{1,128})\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{2,5}$/;
+import { UPLOAD_KEY_PATTERN } from "../../shared/author-folders";
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const slug = z
@@ -32,7 +30,10 @@ const uploadKey = z
   .string()
   .check(
     z.maxLength(300),
-    z.regex(UPLOAD_KEY_PATTERN, "must be an upload key (uploads/<author>/<uuid>.<ext>)"),
+    z.regex(
+      UPLOAD_KEY_PATTERN,
+      "must be an upload key (uploads/<identity id or presigned>/<author>/<uuid>.<ext>)",
+    ),
   );
 
 /** Trimmed text of 1 (or `min`) to `max` characters. */

@@ -1,6 +1,7 @@
 /** Presigned POSTs for browser uploads straight to the uploads bucket. */
 import { createPresignedPost, type S3Signing } from "./presigned-post";
 import { randomUUID } from "crypto";
+import { PRESIGNED_FOLDER, uploadKey } from "../../shared/author-folders";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../shared/errors";
 
 /**
@@ -54,7 +55,12 @@ export async function presignUpload(
   contentType: string,
   size: number,
 ): Promise<PresignedUpload> {
-  const key = `uploads/${authorSub}/${randomUUID()}.${EXTENSION_BY_CONTENT_TYPE[contentType]}`;
+  const key = uploadKey({
+    folder: PRESIGNED_FOLDER,
+    author: authorSub,
+    id: randomUUID(),
+    extension: EXTENSION_BY_CONTENT_TYPE[contentType],
+  });
   const { url, fields } = await createPresignedPost(s3, {
     bucket: policy.bucket,
     key,

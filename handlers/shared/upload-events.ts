@@ -2,11 +2,13 @@
  * What an upload event says about its object, decided once: the author, content class and size class that the
  * uploads topic's filter policies select on (lib/upload-subscriptions.ts) and the upload-stats function counts.
  * S3 event notifications carry no message attributes and no content type, so each class is read from the event
- * body: the author from the key (`uploads/<author>/…`), the content class from the key's extension (the API names
+ * body: the author from the key (shared/author-folders.ts), the content class from the key's extension (the API names
  * every key after the content type its presigned POST pins), the size class from `s3.object.size`.
  */
 
-export const UPLOADS_PREFIX = "uploads/";
+import { authorOfObject } from "../../shared/author-folders";
+
+export { UPLOADS_PREFIX } from "../../shared/author-folders";
 
 /** Extensions of the image types the thumbnail function reads (JPEG, PNG, WebP). */
 export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp"] as const;
@@ -28,9 +30,7 @@ export function sizeClassOf(bytes: number): SizeClass {
   return "large";
 }
 
-/** The author segment of `uploads/<author>/<file>`, or undefined for a key outside that layout. */
+/** The author of an object under `uploads/` (either layout of shared/author-folders.ts), else undefined. */
 export function authorOf(key: string): string | undefined {
-  if (!key.startsWith(UPLOADS_PREFIX)) return undefined;
-  const [author, ...rest] = key.slice(UPLOADS_PREFIX.length).split("/");
-  return author && rest.length > 0 && rest.every((part) => part.length > 0) ? author : undefined;
+  return authorOfObject(key);
 }

@@ -14,6 +14,7 @@ import { CONTENT_TYPES, ImageHeaderError, readImageHeader } from "./image-header
 import { stripMetadata } from "./metadata";
 import type { PhotoStatusStore } from "./photos";
 import { ImageDecodeError, renderThumbnails } from "./render";
+import { parseUploadKey } from "../../shared/author-folders";
 
 export interface ThumbnailSettings {
   readonly uploadsBucket: string;
@@ -63,9 +64,8 @@ export type UploadOutcome =
 /** Immutable: every upload gets a fresh UUID, so a media key never changes content. */
 export const MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
-/** The API's upload keys (`handlers/api/schemas.ts`), with an author that cannot start with a dot (`media/../`). */
-const UPLOAD_KEY =
-  /^uploads\/([A-Za-z0-9][A-Za-z0-9_.@-]{0,127})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(jpe?g|png|webp)$/;
+/** The upload extensions a photo can have (the API names keys after the content type it allowed). */
+const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(["jpg", "jpeg", "png", "webp"]);
 
 const FILE_EXTENSIONS = { jpeg: "jpg", png: "png", webp: "webp" } as const;
 
@@ -134,11 +134,14 @@ export async function processUpload(deps: ThumbnailDeps, upload: UploadedObject)
   if (!upload.eventName.startsWith("ObjectCreated:"))
     return { status: "ignored", key, why: upload.eventName };
 
-  const match = UPLOAD_KEY.exec(key);
+  const parsed = parseUploadKey(key);
   try {
-    if (!match)
-      throw new PhotoRejectedError("invalid-key", "The key is not uploads/<author>/<uuid>.<jpg|png|webp>");
-    const [, author, id] = match;
+    if (!parsed || !PHOTO_EXTENSIONS.has(parsed.extension))
+      throw new PhotoRejectedError(
+        "invalid-key",
+        "The key is not uploads/<identity id or presigned>/<author>/<uuid>.<jpg|png|webp>",
+      );
+    const { author, id } = parsed;
     await photos.markProcessing(key, author);
 
     const { bytes, contentType } = await readUpload(deps, key);
@@ -200,7 +203,7 @@ export async function processUpload(deps: ThumbnailDeps, upload: UploadedObject)
     return { status: "ready", key, thumbnails };
   } catch (err) {
     if (!(err instanceof PhotoRejectedError)) throw err;
-    await photos.markFailed(key, err.message, match?.[1]);
+    await photos.markFailed(key, err.message, parsed?.author);
     return { status: "failed", key, reason: err.reason, error: err.message };
   }
 }

@@ -3,7 +3,7 @@
 export type PhotoStatus = "pending" | "processing" | "ready" | "failed";
 
 export interface Photo {
-  /** The uploads object key, `uploads/<authorSub>/<uuid>.<ext>`. */
+  /** The uploads object key (layout in shared/author-folders.ts). */
   readonly key: string;
   readonly status: PhotoStatus;
   readonly originalUrl?: string | null;

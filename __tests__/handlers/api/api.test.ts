@@ -2,6 +2,7 @@
  * The API function against real local services started here: PostgreSQL (schema from the migrate function), Redis,
  * and dynalite / s3rver standing in for DynamoDB and S3 (AWS itself is the only thing not real).
  */
+import { parseUploadKey, uploadKey } from "../../../shared/author-folders";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -72,7 +73,7 @@ async function pendingPhoto(author: { sub: string }): Promise<string> {
 /** Uploads a photo through the API's presigned POST and records it as the thumbnail function would when done. */
 async function readyPhoto(author: { sub: string }, key?: string): Promise<string> {
   key ??= await pendingPhoto(author);
-  const uuid = key.split("/")[2].split(".")[0];
+  const uuid = parseUploadKey(key)!.id;
   await db.send(
     new PutCommand({
       TableName: env.tables.photos,
@@ -120,7 +121,7 @@ describe("the full flow", () => {
     expect(list.statusCode).toBe(200);
     expect(list.headers["cache-control"]).toMatch(/^public, max-age=\d+/);
     const listed = body(list).posts.find((post: { slug: string }) => post.slug === "ete-a-paris");
-    const uuid = cover.split("/")[2].split(".")[0];
+    const uuid = parseUploadKey(cover)!.id;
     expect(listed).toEqual({
       slug: "ete-a-paris",
       title: "Été à Paris!",
@@ -253,6 +254,22 @@ describe("authors", () => {
     expect(body(stolen).error.details).toEqual([
       { path: "body.photoKeys.0", message: "must be one of your uploads" },
     ]);
+    // Uploads the browser put into an identity folder name their author the same way (shared/author-folders.ts).
+    const folder = "eu-west-1:6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    const direct = (sub: string) =>
+      uploadKey({ folder, author: sub, id: "1b4e28ba-2fa1-4d2c-883f-0016d3cca427", extension: "jpg" });
+    const ownDirect = await call("PUT", "/api/posts/owned", {
+      claims: ada,
+      body: { coverKey: direct(ada.sub) },
+    });
+    expect(ownDirect.statusCode).toBe(200);
+    const foreignDirect = await call("PUT", "/api/posts/owned", {
+      claims: ada,
+      body: { photoKeys: [direct(bob.sub)] },
+    });
+    expect(body(foreignDirect).error.details).toEqual([
+      { path: "body.photoKeys.0", message: "must be one of your uploads" },
+    ]);
 
     const deleted = await call("DELETE", "/api/posts/owned", { claims: ada });
     expect(deleted.statusCode).toBe(204);
@@ -266,7 +283,7 @@ describe("authors", () => {
     });
     expect(presign.statusCode).toBe(201);
     const upload = body(presign);
-    expect(upload.key).toMatch(new RegExp(`^uploads/${ada.sub}/[0-9a-f-]{36}\\.jpg$`));
+    expect(upload.key).toMatch(new RegExp(`^uploads/presigned/${ada.sub}/[0-9a-f-]{36}\\.jpg$`));
     expect(upload.fields).toMatchObject({
       key: upload.key,
       "Content-Type": "image/jpeg",

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import type { SNSEvent } from "aws-lambda";
 import { Jimp } from "jimp";
 import { randomUUID } from "node:crypto";
+import { parseUploadKey } from "../../../shared/author-folders";
 import { startAwsLocal, type AwsLocal, type S3ObjectEvent } from "../../../local/aws-local";
 import {
   createThumbnailHandler,
@@ -34,6 +35,13 @@ const UPLOADS = "test-uploads";
 const MEDIA = "test-media";
 const PHOTOS = "photos-test";
 const AUTHOR = "0f8fad5b-d9cb-469f-a165-70867728950e";
+/** The author's Cognito identity folder (shared/author-folders.ts): its colon arrives URL-encoded in S3 events. */
+const FOLDER = "eu-west-1:6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+/** The media prefix of an upload key: `media/<author>/<uuid>/`, whatever the upload's folder. */
+const mediaPrefix = (key: string) => {
+  const parsed = parseUploadKey(key)!;
+  return `media/${parsed.author}/${parsed.id}/`;
+};
 
 describe("orientBitmap", () => {
   // Stored 3×2 image "a b c / d e f", one letter per pixel.
@@ -135,7 +143,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
     body: Buffer,
     contentType: string,
     extension: string,
-    key = `uploads/${AUTHOR}/${randomUUID()}.${extension}`,
+    key = `uploads/${FOLDER}/${AUTHOR}/${randomUUID()}.${extension}`,
   ) {
     await dynamo.send(
       new PutCommand({ TableName: PHOTOS, Item: { key, status: "pending", author: AUTHOR, contentType } }),
@@ -201,7 +209,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
   it("publishes 400 and 1200 px JPEG thumbnails and the original, and marks the photo ready", async () => {
     const jpeg = await twoTone(1280, 800).getBuffer("image/jpeg", { quality: 90 });
     const { key, event } = await upload(jpeg, "image/jpeg", "jpg");
-    const id = key.split("/")[2].replace(".jpg", "");
+    const { id } = parseUploadKey(key)!;
 
     const result = await handler(event);
     const prefix = `media/${AUTHOR}/${id}/`;
@@ -259,7 +267,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
     expect(bottomB).toBeGreaterThan(200);
     expect(bottomR).toBeLessThan(60);
 
-    const original = await media(key.replace("uploads/", "media/").replace(/\.jpeg$/, "/original.jpg"));
+    const original = await media(`${mediaPrefix(key)}original.jpg`);
     expect(original.body.includes(Buffer.from("GPS-SECRET"))).toBe(false);
     expect(original.body.length).toBeLessThan(jpeg.length);
   });
@@ -268,7 +276,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
     const image = new Jimp({ width: 500, height: 300, color: 0x00ff0080 });
     const { key, event } = await upload(await image.getBuffer("image/png"), "image/png", "png");
     const [outcome] = (await handler(event)).outcomes;
-    const prefix = key.replace("uploads/", "media/").replace(/\.png$/, "/");
+    const prefix = mediaPrefix(key);
     expect(outcome).toEqual({
       status: "ready",
       key,
@@ -380,14 +388,14 @@ describe("thumbnail handler against s3rver and dynalite", () => {
       Buffer.from("x"),
       "image/jpeg",
       "jpg",
-      `uploads/${AUTHOR}/not-a-uuid.jpg`,
+      `uploads/${FOLDER}/${AUTHOR}/not-a-uuid.jpg`,
     );
     expect((await handler(event)).outcomes).toEqual([
       {
         status: "failed",
         key,
         reason: "invalid-key",
-        error: "The key is not uploads/<author>/<uuid>.<jpg|png|webp>",
+        error: "The key is not uploads/<identity id or presigned>/<author>/<uuid>.<jpg|png|webp>",
       },
     ]);
     const other = (bucket: string, objectKey: string, eventName = "ObjectCreated:Put") =>
@@ -406,7 +414,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
   });
 
   it("decodes URL-encoded keys from S3 events", async () => {
-    const key = `uploads/${AUTHOR}/${randomUUID()}.png`;
+    const key = `uploads/${FOLDER}/${AUTHOR}/${randomUUID()}.png`;
     await s3.send(
       new PutObjectCommand({
         Bucket: UPLOADS,

@@ -78,6 +78,9 @@ const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 const totals = async (author: string) =>
   (await dynamo.send(new GetCommand({ TableName: TABLE, Key: { author, item: "totals" } }))).Item;
 
+/** An author's Cognito identity folder (shared/author-folders.ts). */
+const FOLDER = "eu-west-1:6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+
 function handlerWith(store = new UploadStatsStore(dynamo, TABLE)) {
   return createUploadStatsHandler({ store, logger: new Logger({ logLevel: "SILENT" }) });
 }
@@ -91,7 +94,11 @@ describe("upload classes", () => {
     expect(sizeClassOf(MB)).toBe("small");
     expect(sizeClassOf(MB + 1)).toBe("medium");
     expect(sizeClassOf(5 * MB + 1)).toBe("large");
-    expect(authorOf("uploads/ada/x.jpg")).toBe("ada");
+    expect(authorOf("uploads/ada/x.jpg")).toBe("ada"); // the first layout
+    expect(authorOf("uploads/presigned/ada/x.jpg")).toBe("ada");
+    expect(authorOf(`uploads/${FOLDER}/ada/notes.pdf`)).toBe("ada");
+    expect(authorOf("uploads/not-a-folder/ada/x.jpg")).toBeUndefined();
+    expect(authorOf(`uploads/${FOLDER}/ada/`)).toBeUndefined();
     expect(authorOf("uploads/ada/")).toBeUndefined();
     expect(authorOf("media/ada/x.jpg")).toBeUndefined();
   });
@@ -108,8 +115,8 @@ describe("upload-stats handler", () => {
     const result = await handler(
       event(
         sqsRecord(s3Body("uploads/ada/1.jpg", 200_000)),
-        sqsRecord(s3Body("uploads/ada/2.png", 3 * MB)),
-        sqsRecord(s3Body("uploads/ada/notes.pdf", 7 * MB)),
+        sqsRecord(s3Body("uploads/presigned/ada/2.png", 3 * MB)),
+        sqsRecord(s3Body(`uploads/${FOLDER}/ada/notes.pdf`, 7 * MB)),
         sqsRecord(s3Body("uploads/bob/a b.jpg", 10)),
       ),
       context,

@@ -3,7 +3,8 @@ import { ValidationError, type ErrorDetail } from "../../shared/errors";
 import { json, parseInput, parseJsonBody, type Author } from "../http";
 import type { PhotoRecord } from "../media";
 import { postNotFound } from "../posts-store";
-import { createPostBody, slugify, slugParams, updatePostBody, UPLOAD_KEY_PATTERN } from "../schemas";
+import { parseUploadKey } from "../../../shared/author-folders";
+import { createPostBody, slugify, slugParams, updatePostBody } from "../schemas";
 import {
   cached,
   cacheKeys,
@@ -16,13 +17,16 @@ import type { RouteDeps, RouteHandler } from "./context";
 import { pageOf, requireAuthor } from "./inputs";
 import { isSettled, paged, postSummaryView, postView } from "./views";
 
-/** Photos attached to a post must be the author's own uploads. */
+/**
+ * Photos attached to a post must be the author's own uploads: keys that name the author, which only the author's
+ * identity folder or the API's presigned POST for that author can hold (shared/author-folders.ts).
+ */
 function checkOwnUploads(
   author: Author,
   keys: { coverKey?: string | null; photoKeys?: readonly string[] },
 ): void {
   const details: ErrorDetail[] = [];
-  const own = (key: string) => UPLOAD_KEY_PATTERN.exec(key)?.[1] === author.sub;
+  const own = (key: string) => parseUploadKey(key)?.author === author.sub;
   if (keys.coverKey && !own(keys.coverKey))
     details.push({ path: "body.coverKey", message: "must be one of your uploads" });
   keys.photoKeys?.forEach((key, index) => {
