@@ -56,6 +56,8 @@ export interface DevEnvironment {
   readonly siteUrl: string;
   readonly apiUrl: string;
   readonly sesInboxUrl: string;
+  /** The local DynamoDB (dynalite): the tables are `LOCAL_NAMES`' (e.g. the per-author upload statistics). */
+  readonly dynamodbUrl: string;
   /** False when Redis is not installed (the API then runs without its cache). */
   readonly cacheEnabled: boolean;
   /** Milliseconds from the call to ready. */
@@ -152,6 +154,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       siteUrl: `${listener.origin}/`,
       apiUrl: `${listener.origin}/api/`,
       sesInboxUrl: aws.local.sesInboxUrl,
+      dynamodbUrl: aws.local.dynamodbEndpoint,
       cacheEnabled: redis !== undefined,
       startupMs: Date.now() - started,
       timings,

@@ -7,6 +7,7 @@ import {
   GetCredentialsForIdentityCommand,
   GetIdCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { identityCredentials } from "../../dev/harness";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -40,6 +41,7 @@ const idToken = (sub: string, extra: Record<string, unknown> = {}) =>
   });
 
 let server: Server;
+let identityEndpoint: string;
 let cognito: CognitoIdentityClient;
 let aws: AwsLocal;
 let proxy: UploadPolicyProxy;
@@ -49,11 +51,8 @@ beforeAll(async () => {
   server = createServer((request, response) => void routes.handle(request, response, new URL(SITE)));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  cognito = new CognitoIdentityClient({
-    region: "us-east-1",
-    endpoint: `http://127.0.0.1:${port}/dev/cognito-identity`,
-    credentials: { accessKeyId: "unused", secretAccessKey: "unused" },
-  });
+  identityEndpoint = `http://127.0.0.1:${port}/dev/cognito-identity`;
+  cognito = new CognitoIdentityClient({ region: "us-east-1", endpoint: identityEndpoint });
   aws = await startAwsLocal();
   await aws.createBuckets("uploads");
   proxy = await startUploadPolicyProxy({
@@ -77,23 +76,17 @@ afterAll(async () => {
 const logins = (token: string) => ({ [pool.loginProvider]: token });
 
 async function credentialsOf(sub: string) {
-  const { IdentityId } = await cognito.send(
-    new GetIdCommand({ IdentityPoolId: pool.identityPoolId, Logins: logins(idToken(sub)) }),
-  );
-  const { Credentials } = await cognito.send(
-    new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins(idToken(sub)) }),
-  );
-  const s3 = new S3Client({
-    region: "us-east-1",
-    endpoint: proxy.endpoint,
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: Credentials?.AccessKeyId ?? "",
-      secretAccessKey: Credentials?.SecretKey ?? "",
-      sessionToken: Credentials?.SessionToken,
+  const credentials = await identityCredentials(
+    {
+      identityPoolId: pool.identityPoolId,
+      region: "us-east-1",
+      loginProvider: pool.loginProvider,
+      identityEndpoint,
+      s3Endpoint: proxy.endpoint,
     },
-  });
-  return { identityId: IdentityId ?? "", credentials: Credentials, s3 };
+    idToken(sub),
+  );
+  return { ...credentials, secret: pool.credentialsFor(credentials.accessKeyId) };
 }
 
 const errorOf = (promise: Promise<unknown>) =>
@@ -110,9 +103,9 @@ test("GetId gives each author one stable identity id; GetCredentialsForIdentity 
   expect(first.identityId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
   expect(again.identityId).toBe(first.identityId);
   expect(other.identityId).not.toBe(first.identityId);
-  expect(first.credentials?.AccessKeyId).toMatch(/^ASIA[0-9A-F]{16}$/);
-  expect(first.credentials?.Expiration?.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
-  expect(pool.credentialsFor(first.credentials?.AccessKeyId ?? "")?.identityId).toBe(first.identityId);
+  expect(first.accessKeyId).toMatch(/^ASIA[0-9A-F]{16}$/);
+  expect(first.secret?.expiresAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+  expect(first.secret?.identityId).toBe(first.identityId);
   for (const s of [first, again, other]) s.s3.destroy();
 });
 
@@ -205,9 +198,9 @@ test("a wrong secret or session token is refused before any policy is looked at"
       endpoint: proxy.endpoint,
       forcePathStyle: true,
       credentials: {
-        accessKeyId: ada.credentials?.AccessKeyId ?? "",
-        secretAccessKey: change.secretAccessKey ?? ada.credentials?.SecretKey ?? "",
-        sessionToken: change.sessionToken ?? ada.credentials?.SessionToken,
+        accessKeyId: ada.accessKeyId,
+        secretAccessKey: change.secretAccessKey ?? ada.secret?.secretAccessKey ?? "",
+        sessionToken: change.sessionToken ?? ada.secret?.sessionToken,
       },
     });
   const prefix = `uploads/${ada.identityId}/`;

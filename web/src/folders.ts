@@ -175,17 +175,15 @@ export class AuthorFolders {
     );
   }
 
-  /** The saved draft, or undefined when there is none. */
+  /** The saved draft, or undefined when there is none (looked up by listing: no 404 in the console). */
   async loadDraft(name: string): Promise<Draft | undefined> {
-    try {
-      const object = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.draftKey(name) }),
-      );
-      return JSON.parse((await object.Body?.transformToString()) ?? "null") as Draft | undefined;
-    } catch (error) {
-      if ((error as { name?: string }).name === "NoSuchKey") return undefined;
-      throw error;
-    }
+    const Key = this.draftKey(name);
+    const found = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, Prefix: Key, MaxKeys: 1 }),
+    );
+    if (found.Contents?.[0]?.Key !== Key) return undefined;
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+    return JSON.parse((await object.Body?.transformToString()) ?? "null") as Draft | undefined;
   }
 
   async deleteDraft(name: string): Promise<void> {
