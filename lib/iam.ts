@@ -5,10 +5,12 @@
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: "*" | Record<string, string | string[]>;
-  readonly Action: string | string[];
-  readonly Resource: string | string[];
-  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+  readonly Principal?: "*" | Readonly<Record<string, string | readonly string[]>>;
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<
+    Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>
+  >;
 }
 
 export function policyDocument(statements: readonly PolicyStatement[]): string {

@@ -38,7 +38,20 @@ export interface NotDeletableGap {
   readonly why: string;
 }
 
-export type EmulatorGap = NotImplementedGap | AttributeNotStoredGap | NotDeletableGap;
+/**
+ * The emulator accepts the calls but does not enforce what AWS enforces: nothing in the emulated deploy changes,
+ * and the behaviour is tested where it is enforced (`testedIn`).
+ */
+export interface NotEnforcedGap {
+  readonly kind: "not-enforced";
+  readonly resource: string;
+  readonly emulatorSays: string;
+  readonly why: string;
+  /** Where the behaviour AWS enforces is tested instead. */
+  readonly testedIn: string;
+}
+
+export type EmulatorGap = NotImplementedGap | AttributeNotStoredGap | NotDeletableGap | NotEnforcedGap;
 
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
@@ -201,6 +214,25 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     emulatorSays:
       "DeleteApplication: HTTP 500 (moto's CodeDeploy implements create, get, list and tags only)",
     why: "moto has no delete_application; the application is created and read back as AWS does",
+  },
+  {
+    kind: "not-implemented",
+    resource: "aws_cognito_identity_pool_roles_attachment",
+    emulatorSays: "SetIdentityPoolRoles: NotImplementedError (HTTP 500); the identity pool itself is created",
+    why: "moto implements identity pools, GetId and GetCredentialsForIdentity, not the pool's role mapping",
+  },
+  {
+    kind: "not-enforced",
+    resource: "aws_cognito_identity_pool",
+    emulatorSays:
+      "GetCredentialsForIdentity returns the same fixed credentials (TESTACCESSKEY12345) for every identity, " +
+      "bound to no role; S3 accepts them anywhere, even with moto's IAM checks on",
+    why:
+      "moto neither issues per-identity credentials of the pool's role nor evaluates the policy variable " +
+      "${cognito-identity.amazonaws.com:sub}, so it cannot show one author kept out of another's folder",
+    testedIn:
+      "the local identity pool stand-in of `npm run dev`, which evaluates the role's own statements " +
+      "(shared/author-folders.ts) per identity, and the synth assertions of __tests__/stacks/author-folders.test.ts",
   },
   {
     kind: "not-implemented",

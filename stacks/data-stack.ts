@@ -3,6 +3,7 @@
  * photo status, idempotency) and the uploads and media buckets. Everything encrypted with the network
  * layer's key; nothing reachable from outside the VPC; no secret in configuration or state.
  */
+import { DRAFTS_PREFIX } from "../shared/author-folders";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
@@ -398,6 +399,13 @@ export class DataStack extends BlogStack implements DataOutputs {
           expiration: [{ days: storage.rawUploadExpirationDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: storage.noncurrentVersionExpirationDays }],
         },
+        {
+          // The author page autosaves drafts every few seconds: each save leaves a noncurrent version behind.
+          id: "expire-replaced-drafts",
+          status: "Enabled",
+          filter: [{ prefix: DRAFTS_PREFIX }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        },
       ],
       // Versions expire with the rule above; the bucket-wide rule only aborts incomplete uploads.
       lifecycle: { ruleId: "abort-incomplete-uploads", noncurrentVersionDays: false },
@@ -407,6 +415,15 @@ export class DataStack extends BlogStack implements DataOutputs {
           allowedOrigins: origins,
           allowedHeaders: ["*"],
           exposeHeaders: ["ETag", "Location"],
+          maxAgeSeconds: 3000,
+        },
+        {
+          // The author page's own-folder calls with the identity pool's credentials (lib/author-folders.ts):
+          // list, read, put and delete; what each author may touch is the role's policy, not CORS.
+          allowedMethods: ["GET", "PUT", "DELETE", "HEAD"],
+          allowedOrigins: origins,
+          allowedHeaders: ["*"],
+          exposeHeaders: ["ETag"],
           maxAgeSeconds: 3000,
         },
       ],

@@ -26,7 +26,9 @@ import type { Construct } from "constructs";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import { suppress } from "../checks/suppress";
-import { AuthorSignIn, type SiteAuthConfig } from "../lib/author-sign-in";
+import { AuthorFolders } from "../lib/author-folders";
+import { AuthorSignIn } from "../lib/author-sign-in";
+import type { SiteConfig } from "../web/src/config";
 import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
 import { contentSecurityPolicy } from "../lib/content-security-policy";
 import { dashboardBody } from "../lib/dashboard";
@@ -41,7 +43,7 @@ import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
 export interface EdgeStackProps extends BlogStackProps {
   readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "accessLogBucketName" | "accessLogBucketDomainName">;
-  readonly data: Pick<DataOutputs, "mediaBucket">;
+  readonly data: Pick<DataOutputs, "mediaBucket" | "uploadsBucket">;
   readonly api: ApiOutputs;
   /** What the other layers run, by literal name, for the dashboard (stacks/app.ts finds it in their trees). */
   readonly monitored: MonitoredResources;
@@ -206,7 +208,22 @@ export class EdgeStack extends BlogStack {
           clientName: this.names.resource("web"),
         })
       : undefined;
-    this.uploadSite(web, signIn?.siteConfig);
+    const folders =
+      signIn && api.authors
+        ? new AuthorFolders(this, "author-folders", {
+            region: this.region,
+            userPoolId: api.authors.userPoolId,
+            clientId: signIn.clientId,
+            uploadsBucket: data.uploadsBucket,
+            kmsKeyArn: network.kmsKeyArn,
+            poolName: this.names.resource("authors").replaceAll("-", "_"),
+            roleName: this.names.global("author-folders"),
+          })
+        : undefined;
+    this.uploadSite(web, {
+      ...(signIn ? { auth: signIn.siteConfig } : {}),
+      ...(folders ? { folders: folders.siteConfig } : {}),
+    });
 
     if (this.siteDomain && this.config.domain) {
       for (const type of ["A", "AAAA"]) {
@@ -237,6 +254,13 @@ export class EdgeStack extends BlogStack {
         "user_pool_client_id",
         signIn.clientId,
         "Cognito app client the site signs authors in with",
+      );
+    }
+    if (folders) {
+      this.output(
+        "identity_pool_id",
+        folders.identityPoolId,
+        "Cognito identity pool giving signed-in authors credentials for their own upload folders",
       );
     }
     this.createOperations(props, usEast1, distribution);
@@ -390,7 +414,7 @@ export class EdgeStack extends BlogStack {
   }
 
   /** One object per built file: content type, cache-control, and a content hash so unchanged files stay out of plans. */
-  private uploadSite(web: SecureBucket, auth: SiteAuthConfig | undefined): void {
+  private uploadSite(web: SecureBucket, siteConfig: SiteConfig): void {
     for (const file of builtSite()) {
       const bytes = fs.readFileSync(file.absolutePath);
       const id = `site-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`;
@@ -413,7 +437,7 @@ export class EdgeStack extends BlogStack {
       bucket: web.bucket.id,
       key: "config.json",
       // Runtime configuration of the front end (see web/src/config.ts).
-      content: Fn.jsonencode(auth ? { auth } : {}),
+      content: Fn.jsonencode(siteConfig),
       contentType: "application/json",
       cacheControl: "no-cache",
     });

@@ -14,6 +14,10 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { authorFolderStatements } from "../../shared/author-folders";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -123,6 +127,40 @@ function subnetRoutedTo(scope: Parameters<Build>[0], viaIgw: boolean, mapPublicI
 }
 
 const inVpc = { vpcConfig: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1"] } };
+
+/** An identity pool's authenticated role (lib/author-folders.ts) with the given S3 statements and trust condition. */
+function identityPoolRole(
+  s: Parameters<Build>[0],
+  statements: readonly object[],
+  trustCondition: object = {
+    StringEquals: { "cognito-identity.amazonaws.com:aud": "eu-west-1:pool" },
+    "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+  },
+): IamRole {
+  const role = new IamRole(s, "authors", {
+    name: "authors",
+    tags: REQUIRED_TAGS,
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: "cognito-identity.amazonaws.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: trustCondition,
+        },
+      ],
+    }),
+  });
+  new IamRolePolicy(s, "folders", {
+    name: "folders",
+    role: role.id,
+    policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+  });
+  return role;
+}
+/** The identity variable escaped for Terraform, as the synthesized JSON holds it. */
+const IDENTITY = "$${cognito-identity.amazonaws.com:sub}";
 
 const CASES: Record<string, Case> = {
   // ---- S3
@@ -583,6 +621,79 @@ const CASES: Record<string, Case> = {
             sourceArn: "arn:aws:s3:::b",
           }),
         message: /needs source_account/,
+      },
+    },
+  },
+  BLOG_IDENTITY_POOL_S3_CONFINED: {
+    pass: {
+      "the author folders' statements": (s) =>
+        identityPoolRole(s, authorFolderStatements("arn:aws:s3:::uploads", IDENTITY)),
+      "a reference to the bucket before the prefix": (s) =>
+        identityPoolRole(s, [
+          {
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: `\${aws_s3_bucket.b.arn}/private/${IDENTITY}/*`,
+          },
+        ]),
+    },
+    fail: {
+      "objects bucket-wide": {
+        build: (s) =>
+          identityPoolRole(s, [
+            { Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::uploads/*" },
+          ]),
+        message: /allows s3:GetObject on arn:aws:s3:::uploads\/\*, beyond the identity's own prefix/,
+      },
+      "a wildcard before the identity": {
+        build: (s) =>
+          identityPoolRole(s, [
+            { Effect: "Allow", Action: "s3:PutObject", Resource: `arn:aws:s3:::uploads/*/${IDENTITY}/*` },
+          ]),
+        message: /beyond the identity's own prefix/,
+      },
+      "the identity only as part of a name": {
+        build: (s) =>
+          identityPoolRole(s, [
+            { Effect: "Allow", Action: "s3:DeleteObject", Resource: `arn:aws:s3:::uploads/u-${IDENTITY}*` },
+          ]),
+        message: /beyond the identity's own prefix/,
+      },
+      "listing without a prefix condition": {
+        build: (s) =>
+          identityPoolRole(s, [
+            { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::uploads" },
+          ]),
+        message: /allows s3:ListBucket without an s3:prefix condition/,
+      },
+      "listing any prefix": {
+        build: (s) =>
+          identityPoolRole(s, [
+            {
+              Effect: "Allow",
+              Action: "s3:ListBucket",
+              Resource: "arn:aws:s3:::uploads",
+              Condition: { StringLike: { "s3:prefix": ["*"] } },
+            },
+          ]),
+        message: /without an s3:prefix condition confined/,
+      },
+      "a trust policy without the pool": {
+        build: (s) =>
+          identityPoolRole(s, authorFolderStatements("arn:aws:s3:::uploads", IDENTITY), {
+            "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+          }),
+        message: /identities of any pool/,
+      },
+      "a managed policy attached": {
+        build: (s) => {
+          const role = identityPoolRole(s, authorFolderStatements("arn:aws:s3:::uploads", IDENTITY));
+          new IamRolePolicyAttachment(s, "managed", {
+            role: role.name,
+            policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+          });
+        },
+        message: /attaches a managed policy/,
       },
     },
   },

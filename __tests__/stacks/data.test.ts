@@ -231,7 +231,7 @@ describe("data stack", () => {
     }
   });
 
-  it("accepts only TLS on the uploads bucket, expires raw uploads and allows browser presigned POSTs", () => {
+  it("accepts only TLS on the uploads bucket, expires raw uploads and replaced drafts, and allows the browser's calls", () => {
     const uploadsPolicy = policy(only(dev, "aws_s3_bucket_policy").policy);
     expect(uploadsPolicy.Statement[0]).toMatchObject({
       Effect: "Deny",
@@ -242,7 +242,22 @@ describe("data stack", () => {
     )!;
     expect(JSON.stringify(lifecycle)).toMatch(/"days":30/);
     expect(JSON.stringify(lifecycle)).toMatch(/"days_after_initiation":1/);
+    const drafts = (lifecycle.rule as Array<Record<string, unknown>>).find(
+      (rule) => rule.id === "expire-replaced-drafts",
+    );
+    expect(drafts).toMatchObject({
+      filter: [{ prefix: "drafts/" }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
+    expect(drafts).not.toHaveProperty("expiration"); // a draft itself stays until the author deletes it
     const cors = only(dev, "aws_s3_bucket_cors_configuration");
-    expect(cors.cors_rule).toEqual([expect.objectContaining({ allowed_methods: ["POST"] })]);
+    // Presigned POSTs, and the author page's own-folder calls with identity pool credentials.
+    expect(cors.cors_rule).toEqual([
+      expect.objectContaining({ allowed_methods: ["POST"] }),
+      expect.objectContaining({
+        allowed_methods: ["GET", "PUT", "DELETE", "HEAD"],
+        expose_headers: ["ETag"],
+      }),
+    ]);
   });
 });

@@ -67,6 +67,49 @@ function forAllowStatements(problemsOf: (s: Statement, label: string) => string[
   };
 }
 
+/** A role that Cognito identity pools hand out: its trust policy federates cognito-identity.amazonaws.com. */
+const COGNITO_IDENTITY = "Federated:cognito-identity.amazonaws.com";
+/** The identity id policy variable, as IAM reads it and as Terraform JSON escapes it (`$${…}`). */
+const IDENTITY_VARIABLE = /\$?\$\{cognito-identity\.amazonaws\.com:sub\}/;
+/** Bucket-level listing actions: confined by their `s3:prefix` condition, not by the resource. */
+const S3_LIST_ACTIONS = new Set(["s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads"]);
+
+/**
+ * True when `text` holds the identity variable as a whole path segment (`…/<prefix>/${…sub}/…`) with no wildcard
+ * before it: matching starts from a fixed prefix, so it reaches that identity's folder and nothing beside it.
+ */
+function confinedToIdentity(text: string): boolean {
+  const at = text.search(IDENTITY_VARIABLE);
+  if (at <= 0) return false;
+  const before = text.slice(0, at).replace(/\$\{[^}]*\}/g, "ref"); // Terraform references are fixed values
+  const after = text.slice(at).replace(IDENTITY_VARIABLE, "");
+  return before.endsWith("/") && !/[*?]/.test(before) && (after === "" || after.startsWith("/"));
+}
+
+function identityPoolS3Problems(s: Statement, label: string): string[] {
+  const s3Actions = s.actions.filter((a) => a === "*" || a.toLowerCase().startsWith("s3:"));
+  if (s3Actions.length === 0) return [];
+  if (s.hasNotAction) return [`${label} uses NotAction: its S3 reach cannot be confined to the identity`];
+  const problems: string[] = [];
+  const listing = s3Actions.filter((a) => S3_LIST_ACTIONS.has(a.toLowerCase()));
+  if (listing.length > 0) {
+    const prefixes = [...s.conditions.entries()]
+      .filter(([operator]) => /^string(equals|like)$/.test(operator))
+      .flatMap(([, keys]) => keys.get("s3:prefix") ?? []);
+    if (prefixes.length === 0 || !prefixes.every((prefix) => confinedToIdentity(`/${prefix}`)))
+      problems.push(
+        `${label} allows ${listing.join(", ")} without an s3:prefix condition confined to <prefix>/\${cognito-identity.amazonaws.com:sub}/`,
+      );
+  }
+  const objectActions = s3Actions.filter((a) => !S3_LIST_ACTIONS.has(a.toLowerCase()));
+  const loose = s.resources.filter((resource) => !confinedToIdentity(resource));
+  if (objectActions.length > 0 && loose.length > 0)
+    problems.push(
+      `${label} allows ${objectActions.join(", ")} on ${loose.join(", ")}, beyond the identity's own prefix (<bucket>/<prefix>/\${cognito-identity.amazonaws.com:sub}/*)`,
+    );
+  return problems;
+}
+
 export const iamRules = [
   resourceRule({
     id: "CKV_AWS_62",
@@ -120,6 +163,40 @@ export const iamRules = [
       const spec = key.body.customer_master_key_spec;
       if (spec !== undefined && spec !== "SYMMETRIC_DEFAULT") return NOT_APPLICABLE; // asymmetric keys cannot rotate
       return isTrue(key.body.enable_key_rotation) ? undefined : "enable_key_rotation is not true";
+    },
+  }),
+  resourceRule({
+    id: "BLOG_IDENTITY_POOL_S3_CONFINED",
+    title: "An identity pool role reaches only the identity's own S3 prefix",
+    description:
+      "A role that a Cognito identity pool gives to browsers must confine every S3 action to the caller's own prefix with ${cognito-identity.amazonaws.com:sub}, and be assumable only by identities of its own pool; otherwise one signed-in user reads, overwrites or deletes another's objects.",
+    remediation:
+      "Scope object actions to <bucket>/<prefix>/${cognito-identity.amazonaws.com:sub}/* and ListBucket to an s3:prefix condition of the same form (shared/author-folders.ts); require cognito-identity.amazonaws.com:aud in the trust policy; attach no managed policies.",
+    types: ["aws_iam_role"],
+    check(role, ctx) {
+      const trust = parsePolicy(ctx.model, role.stack, role.body.assume_role_policy);
+      if (!trust.ok) return trust.error;
+      const federated = trust.statements.filter(
+        (s) => s.effect === "Allow" && s.principals.includes(COGNITO_IDENTITY),
+      );
+      if (federated.length === 0) return NOT_APPLICABLE;
+      const problems = federated
+        .filter((s) => !s.conditions.get("stringequals")?.get("cognito-identity.amazonaws.com:aud")?.length)
+        .map(
+          (s, i) =>
+            `trust ${statementLabel(s, i)} lets identities of any pool assume the role (no cognito-identity.amazonaws.com:aud)`,
+        );
+      const policies = [role, ...ctx.model.referrers(role, "aws_iam_role_policy", "role")];
+      for (const policy of policies) {
+        const { statements, error } = identityStatements(policy, ctx);
+        if (error) return error;
+        problems.push(...statements.flatMap((s, i) => identityPoolS3Problems(s, statementLabel(s, i))));
+      }
+      for (const attachment of ctx.model.referrers(role, "aws_iam_role_policy_attachment", "role"))
+        problems.push(
+          `${attachment.address} attaches a managed policy, whose S3 reach this check cannot confine`,
+        );
+      return problems;
     },
   }),
 ];
