@@ -144,7 +144,7 @@ test("an author's photo goes straight into their folder and becomes a ready phot
   await page.getByRole("button", { name: "Publish" }).click();
   await page.getByText("Published.").waitFor();
   await page.locator('.photo-row[data-status="ready"]').waitFor({ timeout: 60_000 });
-  await screenshot(page, "10-folders-published");
+  await screenshot(page, "20-folders-published");
   await page.getByRole("link", { name: "View the post" }).click();
   await page.locator("#post-photos img").waitFor();
   await page.waitForFunction(() => {
@@ -185,7 +185,7 @@ test("a draft is saved while typing and offered again after a reload", async () 
   await page.getByRole("button", { name: "Restore draft" }).click();
   await expect(page.getByLabel("Title").inputValue()).resolves.toBe(`Unfinished ${runId}`);
   await expect(page.getByLabel("Text (Markdown)").inputValue()).resolves.toBe("Half a thought");
-  await screenshot(page, "11-folders-draft-restored");
+  await screenshot(page, "21-folders-draft-restored");
 });
 
 test("another author's credentials cannot list, read, put or delete in the first author's folder", async () => {
