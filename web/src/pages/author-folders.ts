@@ -32,6 +32,8 @@ export function startFolderPanel(
   session: Session,
   fields: DraftFields,
   draftName: () => string,
+  /** Settles when the editor holds the post being edited (at once for a new post): drafts are compared with it. */
+  fieldsReady: Promise<void>,
 ): FolderPanel {
   const status = byId("folders-status");
   const connected: Promise<AuthorFolders | undefined> = folders
@@ -41,7 +43,7 @@ export function startFolderPanel(
           (own) => {
             say(status, "Photos go straight to your own folder in the photo storage.");
             showUploads(own);
-            offerDraft(own, fields, draftName());
+            void fieldsReady.then(() => offerDraft(own, fields, draftName()));
             autosave(own, fields, draftName);
             return own;
           },

@@ -71,11 +71,15 @@ function showEditor(session: Session, config: SiteConfig & { readonly auth: Auth
   const rows: PhotoRow[] = [];
   let editing: string | null = new URLSearchParams(location.search).get("edit");
   let pollTimer: number | undefined;
+  // A saved draft is compared with the post only once the post is in the editor.
+  let fieldsFilled = (): void => undefined;
+  const fieldsReady = new Promise<void>((resolve) => (fieldsFilled = resolve));
   const folders = startFolderPanel(
     config.folders,
     session,
     { title, slug: slugInput, body },
     () => editing ?? "new",
+    fieldsReady,
   );
 
   const setRowStatus = (row: PhotoRow, value: PhotoRow["status"], detail?: string | null): void => {
@@ -152,11 +156,13 @@ function showEditor(session: Session, config: SiteConfig & { readonly auth: Auth
         title.value = post.title;
         body.value = post.body;
         enterEditMode(post);
+        fieldsFilled();
         showPhotos(post.photos);
         watchPhotos(post.slug);
       })
       .catch((error: unknown) => {
         editing = null;
+        fieldsFilled();
         say(
           status,
           error instanceof ApiError
@@ -165,7 +171,7 @@ function showEditor(session: Session, config: SiteConfig & { readonly auth: Auth
           true,
         );
       });
-  }
+  } else fieldsFilled();
 
   photoInput.addEventListener("change", () => {
     for (const file of Array.from(photoInput.files ?? [])) {
