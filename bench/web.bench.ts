@@ -1,7 +1,8 @@
 /**
  * Web benchmark (`npx tsx bench/web.bench.ts`): the site build time, the home page's JavaScript + CSS weight
- * (gzipped, as transferred), its largest contentful paint under headless Chromium against `npm run dev` with
- * posts and photos in it, and how long `npm run dev` takes to be ready.
+ * (gzipped, as transferred) and the author page's with its lazily loaded AWS SDK chunks, the home page's largest
+ * contentful paint under headless Chromium against `npm run dev` with posts and photos in it, and how long
+ * `npm run dev` takes to be ready.
  * Goals: build < 300 ms, JS + CSS ≤ 50 KB gzipped, LCP ≤ 1 s, ready ≤ 10 s.
  */
 import * as fs from "fs";
@@ -16,7 +17,7 @@ import {
   startDevServer,
   type RunningDevServer,
 } from "../dev/harness";
-import { buildSite } from "../web/build";
+import { buildSite, type SiteFile } from "../web/build";
 
 const POSTS = Number(process.env.WEB_BENCH_POSTS ?? 8);
 const LCP_RUNS = 7;
@@ -24,7 +25,34 @@ const LCP_RUNS = 7;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-function benchBuild(): { medianMs: number; maxMs: number; gzipBytes: number } {
+/**
+ * The assets a page loads from the build: the script's static imports (`from"./x.js"`, what every page fetches)
+ * and, with `lazy`, what its dynamic `import()`s pull in too (the author page's folder code).
+ */
+function loadedAssets(files: readonly SiteFile[], entry: SiteFile, lazy: boolean): SiteFile[] {
+  const byName = new Map(files.map((f) => [path.posix.basename(f.path), f]));
+  const seen = new Set<SiteFile>();
+  const visit = (file: SiteFile) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = fs.readFileSync(file.absolutePath, "utf8");
+    const pattern = lazy ? /(?:from|import)\s*\(?"\.\/([^"]+\.js)"/g : /(?:from|import)\s*"\.\/([^"]+\.js)"/g;
+    for (const [, name] of code.matchAll(pattern)) {
+      const next = byName.get(name);
+      if (next) visit(next);
+    }
+  };
+  visit(entry);
+  return [...seen];
+}
+
+function benchBuild(): {
+  medianMs: number;
+  maxMs: number;
+  files: number;
+  homeGzip: number;
+  authorWithSdkGzip: number;
+} {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "web-bench-"));
   const times: number[] = [];
   let files = buildSite({ outDir }); // warm-up: starts esbuild's service
@@ -33,11 +61,20 @@ function benchBuild(): { medianMs: number; maxMs: number; gzipBytes: number } {
     files = buildSite({ outDir });
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  const gzipBytes = files
-    .filter((f) => /\.(js|css)$/.test(f.path))
-    .reduce((sum, f) => sum + gzipSync(fs.readFileSync(f.absolutePath), { level: 9 }).length, 0);
+  const gzip = (list: readonly SiteFile[]) =>
+    list.reduce((sum, f) => sum + gzipSync(fs.readFileSync(f.absolutePath), { level: 9 }).length, 0);
+  const app = files.find((f) => /^assets\/app-[^/]+\.js$/.test(f.path));
+  const css = files.filter((f) => f.path.endsWith(".css"));
+  if (!app) throw new Error("the build has no assets/app-<hash>.js");
+  const result = {
+    medianMs: median(times),
+    maxMs: Math.max(...times),
+    files: files.length,
+    homeGzip: gzip([...loadedAssets(files, app, false), ...css]),
+    authorWithSdkGzip: gzip([...loadedAssets(files, app, true), ...css]),
+  };
   fs.rmSync(outDir, { recursive: true, force: true });
-  return { medianMs: median(times), maxMs: Math.max(...times), gzipBytes };
+  return result;
 }
 
 /** A photo with some texture, so that its JPEG is of a realistic size. */
@@ -166,12 +203,50 @@ async function benchHomePage(dev: RunningDevServer): Promise<{
   return { lcpMs, jsCssTransferred, jsCssEncoded, lcpElement, timeline };
 }
 
+const ASSET_WEIGHT_IN_PAGE = `(() => {
+  const assets = performance.getEntriesByType("resource").filter((r) => /\\.(js|css)(\\?|$)/.test(r.name));
+  return {
+    transferred: assets.reduce((sum, r) => sum + r.transferSize, 0),
+    encoded: assets.reduce((sum, r) => sum + r.encodedBodySize, 0),
+    files: assets.map((r) => new URL(r.name).pathname.replace(/^\\/assets\\//, "")),
+  };
+})()`;
+
+/** The author page signed in, once its folder is reached (the SDK chunks loaded): JS + CSS as Chromium fetched them. */
+async function benchAuthorPage(
+  dev: RunningDevServer,
+): Promise<{ transferred: number; encoded: number; files: string[] }> {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(new URL("/author.html", dev.siteUrl).toString());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/dev\/oauth2\/authorize/);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Photos go straight to your own folder").waitFor({ timeout: 30_000 });
+    await page.waitForLoadState("networkidle");
+    const weight = (await page.evaluate(ASSET_WEIGHT_IN_PAGE)) as {
+      transferred: number;
+      encoded: number;
+      files: string[];
+    };
+    await context.close();
+    return weight;
+  } finally {
+    await closeChromium(browser);
+  }
+}
+
 async function main(): Promise<void> {
   const build = benchBuild();
   console.log(
     `site build (in process, warm): median ${build.medianMs.toFixed(0)} ms, max ${build.maxMs.toFixed(0)} ms (goal < 300 ms)`,
   );
-  console.log(`home JS + CSS gzipped (-9, from the build): ${kb(build.gzipBytes)} (goal ≤ 50 KB)`);
+  console.log(`home JS + CSS gzipped (-9, from the build): ${kb(build.homeGzip)} (goal ≤ 50 KB)`);
+  console.log(
+    `author page JS + CSS gzipped (-9, from the build): ${kb(build.homeGzip)} initial (the same script), ${kb(build.authorWithSdkGzip)} with the lazy SDK chunks (${build.files} files built)`,
+  );
 
   const spawned = Date.now();
   const dev = await startDevServer();
@@ -193,6 +268,10 @@ async function main(): Promise<void> {
       `home LCP (headless Chromium, cold cache, ${home.lcpMs.length} runs): median ${median(home.lcpMs).toFixed(0)} ms, max ${Math.max(...home.lcpMs).toFixed(0)} ms; element: ${home.lcpElement} (goal ≤ 1000 ms)`,
     );
     console.log(`last run: ${home.timeline}`);
+    const author = await benchAuthorPage(dev);
+    console.log(
+      `author page signed in, folder reached, JS + CSS transferred by Chromium: ${kb(author.transferred)} incl. headers, ${kb(author.encoded)} gzipped bodies (${author.files.join(", ")})`,
+    );
   } finally {
     await dev.stop("SIGINT");
   }

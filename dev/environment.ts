@@ -9,12 +9,14 @@ import { connectEventFlows, type DeadLetter } from "./event-flows";
 import { startFunctions } from "./functions";
 import { childPidsOf, CleanupStack } from "./lifecycle";
 import { apiRoutes } from "./routes/api";
+import { LocalIdentityPool } from "./identity-pool";
 import { dispatch } from "./routes/dispatch";
+import { identityPoolRoutes, localFoldersConfig } from "./routes/identity-pool";
 import { mediaRoutes } from "./routes/media";
 import { localAuthConfig, localIdentityProvider, signInRoutes } from "./routes/sign-in";
 import { siteRoutes, startSite } from "./routes/site";
 import { startSamples } from "./sample-content";
-import { listen, startAwsServices, startCache, startDatabase } from "./services";
+import { listen, LOCAL_NAMES, LOCAL_REGION, startAwsServices, startCache, startDatabase } from "./services";
 
 export { DevEnvironmentError } from "./lifecycle";
 
@@ -54,6 +56,8 @@ export interface DevEnvironment {
   readonly siteUrl: string;
   readonly apiUrl: string;
   readonly sesInboxUrl: string;
+  /** The local DynamoDB (dynalite): the tables are `LOCAL_NAMES`' (e.g. the per-author upload statistics). */
+  readonly dynamodbUrl: string;
   /** False when Redis is not installed (the API then runs without its cache). */
   readonly cacheEnabled: boolean;
   /** Milliseconds from the call to ready. */
@@ -81,7 +85,9 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
   try {
     const listener = await listen(cleanup, options.port ?? 3000, options.host ?? "127.0.0.1");
     mark("listening");
-    const aws = await startAwsServices(cleanup, listener.allowedOrigins);
+    const identity = localIdentityProvider(listener);
+    const identityPool = new LocalIdentityPool(identity, LOCAL_REGION);
+    const aws = await startAwsServices(cleanup, listener.allowedOrigins, identityPool);
     mark("aws-local");
 
     const functions = startFunctions(cleanup, {
@@ -121,7 +127,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       log,
     });
     mark("site");
-    const identity = localIdentityProvider(listener);
+    const folders = localFoldersConfig(identityPool, {
+      bucket: LOCAL_NAMES.uploadsBucket,
+      s3Endpoint: aws.uploadsEndpoint,
+    });
     listener.serve(
       dispatch(
         listener.origin,
@@ -129,7 +138,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
           apiRoutes({ identity, api, log }),
           mediaRoutes(aws.s3),
           signInRoutes(identity, site),
-          siteRoutes(site, { auth: localAuthConfig(identity) }),
+          identityPoolRoutes(identityPool),
+          siteRoutes(site, { auth: localAuthConfig(identity), folders }),
         ],
         log,
       ),
@@ -144,6 +154,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       siteUrl: `${listener.origin}/`,
       apiUrl: `${listener.origin}/api/`,
       sesInboxUrl: aws.local.sesInboxUrl,
+      dynamodbUrl: aws.local.dynamodbEndpoint,
       cacheEnabled: redis !== undefined,
       startupMs: Date.now() - started,
       timings,

@@ -1,8 +1,15 @@
 /**
  * Drives `npm run dev` from the browser tests and the web benchmark: starts it (the same `node dev/server.mjs`) on a
  * free port in its own process group, reads its URLs from what it prints, stops it like Ctrl-C does, signs an
- * author in through the local OAuth flow, and launches Debian's Chromium with playwright-core.
+ * author in through the local OAuth flow, gets an author's folder credentials from the local identity pool, and
+ * launches Debian's Chromium with playwright-core.
  */
+import {
+  CognitoIdentityClient,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from "@aws-sdk/client-cognito-identity";
+import { S3Client } from "@aws-sdk/client-s3";
 import { spawn, type ChildProcess } from "child_process";
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
@@ -18,6 +25,8 @@ export interface RunningDevServer {
   readonly siteUrl: string;
   readonly apiUrl: string;
   readonly sesInboxUrl: string;
+  /** The local DynamoDB, to look into the tables (`LOCAL_NAMES` of dev/services.ts). */
+  readonly dynamodbUrl: string;
   readonly readySeconds: number;
   output(): string;
   /** Sends `signal` to the whole process group (what a terminal does on Ctrl-C) and waits for the exit code. */
@@ -110,6 +119,7 @@ export async function startDevServer(
     siteUrl: url("Site"),
     apiUrl: url("API"),
     sesInboxUrl: url("SES inbox"),
+    dynamodbUrl: url("DynamoDB"),
     readySeconds: Number(/ready in ([\d.]+) s/.exec(output)?.[1] ?? NaN),
     output: () => output,
     stop,
@@ -219,4 +229,60 @@ export async function signInLocally(
   });
   if (!tokens.ok) throw new Error(`Token exchange failed (${tokens.status}): ${await tokens.text()}`);
   return ((await tokens.json()) as { id_token: string }).id_token;
+}
+
+/** Polls `probe` every 250 ms until it returns a value (not undefined); throws after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Where an identity pool and its uploads bucket answer (absolute URLs: the test process has no page to resolve against). */
+export interface IdentityPoolEndpoints {
+  readonly identityPoolId: string;
+  readonly region: string;
+  readonly loginProvider: string;
+  readonly identityEndpoint: string;
+  readonly s3Endpoint: string;
+}
+
+/**
+ * What the author page does with the ID token, from the test process: GetId and GetCredentialsForIdentity with the
+ * real SDK, and an S3 client signing with those credentials. The caller destroys `s3`.
+ */
+export async function identityCredentials(
+  pool: IdentityPoolEndpoints,
+  idToken: string,
+): Promise<{ readonly identityId: string; readonly accessKeyId: string; readonly s3: S3Client }> {
+  const cognito = new CognitoIdentityClient({ region: pool.region, endpoint: pool.identityEndpoint });
+  try {
+    const Logins = { [pool.loginProvider]: idToken };
+    const { IdentityId } = await cognito.send(
+      new GetIdCommand({ IdentityPoolId: pool.identityPoolId, Logins }),
+    );
+    const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins }));
+    const accessKeyId = Credentials?.AccessKeyId ?? "";
+    const s3 = new S3Client({
+      region: pool.region,
+      endpoint: pool.s3Endpoint,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId,
+        secretAccessKey: Credentials?.SecretKey ?? "",
+        sessionToken: Credentials?.SessionToken,
+      },
+    });
+    return { identityId: IdentityId ?? "", accessKeyId, s3 };
+  } finally {
+    cognito.destroy();
+  }
 }

@@ -42,10 +42,15 @@ function base64Url(data: Buffer | string): string {
   return Buffer.from(data).toString("base64url");
 }
 
+/** A UUID (version 4 in shape) made from `seed`: the same on every start of the environment. */
+export function stableUuid(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** A stable UUID-shaped subject per e-mail address, so an author keeps their posts across restarts. */
 export function localSubject(email: string): string {
-  const hex = createHash("sha256").update(`local-author:${email}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(`local-author:${email}`);
 }
 
 export class LocalIdentityProvider {

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       `  Site:       ${env.siteUrl}`,
       `  API:        ${env.apiUrl}`,
       `  SES inbox:  ${env.sesInboxUrl}`,
+      `  DynamoDB:   ${env.dynamodbUrl}`,
       `  Cache:      ${env.cacheEnabled ? "Redis" : "off"}`,
       "Press Ctrl-C to stop.",
       ...(process.env.DEV_TIMINGS ? [`Startup phases (ms): ${JSON.stringify(env.timings)}`] : []),

@@ -12,6 +12,7 @@ import { startAwsLocal, type AwsLocal } from "../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../local/postgres";
 import { startRedis, type LocalRedis } from "../local/redis";
 import { DevEnvironmentError, errorMessage, type CleanupStack, type Log } from "./lifecycle";
+import type { LocalIdentityPool } from "./identity-pool";
 import { startUploadPolicyProxy } from "./upload-policy-proxy";
 
 /** The local counterparts of the data and events stacks' resources. */
@@ -124,11 +125,21 @@ export interface AwsServices {
 export async function startAwsServices(
   cleanup: CleanupStack,
   allowedOrigins: () => string[],
+  identityPool: LocalIdentityPool,
 ): Promise<AwsServices> {
   const aws = cleanup.adopt(await startAwsLocal({ host: "127.0.0.1", region: LOCAL_REGION }));
-  // Browsers upload through this: it enforces the presigned POST policy as S3 does (s3rver does not).
+  // Browsers reach the uploads bucket through this: it enforces the presigned POST policy and, for identity
+  // credentials, the author folders' role statements, as S3 and IAM do (s3rver does neither).
   const proxy = cleanup.adopt(
-    await startUploadPolicyProxy({ target: aws.s3Endpoint, secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY }),
+    await startUploadPolicyProxy({
+      target: aws.s3Endpoint,
+      secretAccessKey: aws.env.AWS_SECRET_ACCESS_KEY,
+      folders: {
+        bucket: LOCAL_NAMES.uploadsBucket,
+        credentialsFor: (accessKeyId) => identityPool.credentialsFor(accessKeyId),
+        forwardAccessKeyId: aws.env.AWS_ACCESS_KEY_ID,
+      },
+    }),
   );
   const tables = aws.createTables({
     subscribers: LOCAL_NAMES.subscribersTable,
@@ -153,7 +164,8 @@ export async function startAwsServices(
     dynamo.destroy();
   });
   const buckets = aws.createBuckets(LOCAL_NAMES.uploadsBucket, LOCAL_NAMES.mediaBucket).then(() =>
-    // What the data stack puts on the uploads bucket: browsers of the site may POST (presigned) uploads.
+    // What the data stack puts on the uploads bucket: browsers of the site may POST (presigned) uploads and,
+    // with identity credentials, list, get, put and delete in the author folders (the SDK reads the ETag).
     s3.send(
       new PutBucketCorsCommand({
         Bucket: LOCAL_NAMES.uploadsBucket,
@@ -161,8 +173,9 @@ export async function startAwsServices(
           CORSRules: [
             {
               AllowedOrigins: allowedOrigins(),
-              AllowedMethods: ["POST"],
+              AllowedMethods: ["POST", "GET", "PUT", "DELETE", "HEAD"],
               AllowedHeaders: ["*"],
+              ExposeHeaders: ["ETag"],
               MaxAgeSeconds: 3000,
             },
           ],

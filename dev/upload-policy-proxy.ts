@@ -1,12 +1,14 @@
 /**
  * A pass-through proxy in front of s3rver that enforces what S3 enforces on browser uploads and s3rver does not:
  * the presigned POST's signature, expiry and policy conditions (`content-length-range`, `eq`, `starts-with`,
- * exact matches, no extra fields). Everything else (SDK calls, CORS preflights) goes to s3rver untouched, with
- * the same Host header so that SigV4 signatures still verify.
+ * exact matches, no extra fields); and, for requests signed with an author identity's temporary credentials, the
+ * identity pool role's statements (dev/folder-access.ts). Everything else (the functions' SDK calls with s3rver's
+ * dummy credentials, CORS preflights) goes to s3rver untouched, with the same Host header.
  */
 import { createHmac, timingSafeEqual } from "crypto";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
+import { authorizeFolderRequest, identityCredentialsOf, type FolderAccessOptions } from "./folder-access";
 
 export interface UploadPolicyProxyOptions {
   /** The S3 endpoint to forward to (s3rver), e.g. `http://127.0.0.1:4569`. */
@@ -17,6 +19,8 @@ export interface UploadPolicyProxyOptions {
   readonly host?: string;
   /** Largest POST body buffered for checking. @default 64 MiB */
   readonly maxBodyBytes?: number;
+  /** Enforce the author folders on requests signed with identity credentials. @default none: such keys are unknown to s3rver */
+  readonly folders?: FolderAccessOptions;
 }
 
 export interface UploadPolicyProxy {
@@ -189,14 +193,19 @@ export async function startUploadPolicyProxy(options: UploadPolicyProxyOptions):
   const target = new URL(options.target);
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
 
-  const forward = (request: IncomingMessage, response: ServerResponse, body?: Buffer): void => {
+  const forward = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    body?: Buffer,
+    headers = request.headers,
+  ): void => {
     const upstream = httpRequest(
       {
         host: target.hostname,
         port: target.port,
         method: request.method,
         path: request.url,
-        headers: request.headers,
+        headers,
       },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -211,13 +220,12 @@ export async function startUploadPolicyProxy(options: UploadPolicyProxyOptions):
     else request.pipe(upstream);
   };
 
-  const server = createServer((request, response) => {
-    const pathname = new URL(request.url ?? "/", "http://local").pathname;
-    const bucket = /^\/([^/]+)\/?$/.exec(pathname)?.[1];
-    const contentType = String(request.headers["content-type"] ?? "");
-    if (request.method !== "POST" || !bucket || !/^multipart\/form-data/i.test(contentType))
-      return forward(request, response);
-
+  /** Buffers the body (up to maxBody, else 400 EntityTooLarge) and hands it to `then`; a PolicyViolation is answered. */
+  const collect = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    then: (body: Buffer) => void,
+  ): void => {
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -239,13 +247,31 @@ export async function startUploadPolicyProxy(options: UploadPolicyProxyOptions):
     });
     request.on("end", () => {
       if (refused) return;
-      const body = Buffer.concat(chunks);
       try {
-        checkPostPolicy(bucket, parseMultipart(body, contentType), options.secretAccessKey);
+        then(Buffer.concat(chunks));
       } catch (error) {
         if (error instanceof PolicyViolation) return s3Error(response, request, error);
         throw error;
       }
+    });
+  };
+
+  const server = createServer((request, response) => {
+    const signed = { method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers };
+    const identity = options.folders && identityCredentialsOf(signed, options.folders);
+    if (options.folders && identity) {
+      const folders = options.folders;
+      return collect(request, response, (body) =>
+        forward(request, response, body, authorizeFolderRequest(signed, body, identity, folders)),
+      );
+    }
+    const pathname = new URL(request.url ?? "/", "http://local").pathname;
+    const bucket = /^\/([^/]+)\/?$/.exec(pathname)?.[1];
+    const contentType = String(request.headers["content-type"] ?? "");
+    if (request.method !== "POST" || !bucket || !/^multipart\/form-data/i.test(contentType))
+      return forward(request, response);
+    collect(request, response, (body) => {
+      checkPostPolicy(bucket, parseMultipart(body, contentType), options.secretAccessKey);
       forward(request, response, body);
     });
   });

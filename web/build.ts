@@ -72,36 +72,52 @@ interface Asset {
   readonly contents: Uint8Array;
 }
 
-function bundleAssets(): { readonly js: Asset; readonly css: Asset } {
+/**
+ * The site's script (`app`, what every page loads), its lazily loaded chunks (the author page's AWS SDK code is
+ * one, fetched by a dynamic `import()` only there) and the stylesheet. Chunks are content-hashed like the rest.
+ */
+function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chunks: readonly Asset[] } {
   const result = buildSync({
     absWorkingDir: WEB_ROOT,
     entryPoints: { app: "src/app.ts", styles: "src/styles.css" },
     bundle: true,
+    splitting: true,
     minify: true,
     treeShaking: true,
     format: "esm",
     platform: "browser",
     target: ["es2020", "chrome100", "firefox100", "safari15"],
     entryNames: "assets/[name]-[hash]",
+    chunkNames: "assets/[name]-[hash]",
     outdir: "dist",
     legalComments: "none",
     charset: "utf8",
     sourcemap: false,
+    metafile: true,
     write: false,
     logLevel: "silent",
   });
   const outDir = path.join(WEB_ROOT, "dist");
+  const entries = new Map(
+    Object.entries(result.metafile.outputs).map(([output, meta]) => [
+      path.resolve(WEB_ROOT, output),
+      meta.entryPoint,
+    ]),
+  );
   const assets = result.outputFiles.map((file) => ({
     path: path.relative(outDir, file.path).split(path.sep).join("/"),
     contents: file.contents,
+    entryPoint: entries.get(file.path),
   }));
-  const js = assets.find((a) => a.path.endsWith(".js"));
-  const css = assets.find((a) => a.path.endsWith(".css"));
-  if (!js || !css)
+  const js = assets.find((a) => a.entryPoint === "src/app.ts" && a.path.endsWith(".js"));
+  const css = assets.filter((a) => a.path.endsWith(".css"));
+  const chunks = assets.filter((a) => a !== js && a.path.endsWith(".js"));
+  if (!js || css.length !== 1 || assets.length !== 1 + css.length + chunks.length)
     throw new SiteBuildError(
-      `esbuild produced ${assets.map((a) => a.path).join(", ")}; expected one .js and one .css`,
+      `esbuild produced ${assets.map((a) => a.path).join(", ")}; expected the app's .js, its chunks and one .css`,
     );
-  return { js, css };
+  const asset = ({ path, contents }: Asset): Asset => ({ path, contents });
+  return { js: asset(js), css: asset(css[0]), chunks: chunks.map(asset) };
 }
 
 /**
@@ -140,9 +156,9 @@ function readHtmlFiles(dir: string): Map<string, string> {
 
 export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
   const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  const { js, css } = bundleAssets();
+  const { js, css, chunks } = bundleAssets();
 
-  const files: Array<{ path: string; contents: Uint8Array | string }> = [js, css];
+  const files: Array<{ path: string; contents: Uint8Array | string }> = [js, css, ...chunks];
   const partials = Object.fromEntries(
     [...readHtmlFiles(path.join(PAGES_DIR, "partials"))].map(([name, text]) => [
       name.replace(/\.html$/, ""),

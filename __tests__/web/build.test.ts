@@ -21,16 +21,23 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
+const APP = /^assets\/app-[A-Z0-9]{8}\.js$/;
+const STYLES = /^assets\/styles-[A-Z0-9]{8}\.css$/;
+
 test("builds the pages and content-hashed assets with their content types and cache headers", () => {
   const outDir = tempDir();
   const files = buildSite({ outDir });
-  expect(files.map((f) => f.path)).toEqual([
-    expect.stringMatching(/^assets\/app-[A-Z0-9]{8}\.js$/),
-    expect.stringMatching(/^assets\/styles-[A-Z0-9]{8}\.css$/),
+  const assets = files.filter((f) => f.path.startsWith("assets/"));
+  expect(files.filter((f) => !f.path.startsWith("assets/")).map((f) => f.path)).toEqual([
     "author.html",
     "index.html",
     "post.html",
   ]);
+  expect(assets.filter((f) => APP.test(f.path))).toHaveLength(1);
+  expect(assets.filter((f) => STYLES.test(f.path))).toHaveLength(1);
+  // Every other asset is a content-hashed chunk of the script.
+  for (const chunk of assets.filter((f) => !APP.test(f.path) && !STYLES.test(f.path)))
+    expect(chunk.path).toMatch(/^assets\/[\w.-]+-[A-Z0-9]{8}\.js$/);
   for (const file of files) {
     expect(file.absolutePath).toBe(path.join(outDir, ...file.path.split("/")));
     expect(fs.existsSync(file.absolutePath)).toBe(true);
@@ -39,13 +46,37 @@ test("builds the pages and content-hashed assets with their content types and ca
     );
     expect(file.contentType).toBe(contentTypeFor(file.path));
   }
-  const [js, css] = files;
+  const js = files.find((f) => APP.test(f.path));
+  const css = files.find((f) => STYLES.test(f.path));
   for (const page of files.filter((f) => f.path.endsWith(".html"))) {
     const html = fs.readFileSync(page.absolutePath, "utf8");
-    expect(html).toContain(`<script type="module" src="/${js.path}"></script>`);
-    expect(html).toContain(`<link rel="stylesheet" href="/${css.path}" />`);
+    expect(html).toContain(`<script type="module" src="/${js?.path}"></script>`);
+    expect(html).toContain(`<link rel="stylesheet" href="/${css?.path}" />`);
+    expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).not.toMatch(/\{\{|<!--/);
   }
+});
+
+test("the AWS SDK is a chunk of its own that the app imports only dynamically (the author page, with folders)", () => {
+  const files = buildSite({ outDir: tempDir() });
+  const read = (file: { absolutePath: string }) => fs.readFileSync(file.absolutePath, "utf8");
+  const app = read(files.find((f) => APP.test(f.path)) ?? files[0]);
+  const folders = files.find((f) => /^assets\/folders-[A-Z0-9]{8}\.js$/.test(f.path));
+  expect(folders).toBeDefined();
+  const name = path.basename(folders?.path ?? "");
+  expect(app).toContain(`import("./${name}")`);
+  // What the app loads statically (every page): no SDK code in it.
+  const staticImports = [...app.matchAll(/from"\.\/([^"]+)"/g)].map((m) => m[1]);
+  for (const code of [
+    app,
+    ...staticImports.map((f) =>
+      read({ absolutePath: path.join(path.dirname(folders?.absolutePath ?? ""), f) }),
+    ),
+  ]) {
+    expect(code).not.toContain("AWSCognitoIdentityService");
+    expect(code).not.toContain("ListObjectsV2");
+  }
+  expect(read(folders ?? files[0])).toContain("AWSCognitoIdentityService");
 });
 
 test("identical sources give identical bytes, wherever the output goes, with no machine paths inside", () => {
@@ -69,11 +100,14 @@ test("a rebuild replaces the previous assets instead of piling them up", () => {
 });
 
 test("the JavaScript is minified and holds no source map or absolute path", () => {
-  const [js] = buildSite({ outDir: tempDir() });
-  const code = fs.readFileSync(js.absolutePath, "utf8");
-  expect(code).not.toContain("sourceMappingURL");
-  expect(code).not.toMatch(/\n\s{2}/); // no indentation left
-  expect(code).not.toMatch(/\/\*\*|\/\/ /); // no comments left
+  for (const js of buildSite({ outDir: tempDir() }).filter((f) => f.path.endsWith(".js"))) {
+    const code = fs.readFileSync(js.absolutePath, "utf8");
+    expect(code).not.toContain("sourceMappingURL");
+    // The app's own code (the SDK chunks hold string literals with line breaks and `//`).
+    if (!APP.test(js.path)) continue;
+    expect(code).not.toMatch(/\n\s{2}/); // no indentation left
+    expect(code).not.toMatch(/\/\*\*|\/\/ /); // no comments left
+  }
 });
 
 test("pages include the shared partials", () => {

@@ -1,13 +1,14 @@
 /**
  * Author area (`/author.html`, `?edit=<slug>` to edit): sign in, write a post in Markdown, upload photos with
- * progress, publish, then watch each photo's processing status until its thumbnails are ready.
+ * progress (into the author's own folder, or through the API: ./author-folders.ts), publish, then watch each
+ * photo's processing status until its thumbnails are ready.
  */
 import { api, ApiError } from "../api";
 import { beginSignIn, completeSignIn, currentSession, signOut, type Session } from "../auth";
-import { loadConfig, type AuthConfig } from "../config";
+import { loadConfig, type AuthConfig, type SiteConfig } from "../config";
 import { byId, h, say } from "../dom";
 import type { Photo, PhotoStatus, Post } from "../model";
-import { requestUpload, uploadToBucket } from "../upload";
+import { startFolderPanel } from "./author-folders";
 
 const STATUS_TEXT: Readonly<Record<PhotoStatus | "uploading" | "uploaded", string>> = {
   uploading: "Uploading…",
@@ -35,7 +36,7 @@ export function initAuthor(): void {
         return;
       }
       const session = (await completeSignIn(config.auth)) ?? currentSession();
-      if (session) showEditor(session, config.auth);
+      if (session) showEditor(session, { ...config, auth: config.auth });
       else showSignIn(config.auth);
     })
     .catch((error: unknown) =>
@@ -52,7 +53,8 @@ function showSignIn(auth: AuthConfig): void {
   });
 }
 
-function showEditor(session: Session, auth: AuthConfig): void {
+function showEditor(session: Session, config: SiteConfig & { readonly auth: AuthConfig }): void {
+  const { auth } = config;
   byId("signed-in").hidden = false;
   byId("author-name").textContent = session.name;
   byId("sign-out").addEventListener("click", () => signOut(auth));
@@ -69,6 +71,16 @@ function showEditor(session: Session, auth: AuthConfig): void {
   const rows: PhotoRow[] = [];
   let editing: string | null = new URLSearchParams(location.search).get("edit");
   let pollTimer: number | undefined;
+  // A saved draft is compared with the post only once the post is in the editor.
+  let fieldsFilled = (): void => undefined;
+  const fieldsReady = new Promise<void>((resolve) => (fieldsFilled = resolve));
+  const folders = startFolderPanel(
+    config.folders,
+    session,
+    { title, slug: slugInput, body },
+    () => editing ?? "new",
+    fieldsReady,
+  );
 
   const setRowStatus = (row: PhotoRow, value: PhotoRow["status"], detail?: string | null): void => {
     row.status = value;
@@ -144,11 +156,13 @@ function showEditor(session: Session, auth: AuthConfig): void {
         title.value = post.title;
         body.value = post.body;
         enterEditMode(post);
+        fieldsFilled();
         showPhotos(post.photos);
         watchPhotos(post.slug);
       })
       .catch((error: unknown) => {
         editing = null;
+        fieldsFilled();
         say(
           status,
           error instanceof ApiError
@@ -157,16 +171,19 @@ function showEditor(session: Session, auth: AuthConfig): void {
           true,
         );
       });
-  }
+  } else fieldsFilled();
 
   photoInput.addEventListener("change", () => {
     for (const file of Array.from(photoInput.files ?? [])) {
       const row = addRow(file.name);
       setRowStatus(row, "uploading");
-      requestUpload(file, session.token)
-        .then(async (upload) => {
-          row.key = upload.key;
-          await uploadToBucket(upload, file, (fraction) => (row.progress.value = fraction));
+      folders
+        .uploadPhoto(file, (fraction) => {
+          if (fraction === undefined) row.progress.removeAttribute("value");
+          else row.progress.value = fraction;
+        })
+        .then((key) => {
+          row.key = key;
           setRowStatus(row, "uploaded");
         })
         .catch((error: unknown) => {
@@ -205,6 +222,7 @@ function showEditor(session: Session, auth: AuthConfig): void {
       .then((post) => {
         const created = !editing;
         enterEditMode(post);
+        folders.saved(post.slug);
         say(status, "", false);
         status.replaceChildren(
           created ? "Published. " : "Saved. ",
