@@ -347,7 +347,8 @@ export class EdgeStack extends BlogStack {
         referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
         xssProtection: { protection: true, modeBlock: true, override: true },
         contentSecurityPolicy: {
-          // Photos upload straight to S3 (presigned POST); sign-in talks to the identity provider.
+          // Photos upload straight to S3 (presigned POST, or the author's own folder with credentials from Cognito
+          // Identity: both on *.amazonaws.com); sign-in talks to the identity provider.
           contentSecurityPolicy: contentSecurityPolicy({
             connect: ["https://*.amazonaws.com", "https://*.amazoncognito.com"],
             formAction: ["https://*.amazoncognito.com"],
