@@ -10,21 +10,15 @@ export interface ContentSecurityPolicySources {
   /** Where forms may submit to: the sign-in pages. @default [] */
   readonly formAction?: readonly string[];
   /**
-   * The identity pool's region and the uploads bucket: the author page then may call Cognito Identity and the
-   * bucket with folder credentials (`authorFolderOrigins`). @default none
+   * The identity pool's region: the author page then may call Cognito Identity there for folder credentials
+   * (web/src/folders.ts). @default none
    */
-  readonly folders?: { readonly region: string; readonly bucket: string };
+  readonly cognitoIdentityRegion?: string;
 }
 
-/**
- * What the author page connects to with the identity pool's credentials (web/src/folders.ts): Cognito Identity of
- * the region and the uploads bucket's virtual-hosted S3 endpoint.
- */
-export function authorFolderOrigins(folders: { readonly region: string; readonly bucket: string }): string[] {
-  return [
-    `https://cognito-identity.${folders.region}.amazonaws.com`,
-    `https://${folders.bucket}.s3.${folders.region}.amazonaws.com`,
-  ];
+/** A bucket's virtual-hosted S3 endpoint, where presigned POSTs and the author's folder calls go. */
+export function bucketOrigin(region: string, bucket: string): string {
+  return `https://${bucket}.s3.${region}.amazonaws.com`;
 }
 
 /** The policy as a header value: everything `'self'` only, no inline script or style, no framing. */
@@ -37,7 +31,9 @@ export function contentSecurityPolicy(sources: ContentSecurityPolicySources): st
     [
       "connect-src 'self'",
       ...sources.connect,
-      ...(sources.folders ? authorFolderOrigins(sources.folders) : []),
+      ...(sources.cognitoIdentityRegion
+        ? [`https://cognito-identity.${sources.cognitoIdentityRegion}.amazonaws.com`]
+        : []),
     ].join(" "),
     ["form-action 'self'", ...(sources.formAction ?? [])].join(" "),
     "frame-ancestors 'none'",

@@ -30,7 +30,7 @@ import { AuthorFolders } from "../lib/author-folders";
 import { AuthorSignIn } from "../lib/author-sign-in";
 import type { SiteConfig } from "../web/src/config";
 import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
-import { contentSecurityPolicy } from "../lib/content-security-policy";
+import { bucketOrigin, contentSecurityPolicy } from "../lib/content-security-policy";
 import { dashboardBody } from "../lib/dashboard";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
@@ -63,6 +63,7 @@ function builtSite(): SiteFile[] {
 export class EdgeStack extends BlogStack {
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, "edge", props);
+    this.uploadsOrigin = bucketOrigin(this.region, props.data.uploadsBucket.name);
     const { network, data, api } = props;
     // CloudFront certificates and web ACLs live in us-east-1 whatever the app's region.
     const usEast1 = this.providerIn("us-east-1");
@@ -331,6 +332,8 @@ export class EdgeStack extends BlogStack {
   }
 
   private headersPolicy?: CloudfrontResponseHeadersPolicy;
+  /** The uploads bucket's endpoint: the only S3 host the pages talk to. */
+  private readonly uploadsOrigin: string;
 
   private createResponseHeadersPolicy(): CloudfrontResponseHeadersPolicy {
     return new CloudfrontResponseHeadersPolicy(this, "security-headers", {
@@ -347,11 +350,12 @@ export class EdgeStack extends BlogStack {
         referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
         xssProtection: { protection: true, modeBlock: true, override: true },
         contentSecurityPolicy: {
-          // Photos upload straight to S3 (presigned POST, or the author's own folder with credentials from Cognito
-          // Identity: both on *.amazonaws.com); sign-in talks to the identity provider.
+          // Photos upload straight to the uploads bucket (presigned POST, or the author's own folder with credentials
+          // from Cognito Identity); sign-in talks to the hosted UI. No other AWS endpoint.
           contentSecurityPolicy: contentSecurityPolicy({
-            connect: ["https://*.amazonaws.com", "https://*.amazoncognito.com"],
+            connect: [this.uploadsOrigin, "https://*.amazoncognito.com"],
             formAction: ["https://*.amazoncognito.com"],
+            ...(this.config.auth.mode === "cognito" ? { cognitoIdentityRegion: this.region } : {}),
           }),
           override: true,
         },

@@ -58,7 +58,22 @@ describe("edge stack", () => {
       access_control_max_age_sec: 63072000,
       include_subdomains: true,
     });
-    expect(headers.content_security_policy.content_security_policy).toMatch(/default-src 'self'/);
+    const csp = String(headers.content_security_policy.content_security_policy);
+    expect(csp).toMatch(/default-src 'self'/);
+    // The pages reach AWS only at the uploads bucket and Cognito (identity pool, hosted UI): no *.amazonaws.com.
+    const connect = csp
+      .split("; ")
+      .find((directive) => directive.startsWith("connect-src"))!
+      .split(" ");
+    expect(connect).toEqual([
+      "connect-src",
+      "'self'",
+      expect.stringMatching(
+        /^https:\/\/\$\{data\.terraform_remote_state\..*uploads_bucket.*\}\.s3\.eu-west-1\.amazonaws\.com$/,
+      ),
+      "https://*.amazoncognito.com",
+      "https://cognito-identity.eu-west-1.amazonaws.com",
+    ]);
   });
 
   it("uploads each built file with its content type, cache-control and a content hash", () => {
