@@ -137,18 +137,17 @@ function bucketClient(
       key === undefined ? bucketPath || "/" : `${bucketPath}/${key.split("/").map(escape).join("/")}`;
     const defined = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined);
     // Content-type only when there is one; the body's real SHA-256 (the signer hashes byte arrays).
-    const { host: _host, ...headers } = (
-      await signer.sign({
-        method,
-        protocol: origin.protocol,
-        hostname: origin.hostname,
-        port: Number(origin.port) || undefined,
-        path,
-        query: Object.fromEntries(defined),
-        headers: { host: origin.host, ...(contentType && { "content-type": contentType }) },
-        body,
-      })
-    ).headers; // the browser sets Host itself
+    const { headers } = await signer.sign({
+      method,
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      port: Number(origin.port) || undefined,
+      path,
+      query: Object.fromEntries(defined),
+      headers: { host: origin.host, ...(contentType && { "content-type": contentType }) },
+      body,
+    });
+    delete headers.host; // the browser sets Host itself
     const search = defined.map((pair) => pair.map(escape).join("=")).join("&");
     const response = await fetch(`${origin.origin}${path}${search && `?${search}`}`, {
       method,
