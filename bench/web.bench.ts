@@ -1,6 +1,6 @@
 /**
  * Web benchmark (`npx tsx bench/web.bench.ts`): the site build time, the home page's JavaScript + CSS weight
- * (gzipped, as transferred) and the author page's with its lazily loaded AWS SDK chunks, the home page's largest
+ * (gzipped, as transferred) and the author page's with its lazily loaded folders chunk, the home page's largest
  * contentful paint under headless Chromium against `npm run dev` with posts and photos in it, and how long
  * `npm run dev` takes to be ready.
  * Goals: build < 300 ms, JS + CSS ≤ 50 KB gzipped, LCP ≤ 1 s, ready ≤ 10 s.
@@ -212,7 +212,7 @@ const ASSET_WEIGHT_IN_PAGE = `(() => {
   };
 })()`;
 
-/** The author page signed in, once its folder is reached (the SDK chunks loaded): JS + CSS as Chromium fetched them. */
+/** The author page signed in, once its folder is reached (the folders chunk loaded): JS + CSS as Chromium fetched them. */
 async function benchAuthorPage(
   dev: RunningDevServer,
 ): Promise<{ transferred: number; encoded: number; files: string[] }> {
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   );
   console.log(`home JS + CSS gzipped (-9, from the build): ${kb(build.homeGzip)} (goal ≤ 50 KB)`);
   console.log(
-    `author page JS + CSS gzipped (-9, from the build): ${kb(build.homeGzip)} initial (the same script), ${kb(build.authorWithSdkGzip)} with the lazy SDK chunks (${build.files} files built)`,
+    `author page JS + CSS gzipped (-9, from the build): ${kb(build.homeGzip)} initial (the same script), ${kb(build.authorWithSdkGzip)} with the lazy folders chunk (${build.files} files built)`,
   );
 
   const spawned = Date.now();

@@ -67,6 +67,9 @@ export function minifyHtml(html: string): string {
     .trim();
 }
 
+/** Modules the site never runs, left out of the bundle; the build fails if any output still imports one. */
+const UNBUNDLED = ["@smithy/core/event-streams"] as const;
+
 interface Asset {
   readonly path: string;
   readonly contents: Uint8Array;
@@ -82,6 +85,9 @@ function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chu
     entryPoints: { app: "src/app.ts", styles: "src/styles.css" },
     bundle: true,
     splitting: true,
+    // The SDK signer's `@smithy/core/protocols` holds a dynamic import of event streams in code that tree-shaking
+    // drops; left to esbuild, that import still becomes a chunk (never fetched) that splits the folders chunk.
+    external: [...UNBUNDLED],
     minify: true,
     treeShaking: true,
     format: "esm",
@@ -109,6 +115,13 @@ function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chu
     contents: file.contents,
     entryPoint: entries.get(file.path),
   }));
+  const unbundled = assets.find((a) =>
+    UNBUNDLED.some((name) => Buffer.from(a.contents).includes(`"${name}"`)),
+  );
+  if (unbundled)
+    throw new SiteBuildError(
+      `${unbundled.path} imports one of ${UNBUNDLED.join(", ")}, which is not bundled`,
+    );
   const js = assets.find((a) => a.entryPoint === "src/app.ts" && a.path.endsWith(".js"));
   const css = assets.filter((a) => a.path.endsWith(".css"));
   const chunks = assets.filter((a) => a !== js && a.path.endsWith(".js"));
