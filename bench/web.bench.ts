@@ -63,15 +63,18 @@ function benchBuild(): {
   }
   const gzip = (list: readonly SiteFile[]) =>
     list.reduce((sum, f) => sum + gzipSync(fs.readFileSync(f.absolutePath), { level: 9 }).length, 0);
-  const app = files.find((f) => /^assets\/app-[^/]+\.js$/.test(f.path));
+  const script = (page: string) => {
+    const found = files.find((f) => new RegExp(`^assets/${page}-[^/]+\\.js$`).test(f.path));
+    if (!found) throw new Error(`the build has no assets/${page}-<hash>.js`);
+    return found;
+  };
   const css = files.filter((f) => f.path.endsWith(".css"));
-  if (!app) throw new Error("the build has no assets/app-<hash>.js");
   const result = {
     medianMs: median(times),
     maxMs: Math.max(...times),
     files: files.length,
-    homeGzip: gzip([...loadedAssets(files, app, false), ...css]),
-    authorWithSdkGzip: gzip([...loadedAssets(files, app, true), ...css]),
+    homeGzip: gzip([...loadedAssets(files, script("home"), false), ...css]),
+    authorWithSdkGzip: gzip([...loadedAssets(files, script("author"), true), ...css]),
   };
   fs.rmSync(outDir, { recursive: true, force: true });
   return result;

@@ -75,14 +75,32 @@ interface Asset {
   readonly contents: Uint8Array;
 }
 
+/** One script per page, `src/entries/<page>.ts`, named by the page's `<body data-page="<page>">`. */
+const ENTRIES_DIR = path.join(WEB_ROOT, "src", "entries");
+
+function pageEntries(): Record<string, string> {
+  return Object.fromEntries(
+    fs
+      .readdirSync(ENTRIES_DIR)
+      .filter((file) => file.endsWith(".ts"))
+      .sort()
+      .map((file) => [file.replace(/\.ts$/, ""), `src/entries/${file}`]),
+  );
+}
+
 /**
- * The site's script (`app`, what every page loads), its lazily loaded chunks (the author page's AWS SDK code is
- * one, fetched by a dynamic `import()` only there) and the stylesheet. Chunks are content-hashed like the rest.
+ * Each page's script (only the code that page runs), the chunks they share or load lazily (the author page's
+ * folder code, fetched by a dynamic `import()` only there) and the stylesheet. All content-hashed.
  */
-function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chunks: readonly Asset[] } {
+function bundleAssets(): {
+  readonly scripts: ReadonlyMap<string, Asset>;
+  readonly css: Asset;
+  readonly chunks: readonly Asset[];
+} {
+  const entries = pageEntries();
   const result = buildSync({
     absWorkingDir: WEB_ROOT,
-    entryPoints: { app: "src/app.ts", styles: "src/styles.css" },
+    entryPoints: { ...entries, styles: "src/styles.css" },
     bundle: true,
     splitting: true,
     // The SDK signer's `@smithy/core/protocols` holds a dynamic import of event streams in code that tree-shaking
@@ -104,7 +122,7 @@ function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chu
     logLevel: "silent",
   });
   const outDir = path.join(WEB_ROOT, "dist");
-  const entries = new Map(
+  const entryOf = new Map(
     Object.entries(result.metafile.outputs).map(([output, meta]) => [
       path.resolve(WEB_ROOT, output),
       meta.entryPoint,
@@ -113,7 +131,7 @@ function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chu
   const assets = result.outputFiles.map((file) => ({
     path: path.relative(outDir, file.path).split(path.sep).join("/"),
     contents: file.contents,
-    entryPoint: entries.get(file.path),
+    entryPoint: entryOf.get(file.path),
   }));
   const unbundled = assets.find((a) =>
     UNBUNDLED.some((name) => Buffer.from(a.contents).includes(`"${name}"`)),
@@ -122,15 +140,25 @@ function bundleAssets(): { readonly js: Asset; readonly css: Asset; readonly chu
     throw new SiteBuildError(
       `${unbundled.path} imports one of ${UNBUNDLED.join(", ")}, which is not bundled`,
     );
-  const js = assets.find((a) => a.entryPoint === "src/app.ts" && a.path.endsWith(".js"));
-  const css = assets.filter((a) => a.path.endsWith(".css"));
-  const chunks = assets.filter((a) => a !== js && a.path.endsWith(".js"));
-  if (!js || css.length !== 1 || assets.length !== 1 + css.length + chunks.length)
-    throw new SiteBuildError(
-      `esbuild produced ${assets.map((a) => a.path).join(", ")}; expected the app's .js, its chunks and one .css`,
-    );
   const asset = ({ path, contents }: Asset): Asset => ({ path, contents });
-  return { js: asset(js), css: asset(css[0]), chunks: chunks.map(asset) };
+  const scripts = new Map<string, Asset>();
+  for (const [page, source] of Object.entries(entries)) {
+    const script = assets.find((a) => a.entryPoint === source && a.path.endsWith(".js"));
+    if (script) scripts.set(page, asset(script));
+  }
+  const css = assets.filter((a) => a.path.endsWith(".css"));
+  const scriptPaths = new Set([...scripts.values()].map((script) => script.path));
+  // Shared code, and dynamically imported modules (which the metafile also calls entry points).
+  const chunks = assets.filter((a) => a.path.endsWith(".js") && !scriptPaths.has(a.path));
+  if (
+    scripts.size !== Object.keys(entries).length ||
+    css.length !== 1 ||
+    assets.length !== scripts.size + 1 + chunks.length
+  )
+    throw new SiteBuildError(
+      `esbuild produced ${assets.map((a) => a.path).join(", ")}; expected one .js per page entry, their chunks and one .css`,
+    );
+  return { scripts, css: asset(css[0]), chunks: chunks.map(asset) };
 }
 
 /**
@@ -169,9 +197,9 @@ function readHtmlFiles(dir: string): Map<string, string> {
 
 export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
   const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  const { js, css, chunks } = bundleAssets();
+  const { scripts, css, chunks } = bundleAssets();
 
-  const files: Array<{ path: string; contents: Uint8Array | string }> = [js, css, ...chunks];
+  const files: Array<{ path: string; contents: Uint8Array | string }> = [...scripts.values(), css, ...chunks];
   const partials = Object.fromEntries(
     [...readHtmlFiles(path.join(PAGES_DIR, "partials"))].map(([name, text]) => [
       name.replace(/\.html$/, ""),
@@ -179,7 +207,13 @@ export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
     ]),
   );
   for (const [name, template] of readHtmlFiles(PAGES_DIR)) {
-    files.push({ path: name, contents: renderPage(template, { js: js.path, css: css.path }, partials) });
+    const page = /<body[^>]*\sdata-page="([\w-]+)"/.exec(template)?.[1];
+    const script = page === undefined ? undefined : scripts.get(page);
+    if (!script)
+      throw new SiteBuildError(
+        `${name}: <body data-page="${page ?? ""}"> names no script; add web/src/entries/${page ?? "<page>"}.ts`,
+      );
+    files.push({ path: name, contents: renderPage(template, { js: script.path, css: css.path }, partials) });
   }
 
   // Several processes build the site at once (jest workers, each synthesizing): every file is written to a

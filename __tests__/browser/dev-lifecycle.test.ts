@@ -48,7 +48,7 @@ test("starts, serves the site and the API, and Ctrl-C stops every process it sta
   expect(home.headers.get("cache-control")).toBe("no-cache");
   expect(home.headers.get("content-security-policy")).toContain("script-src 'self'");
   const html = await home.text();
-  const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+  const script = /src="(\/assets\/home-[A-Z0-9]+\.js)"/.exec(html)?.[1];
   expect(script).toBeDefined();
   const asset = await fetch(new URL(script as string, dev.siteUrl));
   expect(asset.status).toBe(200);

@@ -21,7 +21,13 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-const APP = /^assets\/app-[A-Z0-9]{8}\.js$/;
+/** One script per page, named after its `data-page`. */
+const PAGE_SCRIPT = /^assets\/(home|post|author)-[A-Z0-9]{8}\.js$/;
+const PAGE_OF: Readonly<Record<string, string>> = {
+  "index.html": "home",
+  "post.html": "post",
+  "author.html": "author",
+};
 const STYLES = /^assets\/styles-[A-Z0-9]{8}\.css$/;
 
 test("builds the pages and content-hashed assets with their content types and cache headers", () => {
@@ -33,10 +39,14 @@ test("builds the pages and content-hashed assets with their content types and ca
     "index.html",
     "post.html",
   ]);
-  expect(assets.filter((f) => APP.test(f.path))).toHaveLength(1);
+  expect(assets.filter((f) => PAGE_SCRIPT.test(f.path)).map((f) => PAGE_SCRIPT.exec(f.path)![1])).toEqual([
+    "author",
+    "home",
+    "post",
+  ]);
   expect(assets.filter((f) => STYLES.test(f.path))).toHaveLength(1);
-  // Every other asset is a content-hashed chunk of the script.
-  for (const chunk of assets.filter((f) => !APP.test(f.path) && !STYLES.test(f.path)))
+  // Every other asset is a content-hashed chunk the scripts share or load lazily.
+  for (const chunk of assets.filter((f) => !PAGE_SCRIPT.test(f.path) && !STYLES.test(f.path)))
     expect(chunk.path).toMatch(/^assets\/[\w.-]+-[A-Z0-9]{8}\.js$/);
   for (const file of files) {
     expect(file.absolutePath).toBe(path.join(outDir, ...file.path.split("/")));
@@ -46,10 +56,13 @@ test("builds the pages and content-hashed assets with their content types and ca
     );
     expect(file.contentType).toBe(contentTypeFor(file.path));
   }
-  const js = files.find((f) => APP.test(f.path));
   const css = files.find((f) => STYLES.test(f.path));
   for (const page of files.filter((f) => f.path.endsWith(".html"))) {
     const html = fs.readFileSync(page.absolutePath, "utf8");
+    // Each page loads its own script, not the others' code.
+    const js = files.find(
+      (f) => f.path.startsWith(`assets/${PAGE_OF[page.path]}-`) && PAGE_SCRIPT.test(f.path),
+    );
     expect(html).toContain(`<script type="module" src="/${js?.path}"></script>`);
     expect(html).toContain(`<link rel="stylesheet" href="/${css?.path}" />`);
     expect(html.match(/<script/g)).toHaveLength(1);
@@ -57,10 +70,10 @@ test("builds the pages and content-hashed assets with their content types and ca
   }
 });
 
-test("the AWS SDK is a chunk of its own that the app imports only dynamically (the author page, with folders)", () => {
+test("the AWS SDK is a chunk of its own that the author page imports only dynamically (with folders)", () => {
   const files = buildSite({ outDir: tempDir() });
   const read = (file: { absolutePath: string }) => fs.readFileSync(file.absolutePath, "utf8");
-  const app = read(files.find((f) => APP.test(f.path)) ?? files[0]);
+  const app = read(files.find((f) => /^assets\/author-[A-Z0-9]{8}\.js$/.test(f.path)) ?? files[0]);
   const folders = files.find((f) => /^assets\/folders-[A-Z0-9]{8}\.js$/.test(f.path));
   expect(folders).toBeDefined();
   const name = path.basename(folders?.path ?? "");
@@ -103,8 +116,8 @@ test("the JavaScript is minified and holds no source map or absolute path", () =
   for (const js of buildSite({ outDir: tempDir() }).filter((f) => f.path.endsWith(".js"))) {
     const code = fs.readFileSync(js.absolutePath, "utf8");
     expect(code).not.toContain("sourceMappingURL");
-    // The app's own code (the SDK chunks hold string literals with line breaks and `//`).
-    if (!APP.test(js.path)) continue;
+    // The pages' own scripts (the SDK chunks hold string literals with line breaks and `//`).
+    if (!PAGE_SCRIPT.test(js.path)) continue;
     expect(code).not.toMatch(/\n\s{2}/); // no indentation left
     expect(code).not.toMatch(/\/\*\*|\/\/ /); // no comments left
   }
@@ -175,3 +188,16 @@ for (let i = 0; i < 15; i++) buildSite({ outDir: ${JSON.stringify(outDir)} });`;
   expect(await done).toEqual([0, 0]);
   expect(missing).toEqual([]);
 }, 60_000);
+
+test("the home page's script holds no author or post page code", () => {
+  const files = buildSite({ outDir: tempDir() });
+  const home = files.find((f) => /^assets\/home-[A-Z0-9]{8}\.js$/.test(f.path))!;
+  const code = fs.readFileSync(home.absolutePath, "utf8");
+  const imported = [...code.matchAll(/from"\.\/([^"]+)"/g)].map((m) =>
+    fs.readFileSync(path.join(path.dirname(home.absolutePath), m[1]), "utf8"),
+  );
+  for (const text of [code, ...imported]) {
+    expect(text).not.toContain("photo-input"); // the author page's upload control
+    expect(text).not.toContain("comment-form"); // the post page's comments
+  }
+});
