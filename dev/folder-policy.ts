@@ -7,6 +7,7 @@
  * wildcards in actions and resources, and the `StringLike` condition operator (what the role uses on `s3:prefix`).
  * A statement with any other operator never matches, so an unmodelled condition denies rather than allows.
  */
+import { wildcardRegExp } from "../shared/wildcard";
 import type { FolderStatement } from "../shared/author-folders";
 
 export interface S3Action {
@@ -20,11 +21,7 @@ export interface S3Action {
 
 /** IAM's wildcard match: `*` any run of characters, `?` any one; case-sensitive (as for resources). */
 export function wildcardMatch(pattern: string, value: string, caseSensitive = true): boolean {
-  const source = pattern
-    .split("")
-    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, caseSensitive ? "" : "i").test(value);
+  return wildcardRegExp(pattern, caseSensitive ? "" : "i").test(value);
 }
 
 function conditionsHold(statement: FolderStatement, context: S3Action["context"]): boolean {

@@ -50,6 +50,12 @@ function canonicalQuery(query: string): string {
     .join("&");
 }
 
+/** SigV4's signing key for a credential scope `<date>/<region>/<service>/aws4_request`. */
+export function signingKey(secretAccessKey: string, scope: string): Buffer {
+  const [date = "", region = "", service = ""] = scope.split("/");
+  return hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
+}
+
 /** The signature S3 would compute for the request with `secretAccessKey` (S3 does not double-encode the path). */
 export function expectedSignature(
   request: SignedRequest,
@@ -76,9 +82,9 @@ export function expectedSignature(
     authorization.scope,
     sha256(canonical),
   ].join("\n");
-  const [date = "", region = "", service = ""] = authorization.scope.split("/");
-  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
-  return createHmac("sha256", key).update(stringToSign).digest("hex");
+  return createHmac("sha256", signingKey(secretAccessKey, authorization.scope))
+    .update(stringToSign)
+    .digest("hex");
 }
 
 export function signatureMatches(

@@ -9,6 +9,7 @@ import { createHmac, timingSafeEqual } from "crypto";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "http";
 import type { AddressInfo } from "net";
 import { authorizeFolderRequest, identityCredentialsOf, type FolderAccessOptions } from "./folder-access";
+import { signingKey } from "./sigv4";
 
 export interface UploadPolicyProxyOptions {
   /** The S3 endpoint to forward to (s3rver), e.g. `http://127.0.0.1:4569`. */
@@ -84,8 +85,6 @@ function fieldOf(fields: Readonly<Record<string, string>>, name: string): string
   return Object.entries(fields).find(([key]) => key.toLowerCase() === wanted)?.[1];
 }
 
-const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
-
 /** S3's checks of a browser POST: signature (SigV4 over the policy), expiry, and every condition. */
 export function checkPostPolicy(
   bucket: string,
@@ -102,12 +101,9 @@ export function checkPostPolicy(
       "AccessDenied",
       "Bucket POST must contain Policy, X-Amz-Signature and X-Amz-Credential fields.",
     );
-  const [, date, region, service] = credential.split("/");
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${secretAccessKey}`, date ?? ""), region ?? ""), service ?? ""),
-    "aws4_request",
-  );
-  const expected = hmac(signingKey, policyText);
+  // X-Amz-Credential is `<access key id>/<scope>`.
+  const scope = credential.split("/").slice(1).join("/");
+  const expected = createHmac("sha256", signingKey(secretAccessKey, scope)).update(policyText).digest();
   const given = Buffer.from(signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new PolicyViolation(

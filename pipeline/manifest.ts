@@ -3,6 +3,7 @@
  * directory and the construct paths of the stacks it depends on (cross-stack references). The pipeline plans
  * and applies in the order this graph gives, never in alphabetical or declaration order.
  */
+import { wildcardRegExp } from "../shared/wildcard";
 import * as fs from "fs";
 import * as path from "path";
 import { ManifestError, UsageError } from "./errors";
@@ -96,11 +97,7 @@ export function orderByDependencies(stacks: readonly StackInfo[]): StackInfo[] {
 
 /** `*` matches any run of characters, `?` one character; everything else is literal (as in `cdktf deploy`). */
 export function globToRegExp(glob: string): RegExp {
-  const pattern = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${pattern}$`);
+  return wildcardRegExp(glob);
 }
 
 /** The stacks matching any of the globs (all when none given), still in dependency order. */
