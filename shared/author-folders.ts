@@ -61,6 +61,19 @@ export function parseUploadKey(key: string): UploadKey | undefined {
 }
 
 /**
+ * Where the thumbnail function publishes an upload's media: `media/<author>/<folder>/<uuid>/`. The folder is part of
+ * it because an identity may write any author sub into a key of its own folder: without the folder, a key
+ * `uploads/<my identity>/<your sub>/<your photo's uuid>.jpg` (both visible in your public media URLs) would
+ * overwrite your published thumbnails. Only one identity writes each folder, and only the API writes `presigned`,
+ * so media of different writers never share a prefix. Keys of the first layout keep `media/<author>/<uuid>/`.
+ */
+export function mediaPrefix(upload: UploadKey): string {
+  return upload.folder === undefined
+    ? `media/${upload.author}/${upload.id}/`
+    : `media/${upload.author}/${upload.folder}/${upload.id}/`;
+}
+
+/**
  * The author of any object in an upload folder, whatever its file name: `uploads/<folder>/<author>/<name>`, or
  * `uploads/<author>/<name>` in the first layout. Undefined for anything else (a folder placeholder, another prefix).
  */

@@ -2,6 +2,7 @@
 import {
   authorFolderStatements,
   authorOfObject,
+  mediaPrefix,
   IDENTITY_ID_PATTERN,
   IDENTITY_ID_VARIABLE,
   parseUploadKey,
@@ -76,4 +77,16 @@ test("the identity's statements reach only its own two folders, listing only wit
     },
   ]);
   expect(JSON.stringify(authorFolderStatements(bucket, IDENTITY))).not.toContain("${");
+});
+
+test("media of different folders never share a prefix, whatever author and uuid a key names", () => {
+  const own = parseUploadKey(`uploads/${IDENTITY}/ada/${ID}.jpg`)!;
+  const forged = parseUploadKey(`uploads/us-east-1:0a0b0c0d-1e2f-4a5b-8c6d-7e8f9a0b1c2d/ada/${ID}.jpg`)!;
+  const presigned = parseUploadKey(`uploads/presigned/ada/${ID}.jpg`)!;
+  const first = parseUploadKey(`uploads/ada/${ID}.jpg`)!;
+  expect(mediaPrefix(own)).toBe(`media/ada/${IDENTITY}/${ID}/`);
+  expect(mediaPrefix(presigned)).toBe(`media/ada/presigned/${ID}/`);
+  expect(mediaPrefix(first)).toBe(`media/ada/${ID}/`);
+  const prefixes = [own, forged, presigned, first].map(mediaPrefix);
+  for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(b.startsWith(a)).toBe(false);
 });

@@ -30,8 +30,8 @@ export interface PhotoView {
 }
 
 /**
- * Media keys are `media/<author>/<uuid>/…`; CloudFront serves the media bucket at `/media/*` with the path as is,
- * so with MEDIA_BASE_URL `/media` a key maps to `/media/<author>/<uuid>/…`.
+ * Media keys are `media/<author>/<folder>/<uuid>/…` (shared/author-folders.ts); CloudFront serves the media bucket
+ * at `/media/*` with the path as is, so with MEDIA_BASE_URL `/media` a key maps to `/media/<author>/<folder>/<uuid>/…`.
  */
 export function mediaUrl(baseUrl: string, mediaKey: string): string {
   return `${baseUrl}/${mediaKey.replace(/^media\//, "")}`;

@@ -14,7 +14,7 @@ import { CONTENT_TYPES, ImageHeaderError, readImageHeader } from "./image-header
 import { stripMetadata } from "./metadata";
 import type { PhotoStatusStore } from "./photos";
 import { ImageDecodeError, renderThumbnails } from "./render";
-import { parseUploadKey } from "../../shared/author-folders";
+import { mediaPrefix, parseUploadKey } from "../../shared/author-folders";
 
 export interface ThumbnailSettings {
   readonly uploadsBucket: string;
@@ -141,7 +141,7 @@ export async function processUpload(deps: ThumbnailDeps, upload: UploadedObject)
         "invalid-key",
         "The key is not uploads/<identity id or presigned>/<author>/<uuid>.<jpg|png|webp>",
       );
-    const { author, id } = parsed;
+    const { author } = parsed;
     await photos.markProcessing(key, author);
 
     const { bytes, contentType } = await readUpload(deps, key);
@@ -183,7 +183,7 @@ export async function processUpload(deps: ThumbnailDeps, upload: UploadedObject)
       throw err;
     }
 
-    const prefix = `media/${author}/${id}/`;
+    const prefix = mediaPrefix(parsed);
     const thumbnails: Record<string, string> = {};
     for (const thumbnail of rendered.thumbnails) {
       const mediaKey = `${prefix}w${thumbnail.width}.${thumbnail.extension}`;

@@ -37,10 +37,10 @@ const PHOTOS = "photos-test";
 const AUTHOR = "0f8fad5b-d9cb-469f-a165-70867728950e";
 /** The author's Cognito identity folder (shared/author-folders.ts): its colon arrives URL-encoded in S3 events. */
 const FOLDER = "eu-west-1:6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
-/** The media prefix of an upload key: `media/<author>/<uuid>/`, whatever the upload's folder. */
+/** The media prefix of an upload key: `media/<author>/<folder>/<uuid>/` (shared/author-folders.ts). */
 const mediaPrefix = (key: string) => {
   const parsed = parseUploadKey(key)!;
-  return `media/${parsed.author}/${parsed.id}/`;
+  return `media/${parsed.author}/${parsed.folder}/${parsed.id}/`;
 };
 
 describe("orientBitmap", () => {
@@ -212,7 +212,7 @@ describe("thumbnail handler against s3rver and dynalite", () => {
     const { id } = parseUploadKey(key)!;
 
     const result = await handler(event);
-    const prefix = `media/${AUTHOR}/${id}/`;
+    const prefix = `media/${AUTHOR}/${FOLDER}/${id}/`;
     expect(result.outcomes).toEqual([
       { status: "ready", key, thumbnails: { "400": `${prefix}w400.jpg`, "1200": `${prefix}w1200.jpg` } },
     ]);
@@ -411,6 +411,31 @@ describe("thumbnail handler against s3rver and dynalite", () => {
       ),
     );
     expect(result.outcomes.map((outcome) => outcome.status)).toEqual(["ignored", "ignored", "ignored"]);
+  });
+
+  it("never lets one folder's upload overwrite another's media, even naming the same author and uuid", async () => {
+    // Another identity writes into its own folder a key with this author's sub and the uuid of this author's
+    // photo, both visible in the photo's public media URL.
+    const image = await new Jimp({ width: 500, height: 300, color: 0x3366ccff }).getBuffer("image/png");
+    const own = await upload(image, "image/png", "png");
+    const { id } = parseUploadKey(own.key)!;
+    await handler(own.event);
+    const published = await media(`media/${AUTHOR}/${FOLDER}/${id}/w400.png`);
+
+    const otherFolder = "eu-west-1:0a0b0c0d-1e2f-4a5b-8c6d-7e8f9a0b1c2d";
+    const forged = await upload(
+      await new Jimp({ width: 500, height: 300, color: 0xff0000ff }).getBuffer("image/png"),
+      "image/png",
+      "png",
+      `uploads/${otherFolder}/${AUTHOR}/${id}.png`,
+    );
+    const [outcome] = (await handler(forged.event)).outcomes;
+    expect(outcome).toMatchObject({
+      status: "ready",
+      thumbnails: { "400": `media/${AUTHOR}/${otherFolder}/${id}/w400.png` },
+    });
+    const after = await media(`media/${AUTHOR}/${FOLDER}/${id}/w400.png`);
+    expect(after.body.equals(published.body)).toBe(true);
   });
 
   it("decodes URL-encoded keys from S3 events", async () => {
