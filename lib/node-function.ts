@@ -61,9 +61,10 @@ export interface NodeFunctionProps<H extends HandlerName> {
    */
   readonly vpc?: FunctionVpc;
   /**
-   * Who moves the `live` alias to a newly published version: Terraform, at once ("terraform", for a function
-   * that serves no traffic, like the migration), or CodeDeploy by the environment's preset ("codedeploy",
-   * lib/release.ts; Terraform then leaves the alias where CodeDeploy put it).
+   * Who moves the `live` alias to a newly published version: Terraform, at once in the apply that publishes it
+   * ("terraform": a function that serves no traffic, like the migration, or any function of an all-at-once
+   * environment), or CodeDeploy by the environment's preset ("codedeploy", from the same apply: lib/release.ts;
+   * Terraform then leaves the alias where CodeDeploy put it). `releasedBy` (lib/release.ts) decides.
    */
   readonly release: "terraform" | "codedeploy";
 }
@@ -121,6 +122,8 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
   public readonly function: LambdaFunction;
   /** `live`: what every trigger, integration and permission names (never `$LATEST`). */
   public readonly alias: LambdaAlias;
+  /** Who moves the `live` alias (props.release). */
+  public readonly release: "terraform" | "codedeploy";
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly bundle: HandlerBundle;
@@ -208,12 +211,13 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       publish: true,
       dependsOn: [this.logGroup],
     });
+    this.release = props.release;
     this.alias = new LambdaAlias(this, "live", {
       name: LIVE_ALIAS,
       functionName: this.function.functionName,
       functionVersion: this.function.version,
       description:
-        props.release === "codedeploy" ? "Shifted by CodeDeploy (npm run apply)" : "The newest version",
+        props.release === "codedeploy" ? "Shifted by CodeDeploy at each apply" : "The newest version",
       lifecycle:
         props.release === "codedeploy"
           ? { ignoreChanges: ["function_version", "routing_config"] }

@@ -1,22 +1,57 @@
 /**
- * Safe releases of a stack's functions: one CodeDeploy application (compute platform Lambda) per stack and a
- * deployment group per function, which shifts the function's `live` alias to a new version by the environment's
- * preset (`release.deploymentPreset`) and rolls it back when one of the function's alarms fires during the shift.
- * Terraform publishes the version and leaves the alias alone (lib/node-function.ts); the pipeline starts the
- * deployment (pipeline/release.ts) from the versions this stack's `release_targets` output reports, naming the
- * function's pre-traffic hook (lib/release-hook.ts) when it has one.
+ * Safe releases of a stack's functions, by the environment's preset (`release.deploymentPreset`), through the plain
+ * `terraform apply` that publishes a new version (`cdktf deploy`, `npm run apply`):
+ * - "AllAtOnce" without a pre-traffic hook: Terraform moves the `live` alias to the new version in the same apply
+ *   (lib/node-function.ts); nothing here.
+ * - a canary or linear preset, or a pre-traffic hook: one CodeDeploy application (compute platform Lambda) per stack
+ *   and a deployment group per function, which shifts the alias by the preset and rolls it back when one of the
+ *   function's alarms fires during the shift. Terraform publishes the version and leaves the alias alone; the
+ *   function's release resource (`terraform_data`, replaced with each new version) runs the release program
+ *   (pipeline/release-cli.ts, bundled into the stack's assets) with `node`: it starts the deployment, waits for it
+ *   and fails the apply with CodeDeploy's reason when it rolls back (the resource is then tainted, so the next
+ *   apply releases again). The same shape as terraform-aws-modules/lambda's `modules/deploy`, without the AWS CLI.
  */
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Lazy, TerraformOutput } from "cdktf";
+import { AssetType, DataResource, Fn, Lazy, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/schema";
-import { RELEASE_TARGETS_OUTPUT, type ReleaseTarget } from "../shared/release-targets";
+import type { AccountConfig, EnvironmentConfig } from "../config/schema";
+import {
+  RELEASE_EXTERNAL_ID_VARIABLE,
+  RELEASE_REQUEST_VARIABLE,
+  RELEASE_ROLE_VARIABLE,
+  RELEASE_SESSION_VARIABLE,
+  type ReleaseRequest,
+} from "../shared/release-targets";
+import { bundleProgram } from "./bundle";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import type { Names } from "./naming";
 import type { NodeFunction } from "./node-function";
+
+type ReleaseSettings = EnvironmentConfig["release"];
+type Preset = ReleaseSettings["deploymentPreset"];
+
+/**
+ * Who moves a function's `live` alias to a new version: Terraform at once, or CodeDeploy by the preset. A
+ * pre-traffic hook needs CodeDeploy even all at once (CodeDeploy runs it).
+ */
+export function releasedBy(settings: ReleaseSettings, hasPreTrafficHook = false): "terraform" | "codedeploy" {
+  return settings.deploymentPreset === "AllAtOnce" && !hasPreTrafficHook ? "terraform" : "codedeploy";
+}
+
+/** Minutes a preset takes to shift all traffic (CodeDeploy's predefined Lambda configurations). */
+export function presetMinutes(preset: Preset): number {
+  const canary = /^Canary10Percent(\d+)Minutes$/.exec(preset);
+  if (canary) return Number(canary[1]);
+  const linear = /^Linear10PercentEvery(\d+)Minutes?$/.exec(preset);
+  if (linear) return 9 * Number(linear[1]);
+  return 0;
+}
+
+/** The release program's limit: the shift itself, the hook and CodeDeploy's own steps (stopped and rolled back past it). */
+export const releaseTimeoutMinutes = (preset: Preset) => presetMinutes(preset) + 30;
 
 export interface ReleasesProps {
   readonly names: Names;
@@ -27,6 +62,10 @@ export interface ReleasesProps {
   readonly opsTopicArn: string;
   readonly kmsKeyArn: string;
   readonly region: string;
+  /** The environment's account: the release program assumes the role its AWS providers assume. @default none */
+  readonly account?: AccountConfig;
+  /** The providers' session name when they assume the role: the stack name by default. */
+  readonly sessionName: string;
 }
 
 /** The CodeDeploy deployment configuration of a preset. */
@@ -36,7 +75,9 @@ export const deploymentConfigName = (preset: EnvironmentConfig["release"]["deplo
 export class Releases extends Construct {
   private readonly app: CodedeployApp;
   private readonly role: IamRole;
-  private readonly targets: Array<{ readonly fn: NodeFunction; readonly target: ReleaseTarget }> = [];
+  private readonly policy: IamRolePolicy;
+  private program?: TerraformAsset;
+  private readonly released = new Set<NodeFunction>();
   private readonly aliasArns: string[] = [];
   /** Released function → the `live` alias ARN of its pre-traffic hook. */
   private readonly hooks = new Map<NodeFunction, string>();
@@ -55,7 +96,7 @@ export class Releases extends Construct {
     });
     // What CodeDeploy does for a Lambda deployment, on this stack's aliases only (the managed
     // AWSCodeDeployRoleForLambdaLimited grants it on every function of the account).
-    new IamRolePolicy(this, "policy", {
+    this.policy = new IamRolePolicy(this, "policy", {
       name: "release-functions",
       role: this.role.id,
       policy: Lazy.stringValue({
@@ -96,18 +137,12 @@ export class Releases extends Construct {
           ]),
       }),
     });
-    new TerraformOutput(this, RELEASE_TARGETS_OUTPUT, {
-      value: Lazy.anyValue({
-        produce: () =>
-          this.targets.map(({ fn, target }) =>
-            this.hooks.has(fn) ? { ...target, beforeAllowTraffic: this.hooks.get(fn) } : target,
-          ),
-      }),
-      description: "Functions CodeDeploy releases: npm run apply shifts each alias whose version changed",
-    }).overrideLogicalId(RELEASE_TARGETS_OUTPUT);
   }
 
-  /** Releases `fn` through CodeDeploy; any of `rollbackAlarms` in alarm during the shift rolls it back. */
+  /**
+   * Releases `fn` through CodeDeploy at every apply that publishes a new version; any of `rollbackAlarms` in
+   * alarm during the shift rolls it back.
+   */
   add(fn: NodeFunction, rollbackAlarms: readonly string[]): CodedeployDeploymentGroup {
     const group = new CodedeployDeploymentGroup(this, fn.node.id, {
       appName: this.app.name,
@@ -129,18 +164,44 @@ export class Releases extends Construct {
         },
       ],
     });
+    if (fn.release !== "codedeploy")
+      throw new Error(`${fn.node.path}: a function released through CodeDeploy needs release: "codedeploy"`);
     this.aliasArns.push(fn.alias.arn);
-    this.targets.push({
-      fn,
-      target: {
-        functionName: fn.functionName,
-        alias: fn.alias.name,
-        currentVersion: fn.alias.functionVersion,
-        targetVersion: fn.function.version,
-        application: this.app.name,
-        deploymentGroup: group.deploymentGroupName,
-        region: this.props.region,
-      },
+    this.released.add(fn);
+    this.program ??= new TerraformAsset(this, "program", {
+      path: bundleProgram("pipeline/release-cli.ts", "release").file,
+      type: AssetType.FILE,
+    });
+    const request = (): ReleaseRequest => ({
+      functionName: fn.functionName,
+      alias: fn.alias.name,
+      targetVersion: fn.function.version,
+      application: this.app.name,
+      deploymentGroup: group.deploymentGroupName,
+      region: this.props.region,
+      timeoutMinutes: releaseTimeoutMinutes(this.props.settings.deploymentPreset),
+      ...(this.hooks.has(fn) ? { beforeAllowTraffic: this.hooks.get(fn) } : {}),
+    });
+    new DataResource(this, `${fn.node.id}-release`, {
+      // A new version replaces the resource, and its creation runs the release.
+      triggersReplace: [fn.function.version],
+      // The role may CodeDeploy the aliases only once its policy exists.
+      dependsOn: [this.policy],
+      provisioners: [
+        {
+          type: "local-exec",
+          command: `node "${this.program.path}"`,
+          environment: {
+            [RELEASE_REQUEST_VARIABLE]: Lazy.stringValue({ produce: () => Fn.jsonencode(request()) }),
+            // The role variable's default (lib/account-guard.ts), not the variable: Terraform hides the output of
+            // a provisioner that reads an ephemeral value, and this output is the release's progress and reason.
+            // The program takes TF_VAR_aws_role_arn first, as the variable does (pipeline/release-cli.ts).
+            [RELEASE_ROLE_VARIABLE]: this.props.account?.deployRoleArn ?? "",
+            [RELEASE_SESSION_VARIABLE]: this.props.account?.sessionName ?? this.props.sessionName,
+            [RELEASE_EXTERNAL_ID_VARIABLE]: this.props.account?.externalId ?? "",
+          },
+        },
+      ],
     });
     return group;
   }
@@ -150,7 +211,7 @@ export class Releases extends Construct {
    * Failed report fails the deployment before any traffic moves.
    */
   addPreTrafficHook(fn: NodeFunction, hook: NodeFunction): void {
-    if (!this.targets.some((t) => t.fn === fn))
+    if (!this.released.has(fn))
       throw new Error(`${fn.node.path}: add() the function before its pre-traffic hook`);
     this.hooks.set(fn, hook.arn);
   }

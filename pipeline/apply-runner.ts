@@ -9,7 +9,6 @@ import * as path from "path";
 import { accountMismatch, phaseAccess, readAccountFacts, type AccountOptions } from "./account";
 import { dependantsOf, readStacks, selectStacks, type StackInfo } from "./manifest";
 import { LOCK_FILE, hashStackDirectory, planPaths, readRecord, type PlanRecord } from "./plan-store";
-import { releaseStack, type ReleaseOptions } from "./release";
 import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
 
 export interface ApplyOptions {
@@ -22,11 +21,6 @@ export interface ApplyOptions {
   readonly log?: (line: string) => void;
   /** How the role and account of a stack with an account block are found. @default the process's */
   readonly accounts?: AccountOptions;
-  /**
-   * After a stack is applied, release its functions through CodeDeploy (pipeline/release.ts); false skips it.
-   * @default the SDK's CodeDeploy client, with the stack's deploy role
-   */
-  readonly release?: ReleaseOptions | false;
 }
 
 export type ApplyStatus =
@@ -121,16 +115,9 @@ async function applyStack(
     stack.workingDirectory,
     terraform,
   );
-  if (apply.exitCode === 0) {
-    if (options.release === false) return result("applied", "applied the reviewed plan");
-    const released = await releaseStack(stack.workingDirectory, terraform, {
-      roleArn: access?.role,
-      log: options.log,
-      ...options.release,
-    }).catch((error: unknown) => ({ ok: false, message: (error as Error).message }));
-    const message = ["applied the reviewed plan", released.message].filter(Boolean).join("; ");
-    return result(released.ok ? "applied" : "failed", message);
-  }
+  // A function whose new version CodeDeploy releases is released by the apply itself (its release resource,
+  // lib/release.ts), as in a plain `cdktf deploy`: a rollback fails the apply with CodeDeploy's reason.
+  if (apply.exitCode === 0) return result("applied", "applied the reviewed plan");
   const errors = parseDiagnostics(apply.stdout);
   if (errors.some((d) => STALE_PLAN.test(d.summary) || STALE_PLAN.test(d.detail))) {
     return result(

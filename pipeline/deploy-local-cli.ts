@@ -31,6 +31,13 @@ function render(result: EmulatedDeployResult): string {
     "",
     `apply ${result.phases.apply.toFixed(0)} s, re-plan ${result.phases.replan.toFixed(0)} s, destroy ${result.phases.destroy.toFixed(0)} s`,
   ];
+  if (result.release)
+    lines.push(
+      result.release.ok
+        ? `\nnew code of ${result.release.function} (${result.release.stack}) applied with terraform apply: ` +
+            `live alias on version ${result.release.after} (was ${result.release.before})`
+        : `\nrelease check (${result.release.stack}): ${result.release.error}`,
+    );
   for (const s of result.stacks) {
     if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
     for (const f of s.replanFindings.filter((x) => !x.ignored))

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { applyPlans } from "./apply-runner";
+import { checkCodeRelease, type ReleaseCheck } from "./emulated-release";
 import { excludeNotImplemented, notDeletable, replanFindings, type ReplanFinding } from "./emulator-plan";
 import { writeEmulatorOverrides } from "./emulator-override";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
@@ -64,6 +65,8 @@ export interface EmulatedDeployResult {
   readonly stacks: readonly StackDeployReport[];
   readonly rewrites: readonly string[];
   readonly phases: { readonly apply: number; readonly replan: number; readonly destroy: number };
+  /** A code change applied with a plain `terraform apply` of the events stack, and where its alias went. */
+  readonly release?: ReleaseCheck;
   readonly exitCode: 0 | 1;
 }
 
@@ -127,9 +130,7 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
       break;
     }
     started = Date.now();
-    // No release step: moto stores CodeDeploy deployments but never runs one (it would wait forever); a first
-    // apply has nothing to release anyway. __tests__/pipeline/release.test.ts drives it against a stand-in.
-    const result = await applyPlans({ ...pipeline, globs: [stack.name], release: false });
+    const result = await applyPlans({ ...pipeline, globs: [stack.name] });
     update(stack.name, {
       applySeconds: seconds(started),
       applied: planned.counts.create,
@@ -143,6 +144,26 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
 
   // Plan again: a second plan of what was just applied must find nothing to do.
   const complete = applied.length === stacks.length && stacks.every((s) => !reports.get(s.name)?.error);
+  // New code through a plain `terraform apply`, as `cdktf deploy` runs it: the alias must follow (emulated-release.ts).
+  const eventsStack = stacks.find((s) => s.name.endsWith("-events"));
+  let release: ReleaseCheck | undefined;
+  if (complete && eventsStack) {
+    log(`release check: new code in ${eventsStack.name}, applied with terraform apply …`);
+    release = await checkCodeRelease(eventsStack, terraform).catch((error: unknown) => ({
+      stack: eventsStack.name,
+      function: "",
+      before: "",
+      after: "",
+      published: "",
+      ok: false,
+      error: (error as Error).message,
+    }));
+    log(
+      release.ok
+        ? `  ${release.function}: live alias moved from version ${release.before} to ${release.after}`
+        : `  release check failed: ${release.error}`,
+    );
+  }
   if (complete && options.afterApply) await options.afterApply({ outdir, stacks, terraform });
   const replanStarted = Date.now();
   if (complete) {
@@ -194,11 +215,13 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
   const all = stacks.map((s) => reports.get(s.name)!).filter(Boolean);
   const ok =
     all.length === stacks.length &&
-    all.every((r) => !r.error && r.replan === "no-changes" && r.destroySeconds !== undefined);
+    all.every((r) => !r.error && r.replan === "no-changes" && r.destroySeconds !== undefined) &&
+    (eventsStack === undefined || release?.ok === true);
   return {
     stacks: all,
     rewrites,
     phases: { apply: applySeconds, replan: replanSeconds, destroy: destroySeconds },
+    release,
     exitCode: ok ? 0 : 1,
   };
 }

@@ -1,70 +1,48 @@
 /**
- * The release step of `npm run apply`: after a stack is applied, every function whose `live` alias still serves an
- * older version than the one the apply published (the stack's `release_targets` output) is released through
- * CodeDeploy — traffic shifted by the environment's preset, rolled back by CodeDeploy when a rollback alarm fires —
- * and the step waits for it, printing each change of state. A rollback, a failure or a deployment that outlasts
- * the limit (stopped, and so rolled back) fails the stack with the reason CodeDeploy gives.
+ * Releases one function through CodeDeploy, as the apply that published its new version runs it (the stack's
+ * release resource, lib/release.ts, through pipeline/release-cli.ts): when the `live` alias serves an older version,
+ * start a deployment from that version to the new one — traffic shifted by the environment's preset, rolled back by
+ * CodeDeploy when a rollback alarm fires or the pre-traffic hook fails — and wait for it, printing each change of
+ * state. A rollback, a failure or a deployment that outlasts the limit (stopped, and so rolled back) fails the
+ * release, and with it the apply, with the reason CodeDeploy gives.
  */
 import {
-  CodeDeployClient,
   CreateDeploymentCommand,
   GetDeploymentCommand,
   StopDeploymentCommand,
   type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import {
-  RELEASE_TARGETS_OUTPUT,
-  lambdaAppSpec,
-  parseReleaseTargets,
-  type ReleaseTarget,
-} from "../shared/release-targets";
-import { runTerraform, type TerraformOptions } from "./terraform";
+import { GetAliasCommand } from "@aws-sdk/client-lambda";
+import { lambdaAppSpec, type ReleaseRequest, type ReleaseTarget } from "../shared/release-targets";
 
-/** The CodeDeploy calls the step makes (the SDK client, or a stand-in in tests). */
-export interface ReleaseApi {
+/** The CodeDeploy calls a release makes (the SDK client, or a stand-in in tests). */
+export interface CodeDeployApi {
   send(command: CreateDeploymentCommand | GetDeploymentCommand | StopDeploymentCommand): Promise<unknown>;
 }
 
+/** The one Lambda call: which version the alias serves now. */
+export interface LambdaApi {
+  send(command: GetAliasCommand): Promise<{ FunctionVersion?: string }>;
+}
+
+export interface ReleaseClients {
+  readonly codedeploy: CodeDeployApi;
+  readonly lambda: LambdaApi;
+}
+
 export interface ReleaseOptions {
-  /** A CodeDeploy client per region. @default the SDK's, with `roleArn` assumed when given */
-  readonly client?: (region: string) => ReleaseApi;
-  /** The deploy role the providers assume: CodeDeploy is called with it too. @default the job's credentials */
-  readonly roleArn?: string;
   /** Between two status reads. @default 10 s */
   readonly pollMs?: number;
-  /** Longest a deployment may take before it is stopped (and rolled back). @default 60 min */
-  readonly timeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
 export interface ReleaseResult {
   readonly ok: boolean;
-  /** One line per released function, or why nothing was. */
+  /** What happened, in one line: released, already live, or why it failed. */
   readonly message: string;
 }
 
 const DONE = new Set(["Succeeded", "Failed", "Stopped"]);
-
-function sdkClient(roleArn: string | undefined): (region: string) => ReleaseApi {
-  return (region) =>
-    new CodeDeployClient({
-      region,
-      credentials: roleArn
-        ? fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: "release" } })
-        : undefined,
-    });
-}
-
-/** The stack's release targets, or none when it has no such output. */
-async function readTargets(workingDirectory: string, terraform: TerraformOptions): Promise<ReleaseTarget[]> {
-  const output = await runTerraform(["output", "-json", RELEASE_TARGETS_OUTPUT], workingDirectory, terraform);
-  if (output.exitCode !== 0) {
-    if (/Output .* not found|no outputs/i.test(output.stderr + output.stdout)) return [];
-    throw new Error(`terraform output ${RELEASE_TARGETS_OUTPUT} failed:\n${output.stderr.trim()}`);
-  }
-  return parseReleaseTargets(JSON.parse(output.stdout));
-}
 
 const describe = (t: ReleaseTarget) => `${t.functionName} (version ${t.currentVersion} → ${t.targetVersion})`;
 
@@ -80,36 +58,48 @@ function reason(info: DeploymentInfo): string {
   return parts.length > 0 ? parts.join("; ") : "CodeDeploy gave no reason";
 }
 
-async function releaseOne(
-  target: ReleaseTarget,
-  api: ReleaseApi,
-  options: ReleaseOptions,
+/** Releases `request`'s new version unless the alias serves it already; waits for the deployment's outcome. */
+export async function releaseFunction(
+  request: ReleaseRequest,
+  clients: ReleaseClients,
+  options: ReleaseOptions = {},
 ): Promise<ReleaseResult> {
   const log = options.log ?? (() => undefined);
   const pollMs = options.pollMs ?? 10_000;
-  const deadline = Date.now() + (options.timeoutMs ?? 60 * 60_000);
-  const created = (await api.send(
+  const alias = await clients.lambda.send(
+    new GetAliasCommand({ FunctionName: request.functionName, Name: request.alias }),
+  );
+  const currentVersion = alias.FunctionVersion;
+  if (!currentVersion)
+    return { ok: false, message: `${request.functionName}:${request.alias} has no version to release from` };
+  if (currentVersion === request.targetVersion)
+    return {
+      ok: true,
+      message: `${request.functionName}: the ${request.alias} alias serves version ${currentVersion}`,
+    };
+  const { timeoutMinutes, ...rest } = request;
+  const target: ReleaseTarget = { ...rest, currentVersion };
+  const deadline = Date.now() + timeoutMinutes * 60_000;
+  const created = (await clients.codedeploy.send(
     new CreateDeploymentCommand({
       applicationName: target.application,
       deploymentGroupName: target.deploymentGroup,
       revision: { revisionType: "AppSpecContent", appSpecContent: { content: lambdaAppSpec(target) } },
-      description: `npm run apply: ${describe(target)}`,
+      description: `release ${describe(target)}`,
     }),
   )) as { deploymentId?: string };
   const id = created.deploymentId;
   if (!id) return { ok: false, message: `${describe(target)}: CodeDeploy returned no deployment id` };
-  log(`  release ${describe(target)}: deployment ${id} created`);
+  log(`release ${describe(target)}: deployment ${id} created`);
   let last = "";
   for (;;) {
-    const { deploymentInfo: info = {} } = (await api.send(
+    const { deploymentInfo: info = {} } = (await clients.codedeploy.send(
       new GetDeploymentCommand({ deploymentId: id }),
-    )) as {
-      deploymentInfo?: DeploymentInfo;
-    };
+    )) as { deploymentInfo?: DeploymentInfo };
     const status = info.status ?? "Unknown";
     const progress = info.deploymentStatusMessages?.join("; ");
     const line = `${status}${info.deploymentConfigName ? ` (${info.deploymentConfigName})` : ""}${progress ? `: ${progress}` : ""}`;
-    if (line !== last) log(`  release ${target.functionName}: ${line}`);
+    if (line !== last) log(`release ${target.functionName}: ${line}`);
     last = line;
     if (status === "Succeeded") return { ok: true, message: `released ${describe(target)} (${id})` };
     if (DONE.has(status)) {
@@ -122,34 +112,16 @@ async function releaseOne(
       };
     }
     if (Date.now() > deadline) {
-      await api.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
+      await clients.codedeploy.send(
+        new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }),
+      );
       return {
         ok: false,
-        message: `release of ${describe(target)} took longer than the limit and was stopped and rolled back (${id})`,
+        message:
+          `release of ${describe(target)} took longer than ${timeoutMinutes} minutes and was stopped and ` +
+          `rolled back (${id})`,
       };
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-}
-
-/** Releases every function of the applied stack whose alias is behind, all at once; fails if any one fails. */
-export async function releaseStack(
-  workingDirectory: string,
-  terraform: TerraformOptions,
-  options: ReleaseOptions = {},
-): Promise<ReleaseResult> {
-  const targets = await readTargets(workingDirectory, terraform);
-  const behind = targets.filter((t) => t.currentVersion !== t.targetVersion);
-  if (behind.length === 0)
-    return { ok: true, message: targets.length > 0 ? "every live alias is on its newest version" : "" };
-  const client = options.client ?? sdkClient(options.roleArn);
-  const results = await Promise.all(
-    behind.map((target) =>
-      releaseOne(target, client(target.region), options).catch((error: unknown) => ({
-        ok: false,
-        message: `release of ${describe(target)} could not start: ${(error as Error).message}`,
-      })),
-    ),
-  );
-  return { ok: results.every((r) => r.ok), message: results.map((r) => r.message).join("\n") };
 }

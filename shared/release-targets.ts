@@ -1,27 +1,36 @@
 /**
- * What a stack tells the pipeline about the functions CodeDeploy releases, in one Terraform output: for each,
- * the version its `live` alias serves (refreshed from AWS at every plan) and the version this apply published.
- * When they differ, `npm run apply` starts a CodeDeploy deployment from the one to the other and waits for it
- * (pipeline/release.ts). Written by lib/release.ts.
+ * What a stack's release resource hands the release program (pipeline/release-cli.ts) for one function released
+ * through CodeDeploy: the version the apply published, the deployment group that shifts the `live` alias to it,
+ * and the pre-traffic hook if any. The program reads the version the alias serves at that moment, and when it is
+ * older starts a CodeDeploy deployment from the one to the other and waits for it (pipeline/release.ts). Written
+ * by lib/release.ts into the provisioner's environment.
  */
 
-/** The output's name in every stack that has releases. */
-export const RELEASE_TARGETS_OUTPUT = "release_targets";
+/** The environment variable the provisioner passes the request in (JSON). */
+export const RELEASE_REQUEST_VARIABLE = "BLOG_RELEASE_REQUEST";
+/**
+ * The role variable's default (the environment's deploy role, "" for none): the program assumes the role the
+ * stack's AWS providers assume, which is `TF_VAR_aws_role_arn` when set (as `npm run apply` sets it) or this.
+ */
+export const RELEASE_ROLE_VARIABLE = "BLOG_RELEASE_ROLE_ARN";
+export const RELEASE_EXTERNAL_ID_VARIABLE = "BLOG_RELEASE_EXTERNAL_ID";
+export const RELEASE_SESSION_VARIABLE = "BLOG_RELEASE_SESSION_NAME";
 
 /** The alias every function is invoked through (never `$LATEST`). */
 export const LIVE_ALIAS = "live";
 
-export interface ReleaseTarget {
+/** One function's release, as the stack describes it. */
+export interface ReleaseRequest {
   readonly functionName: string;
   readonly alias: string;
-  /** The version the alias points at, as Terraform last read it. */
-  readonly currentVersion: string;
-  /** The version the last apply published. */
+  /** The version this apply published. */
   readonly targetVersion: string;
   readonly application: string;
   readonly deploymentGroup: string;
   /** Where the function and its CodeDeploy application live. */
   readonly region: string;
+  /** Longest the deployment may take before it is stopped (and rolled back): the preset's duration and a margin. */
+  readonly timeoutMinutes: number;
   /**
    * The `live` alias ARN of the function CodeDeploy runs before it moves any traffic (`release.preTrafficHook`):
    * its Failed report fails the deployment. @default no hook
@@ -29,35 +38,46 @@ export interface ReleaseTarget {
   readonly beforeAllowTraffic?: string;
 }
 
-const FIELDS = [
+/** A release with the version the alias serves now: what one AppSpec says. */
+export interface ReleaseTarget extends Omit<ReleaseRequest, "timeoutMinutes"> {
+  /** The version the alias points at when the deployment starts. */
+  readonly currentVersion: string;
+}
+
+const TEXT_FIELDS = [
   "functionName",
   "alias",
-  "currentVersion",
   "targetVersion",
   "application",
   "deploymentGroup",
   "region",
-] as const satisfies ReadonlyArray<keyof ReleaseTarget>;
+] as const satisfies ReadonlyArray<keyof ReleaseRequest>;
 
-/** The output's value (`terraform output -json release_targets`), checked field by field. */
-export function parseReleaseTargets(value: unknown): ReleaseTarget[] {
-  if (!Array.isArray(value)) throw new Error(`${RELEASE_TARGETS_OUTPUT} must be a list, not ${typeof value}`);
-  return value.map((entry, index) => {
-    const target = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
-    for (const field of FIELDS) {
-      if (typeof target[field] !== "string" || target[field] === "")
-        throw new Error(`${RELEASE_TARGETS_OUTPUT}[${index}].${field} must be a non-empty string`);
-    }
-    const hook = target.beforeAllowTraffic;
-    if (hook !== undefined && hook !== null && (typeof hook !== "string" || hook === ""))
-      throw new Error(
-        `${RELEASE_TARGETS_OUTPUT}[${index}].beforeAllowTraffic must be a non-empty string when set`,
-      );
-    return Object.fromEntries([
-      ...FIELDS.map((field) => [field, target[field]]),
-      ...(typeof hook === "string" ? [["beforeAllowTraffic", hook]] : []),
-    ]) as unknown as ReleaseTarget;
-  });
+/** The request in `BLOG_RELEASE_REQUEST`, checked field by field. */
+export function parseReleaseRequest(json: string | undefined): ReleaseRequest {
+  if (json === undefined || json === "") throw new Error(`${RELEASE_REQUEST_VARIABLE} is not set`);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error(`${RELEASE_REQUEST_VARIABLE} is not JSON`);
+  }
+  const request = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  for (const field of TEXT_FIELDS) {
+    if (typeof request[field] !== "string" || request[field] === "")
+      throw new Error(`${RELEASE_REQUEST_VARIABLE}.${field} must be a non-empty string`);
+  }
+  const timeout = request.timeoutMinutes;
+  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)
+    throw new Error(`${RELEASE_REQUEST_VARIABLE}.timeoutMinutes must be a positive number`);
+  const hook = request.beforeAllowTraffic;
+  if (hook !== undefined && hook !== null && (typeof hook !== "string" || hook === ""))
+    throw new Error(`${RELEASE_REQUEST_VARIABLE}.beforeAllowTraffic must be a non-empty string when set`);
+  return Object.fromEntries([
+    ...TEXT_FIELDS.map((field) => [field, request[field]]),
+    ["timeoutMinutes", timeout],
+    ...(typeof hook === "string" ? [["beforeAllowTraffic", hook]] : []),
+  ]) as unknown as ReleaseRequest;
 }
 
 /**

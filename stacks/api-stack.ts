@@ -6,7 +6,7 @@
  */
 import { suppress } from "../checks/suppress";
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
-import { Releases } from "../lib/release";
+import { Releases, releasedBy } from "../lib/release";
 import { preTrafficHook } from "../lib/release-hook";
 import { reservedConcurrency } from "../config/concurrency";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
@@ -157,29 +157,33 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     });
 
     const rollbackAlarms = this.createAlarms(api.id, apiFn, network.opsTopicArn);
-    const releases = new Releases(this, "releases", {
-      names: this.names,
-      layer: "api",
-      settings: this.env.release,
-      opsTopicArn: network.opsTopicArn,
-      kmsKeyArn: network.kmsKeyArn,
-      region: this.region,
-    });
-    const group = releases.add(apiFn, rollbackAlarms);
-    if (this.env.release.preTrafficHook)
-      releases.addPreTrafficHook(
-        apiFn,
-        preTrafficHook(this, "api-release-hook", {
-          names: this.names,
-          target: apiFn,
-          group,
-          region: this.region,
-          accountId: this.accountId,
-          logRetentionDays: this.env.logRetentionDays,
-          logKmsKeyArn: network.kmsKeyArn,
-          production: this.env.production,
-        }),
-      );
+    if (apiFn.release === "codedeploy") {
+      const releases = new Releases(this, "releases", {
+        names: this.names,
+        layer: "api",
+        settings: this.env.release,
+        opsTopicArn: network.opsTopicArn,
+        kmsKeyArn: network.kmsKeyArn,
+        region: this.region,
+        account: this.env.account,
+        sessionName: this.node.id,
+      });
+      const group = releases.add(apiFn, rollbackAlarms);
+      if (this.env.release.preTrafficHook)
+        releases.addPreTrafficHook(
+          apiFn,
+          preTrafficHook(this, "api-release-hook", {
+            names: this.names,
+            target: apiFn,
+            group,
+            region: this.region,
+            accountId: this.accountId,
+            logRetentionDays: this.env.logRetentionDays,
+            logKmsKeyArn: network.kmsKeyArn,
+            production: this.env.production,
+          }),
+        );
+    }
     if (this.env.api.provisionedConcurrency > 0) {
       // On the alias, so CodeDeploy readies the new version's environments before it shifts traffic.
       new LambdaProvisionedConcurrencyConfig(this, "api-provisioned", {
@@ -207,7 +211,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: reservedConcurrency(this.env).api,
-      release: "codedeploy",
+      release: releasedBy(this.env.release, this.env.release.preTrafficHook),
       vpc: {
         subnetIds: network.privateSubnetIds,
         securityGroupIds: [network.securityGroupId("api-fn")],

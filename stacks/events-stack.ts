@@ -4,7 +4,7 @@
  * through SES, whose hard bounces and complaints (SES → SNS) mark the subscriber for the mail-feedback function.
  * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
-import { Releases } from "../lib/release";
+import { Releases, releasedBy } from "../lib/release";
 import { reservedConcurrency } from "../config/concurrency";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -52,19 +52,23 @@ type Data = EventsStackProps["data"];
 
 /** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EventsStack extends BlogStack {
-  private readonly releases: Releases;
+  /** Only when CodeDeploy releases this environment's functions (lib/release.ts). */
+  private readonly releases?: Releases;
 
   constructor(scope: Construct, props: EventsStackProps) {
     super(scope, "events", props);
     const { network, data } = props;
-    this.releases = new Releases(this, "releases", {
-      names: this.names,
-      layer: "events",
-      settings: this.env.release,
-      opsTopicArn: network.opsTopicArn,
-      kmsKeyArn: network.kmsKeyArn,
-      region: this.region,
-    });
+    if (releasedBy(this.env.release) === "codedeploy")
+      this.releases = new Releases(this, "releases", {
+        names: this.names,
+        layer: "events",
+        settings: this.env.release,
+        opsTopicArn: network.opsTopicArn,
+        kmsKeyArn: network.kmsKeyArn,
+        region: this.region,
+        account: this.env.account,
+        sessionName: this.node.id,
+      });
 
     const ses = this.createSes(network);
     sesReputationAlarms(this, "ses", this.names, network.opsTopicArn);
@@ -124,7 +128,7 @@ export class EventsStack extends BlogStack {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: reservedConcurrency(this.env).thumbnail,
-      release: "codedeploy",
+      release: releasedBy(this.env.release),
       environment: {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
@@ -163,7 +167,7 @@ export class EventsStack extends BlogStack {
     });
     // SNS invokes asynchronously: two retries, then the event lands in the DLQ with its error.
     dlq.catchAsyncFailures("thumbnail-async", { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 });
-    this.releases.add(fn, functionAlarms(this, "thumbnail", fn.functionName, network.opsTopicArn));
+    this.alarmAndRelease(fn, "thumbnail", network.opsTopicArn);
     return topic.arn;
   }
 
@@ -199,7 +203,7 @@ export class EventsStack extends BlogStack {
       // Statistics can lag; a burst of uploads should not take the account's concurrency. The mapping polls with
       // at most as many as are reserved, so messages are never throttled into extra receives.
       reservedConcurrency: reservedConcurrency(this.env)["upload-stats"],
-      release: "codedeploy",
+      release: releasedBy(this.env.release),
       environment: {
         // The marker put is conditional; a failed totals update deletes it again (handlers/upload-stats).
         UPLOAD_STATS_TABLE: bindTable(table, ["PutItem", "UpdateItem", "DeleteItem"]),
@@ -216,7 +220,7 @@ export class EventsStack extends BlogStack {
       functionResponseTypes: ["ReportBatchItemFailures"],
       scalingConfig: { maximumConcurrency: reservedConcurrency(this.env)["upload-stats"] },
     });
-    this.releases.add(fn, functionAlarms(this, "upload-stats", fn.functionName, network.opsTopicArn));
+    this.alarmAndRelease(fn, "upload-stats", network.opsTopicArn);
   }
 
   private createWelcomeEmailFlow(
@@ -234,7 +238,7 @@ export class EventsStack extends BlogStack {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: reservedConcurrency(this.env)["welcome-email"],
-      release: "codedeploy",
+      release: releasedBy(this.env.release),
       environment: {
         SES_SENDER: this.config.ses.sender,
         SES_CONFIGURATION_SET: ses.configurationSetName,
@@ -287,7 +291,7 @@ export class EventsStack extends BlogStack {
       filterCriteria: { filter: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
       destinationConfig: dlq.onFailure,
     });
-    this.releases.add(fn, functionAlarms(this, "welcome-email", fn.functionName, network.opsTopicArn));
+    this.alarmAndRelease(fn, "welcome-email", network.opsTopicArn);
     streamAgeAlarm(this, "welcome-email-stream", {
       functionName: fn.functionName,
       maximumRecordAgeSeconds: WELCOME_MAX_RECORD_AGE_SECONDS,
@@ -386,7 +390,7 @@ export class EventsStack extends BlogStack {
       logRetentionDays: this.env.logRetentionDays,
       logKmsKeyArn: network.kmsKeyArn,
       reservedConcurrency: reservedConcurrency(this.env)["mail-feedback"],
-      release: "codedeploy",
+      release: releasedBy(this.env.release),
       environment: {
         // Sets one attribute with if_not_exists: no reads, no deletes.
         SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["UpdateItem"]),
@@ -418,6 +422,12 @@ export class EventsStack extends BlogStack {
       maximumRetryAttempts: 2,
       maximumEventAgeInSeconds: 3600,
     });
-    this.releases.add(fn, functionAlarms(this, "mail-feedback", fn.functionName, network.opsTopicArn));
+    this.alarmAndRelease(fn, "mail-feedback", network.opsTopicArn);
+  }
+
+  /** The function's alarms, which also roll back its CodeDeploy releases when CodeDeploy releases it. */
+  private alarmAndRelease(fn: NodeFunction, id: string, opsTopicArn: string): void {
+    const alarms = functionAlarms(this, id, fn.functionName, opsTopicArn);
+    this.releases?.add(fn, alarms);
   }
 }

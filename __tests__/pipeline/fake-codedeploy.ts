@@ -1,6 +1,7 @@
 /**
  * A stand-in for CodeDeploy's API (JSON 1.1 over HTTP, as the SDK speaks it): CreateDeployment, GetDeployment and
- * StopDeployment, each deployment following a script — succeed after a few reads, fail with an alarm and roll
+ * StopDeployment, and for the one Lambda call a release makes (GetAlias, REST JSON): a deployment that succeeds
+ * moves the alias to its target version, as CodeDeploy does. Each deployment follows a script — succeed after a few reads, fail with an alarm and roll
  * back, fail because its BeforeAllowTraffic hook reported Failed (and roll back), or stay in progress until stopped. moto stores deployments but never runs one, so the release step is
  * tested against this instead; the SDK client, its serialisation and the pipeline code are the real ones.
  */
@@ -28,19 +29,36 @@ export class FakeCodeDeploy {
   private server?: Server;
   /** The script of each deployment group; "succeeds" when not named. */
   scripts: Record<string, Script> = {};
+  /** The version each function's `live` alias serves (function name → version). */
+  aliases: Record<string, string> = {};
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
-        const target = String(request.headers["x-amz-target"] ?? "").replace("CodeDeploy_20141006.", "");
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
-        this.calls.push({ target, body });
         const answer = (status: number, json: unknown) => {
           response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
           response.end(JSON.stringify(json));
         };
+        const alias = /^\/2015-03-31\/functions\/([^/]+)\/aliases\/([^/?]+)/.exec(request.url ?? "");
+        if (request.method === "GET" && alias) {
+          const [name, aliasName] = [decodeURIComponent(alias[1]), decodeURIComponent(alias[2])];
+          this.calls.push({ target: "GetAlias", body: { FunctionName: name, Name: aliasName } });
+          const version = this.aliases[name];
+          if (version === undefined) {
+            response.writeHead(404, { "x-amzn-errortype": "ResourceNotFoundException" });
+            return response.end(JSON.stringify({ message: `Function not found: ${name}:${aliasName}` }));
+          }
+          return answer(200, {
+            Name: aliasName,
+            FunctionVersion: version,
+            AliasArn: `arn:aws:lambda:::${name}`,
+          });
+        }
+        const target = String(request.headers["x-amz-target"] ?? "").replace("CodeDeploy_20141006.", "");
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+        this.calls.push({ target, body });
         const deployment = this.deployments.get(String(body.deploymentId));
         switch (target) {
           case "CreateDeployment": {
@@ -87,6 +105,7 @@ export class FakeCodeDeploy {
       return { ...base, status: "InProgress", deploymentStatusMessages: [`traffic ${d.reads * 10}%`] };
     switch (d.script) {
       case "succeeds":
+        this.shift(d);
         return { ...base, status: "Succeeded" };
       case "alarm-rollback":
         return {
@@ -118,6 +137,17 @@ export class FakeCodeDeploy {
       case "never-finishes":
         return { ...base, status: "InProgress", deploymentStatusMessages: ["traffic 10%"] };
     }
+  }
+
+  /** Moves the alias of each function of the deployment's AppSpec to its target version. */
+  private shift(d: Deployment): void {
+    const revision = d.input.revision as { appSpecContent?: { content?: string } } | undefined;
+    const spec = JSON.parse(revision?.appSpecContent?.content ?? "{}") as {
+      Resources?: Array<Record<string, { Properties: { Name: string; TargetVersion: string } }>>;
+    };
+    for (const entry of spec.Resources ?? [])
+      for (const { Properties } of Object.values(entry))
+        this.aliases[Properties.Name] = Properties.TargetVersion;
   }
 
   async stop(): Promise<void> {

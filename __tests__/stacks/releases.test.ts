@@ -1,7 +1,9 @@
 /**
  * Safe releases at synth level: every function is published as versions and invoked only through its `live`
- * alias; CodeDeploy shifts the alias of the API and event functions by the environment's preset and rolls back on
- * the function's own alarms; the pipeline learns what to shift from the `release_targets` output.
+ * alias. All at once (dev), Terraform moves the alias in the apply that publishes the version; with a canary or
+ * linear preset (prod), CodeDeploy shifts the alias of the API and event functions and rolls back on the function's
+ * own alarms, started and waited for by each function's release resource in the same apply
+ * (__tests__/pipeline/release.test.ts runs one with Terraform).
  */
 import { asArray, policy, resources, synthApp, type TerraformJson } from "./synth";
 
@@ -59,12 +61,21 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
         expect(resource.qualifier).toContain(".name}");
   });
 
-  it("releases the traffic-serving functions through CodeDeploy, rolling back on their alarms", () => {
+  it("releases the traffic-serving functions through CodeDeploy in production, with Terraform all at once", () => {
     const production = name.includes("-prod-");
     const layer = name.endsWith("-api") ? "api" : "events";
     const groups = resources(stack, "aws_codedeploy_deployment_group");
     const alarms = resources(stack, "aws_cloudwatch_metric_alarm");
     const app = Object.values(resources(stack, "aws_codedeploy_app"));
+    if (!production) {
+      // AllAtOnce without a hook: nothing for CodeDeploy to do, every alias follows its function's new version.
+      expect(app).toEqual([]);
+      expect(groups).toEqual({});
+      expect(resources(stack, "terraform_data")).toEqual({});
+      for (const alias of Object.values(resources(stack, "aws_lambda_alias")))
+        expect(alias.lifecycle).toBeUndefined();
+      return;
+    }
     expect(app).toEqual([expect.objectContaining({ compute_platform: "Lambda", name: name })]);
     expect(Object.keys(groups).map((id) => id.replace(/^releases_(.+)_[0-9A-F]{8}$/, "$1"))).toEqual(
       released[layer],
@@ -72,9 +83,7 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
     for (const group of Object.values(groups)) {
       const fnName = String(group.deployment_group_name);
       expect(group).toMatchObject({
-        deployment_config_name: production
-          ? "CodeDeployDefault.LambdaCanary10Percent5Minutes"
-          : "CodeDeployDefault.LambdaAllAtOnce",
+        deployment_config_name: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
         deployment_style: { deployment_option: "WITH_TRAFFIC_CONTROL", deployment_type: "BLUE_GREEN" },
         auto_rollback_configuration: {
           enabled: true,
@@ -117,6 +126,7 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
   });
 
   it("lets CodeDeploy shift only this stack's aliases, and reports to the ops topic", () => {
+    if (!name.includes("-prod-")) return;
     const [role] = Object.values(resources(stack, "aws_iam_role_policy")).filter(
       (p) => p.name === "release-functions",
     );
@@ -127,15 +137,32 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
     expect(statements.find((s) => s.Sid === "ReportToOps")!.Action).toBe("sns:Publish");
   });
 
-  it("tells the pipeline each released function's current and target version", () => {
-    const output = (stack.output as Record<string, { value: Array<Record<string, string>> }>).release_targets;
-    expect(output.value.map((t) => t.functionName)).toHaveLength(
-      released[name.endsWith("-api") ? "api" : "events"].length,
-    );
-    for (const target of output.value) {
-      expect(target.alias).toMatch(/^\$\{aws_lambda_alias\..+\.name\}$/);
-      expect(target.currentVersion).toMatch(/^\$\{aws_lambda_alias\..+\.function_version\}$/);
-      expect(target.targetVersion).toMatch(/^\$\{aws_lambda_function\..+\.version\}$/);
+  it("releases each new version in the apply that publishes it: a release resource per released function", () => {
+    if (!name.includes("-prod-")) return;
+    const releases = resources(stack, "terraform_data");
+    const groups = resources(stack, "aws_codedeploy_deployment_group");
+    expect(Object.keys(releases)).toHaveLength(released[name.endsWith("-api") ? "api" : "events"].length);
+    for (const [id, release] of Object.entries(releases)) {
+      const fnId = id.replace(/^releases_(.+)-release_[0-9A-F]{8}$/, "$1");
+      const [fn] = Object.keys(functions).filter((f) => f.startsWith(`${fnId}_function_`));
+      const [group] = Object.keys(groups).filter((g) => g.startsWith(`releases_${fnId}_`));
+      expect(release.triggers_replace).toEqual({ "0": `\${aws_lambda_function.${fn}.version}` });
+      const [{ "local-exec": exec }] = release.provisioner as Array<{
+        "local-exec": { command: string; environment: Record<string, string> };
+      }>;
+      // The bundled release program, run by the node that runs cdktf: no AWS CLI, no node_modules.
+      expect(exec.command).toMatch(
+        /^node "assets\/releases_program_[0-9A-F]{8}\/[0-9A-F]{32}\/release\.mjs"$/,
+      );
+      const request = exec.environment.BLOG_RELEASE_REQUEST;
+      expect(request).toContain(`"targetVersion" = aws_lambda_function.${fn}.version`);
+      expect(request).toContain(
+        `"deploymentGroup" = aws_codedeploy_deployment_group.${group}.deployment_group_name`,
+      );
+      expect(request).toContain(`"timeoutMinutes" = 35`);
+      // No credentials but the deploy role's (none configured here: the job's own).
+      expect(exec.environment.BLOG_RELEASE_ROLE_ARN).toBe("");
+      expect(release.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.releases_policy_/)]);
     }
   });
 });
@@ -164,6 +191,15 @@ describe("options", () => {
   });
 });
 
+/** The release request the API's release resource hands the release program. */
+const requestOf = (stack: TerraformJson) => {
+  const [release] = Object.values(resources(stack, "terraform_data"));
+  const [{ "local-exec": exec }] = release.provisioner as Array<{
+    "local-exec": { environment: Record<string, string> };
+  }>;
+  return exec.environment.BLOG_RELEASE_REQUEST;
+};
+
 describe("the pre-traffic hook (release.preTrafficHook)", () => {
   const hookOf = (stack: TerraformJson) =>
     Object.entries(resources(stack, "aws_lambda_function")).filter(([id]) =>
@@ -175,14 +211,7 @@ describe("the pre-traffic hook (release.preTrafficHook)", () => {
   it("is on in production and off in development by default", () => {
     expect(hookOf(prod)).toHaveLength(1);
     expect(hookOf(app.stack("myblog-dev-api"))).toEqual([]);
-    const dev = (
-      app.stack("myblog-dev-api").output as Record<string, { value: Array<Record<string, string>> }>
-    ).release_targets.value;
-    expect(dev[0].beforeAllowTraffic).toBeUndefined();
-    const devRelease = Object.values(resources(app.stack("myblog-dev-api"), "aws_iam_role_policy")).find(
-      (p) => p.name === "release-functions",
-    )!;
-    expect(policy(devRelease.policy).Statement.map((s) => s.Sid)).not.toContain("InvokePreTrafficHooks");
+    expect(resources(app.stack("myblog-dev-api"), "terraform_data")).toEqual({});
   });
 
   it("smoke-tests the API function, outside the VPC, with no CodeDeploy group of its own", () => {
@@ -226,7 +255,7 @@ describe("the pre-traffic hook (release.preTrafficHook)", () => {
     ]);
   });
 
-  it("is invoked by CodeDeploy's role through its alias, and named in the API's release target", () => {
+  it("is invoked by CodeDeploy's role through its alias, and named in the API's release request", () => {
     const [[id]] = hookOf(prod);
     const hookAlias = `\${aws_lambda_alias.${aliasOf(prod, id)}.arn}`;
     const release = Object.values(resources(prod, "aws_iam_role_policy")).find(
@@ -238,14 +267,10 @@ describe("the pre-traffic hook (release.preTrafficHook)", () => {
       Action: "lambda:InvokeFunction",
       Resource: [hookAlias],
     });
-    const targets = (prod.output as Record<string, { value: Array<Record<string, string>> }>).release_targets
-      .value;
-    expect(targets).toEqual([
-      expect.objectContaining({ functionName: apiFunction, beforeAllowTraffic: hookAlias }),
-    ]);
+    expect(requestOf(prod)).toContain(`"beforeAllowTraffic" = ${hookAlias.slice(2, -1)}`);
   });
 
-  it("can be turned on in development, where no rule asks for an excuse", () => {
+  it("can be turned on in development, where it brings CodeDeploy and no rule asks for an excuse", () => {
     const on = synthApp({ environments: { dev: { release: { preTrafficHook: true } } } }).stack(
       "myblog-dev-api",
     );
@@ -253,8 +278,9 @@ describe("the pre-traffic hook (release.preTrafficHook)", () => {
     expect(fn["//"]).toMatchObject({
       suppressions: expect.not.arrayContaining([expect.objectContaining({ rule: "BLOG_LAMBDA_RELEASED" })]),
     });
-    const targets = (on.output as Record<string, { value: Array<Record<string, string>> }>).release_targets
-      .value;
-    expect(targets[0].beforeAllowTraffic).toMatch(/^\$\{aws_lambda_alias\.api-release-hook_live_.+\.arn\}$/);
+    expect(requestOf(on)).toMatch(/"beforeAllowTraffic" = aws_lambda_alias\.api-release-hook_live_.+\.arn/);
+    expect(Object.values(resources(on, "aws_codedeploy_deployment_group"))[0].deployment_config_name).toBe(
+      "CodeDeployDefault.LambdaAllAtOnce",
+    );
   });
 });

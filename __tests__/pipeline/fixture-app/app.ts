@@ -3,10 +3,9 @@
  * that cdktf itself writes the outputs and `terraform_remote_state` data sources, exactly as in the real app.
  * Variants change it the way a pull request would (an input, a replacement, a removed or renamed resource).
  */
-import { App, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { App, LocalBackend, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import * as path from "path";
 import { ROLE_VARIABLE, factsToLocal, type AccountFacts } from "../../../shared/account-access";
-import { RELEASE_TARGETS_OUTPUT, type ReleaseTarget } from "../../../shared/release-targets";
 import { TerraformData } from "./terraform-data";
 
 export interface FixtureOptions {
@@ -33,16 +32,6 @@ export interface FixtureOptions {
    * pipeline's account checks; the built-in provider itself reaches no account. @default none
    */
   readonly account?: AccountFacts;
-  /**
-   * fx-api reports a released function (the real stacks' `release_targets` output) whose live alias serves
-   * `currentVersion` while the apply published `targetVersion`, with the pre-traffic hook `beforeAllowTraffic` when
-   * given. @default no such output
-   */
-  readonly release?: {
-    readonly currentVersion: string;
-    readonly targetVersion: string;
-    readonly beforeAllowTraffic?: string;
-  };
 }
 
 export const FIXTURE_STACKS = ["fx-network", "fx-data", "fx-api"] as const;
@@ -83,19 +72,5 @@ export function synthFixture(options: FixtureOptions): void {
   });
   if (variant === "moved") fn.moveFromId("terraform_data.api_function");
   if (options.withCacheWarmer ?? true) new TerraformData(api, "cache_warmer", { input: "every 5 minutes" });
-  if (options.release) {
-    const target: ReleaseTarget = {
-      functionName: "fx-api",
-      alias: "live",
-      ...options.release,
-      application: "fx-api",
-      deploymentGroup: "fx-api",
-      region: "eu-west-1",
-    };
-    new TerraformOutput(api, RELEASE_TARGETS_OUTPUT, { value: [target] }).overrideLogicalId(
-      RELEASE_TARGETS_OUTPUT,
-    );
-  }
-
   app.synth();
 }
