@@ -2,7 +2,8 @@
  * `npm run apply`: applies exactly the plans `npm run plan` saved, upstream first. A plan is refused when
  * the stack directory no longer hashes to what was planned (the configuration changed after review) or
  * when Terraform reports it stale (the state moved on), or when the credentials at hand belong to another account
- * than the one it was planned in; a failed or refused stack's dependants are skipped.
+ * than the one it was planned in, or when an upstream output it read has changed since (pipeline/upstream-guard.ts);
+ * a failed or refused stack's dependants are skipped.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,6 +11,7 @@ import { accountMismatch, phaseAccess, readAccountFacts, type AccountOptions } f
 import { dependantsOf, readStacks, selectStacks, type StackInfo } from "./manifest";
 import { LOCK_FILE, hashStackDirectory, planPaths, readRecord, type PlanRecord } from "./plan-store";
 import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
+import { checkUpstreamReads } from "./upstream-guard";
 
 export interface ApplyOptions {
   /** The synth output directory holding `manifest.json` and `plans/`. */
@@ -110,6 +112,9 @@ async function applyStack(
     terraform,
   );
   if (init.exitCode !== 0) return result("failed", `terraform init failed:\n${describeErrors(init)}`);
+  // The upstream outputs the plan read must still be what they were: else it would apply the old values.
+  const upstream = await checkUpstreamReads(stack, record, terraform);
+  if (upstream) return result(upstream.status, upstream.message);
   const apply = await runTerraform(
     ["apply", "-input=false", "-json", "-lock-timeout=300s", paths.binary],
     stack.workingDirectory,

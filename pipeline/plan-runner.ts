@@ -18,11 +18,12 @@ import {
   type PlanRecord,
   type StackStatus,
 } from "./plan-store";
-import { referencedOutputs, waitingUpstreams } from "./remote-state";
+import { waitingUpstreams } from "./remote-state";
 import { analyzePlan, summaryWithoutPlan, type TerraformPlanJson } from "./summary/analyze";
 import { renderMarkdown } from "./summary/markdown";
 import { summarize, type PlanSummary, type StackSummary } from "./summary/model";
 import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
+import { stackReads, upstreamReadsOf } from "./upstream-guard";
 
 export interface PlanOptions {
   /** The synth output directory holding `manifest.json`. */
@@ -152,7 +153,10 @@ async function planWith(stack: StackInfo, options: PlanOptions): Promise<StackRu
     };
   fs.writeFileSync(paths.json, show.stdout);
   const status: StackStatus = plan.exitCode === 2 ? "changes" : "no-changes";
-  return { status, extra: planned, plan: JSON.parse(show.stdout) as TerraformPlanJson };
+  const shown: unknown = JSON.parse(show.stdout);
+  // What the saved plan read from its upstreams, so that the apply can refuse it once they have changed.
+  const upstreamReads = upstreamReadsOf(shown, stackReads(stack));
+  return { status, extra: { ...planned, upstreamReads }, plan: shown as TerraformPlanJson };
 }
 
 /** Puts one stack's run beside its upstreams' outcomes (all of them decided already, upstream first). */
@@ -193,7 +197,9 @@ function settle(
   if (!run.plan) return outcome(run.status, run.extra);
 
   // Reads of outputs the upstream's own pending plan changes: this plan shows today's values, not tomorrow's.
-  const reads = referencedOutputs(fs.readFileSync(stack.synthesizedStackPath, "utf8"));
+  const reads = stackReads(stack);
+  // Only a plan with changes is applied, and so checked against its upstreams (pipeline/upstream-guard.ts).
+  const checked = run.status === "changes" && !options.refreshOnly;
   const notes = [...reads]
     .map(([name, outputs]) => ({
       name,
@@ -203,7 +209,8 @@ function settle(
     .map(
       (u) =>
         `Reads ${u.pending.length} output(s) of \`${u.name}\` that its pending plan changes: this plan uses the ` +
-        `current values; plan again after \`${u.name}\` is applied.`,
+        `current values${checked ? `, and \`npm run apply\` refuses it once \`${u.name}\` has changed them` : ""}; ` +
+        `plan again after \`${u.name}\` is applied.`,
     );
   return outcome(run.status, run.extra, run.plan, notes);
 }

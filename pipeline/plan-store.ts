@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { StackAccount } from "./account";
+import type { UpstreamReads } from "./upstream-guard";
 
 export const PLANS_DIRECTORY = "plans";
 export const LOCK_FILE = ".terraform.lock.hcl";
@@ -27,6 +28,11 @@ export interface PlanRecord {
   readonly error?: string;
   /** The account it was planned in, for a stack whose environment has an account: apply refuses any other. */
   readonly account?: StackAccount;
+  /**
+   * Digests of the upstream outputs the saved plan read (pipeline/upstream-guard.ts): apply refuses the plan when
+   * they changed since. Recorded with every plan Terraform showed; absent for a plan without changes.
+   */
+  readonly upstreamReads?: UpstreamReads;
 }
 
 export function plansDirectory(outdir: string): string {

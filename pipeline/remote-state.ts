@@ -6,6 +6,11 @@
 import type { Diagnostic } from "./terraform";
 
 const DATA_SOURCE_PREFIX = "data.terraform_remote_state.cross-stack-reference-input-";
+
+/** The address of the data source through which a stack reads `upstream`'s outputs. */
+export function remoteStateAddress(upstream: string): string {
+  return `${DATA_SOURCE_PREFIX}${upstream}`;
+}
 const REFERENCE =
   /data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_.-]+?)\.outputs\.([A-Za-z0-9_-]+)/g;
 
