@@ -9,6 +9,7 @@
  * Run alone: `npx tsx bench/bundles.bench.ts` (BENCH_RUNS sets the number of cold starts per handler, default 7).
  */
 import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
 import * as os from "os";
 import * as path from "path";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
@@ -46,6 +47,7 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
       UPLOADS_BUCKET: "uploads",
       MEDIA_BASE_URL: "/media",
       UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
+      ORIGIN_VERIFY_SECRETS: randomBytes(32).toString("hex"),
     },
   },
   migrate: {

@@ -117,6 +117,11 @@ const apiSchema = strictObject({
   reservedConcurrency: z.number().int().min(1),
   /** Execution environments kept initialised on the API's `live` alias (no cold starts; billed while idle). 0 = off. */
   provisionedConcurrency: z.number().int().min(0),
+  /**
+   * Generation of the value CloudFront proves itself to the API with (lib/origin-verification.ts): raising it by one
+   * generates a new value in the slot CloudFront does not send and makes it the one sent; the API accepts both slots.
+   */
+  originVerifyGeneration: z.number().int().min(0),
 });
 
 /** CodeDeploy's predefined Lambda deployment configurations, by the name after `CodeDeployDefault.Lambda`. */

@@ -4,6 +4,7 @@
  *
  * Only AWS itself is emulated here; every piece of the application is the real code.
  */
+import { randomBytes } from "crypto";
 import type { SentEmail } from "../local/aws-local";
 import { connectEventFlows, type DeadLetter } from "./event-flows";
 import { startFunctions } from "./functions";
@@ -90,7 +91,10 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
     const aws = await startAwsServices(cleanup, listener.allowedOrigins, identityPool);
     mark("aws-local");
 
+    // Generated per start and never written down, as the stacks' value is per stack.
+    const originVerifyValue = randomBytes(32).toString("base64url");
     const functions = startFunctions(cleanup, {
+      originVerifyValue,
       origin: listener.origin,
       uploadsEndpoint: aws.uploadsEndpoint,
       awsEnv: aws.local.env,
@@ -135,7 +139,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
       dispatch(
         listener.origin,
         [
-          apiRoutes({ identity, api, log }),
+          apiRoutes({ identity, api, originVerifyValue, log }),
           mediaRoutes(aws.s3),
           signInRoutes(identity, site),
           identityPoolRoutes(identityPool),

@@ -27,6 +27,8 @@ export interface FunctionsOptions {
   readonly awsEnv: Readonly<Record<string, string>>;
   readonly logLevel: string;
   readonly log: Log;
+  /** What the local edge sends the API (dev/routes/api.ts): generated per start, like CloudFront's per stack. */
+  readonly originVerifyValue: string;
 }
 
 const HANDLER_ROLES: Record<DevHandler, string> = {
@@ -70,6 +72,7 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
       // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
       AWS_ENDPOINT_URL_S3: options.uploadsEndpoint,
+      ORIGIN_VERIFY_SECRETS: options.originVerifyValue,
     }),
     "welcome-email": (): FunctionEnvironment<"welcome-email"> => ({
       SES_SENDER: "Photo blog <blog@example.com>",

@@ -6,6 +6,7 @@ import { randomUUID } from "crypto";
 import type { IncomingHttpHeaders } from "http";
 
 import { API_ROUTES, type RouteDefinition } from "../lib/api-routes";
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
 
 export { API_ROUTES };
 
@@ -60,6 +61,32 @@ export interface IncomingApiRequest {
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
   readonly sourceIp: string;
+}
+
+/** What the local edge knows of a request for the API: its origin-verification value and the client's socket. */
+export interface EdgeOrigin {
+  readonly originVerifyValue: string;
+  /** The client's address as the socket reports it (`::ffff:127.0.0.1` is 127.0.0.1). */
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+}
+
+/**
+ * What CloudFront adds to a request for the API origin: the origin-verification value (an origin custom header) and
+ * CloudFront-Viewer-Address (`address:port` of the client), each replacing whatever the client sent under that name.
+ */
+export function withEdgeHeaders(headers: IncomingHttpHeaders, edge: EdgeOrigin): IncomingHttpHeaders {
+  const viewer = VIEWER_ADDRESS_HEADER.toLowerCase();
+  const forwarded: IncomingHttpHeaders = Object.fromEntries(
+    Object.entries(headers).filter(([name]) => {
+      const lower = name.toLowerCase();
+      return lower !== ORIGIN_VERIFY_HEADER && lower !== viewer;
+    }),
+  );
+  forwarded[ORIGIN_VERIFY_HEADER] = edge.originVerifyValue;
+  const address = edge.remoteAddress?.replace(/^::ffff:/, "");
+  if (address) forwarded[viewer] = `${address}:${edge.remotePort ?? 0}`;
+  return forwarded;
 }
 
 /** Claims as the JWT authorizer passes them in payload 2.0: every value a string. */

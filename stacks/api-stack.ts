@@ -28,6 +28,7 @@ import { dbUserArn } from "../lib/database-proxy";
 import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
 import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import { OriginVerification } from "../lib/origin-verification";
 import type { NetworkAccess } from "../lib/security-groups";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, DATABASE_PROXY_GROUP } from "./data-stack";
@@ -75,12 +76,19 @@ export class ApiStack extends BlogStack implements ApiOutputs {
   public readonly apiId: string;
   public readonly integrationId: string;
   public readonly authors?: AuthorPool;
+  public readonly originVerifyValue: string;
 
   constructor(scope: Construct, props: ApiStackProps) {
     super(scope, "api", props);
     const { network, data } = props;
 
-    const apiFn = this.createApiFunction(network, data);
+    // Generated here, upstream of the edge: this stack's apply (and release) makes the API accept a new value before
+    // the edge stack's makes CloudFront send it.
+    const originVerification = new OriginVerification(this, "origin-verify", {
+      generation: this.env.api.originVerifyGeneration,
+    });
+    this.originVerifyValue = originVerification.activeValue;
+    const apiFn = this.createApiFunction(network, data, originVerification.acceptedValues);
     this.createMigration(network, data);
 
     const api = new Apigatewayv2Api(this, "http-api", {
@@ -195,7 +203,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     this.output("api_url", api.apiEndpoint, "API Gateway endpoint (the site serves it under /api/*)");
   }
 
-  private createApiFunction(network: Network, data: Data): NodeFunction<"api"> {
+  private createApiFunction(network: Network, data: Data, originValues: string): NodeFunction<"api"> {
     // Through the proxy when the data layer runs one: its endpoint, and IAM tokens for its `prx-…` id.
     const postgres = data.database.proxy ?? {
       endpoint: data.database.address,
@@ -248,6 +256,8 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         PHOTOS_TABLE: bindTable(data.photosTable, ["BatchGetItem", "PutItem"]),
         // Presigned POSTs are signed with this role: it may only put raw uploads.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
+        // Both slots: requests without one of them (not through the distribution) are refused before any work.
+        ORIGIN_VERIFY_SECRETS: originValues,
       },
     });
     fn.grantKeyUse(network.kmsKeyArn);

@@ -37,6 +37,7 @@ import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { MonitoredResources } from "../lib/monitored";
 import { connectionsAlarmThreshold } from "../config/database-connections";
 import { SecureBucket } from "../lib/secure-bucket";
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
 import { buildSite, type SiteFile } from "../web/build";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
@@ -127,6 +128,9 @@ export class EdgeStack extends BlogStack {
             originProtocolPolicy: "https-only",
             originSslProtocols: ["TLSv1.2"],
           },
+          // Proves to the API that the request came through this distribution (it refuses any other with a 403);
+          // CloudFront replaces a viewer's header of the same name.
+          customHeader: [{ name: ORIGIN_VERIFY_HEADER, value: api.originVerifyValue }],
         },
       ],
       defaultCacheBehavior: {
@@ -381,14 +385,19 @@ export class EdgeStack extends BlogStack {
     });
   }
 
-  /** What the API needs beyond the cache key; never Host (API Gateway routes on its own host name). */
+  /**
+   * What the API needs beyond the cache key; never Host (API Gateway routes on its own host name). The reader's
+   * address (CloudFront-Viewer-Address, which CloudFront writes itself) is what the API's limits key on.
+   */
   private apiOriginRequestPolicy(): CloudfrontOriginRequestPolicy {
     return new CloudfrontOriginRequestPolicy(this, "api-origin-request", {
       name: this.names.global("api-origin-request"),
-      comment: "Forward the client id and content negotiation headers, not Host",
+      comment: "Forward the client id, content negotiation headers and the viewer's address, not Host",
       headersConfig: {
         headerBehavior: "whitelist",
-        headers: { items: ["x-client-id", "Content-Type", "Accept", "Origin"] },
+        headers: {
+          items: ["x-client-id", "Content-Type", "Accept", "Origin", VIEWER_ADDRESS_HEADER],
+        },
       },
       queryStringsConfig: { queryStringBehavior: "all" },
       cookiesConfig: { cookieBehavior: "none" },

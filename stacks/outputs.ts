@@ -74,4 +74,9 @@ export interface ApiOutputs {
    * URLs need the CloudFront address), the JWT authorizer and the author routes (see lib/author-sign-in.ts).
    */
   readonly authors?: AuthorPool;
+  /**
+   * The origin-verification value CloudFront sends to the API (the active slot of lib/origin-verification.ts), as a
+   * Terraform reference: generated in this layer's state, read by the edge through a sensitive output.
+   */
+  readonly originVerifyValue: string;
 }

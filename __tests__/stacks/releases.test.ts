@@ -16,6 +16,12 @@ const released: Record<string, string[]> = {
   events: ["mail-feedback", "thumbnail", "upload-stats", "welcome-email"],
 };
 
+/** The stack's release resources (lib/release.ts), among its other `terraform_data`. */
+const releaseResources = (stack: TerraformJson) =>
+  Object.fromEntries(
+    Object.entries(resources(stack, "terraform_data")).filter(([id]) => id.startsWith("releases_")),
+  );
+
 /** `${aws_lambda_alias.<id>.<attribute>}` of the alias of the function whose resource id is `fnId`. */
 const aliasOf = (stack: TerraformJson, fnId: string) => {
   const fnName = `\${aws_lambda_function.${fnId}.function_name}`;
@@ -71,7 +77,7 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
       // AllAtOnce without a hook: nothing for CodeDeploy to do, every alias follows its function's new version.
       expect(app).toEqual([]);
       expect(groups).toEqual({});
-      expect(resources(stack, "terraform_data")).toEqual({});
+      expect(releaseResources(stack)).toEqual({});
       for (const alias of Object.values(resources(stack, "aws_lambda_alias")))
         expect(alias.lifecycle).toBeUndefined();
       return;
@@ -139,7 +145,7 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
 
   it("releases each new version in the apply that publishes it: a release resource per released function", () => {
     if (!name.includes("-prod-")) return;
-    const releases = resources(stack, "terraform_data");
+    const releases = releaseResources(stack);
     const groups = resources(stack, "aws_codedeploy_deployment_group");
     expect(Object.keys(releases)).toHaveLength(released[name.endsWith("-api") ? "api" : "events"].length);
     for (const [id, release] of Object.entries(releases)) {
@@ -193,7 +199,7 @@ describe("options", () => {
 
 /** The release request the API's release resource hands the release program. */
 const requestOf = (stack: TerraformJson) => {
-  const [release] = Object.values(resources(stack, "terraform_data"));
+  const [release] = Object.values(releaseResources(stack));
   const [{ "local-exec": exec }] = release.provisioner as Array<{
     "local-exec": { environment: Record<string, string> };
   }>;
@@ -211,7 +217,7 @@ describe("the pre-traffic hook (release.preTrafficHook)", () => {
   it("is on in production and off in development by default", () => {
     expect(hookOf(prod)).toHaveLength(1);
     expect(hookOf(app.stack("myblog-dev-api"))).toEqual([]);
-    expect(resources(app.stack("myblog-dev-api"), "terraform_data")).toEqual({});
+    expect(releaseResources(app.stack("myblog-dev-api"))).toEqual({});
   });
 
   it("smoke-tests the API function, outside the VPC, with no CodeDeploy group of its own", () => {

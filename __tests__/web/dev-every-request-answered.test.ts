@@ -79,6 +79,7 @@ test("the local API Gateway answers 504 when the function does not answer within
   const routes = apiRoutes({
     identity: {} as LocalIdentityProvider, // public routes only: the authorizer is not asked
     api: fakeApi(300) as LocalLambda,
+    originVerifyValue: "local-edge-value-for-this-test-only-0000",
     log: () => undefined,
   });
   const server: Server = createServer(dispatch("http://local", [routes], () => undefined));

@@ -5,6 +5,7 @@ import {
   gatewayResponses,
   matchRoute,
   toHttpResponse,
+  withEdgeHeaders,
 } from "../../dev/http-api";
 
 test("routes match like API Gateway's: exact paths, one segment per parameter, method included", () => {
@@ -127,4 +128,24 @@ test("maps the function's answer like payload 2.0 does", () => {
   // A malformed answer is API Gateway's 500, not a crash of the dev server.
   expect(toHttpResponse({ statusCode: "200" })).toEqual(gatewayResponses.internalError());
   expect(toHttpResponse({ statusCode: 42 }).statusCode).toBe(500);
+});
+
+test("the local edge adds what CloudFront adds for the API origin, replacing what the client sent", () => {
+  const headers = withEdgeHeaders(
+    {
+      host: "127.0.0.1:3000",
+      "x-origin-verify": "forged",
+      "cloudfront-viewer-address": "203.0.113.1:1",
+      "x-client-id": "c",
+    },
+    { originVerifyValue: "v".repeat(43), remoteAddress: "::ffff:127.0.0.1", remotePort: 51000 },
+  );
+  expect(headers).toEqual({
+    host: "127.0.0.1:3000",
+    "x-client-id": "c",
+    "x-origin-verify": "v".repeat(43),
+    "cloudfront-viewer-address": "127.0.0.1:51000",
+  });
+  const v6 = withEdgeHeaders({}, { originVerifyValue: "v", remoteAddress: "::1", remotePort: 4 });
+  expect(v6["cloudfront-viewer-address"]).toBe("::1:4");
 });

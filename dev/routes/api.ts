@@ -1,5 +1,14 @@
-/** `/api/*`: the local API Gateway in front of the api function (routes, JWT authorizer, payload 2.0 events). */
-import { buildHttpApiEvent, gatewayResponses, matchRoute, toHttpResponse } from "../http-api";
+/**
+ * `/api/*`: the local CloudFront behaviour and API Gateway in front of the api function (the origin-verification
+ * value and CloudFront-Viewer-Address as CloudFront adds them, routes, JWT authorizer, payload 2.0 events).
+ */
+import {
+  buildHttpApiEvent,
+  gatewayResponses,
+  matchRoute,
+  toHttpResponse,
+  withEdgeHeaders,
+} from "../http-api";
 import type { Log } from "../lifecycle";
 import type { LocalIdentityProvider } from "../local-auth";
 import type { InvokeResult, LocalLambda } from "../local-lambda";
@@ -12,10 +21,12 @@ export interface ApiRoutesOptions {
   readonly identity: LocalIdentityProvider;
   /** Absent when handlers/api does not exist yet: every route then answers 503. */
   readonly api?: LocalLambda;
+  /** What the local edge sends the API to prove the request came through it (the API's ORIGIN_VERIFY_SECRETS). */
+  readonly originVerifyValue: string;
   readonly log: Log;
 }
 
-export function apiRoutes({ identity, api, log }: ApiRoutesOptions): RouteFamily {
+export function apiRoutes({ identity, api, originVerifyValue, log }: ApiRoutesOptions): RouteFamily {
   return {
     owns: (pathname) => pathname.startsWith("/api/") || pathname === "/api",
     async handle(request, response, url) {
@@ -31,7 +42,11 @@ export function apiRoutes({ identity, api, log }: ApiRoutesOptions): RouteFamily
         {
           method: request.method ?? "GET",
           url: request.url ?? "/",
-          headers: request.headers,
+          headers: withEdgeHeaders(request.headers, {
+            originVerifyValue,
+            remoteAddress: request.socket.remoteAddress,
+            remotePort: request.socket.remotePort,
+          }),
           body,
           sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1",
         },

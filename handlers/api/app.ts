@@ -13,10 +13,13 @@ import {
   type ApiRequest,
   type HttpResponse,
 } from "./http";
+import type { OriginGuard } from "./origin";
 import { createRoutes } from "./routes";
 import type { RouteDeps } from "./routes/context";
 
 export interface ApiDeps extends RouteDeps {
+  /** Admits only requests that came through this environment's CloudFront, and says whose they are (origin.ts). */
+  readonly origin: OriginGuard;
   /** Origins allowed to call the API from a browser (CORS); unset when the site and API share an origin. */
   readonly corsOrigins?: readonly string[];
   /**
@@ -100,7 +103,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
     if (context?.functionName) logger.addContext(context as Context);
     let response: HttpResponse;
     try {
-      response = await withinDeadline(respond(request), context);
+      // Before routing: a request that did not come through the distribution reaches no route and no store.
+      response = await withinDeadline(respond(deps.origin.admit(request, event)), context);
     } catch (error) {
       if (error instanceof AppError) {
         response = errorResponse(error);

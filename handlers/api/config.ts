@@ -2,6 +2,7 @@
 import * as z from "zod/mini";
 import { commonEnv, dbEnv, envBool, envInt, envList, readEnv, type Env } from "../shared/env";
 import { MAX_UPLOAD_BYTES } from "../shared/limits";
+import { MIN_ORIGIN_VERIFY_LENGTH } from "./origin";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
 
 const schema = z
@@ -46,6 +47,25 @@ const schema = z
       ["image/jpeg", "image/png"],
     ),
     CORS_ALLOWED_ORIGINS: z.optional(envList),
+    /**
+     * The origin-verification values CloudFront may send (comma-separated: both slots of the api stack, so that a
+     * rotation drops no request; `npm run dev`: its local edge's). Only requests carrying one reach the routes.
+     */
+    ORIGIN_VERIFY_SECRETS: z.pipe(
+      envList,
+      z
+        .array(
+          z
+            .string()
+            .check(
+              z.minLength(
+                MIN_ORIGIN_VERIFY_LENGTH,
+                `values must be at least ${MIN_ORIGIN_VERIFY_LENGTH} characters`,
+              ),
+            ),
+        )
+        .check(z.minLength(1), z.maxLength(2)),
+    ),
     AWS_REGION: z._default(z.string(), "us-east-1"),
     /** Set for a local S3 (s3rver): the client then uses path-style addressing. */
     AWS_ENDPOINT_URL_S3: z.optional(z.string()),

@@ -13,6 +13,7 @@ import { createDisabledCache, createRedisCache } from "./cache";
 import type { ApiConfig } from "./config";
 import { LikeStore, PhotoStore, SubscriberStore } from "./dynamo-stores";
 import { elastiCacheAuthToken } from "./elasticache-auth";
+import { createOriginGuard } from "./origin";
 import { guardedCredentials, outageMiddleware } from "./outages";
 import { PostStore } from "./posts-store";
 
@@ -107,6 +108,7 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
   const s3 = { region: config.AWS_REGION, credentials, endpoint: config.AWS_ENDPOINT_URL_S3 };
 
   const handler = createApi({
+    origin: createOriginGuard(config.ORIGIN_VERIFY_SECRETS),
     posts: new PostStore(pool),
     likes: new LikeStore(dynamo, config.COUNTERS_TABLE, logger),
     subscribers: new SubscriberStore(dynamo, config.SUBSCRIBERS_TABLE),

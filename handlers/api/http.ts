@@ -35,7 +35,13 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly rawBody: string | undefined;
+  /** The address API Gateway saw: behind CloudFront, the edge server's, shared by every reader it serves. */
   readonly sourceIp: string;
+  /**
+   * The reader's address, what the limits key on: CloudFront-Viewer-Address once the origin guard verified the
+   * request (handlers/api/origin.ts), `sourceIp` until then.
+   */
+  readonly readerIp: string;
   readonly requestId: string;
   readonly author: Author | undefined;
 }
@@ -89,6 +95,7 @@ export function toApiRequest(raw: unknown, fallbackRequestId: string): ApiReques
   const claim = (name: string) =>
     typeof claims?.[name] === "string" && claims[name] !== "" ? (claims[name] as string) : undefined;
   const sub = claim("sub");
+  const sourceIp = typeof http?.sourceIp === "string" ? http.sourceIp : "unknown";
   return {
     method: typeof http?.method === "string" ? http.method.toUpperCase() : "GET",
     path:
@@ -96,7 +103,8 @@ export function toApiRequest(raw: unknown, fallbackRequestId: string): ApiReques
     headers,
     query,
     rawBody,
-    sourceIp: typeof http?.sourceIp === "string" ? http.sourceIp : "unknown",
+    sourceIp,
+    readerIp: sourceIp,
     requestId:
       typeof context?.requestId === "string" && context.requestId ? context.requestId : fallbackRequestId,
     author: sub

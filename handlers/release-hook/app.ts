@@ -15,6 +15,7 @@ import { InvokeCommand, type InvokeCommandOutput } from "@aws-sdk/client-lambda"
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { API_ROUTES, routeKey } from "../../lib/api-routes";
+import { DIRECT_INVOCATION_API_ID } from "../../shared/origin-verification";
 import { parseLambdaAppSpec } from "../../shared/release-targets";
 
 /** What the SDK clients' `send` takes here: the command, and a signal that abandons the request. */
@@ -48,7 +49,11 @@ const HEALTH = API_ROUTES.find((route) => route.id === "health")!;
 /** Why the smoke test failed: the reason CodeDeploy's deployment is failed for, as the hook logs it. */
 class SmokeTestFailed extends Error {}
 
-/** `GET /api/health` as API Gateway's HTTP API (payload format 2.0) sends it to the function. */
+/**
+ * `GET /api/health` as API Gateway's HTTP API (payload format 2.0) sends it to the function, marked as a direct
+ * invocation (`requestContext.apiId`, which API Gateway always writes itself): the API's origin guard admits exactly
+ * this request without CloudFront's origin-verification value, so the hook holds no secret.
+ */
 export function healthRequest(deploymentId: string): APIGatewayProxyEventV2 {
   const now = new Date();
   return {
@@ -59,7 +64,7 @@ export function healthRequest(deploymentId: string): APIGatewayProxyEventV2 {
     headers: { "user-agent": "release-hook" },
     requestContext: {
       accountId: "release-hook",
-      apiId: "release-hook",
+      apiId: DIRECT_INVOCATION_API_ID,
       domainName: "release-hook",
       domainPrefix: "release-hook",
       requestId: `release-hook-${deploymentId}`,

@@ -3,6 +3,7 @@
  * function), Redis, and the local DynamoDB and S3. Shared by the API tests and the API benchmark.
  * AWS itself is the only thing not real: dynalite and s3rver stand in for DynamoDB and S3.
  */
+import { randomBytes } from "crypto";
 import { createMigrateHandler } from "../../../handlers/migrate/app";
 import { loadMigrateConfig } from "../../../handlers/migrate/config";
 import { loadApiConfig } from "../../../handlers/api/config";
@@ -26,6 +27,9 @@ export interface ApiEnvironment {
 }
 
 const randomOctet = () => Math.floor(Math.random() * 256);
+
+/** What "CloudFront" sends in these tests: generated per run, as the stacks' value is per stack. */
+export const ORIGIN_VERIFY_VALUE = randomBytes(32).toString("hex");
 
 export async function startApiEnvironment(
   overrides: Partial<Record<FunctionVariable<"api">, string>> = {},
@@ -66,6 +70,7 @@ export async function startApiEnvironment(
       UPLOADS_BUCKET: buckets.uploads,
       MEDIA_BASE_URL: `${aws.s3Endpoint}/${buckets.media}/media`,
       UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
+      ORIGIN_VERIFY_SECRETS: ORIGIN_VERIFY_VALUE,
       ...overrides,
     };
     const env = { ...aws.env, ...variables };
@@ -89,7 +94,10 @@ export async function startApiEnvironment(
   }
 }
 
-/** An API Gateway HTTP API (payload 2.0) event, as the stage sends it. */
+/**
+ * An API Gateway HTTP API (payload 2.0) event, as the stage sends it for a request that came through CloudFront:
+ * the origin-verification value and the reader's address in CloudFront-Viewer-Address, from an edge server's address.
+ */
 export function httpEvent(
   method: string,
   path: string,
@@ -98,10 +106,17 @@ export function httpEvent(
     query?: Record<string, string>;
     headers?: Record<string, string>;
     claims?: Record<string, string>;
-    sourceIp?: string;
+    /** The reader's address, as CloudFront reports it (fresh per event unless given: limits count per reader). */
+    viewerIp?: string;
+    /** The address API Gateway sees: the CloudFront edge server's (fresh per event unless given). */
+    edgeIp?: string;
+    /** `direct`: a caller of API Gateway's own endpoint, without CloudFront's headers (only `headers`). */
+    via?: "cloudfront" | "direct";
   } = {},
 ): Record<string, unknown> {
   const hasBody = options.body !== undefined;
+  const viewerIp = options.viewerIp ?? `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`;
+  const viewer = viewerIp.includes(":") ? `${viewerIp}:443` : `${viewerIp}:${1024 + randomOctet()}`;
   return {
     version: "2.0",
     routeKey: `${method} ${path}`,
@@ -110,6 +125,10 @@ export function httpEvent(
     headers: {
       ...(hasBody ? { "content-type": "application/json" } : {}),
       ...options.headers,
+      // CloudFront replaces whatever the viewer sent under these names.
+      ...(options.via === "direct"
+        ? {}
+        : { "x-origin-verify": ORIGIN_VERIFY_VALUE, "cloudfront-viewer-address": viewer }),
     },
     queryStringParameters: options.query,
     requestContext: {
@@ -118,8 +137,7 @@ export function httpEvent(
         method,
         path,
         protocol: "HTTP/1.1",
-        // A fresh address per event unless given: rate limits count per source IP.
-        sourceIp: options.sourceIp ?? `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`,
+        sourceIp: options.edgeIp ?? `130.176.${randomOctet()}.${randomOctet()}`,
         userAgent: "test",
       },
       ...(options.claims ? { authorizer: { jwt: { claims: options.claims, scopes: [] } } } : {}),

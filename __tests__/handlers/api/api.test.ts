@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aw
 import { createClient } from "@redis/client";
 import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
+import { healthRequest } from "../../../handlers/release-hook/app";
 import type { HttpResponse } from "../../../handlers/api/http";
 import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
 import { freePort } from "../../../local/postgres";
@@ -463,7 +464,7 @@ describe("input validation and the error shape", () => {
     expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
-  it("rate-limits comments per source IP with Retry-After; a new client id does not dodge it", async () => {
+  it("rate-limits comments per reader address with Retry-After; a new client id does not dodge it", async () => {
     const client = "9b2f6d1e-0c4a-4e5b-8f7a-1d2c3b4a5f6e";
     const sourceIp = "203.0.113.50";
     const statuses: number[] = [];
@@ -471,7 +472,7 @@ describe("input validation and the error shape", () => {
       const response = await call("POST", "/api/posts/page-1/comments", {
         body: { name: "Spammer", body: `comment ${i}` },
         headers: { "x-client-id": client },
-        sourceIp,
+        viewerIp: sourceIp,
       });
       statuses.push(response.statusCode);
       if (response.statusCode === 429) {
@@ -490,7 +491,7 @@ describe("input validation and the error shape", () => {
       const dodge = await call("POST", "/api/posts/page-1/comments", {
         body: { name: "N", body: "dodge" },
         headers,
-        sourceIp,
+        viewerIp: sourceIp,
       });
       expect(dodge.statusCode).toBe(429);
     }
@@ -498,14 +499,115 @@ describe("input validation and the error shape", () => {
     const moved = await call("POST", "/api/posts/page-1/comments", {
       body: { name: "N", body: "moved" },
       headers: { "x-client-id": client },
-      sourceIp: "203.0.113.51",
+      viewerIp: "203.0.113.51",
     });
     expect(moved.statusCode).toBe(429);
     const other = await call("POST", "/api/posts/page-1/comments", {
       body: { name: "N", body: "ok" },
-      sourceIp: "203.0.113.52",
+      viewerIp: "203.0.113.52",
     });
     expect(other.statusCode).toBe(201);
+  });
+
+  it("limits two readers behind one CloudFront edge one by one: one bursts into 429, the other is served", async () => {
+    const edgeIp = "130.176.7.7";
+    const noisy = "198.51.100.70";
+    const quiet = "2001:db8:aa:bb::70";
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const response = await call("POST", "/api/posts/page-2/comments", {
+        body: { name: "Noisy", body: `burst ${i}` },
+        edgeIp,
+        viewerIp: noisy,
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    const served = await call("POST", "/api/posts/page-2/comments", {
+      body: { name: "Quiet", body: "one comment" },
+      edgeIp,
+      viewerIp: quiet,
+    });
+    expect(served.statusCode).toBe(201);
+  });
+
+  it("counts an IPv6 reader by its /64: rotating the interface identifier, the port or the client id does not dodge it", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const response = await call("POST", "/api/posts/page-3/comments", {
+        body: { name: "Roamer", body: `roam ${i}` },
+        viewerIp: `2001:db8:1:2:${(i + 1).toString(16)}::${i + 10}`,
+        headers: { "x-client-id": [clientA, clientB][i % 2] },
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    // Another /64 is another reader.
+    const neighbour = await call("POST", "/api/posts/page-3/comments", {
+      body: { name: "Neighbour", body: "hello" },
+      viewerIp: "2001:db8:1:3::1",
+    });
+    expect(neighbour.statusCode).toBe(201);
+  });
+
+  it("refuses callers of API Gateway's own endpoint with 403 before any work, forged viewer headers or not", async () => {
+    const count = async () => body(await call("GET", "/api/posts/page-4/comments")).comments.length as number;
+    const before = await count();
+    const forgeries: Record<string, string>[] = [
+      {},
+      { "cloudfront-viewer-address": "198.51.100.80:443" },
+      {
+        "x-origin-verify": "guessed-value-guessed-value-guessed-value",
+        "cloudfront-viewer-address": "203.0.113.9:1",
+      },
+      { "x-origin-verify": "" },
+      { "X-Origin-Verify": "x".repeat(64) },
+    ];
+    const statuses: number[] = [];
+    // More attempts than any limit allows, each from a "new reader": none is served, none is counted as a reader.
+    for (let i = 0; i < 12; i++) {
+      const headers = {
+        ...forgeries[i % forgeries.length],
+        "cloudfront-viewer-address": `198.51.100.${100 + i}:${2000 + i}`,
+      };
+      for (const [method, path, options] of [
+        ["POST", "/api/posts/page-4/comments", { body: { name: "Direct", body: `direct ${i}` } }],
+        ["GET", "/api/health", {}],
+        ["GET", "/api/posts", {}],
+        ["OPTIONS", "/api/posts", { headers: { origin: "https://blog.example" } }],
+      ] as const) {
+        const response = await call(method, path, {
+          ...options,
+          headers: { ...("headers" in options ? options.headers : {}), ...headers },
+          via: "direct",
+        });
+        statuses.push(response.statusCode);
+        expect(body(response)).toEqual({
+          error: {
+            code: "origin_not_verified",
+            message: "Call the API through the site's address, not API Gateway's own",
+          },
+        });
+      }
+    }
+    expect(new Set(statuses)).toEqual(new Set([403]));
+    // One comment through CloudFront (which drops the cached page): the only one written.
+    const real = await call("POST", "/api/posts/page-4/comments", {
+      body: { name: "Reader", body: "via the site" },
+    });
+    expect(real.statusCode).toBe(201);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it("serves the pre-traffic hook's direct GET /api/health without CloudFront's value, and nothing else so", async () => {
+    const hookEvent = healthRequest("d-TEST") as unknown as Record<string, unknown>;
+    const health = await env.api.handler(hookEvent);
+    expect(health.statusCode).toBe(200);
+    const marked = httpEvent("GET", "/api/posts", { via: "direct" }) as {
+      requestContext: Record<string, unknown>;
+    };
+    marked.requestContext.apiId = (hookEvent.requestContext as { apiId: string }).apiId;
+    expect((await env.api.handler(marked)).statusCode).toBe(403);
   });
 
   it("rate-limits uploads per author, whatever the source address", async () => {
@@ -530,7 +632,7 @@ describe("input validation and the error shape", () => {
       for (let i = 0; i < 7; i++) {
         const response = await call("POST", "/api/posts/page-1/comments", {
           body: { name: "Spammer", body: `fallback ${i}` },
-          sourceIp,
+          viewerIp: sourceIp,
         });
         statuses.push(response.statusCode);
       }

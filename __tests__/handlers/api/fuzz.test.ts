@@ -259,12 +259,12 @@ describe("hostile requests", () => {
       }),
     );
     expect(created.statusCode).toBe(201);
-    const burst = (sourceIp?: string) =>
+    const burst = (viewerIp?: string) =>
       Array.from({ length: 40 }, (_, i) =>
         env.api.handler(
           httpEvent("POST", "/api/posts/burst-post/comments", {
             body: { name: "Burst", body: `burst ${i}` },
-            sourceIp,
+            viewerIp,
           }),
         ),
       );

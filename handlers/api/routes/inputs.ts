@@ -1,6 +1,7 @@
 /** Inputs several routes read, validated before any I/O: the signed-in author, the client id, the page asked for. */
 import { UnauthenticatedError } from "../../shared/errors";
 import { parseInput, type ApiRequest, type Author } from "../http";
+import { addressKey } from "../origin";
 import { decodeCursor, type Cursor } from "../posts-store";
 import { clientIdHeader, pageQuery } from "../schemas";
 
@@ -19,10 +20,10 @@ export function requireAuthor(request: ApiRequest): Author {
   return request.author;
 }
 
-/** `x-client-id` (a UUID the browser keeps) or, without it, the source IP. */
+/** `x-client-id` (a UUID the browser keeps) or, without it, the reader's address (an IPv6 reader's /64). */
 export function clientId(request: ApiRequest): string {
   const header = parseInput(request.headers["x-client-id"], clientIdHeader, "headers.x-client-id");
-  return header?.toLowerCase() ?? `ip:${request.sourceIp}`;
+  return header?.toLowerCase() ?? `ip:${addressKey(request.readerIp)}`;
 }
 
 export function pageOf(query: ApiRequest["query"]): { limit: number; cursorText: string; after?: Cursor } {

@@ -1,13 +1,15 @@
 /**
- * Abuse limits of the public write routes and of uploads, keyed on what the client cannot choose: the source IP
- * from API Gateway's request context and, for authors, the JWT subject. The `x-client-id` header adds a counter of
- * its own (it may narrow a limit, never widen it: the IP's counter applies whatever the header says). Counted in
- * Redis; while Redis cannot count, a per-container fallback counter with bounded memory takes over (logged).
+ * Abuse limits of the public write routes and of uploads, keyed on what the client cannot choose: the reader's
+ * address as CloudFront reports it on a request the origin guard verified (../origin.ts; an IPv6 reader by its /64,
+ * which one line can roam), and, for authors, the JWT subject. The `x-client-id` header adds a counter of its own (it
+ * may narrow a limit, never widen it: the address's counter applies whatever the header says). Counted in Redis;
+ * while Redis cannot count, a per-container fallback counter with bounded memory takes over (logged).
  */
 import { RateLimitedError } from "../../shared/errors";
 import type { Logger } from "../../shared/logger";
 import type { Cache } from "../cache";
 import type { ApiRequest } from "../http";
+import { addressKey } from "../origin";
 
 /** Abuse limits per key per window. */
 export const RATE_LIMITS = {
@@ -29,7 +31,7 @@ export interface RateLimiter {
 
 /** The keys a request is counted under: never only what the client sent. */
 export function rateLimitKeys(request: ApiRequest, clientId?: string): string[] {
-  const keys = [`ip:${request.sourceIp}`];
+  const keys = [`ip:${addressKey(request.readerIp)}`];
   if (request.author) keys.push(`sub:${request.author.sub}`);
   if (clientId && !clientId.startsWith("ip:")) keys.push(`client:${clientId}`);
   return keys;
