@@ -27,6 +27,8 @@ export interface ReleasesProps {
   readonly opsTopicArn: string;
   readonly kmsKeyArn: string;
   readonly region: string;
+  /** The stack's account, naming the rollback alarms' ARNs. */
+  readonly accountId: string;
 }
 
 /** The CodeDeploy deployment configuration of a preset. */
@@ -38,6 +40,8 @@ export class Releases extends Construct {
   private readonly role: IamRole;
   private readonly targets: Array<{ readonly fn: NodeFunction; readonly target: ReleaseTarget }> = [];
   private readonly aliasArns: string[] = [];
+  private readonly functionArns: string[] = [];
+  private readonly alarmArns: string[] = [];
   /** Released function → the `live` alias ARN of its pre-traffic hook. */
   private readonly hooks = new Map<NodeFunction, string>();
 
@@ -61,10 +65,17 @@ export class Releases extends Construct {
       policy: Lazy.stringValue({
         produce: () =>
           policyDocument([
+            // GetAlias and UpdateAlias authorize on the function ARN, provisioned concurrency on the alias's.
             {
               Sid: "ShiftLiveAliases",
               Effect: "Allow",
-              Action: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+              Action: ["lambda:GetAlias", "lambda:UpdateAlias"],
+              Resource: this.functionArns,
+            },
+            {
+              Sid: "ReadAliasConcurrency",
+              Effect: "Allow",
+              Action: "lambda:GetProvisionedConcurrencyConfig",
               Resource: this.aliasArns,
             },
             // CodeDeploy invokes a hook with this role. The managed AWSCodeDeployRoleForLambda allows it only on
@@ -79,12 +90,12 @@ export class Releases extends Construct {
                   },
                 ]
               : []),
-            // DescribeAlarms takes no resource-level permissions.
+            // DescribeAlarms takes the alarm ARN: this stack's rollback alarms only.
             {
               Sid: "ReadRollbackAlarms",
               Effect: "Allow",
               Action: "cloudwatch:DescribeAlarms",
-              Resource: "*",
+              Resource: this.alarmArns,
             },
             { Sid: "ReportToOps", Effect: "Allow", Action: "sns:Publish", Resource: props.opsTopicArn },
             {
@@ -130,6 +141,11 @@ export class Releases extends Construct {
       ],
     });
     this.aliasArns.push(fn.alias.arn);
+    this.functionArns.push(fn.function.arn);
+    const { region, accountId } = this.props;
+    this.alarmArns.push(
+      ...rollbackAlarms.map((name) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`),
+    );
     this.targets.push({
       fn,
       target: {

@@ -164,6 +164,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       opsTopicArn: network.opsTopicArn,
       kmsKeyArn: network.kmsKeyArn,
       region: this.region,
+      accountId: this.accountId,
     });
     const group = releases.add(apiFn, rollbackAlarms);
     if (this.env.release.preTrafficHook)
