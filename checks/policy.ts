@@ -36,6 +36,7 @@ function fromPolicyDocument(doc: Resource): Statement[] {
       actions: stringList(s.actions),
       hasNotAction: stringList(s.not_actions).length > 0,
       resources: stringList(s.resources ?? s.not_resources),
+      hasNotResource: s.resources === undefined && s.not_resources !== undefined,
       conditions,
     };
   });
