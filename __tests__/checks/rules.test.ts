@@ -1407,16 +1407,32 @@ const CASES: Record<string, Case> = {
           { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
           {
             Effect: "Allow",
-            Action: [
-              "ec2:CreateNetworkInterface",
-              "ec2:DescribeNetworkInterfaces",
-              "ec2:DeleteNetworkInterface",
-            ],
+            Action: ["ec2:DescribeNetworkInterfaces", "dynamodb:ListStreams"],
             Resource: "*",
           },
         ]),
     },
     fail: {
+      "ENI actions that take the interface ARN, on *": {
+        build: (s) =>
+          lambda(s, "fn", {}, [
+            {
+              Effect: "Allow",
+              Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DeleteNetworkInterface",
+              ],
+              Resource: "*",
+            },
+          ]),
+        message: /allows ec2:CreateNetworkInterface, ec2:DeleteNetworkInterface on Resource "\*"/,
+      },
+      "a Describe action that takes an ARN, on *": {
+        build: (s) =>
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: "*" }]),
+        message: /cloudwatch:DescribeAlarms on Resource "\*"/,
+      },
       "CreateLogGroup on *": {
         build: (s) =>
           lambda(s, "fn", {}, [{ Effect: "Allow", Action: ["logs:CreateLogGroup"], Resource: "*" }]),
