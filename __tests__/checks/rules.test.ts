@@ -35,6 +35,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import { ALL_RULES } from "../../checks/rules";
@@ -159,6 +160,16 @@ function identityPoolRole(
     policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
   });
   return role;
+}
+/** A function `target` and its `live` alias. */
+function aliasedFunction(s: Parameters<Build>[0]) {
+  const target = lambda(s, "target");
+  const alias = new LambdaAlias(s, "live", {
+    name: "live",
+    functionName: target.functionName,
+    functionVersion: "1",
+  });
+  return { target, alias };
 }
 /** The identity variable escaped for Terraform, as the synthesized JSON holds it. */
 const IDENTITY = "$${cognito-identity.amazonaws.com:sub}";
@@ -1250,12 +1261,7 @@ const CASES: Record<string, Case> = {
   BLOG_IAM_RESOURCE_TYPE: {
     pass: {
       "alias actions on the function, stream reads on the stream, ListStreams on *": (s) => {
-        const target = lambda(s, "target");
-        const alias = new LambdaAlias(s, "live", {
-          name: "live",
-          functionName: target.functionName,
-          functionVersion: "1",
-        });
+        const { target, alias } = aliasedFunction(s);
         const t = table(s, "subscribers", { streamEnabled: true, streamViewType: "NEW_IMAGE" });
         lambda(s, "fn", {}, [
           { Effect: "Allow", Action: ["lambda:GetAlias", "lambda:UpdateAlias"], Resource: target.arn },
@@ -1288,18 +1294,35 @@ const CASES: Record<string, Case> = {
     fail: {
       "lambda:UpdateAlias on the alias ARN": {
         build: (s) => {
-          const target = lambda(s, "target");
-          const alias = new LambdaAlias(s, "live", {
-            name: "live",
-            functionName: target.functionName,
-            functionVersion: "1",
-          });
+          const { alias } = aliasedFunction(s);
           lambda(s, "fn", {}, [
             { Effect: "Allow", Action: ["lambda:GetAlias", "lambda:UpdateAlias"], Resource: alias.arn },
           ]);
         },
         message:
           /no resource \(arn:\$\{Partition\}:lambda:\$\{Region\}:\$\{Account\}:function:\$\{FunctionName\}:\$\{Alias\}\) matches a resource type lambda:UpdateAlias accepts/,
+      },
+      "lambda:UpdateAlias on the alias ARN, in a jsonencoded policy": {
+        build: (s) => {
+          const { alias } = aliasedFunction(s);
+          const role = new IamRole(s, "deployer", {
+            name: "deployer",
+            assumeRolePolicy: policy({
+              Effect: "Allow",
+              Principal: { Service: "codedeploy.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            }),
+            tags: REQUIRED_TAGS,
+          });
+          new IamRolePolicy(s, "deployer-policy", {
+            role: role.id,
+            policy: Fn.jsonencode({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "lambda:UpdateAlias", Resource: alias.arn }],
+            }),
+          });
+        },
+        message: /matches a resource type lambda:UpdateAlias accepts/,
       },
       "dynamodb:ListStreams on the stream ARN": {
         build: (s) => {
