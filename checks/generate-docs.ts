@@ -19,6 +19,7 @@ import { cloudfrontRules } from "./rules/cloudfront";
 import { dataRules } from "./rules/data";
 import { hygieneRules } from "./rules/hygiene";
 import { iamRules } from "./rules/iam";
+import { iamReferenceChecks } from "./rules/iam-reference";
 import { lambdaRules } from "./rules/lambda";
 import { messagingRules } from "./rules/messaging";
 import { networkRules } from "./rules/network";
@@ -33,6 +34,7 @@ const SECTIONS: [string, readonly Rule[]][] = [
   ["SNS, SQS, SES", messagingRules],
   ["VPC", networkRules],
   ["IAM and KMS", iamRules],
+  ["IAM against the Service Authorization Reference", iamReferenceChecks],
   ["Hygiene", hygieneRules],
 ];
 

@@ -220,7 +220,7 @@ export class Model {
   }
 
   /** The value of output `output` read through remote state `remoteState` of `stack`. */
-  private outputValue(
+  outputValue(
     stack: string,
     remoteState: string,
     output: string,

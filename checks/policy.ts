@@ -1,8 +1,9 @@
 /**
  * IAM policy documents as the rules read them. Policies reach the JSON as strings (`JSON.stringify` with
- * `${…}` references inside, which stay valid JSON) or as a reference to a `data.aws_iam_policy_document`.
- * Anything else (for example `${jsonencode(…)}`) cannot be read statically and is reported as such, never
- * silently passed. What makes a statement public is decided in shared/public-access.ts, with the summary.
+ * `${…}` references inside, which stay valid JSON), as `${jsonencode(…)}` of a literal (`Fn.jsonencode`), or as
+ * a reference to a `data.aws_iam_policy_document`. Anything else (a jsonencode of a function's result, say)
+ * cannot be read statically and is reported as such, never silently passed. What makes a statement public is
+ * decided in shared/public-access.ts, with the summary.
  */
 import {
   parsePolicyDocument,
@@ -12,6 +13,7 @@ import {
   type ParsedPolicy,
   type Statement,
 } from "../shared/policy-document";
+import { readJsonencode } from "./jsonencode";
 import { blocks, isObject, type Model, type Resource } from "./model";
 
 export type { ParsedPolicy, Statement } from "../shared/policy-document";
@@ -36,6 +38,7 @@ function fromPolicyDocument(doc: Resource): Statement[] {
       actions: stringList(s.actions),
       hasNotAction: stringList(s.not_actions).length > 0,
       resources: stringList(s.resources ?? s.not_resources),
+      hasNotResource: s.resources === undefined && s.not_resources !== undefined,
       conditions,
     };
   });
@@ -49,13 +52,15 @@ export function parsePolicy(model: Model, stack: string, value: unknown): Parsed
     return { ok: false, error: "the policy is neither a JSON string nor an object" };
   const trimmed = value.trim();
   if (trimmed.startsWith("{")) return parsePolicyJson(trimmed);
+  const encoded = readJsonencode(trimmed);
+  if (encoded !== undefined) return parsePolicyDocument(encoded);
   const docs = model.referencedBy(stack, trimmed).filter((r) => r.type === "aws_iam_policy_document");
   if (/^\$\{data\.aws_iam_policy_document\.[\w-]+\.json\}$/.test(trimmed) && docs.length === 1) {
     return { ok: true, statements: fromPolicyDocument(docs[0]) };
   }
   return {
     ok: false,
-    error: `the policy ${trimmed.slice(0, 60)} cannot be read statically; build it with JSON.stringify or aws_iam_policy_document`,
+    error: `the policy ${trimmed.slice(0, 60)} cannot be read statically; build it with JSON.stringify, Fn.jsonencode of a literal or aws_iam_policy_document`,
   };
 }
 

@@ -64,7 +64,9 @@ export class Foundations extends Construct {
           Sid: "CloudWatchLogsEncryptsLogGroups",
           Effect: "Allow",
           Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          // Not kms:Describe* (as the Logs guide's example has it): DescribeKey carries no encryption context,
+          // so under this condition it was never allowed.
+          Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
           Resource: "*",
           Condition: {
             ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${account}:*` },

@@ -66,6 +66,8 @@ export interface ReleasesProps {
   readonly account?: AccountConfig;
   /** The providers' session name when they assume the role: the stack name by default. */
   readonly sessionName: string;
+  /** The stack's account, naming the rollback alarms' ARNs. */
+  readonly accountId: string;
 }
 
 /** The CodeDeploy deployment configuration of a preset. */
@@ -79,6 +81,8 @@ export class Releases extends Construct {
   private program?: TerraformAsset;
   private readonly released = new Set<NodeFunction>();
   private readonly aliasArns: string[] = [];
+  private readonly functionArns: string[] = [];
+  private readonly alarmArns: string[] = [];
   /** Released function → the `live` alias ARN of its pre-traffic hook. */
   private readonly hooks = new Map<NodeFunction, string>();
 
@@ -102,10 +106,17 @@ export class Releases extends Construct {
       policy: Lazy.stringValue({
         produce: () =>
           policyDocument([
+            // GetAlias and UpdateAlias authorize on the function ARN, provisioned concurrency on the alias's.
             {
               Sid: "ShiftLiveAliases",
               Effect: "Allow",
-              Action: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+              Action: ["lambda:GetAlias", "lambda:UpdateAlias"],
+              Resource: this.functionArns,
+            },
+            {
+              Sid: "ReadAliasConcurrency",
+              Effect: "Allow",
+              Action: "lambda:GetProvisionedConcurrencyConfig",
               Resource: this.aliasArns,
             },
             // CodeDeploy invokes a hook with this role. The managed AWSCodeDeployRoleForLambda allows it only on
@@ -120,12 +131,12 @@ export class Releases extends Construct {
                   },
                 ]
               : []),
-            // DescribeAlarms takes no resource-level permissions.
+            // DescribeAlarms takes the alarm ARN: this stack's rollback alarms only.
             {
               Sid: "ReadRollbackAlarms",
               Effect: "Allow",
               Action: "cloudwatch:DescribeAlarms",
-              Resource: "*",
+              Resource: this.alarmArns,
             },
             { Sid: "ReportToOps", Effect: "Allow", Action: "sns:Publish", Resource: props.opsTopicArn },
             {
@@ -167,6 +178,11 @@ export class Releases extends Construct {
     if (fn.release !== "codedeploy")
       throw new Error(`${fn.node.path}: a function released through CodeDeploy needs release: "codedeploy"`);
     this.aliasArns.push(fn.alias.arn);
+    this.functionArns.push(fn.function.arn);
+    const { region, accountId } = this.props;
+    this.alarmArns.push(
+      ...rollbackAlarms.map((name) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`),
+    );
     this.released.add(fn);
     this.program ??= new TerraformAsset(this, "program", {
       path: bundleProgram("pipeline/release-cli.ts", "release").file,

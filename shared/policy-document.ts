@@ -11,7 +11,9 @@ export interface Statement {
   readonly hasNotPrincipal: boolean;
   readonly actions: readonly string[];
   readonly hasNotAction: boolean;
+  /** `Resource`, or `NotResource` when hasNotResource. */
   readonly resources: readonly string[];
+  readonly hasNotResource: boolean;
   /** operator (lower case) → condition key (lower case) → values */
   readonly conditions: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
 }
@@ -61,6 +63,7 @@ function fromJsonStatement(raw: unknown, index: number): Statement | string {
     actions: stringList(raw.Action),
     hasNotAction: raw.NotAction !== undefined,
     resources: stringList(raw.Resource ?? raw.NotResource),
+    hasNotResource: raw.Resource === undefined && raw.NotResource !== undefined,
     conditions: conditionsOf(raw.Condition),
   };
 }

@@ -175,6 +175,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         region: this.region,
         account: this.env.account,
         sessionName: this.node.id,
+        accountId: this.accountId,
       });
       const group = releases.add(apiFn, rollbackAlarms);
       if (this.env.release.preTrafficHook)

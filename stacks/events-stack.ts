@@ -68,6 +68,7 @@ export class EventsStack extends BlogStack {
         region: this.region,
         account: this.env.account,
         sessionName: this.node.id,
+        accountId: this.accountId,
       });
 
     const ses = this.createSes(network);
@@ -260,13 +261,15 @@ export class EventsStack extends BlogStack {
     fn.addToRolePolicy({
       Sid: "ReadSubscriberStream",
       Effect: "Allow",
-      Action: [
-        "dynamodb:DescribeStream",
-        "dynamodb:GetRecords",
-        "dynamodb:GetShardIterator",
-        "dynamodb:ListStreams",
-      ],
+      Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
       Resource: data.subscribersStreamArn,
+    });
+    // ListStreams takes no resource-level permission (Service Authorization Reference): it needs "*".
+    fn.addToRolePolicy({
+      Sid: "ListSubscriberStreams",
+      Effect: "Allow",
+      Action: ["dynamodb:ListStreams"],
+      Resource: "*",
     });
     fn.addToRolePolicy({
       Sid: "SendWelcomeEmail",

@@ -13,7 +13,9 @@ import { locateCheckov } from "../../checks/checkov/locate";
 import { checkovSwitchedOff, scanWithCheckov } from "../../checks/checkov/scan";
 import { isInvalidSuppression, runChecks, type CheckReport } from "../../checks/engine";
 import { checkovSection, DOCS_FILE, replaceSection } from "../../checks/generate-docs";
+import { REFERENCE_EXCEPTIONS } from "../../checks/iam-reference/exceptions";
 import { isObject, loadOutdir, type JsonObject, type Model } from "../../checks/model";
+import { iamReferenceRules } from "../../checks/rules/iam-reference";
 
 const root = path.resolve(__dirname, "..", "..");
 let outdir: string;
@@ -82,6 +84,20 @@ describe("the real app", () => {
     const text = fs.readFileSync(DOCS_FILE, "utf8");
     const section = checkovSection(report, checkov, loadCatalog(locateCheckov(root)));
     expect(replaceSection(text, "Checkov on our stacks", section)).toBe(text);
+  });
+
+  it("reads the policies of every stack against the Service Authorization Reference, each exception needed", () => {
+    // Every environment and the bootstrap: each holds policies (roles, bucket and key policies).
+    const judged = new Set(
+      report.outcomes.filter((o) => o.ruleId === "BLOG_IAM_RESOURCE_TYPE").map((o) => o.stack),
+    );
+    expect([...judged].sort()).toEqual(model.stacks.map((s) => s.name).sort());
+    // Without an exception the stacks fail on its action: an exception nothing uses is to be removed.
+    for (const exception of REFERENCE_EXCEPTIONS) {
+      const rules = iamReferenceRules(REFERENCE_EXCEPTIONS.filter((e) => e !== exception));
+      const failures = runChecks(model, rules).outcomes.filter((o) => o.status === "fail");
+      expect(failures.map((o) => o.message).join("\n")).toContain(exception.action);
+    }
   });
 
   it("justifies every suppression with a real reason", () => {

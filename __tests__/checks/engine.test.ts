@@ -251,7 +251,7 @@ describe("public routes", () => {
 });
 
 describe("policies", () => {
-  it("reads data.aws_iam_policy_document and reports a policy it cannot read", () => {
+  it("reads data.aws_iam_policy_document and jsonencode of a literal, and reports a policy it cannot read", () => {
     const outdir = synth((app) => {
       const s = stack(app, "fx-dev-api", false);
       const doc = new DataAwsIamPolicyDocument(s, "doc", {
@@ -260,17 +260,26 @@ describe("policies", () => {
       new IamPolicy(s, "from-document", { name: "a", policy: doc.json, tags: REQUIRED_TAGS });
       new IamPolicy(s, "jsonencoded", {
         name: "b",
-        policy: Fn.jsonencode({ Statement: [] }),
+        policy: Fn.jsonencode({
+          Statement: [{ Effect: "Allow", Action: ["sns:*"], Resource: doc.id }],
+        }),
+        tags: REQUIRED_TAGS,
+      });
+      new IamPolicy(s, "computed", {
+        name: "c",
+        policy: Fn.jsonencode(Fn.merge([{ Statement: [] }, {}])),
         tags: REQUIRED_TAGS,
       });
     });
     const outcomes = runChecks(loadOutdir(outdir)).outcomes.filter((o) => o.ruleId === "FSBP_IAM.21");
     expect(outcomes.map((o) => [o.address, o.status])).toEqual([
+      ["aws_iam_policy.computed", "fail"],
       ["aws_iam_policy.from-document", "fail"],
       ["aws_iam_policy.jsonencoded", "fail"],
     ]);
-    expect(outcomes[0].message).toMatch(/allows sqs:\*/);
-    expect(outcomes[1].message).toMatch(/cannot be read statically/);
+    expect(outcomes[0].message).toMatch(/cannot be read statically/);
+    expect(outcomes[1].message).toMatch(/allows sqs:\*/);
+    expect(outcomes[2].message).toMatch(/allows sns:\*/);
   });
 });
 

@@ -1,6 +1,7 @@
 /** Robustness of what the rules parse: Terraform interpolations and policy documents of any shape. */
 import fc from "fast-check";
 import { interpolations, Model, readStack } from "../../checks/model";
+import { readJsonencode } from "../../checks/jsonencode";
 import { parsePolicy } from "../../checks/policy";
 
 const emptyModel = new Model([readStack("s", "stacks/s/cdk.tf.json", "{}", {})]);
@@ -75,5 +76,40 @@ describe("parsePolicy()", () => {
         expect(typeof parsed.ok).toBe("boolean");
       }),
     );
+  });
+});
+
+describe("readJsonencode()", () => {
+  it("reads cdktf's jsonencode of a literal, bare references as interpolations", () => {
+    expect(
+      readJsonencode(
+        '${jsonencode({"Statement" = [{"Effect" = "Allow", "Action" = ["s3:GetObject"], "Resource" = "${aws_s3_bucket.b.arn}/$${aws:username}/*", "Condition" = {"Bool" = {"aws:SecureTransport" = true}}}, {"Resource" = aws_s3_bucket.b.arn, n = 1.5, o = data.terraform_remote_state.r.outputs.o[0]}]})}',
+      ),
+    ).toEqual({
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: "${aws_s3_bucket.b.arn}/$${aws:username}/*",
+          Condition: { Bool: { "aws:SecureTransport": true } },
+        },
+        { Resource: "${aws_s3_bucket.b.arn}", n: 1.5, o: "${data.terraform_remote_state.r.outputs.o[0]}" },
+      ],
+    });
+  });
+
+  it("gives up on anything computed", () => {
+    for (const text of [
+      "${jsonencode(merge(local.a, {}))}",
+      '${jsonencode({a = upper("x")})}',
+      "${jsonencode({a = 1 + 2})}",
+      "${jsonencode({a = 1}",
+      "not an expression",
+    ])
+      expect(readJsonencode(text)).toBeUndefined();
+  });
+
+  it("never throws on arbitrary input", () => {
+    fc.assert(fc.property(fc.string(), (text) => void readJsonencode(`\${jsonencode(${text})}`)));
   });
 });

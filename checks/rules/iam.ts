@@ -1,4 +1,5 @@
 /** Identity policies (what a role may do) and KMS keys. Resource policies have their own rules (S3, SNS/SQS). */
+import { iamReference } from "../iam-reference/reference";
 import { blocks, isTrue, type Resource } from "../model";
 import { parsePolicy, statementLabel, type Statement } from "../policy";
 import { NOT_APPLICABLE, resourceRule, type RuleContext } from "../rule";
@@ -12,32 +13,14 @@ const IDENTITY_POLICY_TYPES = [
 ];
 
 /**
- * Actions AWS only grants on Resource "*" (they accept no resource-level permission), so "*" is required
- * rather than lax. `logs:CreateLogGroup` is deliberately absent: it takes a log-group ARN.
+ * Actions AWS grants on Resource "*" alone: the Service Authorization Reference lists no resource type for them
+ * (X-Ray segments, ec2:DescribeNetworkInterfaces, cloudwatch:PutMetricData, dynamodb:ListStreams…), so "*" is
+ * required rather than lax. Every other action, List* and Describe* included, takes some ARN.
  */
-export const ACTIONS_REQUIRING_ANY_RESOURCE = new Set(
-  [
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    // Lambda's VPC networking (the AWSLambdaVPCAccessExecutionRole family).
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeVpcs",
-    "cloudwatch:PutMetricData",
-    "sts:GetCallerIdentity",
-  ].map((a) => a.toLowerCase()),
-);
-
-/** Listing and describing rarely accept a resource ARN; everything else must name its resources. */
-const UNSCOPED_READ = /^[\w-]+:(List|Describe)[A-Za-z]*$/;
+export function takesOnlyAnyResource(action: string): boolean {
+  const actions = iamReference().actions(action);
+  return actions.length > 0 && actions.every((a) => a.formats.size === 0);
+}
 
 function identityStatements(
   resource: Resource,
@@ -143,13 +126,11 @@ export const iamRules = [
     description:
       'A statement allows actions that accept resource ARNs on Resource "*", so the role can act on every resource of that kind in the account.',
     remediation:
-      'Scope the statement to the ARNs it needs. Only actions AWS grants on "*" alone (X-Ray segments, Lambda VPC ENIs, PutMetricData, List*/Describe*) may keep "*".',
+      'Scope the statement to the ARNs it needs. Only actions for which the Service Authorization Reference lists no resource type (X-Ray segments, ec2:DescribeNetworkInterfaces, cloudwatch:PutMetricData, dynamodb:ListStreams) may keep "*", in a statement of their own.',
     types: IDENTITY_POLICY_TYPES,
     check: forAllowStatements((s, label) => {
       if (!s.resources.includes("*")) return [];
-      const scopable = s.actions.filter(
-        (a) => !ACTIONS_REQUIRING_ANY_RESOURCE.has(a.toLowerCase()) && !UNSCOPED_READ.test(a),
-      );
+      const scopable = s.actions.filter((a) => !takesOnlyAnyResource(a));
       return scopable.length ? [`${label} allows ${scopable.join(", ")} on Resource "*"`] : [];
     }),
   }),

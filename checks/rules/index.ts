@@ -5,6 +5,7 @@ import { cloudfrontRules } from "./cloudfront";
 import { dataRules } from "./data";
 import { hygieneRules } from "./hygiene";
 import { iamRules } from "./iam";
+import { iamReferenceChecks } from "./iam-reference";
 import { lambdaRules } from "./lambda";
 import { messagingRules } from "./messaging";
 import { networkRules } from "./network";
@@ -19,5 +20,6 @@ export const ALL_RULES: readonly Rule[] = [
   ...messagingRules,
   ...networkRules,
   ...iamRules,
+  ...iamReferenceChecks,
   ...hygieneRules,
 ];
