@@ -8,6 +8,7 @@ import { iamRules } from "./iam";
 import { lambdaRules } from "./lambda";
 import { messagingRules } from "./messaging";
 import { networkRules } from "./network";
+import { originVerificationRules } from "./origin-verification";
 import { s3Rules } from "./s3";
 
 export const ALL_RULES: readonly Rule[] = [
@@ -15,6 +16,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...cloudfrontRules,
   ...apiGatewayRules,
   ...lambdaRules,
+  ...originVerificationRules,
   ...dataRules,
   ...messagingRules,
   ...networkRules,
