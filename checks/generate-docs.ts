@@ -23,6 +23,7 @@ import { iamReferenceChecks } from "./rules/iam-reference";
 import { lambdaRules } from "./rules/lambda";
 import { messagingRules } from "./rules/messaging";
 import { networkRules } from "./rules/network";
+import { originVerificationRules } from "./rules/origin-verification";
 import { s3Rules } from "./rules/s3";
 
 const SECTIONS: [string, readonly Rule[]][] = [
@@ -30,6 +31,7 @@ const SECTIONS: [string, readonly Rule[]][] = [
   ["CloudFront", cloudfrontRules],
   ["API Gateway", apiGatewayRules],
   ["Lambda and event source mappings", lambdaRules],
+  ["API origin verification", originVerificationRules],
   ["RDS, ElastiCache, DynamoDB", dataRules],
   ["SNS, SQS, SES", messagingRules],
   ["VPC", networkRules],

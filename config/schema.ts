@@ -7,6 +7,7 @@
 import { UNRESERVED_MINIMUM, concurrencyNeeded, describeShares, reservedConcurrency } from "./concurrency";
 import { z } from "zod";
 import { ROLE_ARN_PATTERN, roleAccount } from "../shared/account-access";
+import { ORIGIN_VERIFICATION_MODES } from "../shared/origin-verification";
 import { connectionProblem } from "./database-connections";
 import { noAlarmRecipients, strictObject } from "./messages";
 
@@ -122,6 +123,17 @@ const apiSchema = strictObject({
    * generates a new value in the slot CloudFront does not send and makes it the one sent; the API accepts both slots.
    */
   originVerifyGeneration: z.number().int().min(0),
+  /**
+   * `enforce`: a request without a valid origin-verification value is refused. `accept-unverified`: one without any
+   * value is still served (its viewer headers not trusted), the first rollout of the check to a running environment
+   * whose CloudFront does not send the value yet; a wrong value is refused in both.
+   */
+  originVerification: z.enum(ORIGIN_VERIFICATION_MODES),
+  /**
+   * Last day (YYYY-MM-DD, UTC) production may stay in `accept-unverified`: required there, and the rule pack's
+   * BLOG_API_ORIGIN_VERIFIED fails from the next day on.
+   */
+  acceptUnverifiedUntil: z.iso.date("must be a date written YYYY-MM-DD").optional(),
 });
 
 /** CodeDeploy's predefined Lambda deployment configurations, by the name after `CodeDeployDefault.Lambda`. */
@@ -355,6 +367,7 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     }
     accountRules(env, e, problem);
     concurrencyRules(env, e, problem);
+    originVerificationRules(env, e, problem);
     if (e.production !== true) continue;
     for (const [section, values, key] of [
       ["database", database, "multiAz"],
@@ -372,6 +385,27 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
   }
   sharedAccountConcurrency(asObject(root.environments), ctx);
   sesRules(asObject(root.ses), ctx);
+}
+
+/** The transition mode ends by a reviewed date in production; the date means nothing without the mode. */
+function originVerificationRules(
+  env: string,
+  e: Raw,
+  problem: (message: string, ...path: string[]) => void,
+): void {
+  const { originVerification, acceptUnverifiedUntil } = asObject(e.api);
+  if (originVerification === "enforce" && acceptUnverifiedUntil !== undefined)
+    problem('applies only with api.originVerification "accept-unverified"', "api", "acceptUnverifiedUntil");
+  if (
+    e.production === true &&
+    originVerification === "accept-unverified" &&
+    acceptUnverifiedUntil === undefined
+  )
+    problem(
+      `is required when api.originVerification is "accept-unverified" in a production environment (environments.${env}.production is true): the last day of the transition, after which the rule pack fails`,
+      "api",
+      "acceptUnverifiedUntil",
+    );
 }
 
 /** The DNS keys of `ses` describe a domain identity; with a single address they would be silently ignored. */

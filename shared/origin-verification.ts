@@ -24,3 +24,17 @@ export const VIEWER_ADDRESS_HEADER = "CloudFront-Viewer-Address";
  * sends, so no request through API Gateway carries this mark.
  */
 export const DIRECT_INVOCATION_API_ID = "release-hook";
+
+/**
+ * What the API does with a request that carries no origin-verification value (`api.originVerification`): `enforce`
+ * refuses it (403); `accept-unverified` serves it without trusting its viewer headers, for the first rollout of the
+ * check to an environment whose CloudFront does not send the value yet. A wrong value is refused in both.
+ */
+export const ORIGIN_VERIFICATION_MODES = ["enforce", "accept-unverified"] as const;
+export type OriginVerificationMode = (typeof ORIGIN_VERIFICATION_MODES)[number];
+
+/**
+ * Tag of the API function holding `api.acceptUnverifiedUntil`, for the rule pack's BLOG_API_ORIGIN_VERIFIED (and an
+ * operator in the console) to read: a date is not the function's business, so it is no variable.
+ */
+export const ACCEPT_UNVERIFIED_UNTIL_KEY = "accept-unverified-until";

@@ -29,6 +29,7 @@ import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
 import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { OriginVerification } from "../lib/origin-verification";
+import { ACCEPT_UNVERIFIED_UNTIL_KEY } from "../shared/origin-verification";
 import type { NetworkAccess } from "../lib/security-groups";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, DATABASE_PROXY_GROUP } from "./data-stack";
@@ -259,8 +260,12 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
         // Both slots: requests without one of them (not through the distribution) are refused before any work.
         ORIGIN_VERIFY_SECRETS: originValues,
+        // `accept-unverified` only while a running environment's CloudFront does not send the value yet.
+        ORIGIN_VERIFY_MODE: this.env.api.originVerification,
       },
     });
+    const until = this.env.api.acceptUnverifiedUntil;
+    if (until !== undefined) fn.function.addOverride(`tags.${ACCEPT_UNVERIFIED_UNTIL_KEY}`, until);
     fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "ConnectToPostgresWithIam",

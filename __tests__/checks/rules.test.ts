@@ -58,6 +58,7 @@ import {
   tlsOnly,
   type Build,
 } from "./fixtures";
+import { ACCEPT_UNVERIFIED_UNTIL_KEY } from "../../shared/origin-verification";
 
 interface Case {
   /** Compliant fixtures: the rule evaluates something and everything passes. */
@@ -80,6 +81,12 @@ function releasedFunction(s: Parameters<Build>[0], group: Partial<CodedeployDepl
     serviceRoleArn: "arn:aws:iam::111122223333:role/codedeploy",
     ...group,
   });
+}
+
+/** The API function in origin-verification mode `mode`, with the transition's end date when given. */
+function apiFunction(s: Parameters<Build>[0], mode: string, until?: string): void {
+  const fn = lambda(s, "fn", { environment: { variables: { ORIGIN_VERIFY_MODE: mode } } });
+  if (until) fn.addOverride(`tags.${ACCEPT_UNVERIFIED_UNTIL_KEY}`, until);
 }
 
 function vpcWith(
@@ -770,6 +777,23 @@ const CASES: Record<string, Case> = {
             input: "{}",
           }),
         message: /\$LATEST/,
+      },
+    },
+  },
+  BLOG_API_ORIGIN_VERIFIED: {
+    production: true,
+    pass: {
+      enforced: (s) => apiFunction(s, "enforce"),
+      "in transition until a later day": (s) => apiFunction(s, "accept-unverified", "2999-12-31"),
+    },
+    fail: {
+      "in transition with no end date": {
+        build: (s) => apiFunction(s, "accept-unverified"),
+        message: /no end date \(api.acceptUnverifiedUntil\)/,
+      },
+      "past its end date": {
+        build: (s) => apiFunction(s, "accept-unverified", "2000-01-31"),
+        message: /after its end date 2000-01-31/,
       },
     },
   },

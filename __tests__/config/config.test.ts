@@ -269,6 +269,50 @@ describe("bad configuration", () => {
   });
 });
 
+describe("api.originVerification", () => {
+  it("defaults to enforce in both presets", () => {
+    const { config } = load();
+    expect(config.environments.dev.api.originVerification).toBe("enforce");
+    expect(config.environments.prod.api.originVerification).toBe("enforce");
+  });
+
+  it("names the allowed modes, and asks production for the transition's end date", () => {
+    const found = problems(() =>
+      load({
+        environments: {
+          dev: { api: { originVerification: "off", acceptUnverifiedUntil: "15/01/2027" } },
+          prod: { production: true, api: { originVerification: "accept-unverified" } },
+          qa: { api: { acceptUnverifiedUntil: "2027-01-15" } },
+        },
+      }),
+    );
+    const byKey = Object.fromEntries(found.map((p) => [p.key, p.message]));
+    expect(byKey).toMatchObject({
+      "environments.dev.api.originVerification": 'must be one of "enforce"|"accept-unverified"',
+      "environments.dev.api.acceptUnverifiedUntil": "must be a date written YYYY-MM-DD",
+      "environments.prod.api.acceptUnverifiedUntil": expect.stringMatching(
+        /is required when .*accept-unverified/,
+      ),
+      "environments.qa.api.acceptUnverifiedUntil": expect.stringMatching(/applies only with/),
+    });
+  });
+
+  it("accepts the transition with an end date in production, and without one elsewhere", () => {
+    const { config } = load({
+      environments: {
+        dev: { api: { originVerification: "accept-unverified" } },
+        prod: {
+          production: true,
+          alarmEmails: ["ops@example.com"],
+          allowAnyAccount: true,
+          api: { originVerification: "accept-unverified", acceptUnverifiedUntil: "2027-01-15" },
+        },
+      },
+    });
+    expect(config.environments.prod.api.acceptUnverifiedUntil).toBe("2027-01-15");
+  });
+});
+
 describe("environment variables", () => {
   it("select the S3 backend with its defaults and narrow the environments", () => {
     const { config, environments } = load(

@@ -13,6 +13,7 @@ import * as path from "path";
 import { toApiRequest } from "../../handlers/api/http";
 import { createOriginGuard } from "../../handlers/api/origin";
 import { OriginVerification, slotGeneration } from "../../lib/origin-verification";
+import { ACCEPT_UNVERIFIED_UNTIL_KEY } from "../../shared/origin-verification";
 import { only, resources, synthApp, type TerraformJson } from "./synth";
 
 /** The stack's two origin-verification slots, among its other `terraform_data` (release resources). */
@@ -54,6 +55,11 @@ describe.each(["dev", "prod"])("origin verification in %s", (env) => {
       const other = (fn.environment as { variables: Record<string, string> }).variables;
       expect(Object.values(other).join(" ")).not.toMatch(/terraform_data/);
     }
+  });
+
+  it("gives the API function the enforce mode by default, with no transition end date", () => {
+    expect(variables.ORIGIN_VERIFY_MODE).toBe("enforce");
+    expect(JSON.stringify(apiFn.tags ?? {})).not.toContain(ACCEPT_UNVERIFIED_UNTIL_KEY);
   });
 
   it("hands the active slot to the edge only through a sensitive output", () => {
@@ -99,6 +105,28 @@ describe.each(["dev", "prod"])("origin verification in %s", (env) => {
       const long = strings(stack).filter((s) => /[0-9a-f]{48,}/i.test(s));
       expect(long).toEqual([]);
     }
+  });
+});
+
+describe("the first rollout to a running environment (api.originVerification)", () => {
+  it("gives the API function accept-unverified, and tags it with the end date for the rule pack", () => {
+    const app = synthApp({
+      environments: {
+        prod: {
+          allowAnyAccount: true,
+          alarmEmails: ["ops@example.com"],
+          api: { originVerification: "accept-unverified", acceptUnverifiedUntil: "2027-01-15" },
+        },
+      },
+    });
+    const api = app.stack("myblog-prod-api");
+    const fn = Object.values(resources(api, "aws_lambda_function")).find(
+      (f) => f.function_name === "myblog-prod-api",
+    )!;
+    expect((fn.environment as { variables: Record<string, string> }).variables.ORIGIN_VERIFY_MODE).toBe(
+      "accept-unverified",
+    );
+    expect((fn.tags as Record<string, unknown>)[ACCEPT_UNVERIFIED_UNTIL_KEY]).toBe("2027-01-15");
   });
 });
 

@@ -9,6 +9,7 @@ import { iamReferenceChecks } from "./iam-reference";
 import { lambdaRules } from "./lambda";
 import { messagingRules } from "./messaging";
 import { networkRules } from "./network";
+import { originVerificationRules } from "./origin-verification";
 import { s3Rules } from "./s3";
 
 export const ALL_RULES: readonly Rule[] = [
@@ -16,6 +17,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...cloudfrontRules,
   ...apiGatewayRules,
   ...lambdaRules,
+  ...originVerificationRules,
   ...dataRules,
   ...messagingRules,
   ...networkRules,

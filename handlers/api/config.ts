@@ -1,6 +1,7 @@
 /** The API function's environment, read once at cold start (fail fast, every problem named). */
 import * as z from "zod/mini";
 import { commonEnv, dbEnv, envBool, envInt, envList, readEnv, type Env } from "../shared/env";
+import { ORIGIN_VERIFICATION_MODES } from "../../shared/origin-verification";
 import { MAX_UPLOAD_BYTES } from "../shared/limits";
 import { MIN_ORIGIN_VERIFY_LENGTH } from "./origin";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
@@ -66,6 +67,11 @@ const schema = z
         )
         .check(z.minLength(1), z.maxLength(2)),
     ),
+    /**
+     * `api.originVerification`: `accept-unverified` also serves requests without a value (not trusting their viewer
+     * headers) while CloudFront does not send one yet, the first rollout of the check; a wrong value is refused.
+     */
+    ORIGIN_VERIFY_MODE: z._default(z.enum(ORIGIN_VERIFICATION_MODES), "enforce"),
     AWS_REGION: z._default(z.string(), "us-east-1"),
     /** Set for a local S3 (s3rver): the client then uses path-style addressing. */
     AWS_ENDPOINT_URL_S3: z.optional(z.string()),

@@ -13,7 +13,7 @@ import { createDisabledCache, createRedisCache } from "./cache";
 import type { ApiConfig } from "./config";
 import { LikeStore, PhotoStore, SubscriberStore } from "./dynamo-stores";
 import { elastiCacheAuthToken } from "./elasticache-auth";
-import { createOriginGuard } from "./origin";
+import { createOriginGuard, unverifiedReporter } from "./origin";
 import { guardedCredentials, outageMiddleware } from "./outages";
 import { PostStore } from "./posts-store";
 
@@ -108,7 +108,10 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
   const s3 = { region: config.AWS_REGION, credentials, endpoint: config.AWS_ENDPOINT_URL_S3 };
 
   const handler = createApi({
-    origin: createOriginGuard(config.ORIGIN_VERIFY_SECRETS),
+    origin: createOriginGuard(config.ORIGIN_VERIFY_SECRETS, {
+      mode: config.ORIGIN_VERIFY_MODE,
+      onUnverified: unverifiedReporter((message, details) => logger.warn(message, details)),
+    }),
     posts: new PostStore(pool),
     likes: new LikeStore(dynamo, config.COUNTERS_TABLE, logger),
     subscribers: new SubscriberStore(dynamo, config.SUBSCRIBERS_TABLE),

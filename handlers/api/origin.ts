@@ -1,7 +1,8 @@
 /**
  * The origin guard: a request reaches the routes only with a valid origin-verification value (this distribution's
- * CloudFront added it), compared in constant time against every accepted value (two during a rotation); and the
- * reader's address the limits key on, from CloudFront-Viewer-Address of such a request, IPv6 by its /64.
+ * CloudFront added it), compared in constant time against every accepted value (two during a rotation), or, in the
+ * `accept-unverified` transition, with none at all; and the reader's address the limits key on, from
+ * CloudFront-Viewer-Address of a verified request, IPv6 by its /64.
  */
 import { createHash, timingSafeEqual } from "crypto";
 import { isIPv4, isIPv6 } from "net";
@@ -9,6 +10,7 @@ import {
   DIRECT_INVOCATION_API_ID,
   ORIGIN_VERIFY_HEADER,
   VIEWER_ADDRESS_HEADER,
+  type OriginVerificationMode,
 } from "../../shared/origin-verification";
 import { ForbiddenError } from "../shared/errors";
 import type { ApiRequest } from "./http";
@@ -26,8 +28,23 @@ export interface OriginGuard {
 
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
+export interface OriginGuardOptions {
+  /** `api.originVerification`. @default "enforce" */
+  readonly mode?: OriginVerificationMode;
+  /**
+   * Told of every request served without a value (`accept-unverified` only), with how many this container has served
+   * so far: the handler logs the first and then at most one a minute (see `unverifiedReporter`).
+   */
+  readonly onUnverified?: (request: ApiRequest, count: number) => void;
+}
+
 /** `accepted`: every value CloudFront may be sending (the active one, and the other slot's during a rotation). */
-export function createOriginGuard(accepted: readonly string[]): OriginGuard {
+export function createOriginGuard(
+  accepted: readonly string[],
+  options: OriginGuardOptions = {},
+): OriginGuard {
+  const mode = options.mode ?? "enforce";
+  let unverified = 0;
   if (accepted.length === 0 || accepted.some((value) => value.length < MIN_ORIGIN_VERIFY_LENGTH)) {
     throw new Error(`origin guard: at least one value of ${MIN_ORIGIN_VERIFY_LENGTH} characters or more`);
   }
@@ -42,7 +59,16 @@ export function createOriginGuard(accepted: readonly string[]): OriginGuard {
   return {
     admit(request, event) {
       if (isDirectHealthCheck(request, event)) return request;
-      if (!verified(request.headers[ORIGIN_VERIFY_HEADER])) {
+      const presented = request.headers[ORIGIN_VERIFY_HEADER];
+      if (presented === undefined && mode === "accept-unverified") {
+        // Not (yet) through a distribution that sends the value: served as before the check, keyed on the address
+        // the request came from (the edge's), since whoever sent it may have written CloudFront-Viewer-Address.
+        unverified += 1;
+        options.onUnverified?.(request, unverified);
+        return request;
+      }
+      // A value that is present but wrong is refused in every mode: CloudFront sends a generated one or none.
+      if (!verified(presented)) {
         throw new ForbiddenError("Call the API through the site's address, not API Gateway's own", {
           code: "origin_not_verified",
         });
@@ -52,6 +78,28 @@ export function createOriginGuard(accepted: readonly string[]): OriginGuard {
       // for the edge's readers, tighter, never looser.
       return viewer ? { ...request, readerIp: viewer } : request;
     },
+  };
+}
+
+/**
+ * Logs the first unverified request a container serves and then at most one line a minute with the running count, so
+ * that operators see unverified traffic (and when it stops) without a line per request.
+ */
+export function unverifiedReporter(
+  warn: (message: string, details: Record<string, unknown>) => void,
+  now: () => number = Date.now,
+  intervalMs = 60_000,
+): (request: ApiRequest, count: number) => void {
+  let last: number | undefined;
+  return (request, count) => {
+    const at = now();
+    if (last !== undefined && at - last < intervalMs) return;
+    last = at;
+    warn("Served a request without origin verification (api.originVerification is accept-unverified)", {
+      unverifiedRequests: count,
+      sourceIp: request.sourceIp,
+      path: request.path,
+    });
   };
 }
 

@@ -2,7 +2,12 @@
 import { randomBytes } from "crypto";
 import { createApi } from "../../../handlers/api/app";
 import { toApiRequest } from "../../../handlers/api/http";
-import { addressKey, createOriginGuard, viewerAddress } from "../../../handlers/api/origin";
+import {
+  addressKey,
+  createOriginGuard,
+  unverifiedReporter,
+  viewerAddress,
+} from "../../../handlers/api/origin";
 import { rateLimitKeys } from "../../../handlers/api/routes/rate-limits";
 import type { RouteDeps } from "../../../handlers/api/routes/context";
 import { healthRequest } from "../../../handlers/release-hook/app";
@@ -86,6 +91,67 @@ describe("createOriginGuard", () => {
     expect(() => guard.admit(toApiRequest(viaGateway, "r"), viaGateway)).toThrow(
       expect.objectContaining({ code: "origin_not_verified" }),
     );
+  });
+});
+
+describe("api.originVerification", () => {
+  const forged = { "cloudfront-viewer-address": "203.0.113.7:1" };
+
+  it("enforce (the default) refuses a request without a value, as before", () => {
+    for (const guard of [createOriginGuard([value()]), createOriginGuard([value()], { mode: "enforce" })]) {
+      expect(() => guard.admit(request(forged), {})).toThrow(
+        expect.objectContaining({ code: "origin_not_verified" }),
+      );
+    }
+  });
+
+  it("accept-unverified serves a request without a value, limited on its source address despite a forged viewer header", () => {
+    const seen: number[] = [];
+    const guard = createOriginGuard([value()], {
+      mode: "accept-unverified",
+      onUnverified: (_request, count) => seen.push(count),
+    });
+    for (let i = 0; i < 2; i++) {
+      const admitted = guard.admit(request(forged, "130.176.9.9"), {});
+      expect(admitted.readerIp).toBe("130.176.9.9");
+      expect(rateLimitKeys(admitted, undefined)).toEqual(["ip:130.176.9.9"]);
+    }
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it("accept-unverified still refuses a wrong (or empty) value, and trusts the viewer of a right one", () => {
+    const accepted = value();
+    const guard = createOriginGuard([accepted], {
+      mode: "accept-unverified",
+      onUnverified: () => {
+        throw new Error("counted as unverified");
+      },
+    });
+    for (const presented of [value(), "", accepted.toUpperCase()]) {
+      expect(() => guard.admit(request({ ...forged, "x-origin-verify": presented }), {})).toThrow(
+        expect.objectContaining({ kind: "forbidden", code: "origin_not_verified" }),
+      );
+    }
+    expect(guard.admit(request({ ...forged, "x-origin-verify": accepted }), {}).readerIp).toBe("203.0.113.7");
+  });
+
+  it("logs the first unverified request of a container, then at most one line a minute with the count", () => {
+    const lines: Array<Record<string, unknown>> = [];
+    let now = 0;
+    const report = unverifiedReporter(
+      (_message, details) => lines.push(details),
+      () => now,
+    );
+    const served = request({}, "130.176.1.2");
+    report(served, 1);
+    now = 30_000;
+    report(served, 2);
+    now = 60_000;
+    report(served, 3);
+    expect(lines).toEqual([
+      { unverifiedRequests: 1, sourceIp: "130.176.1.2", path: "/api/posts" },
+      { unverifiedRequests: 3, sourceIp: "130.176.1.2", path: "/api/posts" },
+    ]);
   });
 });
 
