@@ -10,7 +10,9 @@ type Preset = Omit<EnvironmentConfig, "production">;
 export const DEVELOPMENT_PRESET: Preset = {
   network: { cidr: "10.10.0.0/16", azCount: 2, natMode: "none", flowLogRetentionDays: 30 },
   database: {
-    engineVersion: "16.6",
+    // The major only: AWS applies minor upgrades (autoMinorVersionUpgrade) without a diff in the next plan.
+    engineVersion: "16",
+    autoMinorVersionUpgrade: true,
     instanceClass: "db.t4g.micro",
     allocatedStorageGb: 20,
     maxAllocatedStorageGb: 50,

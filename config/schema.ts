@@ -70,7 +70,16 @@ export const alarmSubscriptionSchema = z.discriminatedUnion("protocol", [
 export type AlarmSubscription = z.infer<typeof alarmSubscriptionSchema>;
 
 const databaseSchema = strictObject({
-  engineVersion: z.string().regex(/^1[4-7](\.\d+)?$/, "must be a PostgreSQL version 14-17, e.g. 16.6"),
+  /**
+   * The PostgreSQL major ("16"): with automatic minor upgrades on, the provider keeps a major that prefixes the running
+   * version (`engine_version_actual`), so AWS's upgrade shows no diff. A minor ("16.6") pins it: only with
+   * autoMinorVersionUpgrade false (checked below), else the plan after AWS's upgrade would be a downgrade.
+   */
+  engineVersion: z
+    .string()
+    .regex(/^1[4-7](\.\d+)?$/, "must be a PostgreSQL major version 14-17 (e.g. 16), or major.minor (16.6)"),
+  /** AWS upgrades the minor version in the maintenance window; off only to pin engineVersion to a minor. */
+  autoMinorVersionUpgrade: z.boolean(),
   instanceClass: z
     .string()
     .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class (db.t4g.micro)"),
@@ -92,7 +101,14 @@ const databaseSchema = strictObject({
 
 const cacheSchema = strictObject({
   engine: z.enum(["redis", "valkey"]),
-  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be an engine version such as 7.2"),
+  /**
+   * major.minor ("8.0"; "6.x" for Redis 6): the form the AWS provider accepts for Redis 6+ and Valkey (it rejects a
+   * major alone). ElastiCache's automatic minor upgrades change the patch version only (8.0.1 → 8.0.2), which the
+   * provider reports in `engine_version_actual` and keeps out of `engine_version`: no diff.
+   */
+  engineVersion: z
+    .string()
+    .regex(/^([6-9]|[1-9]\d)\.(\d+|x)$/, 'must be major.minor such as 8.0 or 7.2 ("6.x" for Redis 6)'),
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type"),
   /** Number of nodes (primary + replicas); 2 or more enables automatic failover. */
   nodeCount: z.number().int().min(1).max(6),
@@ -368,6 +384,7 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     accountRules(env, e, problem);
     concurrencyRules(env, e, problem);
     originVerificationRules(env, e, problem);
+    engineVersionRules(database, cache, problem);
     if (e.production !== true) continue;
     for (const [section, values, key] of [
       ["database", database, "multiAz"],
@@ -385,6 +402,35 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
   }
   sharedAccountConcurrency(asObject(root.environments), ctx);
   sesRules(asObject(root.ses), ctx);
+}
+
+/**
+ * Versions AWS changes on its own must not be pinned in the configuration: a pinned PostgreSQL minor with automatic
+ * minor upgrades on turns AWS's upgrade into a downgrade in the next plan; ".x" is the provider's form for Redis 6 only.
+ */
+function engineVersionRules(
+  database: Raw,
+  cache: Raw,
+  problem: (message: string, ...path: string[]) => void,
+): void {
+  const { engineVersion, autoMinorVersionUpgrade } = database;
+  if (typeof engineVersion === "string" && engineVersion.includes(".") && autoMinorVersionUpgrade === true)
+    problem(
+      `"${engineVersion}" pins a minor version while database.autoMinorVersionUpgrade is true: AWS's next minor upgrade would make the next plan a downgrade. Use the major version alone (14, 15, 16 or 17; the running version is the stack output db_engine_version_actual), or set database.autoMinorVersionUpgrade to false to pin it`,
+      "database",
+      "engineVersion",
+    );
+  const version = cache.engineVersion;
+  if (typeof version !== "string" || !/^\d+\.(\d+|x)$/.test(version)) return;
+  const major = Number(version.split(".")[0]);
+  if (version.endsWith(".x") && !(cache.engine === "redis" && major === 6))
+    problem(
+      `"${version}": ".x" is the provider's form for Redis 6 only ("6.x"); Redis 7+ and Valkey take major.minor, e.g. 7.1 or 8.0`,
+      "cache",
+      "engineVersion",
+    );
+  else if (cache.engine === "valkey" && major < 7)
+    problem(`"${version}": Valkey starts at 7.2; use e.g. 7.2 or 8.0`, "cache", "engineVersion");
 }
 
 /** The transition mode ends by a reviewed date in production; the date means nothing without the mode. */

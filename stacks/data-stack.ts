@@ -138,6 +138,7 @@ export class DataStack extends BlogStack implements DataOutputs {
       "Secrets Manager secret of the RDS-managed master password",
     );
     this.output("cache_endpoint", this.cache.address, "Redis/Valkey primary endpoint (TLS, IAM auth)");
+
     this.output("uploads_bucket", this.uploadsBucket.name, "Bucket receiving photo uploads");
     this.output("media_bucket", this.mediaBucket.name, "Bucket holding thumbnails served under /media/*");
     this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
@@ -201,7 +202,10 @@ export class DataStack extends BlogStack implements DataOutputs {
       performanceInsightsKmsKeyId: network.kmsKeyArn,
       performanceInsightsRetentionPeriod: db.performanceInsightsRetentionDays,
       enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-      autoMinorVersionUpgrade: true,
+      // On (the default): engineVersion is the major and the provider keeps it while AWS upgrades the minor
+      // (engine_version_actual). Off only with a pinned minor (config/schema.ts refuses the other combination).
+      autoMinorVersionUpgrade: db.autoMinorVersionUpgrade,
+      // Explicit, so that AWS's default CA for new instances never shows as a change; valid until 2061.
       caCertIdentifier: "rds-ca-rsa2048-g1",
       applyImmediately: !this.env.production,
     });
@@ -253,6 +257,12 @@ export class DataStack extends BlogStack implements DataOutputs {
       evaluationPeriods: 2,
       opsTopicArn: network.opsTopicArn,
     });
+
+    this.output(
+      "db_engine_version_actual",
+      instance.engineVersionActual,
+      "PostgreSQL version running now (database.engineVersion is its major while AWS applies minor upgrades)",
+    );
 
     return {
       address: instance.address,
@@ -334,6 +344,7 @@ export class DataStack extends BlogStack implements DataOutputs {
       transitEncryptionMode: "required",
       userGroupIds: [users.userGroupId],
       snapshotRetentionLimit: cache.snapshotRetentionDays,
+      // Patch versions only (8.0.x): the provider keeps engine_version at major.minor, engine_version_actual follows.
       autoMinorVersionUpgrade: "true",
       applyImmediately: !this.env.production,
     });
@@ -354,6 +365,11 @@ export class DataStack extends BlogStack implements DataOutputs {
       evaluationPeriods: 3,
       opsTopicArn: network.opsTopicArn,
     });
+    this.output(
+      "cache_engine_version_actual",
+      group.engineVersionActual,
+      "Redis/Valkey version running now, with the patch level AWS applied (cache.engineVersion is major.minor)",
+    );
     return {
       address: group.primaryEndpointAddress,
       port: "6379",

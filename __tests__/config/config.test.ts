@@ -254,6 +254,45 @@ describe("bad configuration", () => {
     );
   });
 
+  it("keeps engine versions AWS upgrades on its own out of the plan: a PostgreSQL major, a cache major.minor", () => {
+    const { config } = load();
+    expect(config.environments.dev.database).toMatchObject({
+      engineVersion: "16",
+      autoMinorVersionUpgrade: true,
+    });
+    expect(config.environments.prod.database.engineVersion).toBe("16");
+    const byKey = (environment: Record<string, unknown>) =>
+      Object.fromEntries(
+        problems(() => load({ environments: { dev: environment } })).map((p) => [p.key, p.message]),
+      );
+    expect(byKey({ database: { engineVersion: "16.6" } })["environments.dev.database.engineVersion"]).toBe(
+      '"16.6" pins a minor version while database.autoMinorVersionUpgrade is true: AWS\'s next minor upgrade would make the next plan a downgrade. Use the major version alone (14, 15, 16 or 17; the running version is the stack output db_engine_version_actual), or set database.autoMinorVersionUpgrade to false to pin it',
+    );
+    expect(byKey({ database: { engineVersion: "18" } })["environments.dev.database.engineVersion"]).toBe(
+      "must be a PostgreSQL major version 14-17 (e.g. 16), or major.minor (16.6)",
+    );
+    expect(() =>
+      load({
+        environments: { dev: { database: { engineVersion: "16.6", autoMinorVersionUpgrade: false } } },
+      }),
+    ).not.toThrow();
+    expect(byKey({ cache: { engineVersion: "8" } })["environments.dev.cache.engineVersion"]).toBe(
+      'must be major.minor such as 8.0 or 7.2 ("6.x" for Redis 6)',
+    );
+    expect(byKey({ cache: { engineVersion: "8.x" } })["environments.dev.cache.engineVersion"]).toMatch(
+      /^"8.x": ".x" is the provider's form for Redis 6 only/,
+    );
+    expect(byKey({ cache: { engineVersion: "6.2" } })["environments.dev.cache.engineVersion"]).toMatch(
+      /Valkey starts at 7.2/,
+    );
+    for (const cache of [
+      { engine: "redis", engineVersion: "6.x" },
+      { engine: "redis", engineVersion: "7.1" },
+      { engine: "valkey", engineVersion: "7.2" },
+    ])
+      expect(() => load({ environments: { dev: { cache } } })).not.toThrow();
+  });
+
   it("names an unknown environment in BLOG_ENVIRONMENTS", () => {
     expect(problems(() => load({}, { BLOG_ENVIRONMENTS: "dev,qa" }))[0]).toEqual({
       key: "BLOG_ENVIRONMENTS",

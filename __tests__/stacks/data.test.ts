@@ -25,6 +25,31 @@ describe("data stack", () => {
     expect(JSON.stringify(dev)).not.toMatch(/"password"\s*:/);
   });
 
+  it("lets AWS upgrade minor versions without a diff: the major configured, the running version an output", () => {
+    expect(only(dev, "aws_db_instance")).toMatchObject({
+      engine_version: "16",
+      auto_minor_version_upgrade: true,
+      ca_cert_identifier: "rds-ca-rsa2048-g1",
+    });
+    expect(only(dev, "aws_elasticache_replication_group")).toMatchObject({
+      engine_version: "8.0",
+      auto_minor_version_upgrade: "true",
+    });
+    const outputs = dev.output as Record<string, { value: string }>;
+    expect(outputs.db_engine_version_actual.value).toBe("${aws_db_instance.postgres.engine_version_actual}");
+    expect(outputs.cache_engine_version_actual.value).toBe(
+      "${aws_elasticache_replication_group.cache.engine_version_actual}",
+    );
+    const pinned = synthApp({
+      environments: { dev: { database: { engineVersion: "16.6", autoMinorVersionUpgrade: false } } },
+    }).stack("myblog-dev-data");
+    expect(only(pinned, "aws_db_instance")).toMatchObject({
+      engine_version: "16.6",
+      auto_minor_version_upgrade: false,
+    });
+    expect(only(pinned, "aws_db_parameter_group").family).toBe("postgres16");
+  });
+
   it("makes production PostgreSQL multi-AZ, deletion-protected, with a final snapshot", () => {
     expect(only(prod, "aws_db_instance")).toMatchObject({
       multi_az: true,
