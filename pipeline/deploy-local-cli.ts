@@ -38,6 +38,15 @@ function render(result: EmulatedDeployResult): string {
             `live alias on version ${result.release.after} (was ${result.release.before})`
         : `\nrelease check (${result.release.stack}): ${result.release.error}`,
     );
+  if (result.upgrade)
+    lines.push(
+      result.upgrade.ok
+        ? `AWS's own changes to ${result.upgrade.instance} (${result.upgrade.stack}) through the emulator: ` +
+            `engine ${result.upgrade.before.version} → ${result.upgrade.after.version}, storage ` +
+            `${result.upgrade.before.storageGb} → ${result.upgrade.after.storageGb} GiB; engine_version stays ` +
+            `${result.upgrade.stateEngineVersion}, re-plan above (${result.upgrade.seconds.toFixed(0)} s)`
+        : `upgrade check (${result.upgrade.stack}): ${result.upgrade.error}`,
+    );
   for (const s of result.stacks) {
     if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
     for (const f of s.replanFindings.filter((x) => !x.ignored))

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { applyPlans } from "./apply-runner";
 import { checkCodeRelease, type ReleaseCheck } from "./emulated-release";
+import { checkAwsUpgrade, type UpgradeCheck } from "./emulated-upgrade";
 import { excludeNotImplemented, notDeletable, replanFindings, type ReplanFinding } from "./emulator-plan";
 import { writeEmulatorOverrides } from "./emulator-override";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
@@ -67,6 +68,8 @@ export interface EmulatedDeployResult {
   readonly phases: { readonly apply: number; readonly replan: number; readonly destroy: number };
   /** A code change applied with a plain `terraform apply` of the api stack, and where its alias went. */
   readonly release?: ReleaseCheck;
+  /** AWS's own changes to the database (a minor upgrade, grown storage) through the emulator, before the re-plan. */
+  readonly upgrade?: UpgradeCheck;
   readonly exitCode: 0 | 1;
 }
 
@@ -166,6 +169,32 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
         : `  release check failed: ${release.error}`,
     );
   }
+  // AWS upgrades the database's minor version and grows its storage on its own: the re-plan must not undo it.
+  const upgradeStack = stacks.find((s) => s.name.endsWith("-data"));
+  let upgrade: UpgradeCheck | undefined;
+  if (complete && upgradeStack) {
+    log(
+      `upgrade check: AWS's minor upgrade and storage growth in ${upgradeStack.name}, behind Terraform's back …`,
+    );
+    upgrade = await checkAwsUpgrade(upgradeStack, terraform, options.endpoint).catch((error: unknown) => ({
+      stack: upgradeStack.name,
+      instance: "",
+      configured: "",
+      before: { version: "", storageGb: 0 },
+      after: { version: "", storageGb: 0 },
+      stateEngineVersion: "",
+      seconds: 0,
+      ok: false,
+      error: (error as Error).message,
+    }));
+    log(
+      upgrade.ok
+        ? `  ${upgrade.instance}: engine_version_actual ${upgrade.before.version} → ${upgrade.after.version}, ` +
+            `allocated_storage ${upgrade.before.storageGb} → ${upgrade.after.storageGb} GiB, ` +
+            `engine_version stays ${upgrade.stateEngineVersion} (${upgrade.seconds.toFixed(0)} s)`
+        : `  upgrade check failed: ${upgrade.error}`,
+    );
+  }
   if (complete && options.afterApply) await options.afterApply({ outdir, stacks, terraform });
   const replanStarted = Date.now();
   if (complete) {
@@ -218,12 +247,14 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
   const ok =
     all.length === stacks.length &&
     all.every((r) => !r.error && r.replan === "no-changes" && r.destroySeconds !== undefined) &&
-    (releaseStack === undefined || release?.ok === true);
+    (releaseStack === undefined || release?.ok === true) &&
+    (upgradeStack === undefined || upgrade?.ok === true);
   return {
     stacks: all,
     rewrites,
     phases: { apply: applySeconds, replan: replanSeconds, destroy: destroySeconds },
     release,
+    upgrade,
     exitCode: ok ? 0 : 1,
   };
 }

@@ -30,7 +30,7 @@ interface StackJson {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-interface StateResource {
+export interface StateResource {
   address: string;
   type: string;
   values: Record<string, unknown>;
@@ -45,7 +45,10 @@ function terraformReleased(json: StackJson): string[] {
 }
 
 /** The stack's resources as the emulator reports them now (refreshed, never changed). */
-async function refreshedState(stack: StackInfo, terraform: TerraformOptions): Promise<StateResource[]> {
+export async function refreshedState(
+  stack: StackInfo,
+  terraform: TerraformOptions,
+): Promise<StateResource[]> {
   const refresh = await runTerraform(
     ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color", "-lock-timeout=300s"],
     stack.workingDirectory,

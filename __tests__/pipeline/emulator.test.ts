@@ -14,6 +14,7 @@ import {
   replanFindings,
   standInValue,
 } from "../../pipeline/emulator-plan";
+import { grownStorage, nextMinor } from "../../pipeline/emulated-upgrade";
 import type { StackInfo } from "../../pipeline/manifest";
 
 let dir: string;
@@ -190,4 +191,14 @@ test("a nested gap path excuses only that leaf: another change in the same block
     attributes: ["origin[*].domain_name", "origin[*].origin_access_control_id"],
     ignored: false,
   });
+});
+
+test("the upgrade check's stand-in for AWS: the next minor of the same major, storage grown as autoscaling grows it", () => {
+  expect(nextMinor("16")).toBe("16.1");
+  expect(nextMinor("16.6")).toBe("16.7");
+  expect(nextMinor("17.10")).toBe("17.11");
+  expect(() => nextMinor("latest")).toThrow(/not a PostgreSQL version/);
+  expect(grownStorage(20, 50)).toBe(30);
+  expect(grownStorage(200, 500)).toBe(220);
+  expect(grownStorage(45, 50)).toBe(50);
 });
