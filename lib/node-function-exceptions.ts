@@ -21,7 +21,7 @@ export function acceptNodeFunctionExceptions(
   suppress(
     fn,
     "CKV_AWS_173",
-    "The environment holds names, ARNs and endpoints only (secrets stay in Secrets Manager; the pack fails secret-looking variables); Lambda encrypts it at rest with its service key",
+    "The environment holds names, ARNs and endpoints, and in the API function the origin-verification values, which CloudFront's origin configuration and the Terraform state hold too, so a customer-managed key would keep them from no one who can read the function; other secrets stay in Secrets Manager and the pack fails secret-looking variables. Lambda encrypts it at rest with its service key",
   );
   suppress(
     fn,
