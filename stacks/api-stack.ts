@@ -6,7 +6,7 @@
  */
 import { suppress } from "../checks/suppress";
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
-import { Releases, releasedBy } from "../lib/release";
+import { releasedBy } from "../lib/release";
 import { preTrafficHook } from "../lib/release-hook";
 import { reservedConcurrency } from "../config/concurrency";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
@@ -167,17 +167,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
 
     const rollbackAlarms = this.createAlarms(api.id, apiFn, network.opsTopicArn);
     if (apiFn.release === "codedeploy") {
-      const releases = new Releases(this, "releases", {
-        names: this.names,
-        layer: "api",
-        settings: this.env.release,
-        opsTopicArn: network.opsTopicArn,
-        kmsKeyArn: network.kmsKeyArn,
-        region: this.region,
-        account: this.env.account,
-        sessionName: this.node.id,
-        accountId: this.accountId,
-      });
+      const releases = this.newReleases(network);
       const group = releases.add(apiFn, rollbackAlarms);
       if (this.env.release.preTrafficHook)
         releases.addPreTrafficHook(

@@ -11,6 +11,7 @@ import { guardAccount } from "../lib/account-guard";
 import { addressedNode, claimAddress } from "../lib/addressing";
 import { AlarmFanIn } from "../lib/alarm-fan-in";
 import { configureBackend } from "../lib/backend";
+import { Releases } from "../lib/release";
 import { Names } from "../lib/naming";
 import { TagsAspect } from "../lib/tags";
 import { factsToLocal } from "../shared/account-access";
@@ -28,6 +29,7 @@ export abstract class BlogStack extends TerraformStack {
   public readonly env: EnvironmentConfig;
   public readonly envName: string;
   public readonly names: Names;
+  public readonly layer: Layer;
   public readonly provider: AwsProvider;
   private callerIdentity?: DataAwsCallerIdentity;
 
@@ -36,6 +38,7 @@ export abstract class BlogStack extends TerraformStack {
     super(scope, stackName);
     this.config = props.config;
     this.envName = props.envName;
+    this.layer = layer;
     this.env = props.config.environments[props.envName];
     this.names = new Names(props.config.appName, props.envName, props.config.region);
 
@@ -76,6 +79,24 @@ export abstract class BlogStack extends TerraformStack {
     const existing = this.node.tryFindChild(id);
     if (existing) return existing as AwsProvider;
     return new AwsProvider(this, id, { region, alias: region });
+  }
+
+  /**
+   * This stack's CodeDeploy releases (lib/release.ts): named for its layer, reporting to the ops topic, run with the
+   * role its providers assume.
+   */
+  protected newReleases(network: { readonly opsTopicArn: string; readonly kmsKeyArn: string }): Releases {
+    return new Releases(this, "releases", {
+      names: this.names,
+      layer: this.layer,
+      settings: this.env.release,
+      opsTopicArn: network.opsTopicArn,
+      kmsKeyArn: network.kmsKeyArn,
+      region: this.region,
+      account: this.env.account,
+      sessionName: this.node.id,
+      accountId: this.accountId,
+    });
   }
 
   /** Account id, read at plan time (synth needs no AWS account). */

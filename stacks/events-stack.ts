@@ -4,7 +4,7 @@
  * through SES, whose hard bounces and complaints (SES → SNS) mark the subscriber for the mail-feedback function.
  * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
-import { Releases, releasedBy } from "../lib/release";
+import { releasedBy, type Releases } from "../lib/release";
 import { reservedConcurrency } from "../config/concurrency";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -58,18 +58,7 @@ export class EventsStack extends BlogStack {
   constructor(scope: Construct, props: EventsStackProps) {
     super(scope, "events", props);
     const { network, data } = props;
-    if (releasedBy(this.env.release) === "codedeploy")
-      this.releases = new Releases(this, "releases", {
-        names: this.names,
-        layer: "events",
-        settings: this.env.release,
-        opsTopicArn: network.opsTopicArn,
-        kmsKeyArn: network.kmsKeyArn,
-        region: this.region,
-        account: this.env.account,
-        sessionName: this.node.id,
-        accountId: this.accountId,
-      });
+    if (releasedBy(this.env.release) === "codedeploy") this.releases = this.newReleases(network);
 
     const ses = this.createSes(network);
     sesReputationAlarms(this, "ses", this.names, network.opsTopicArn);
