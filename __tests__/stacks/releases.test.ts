@@ -188,6 +188,34 @@ describe.each(stacks as Array<[string, TerraformJson]>)("%s", (name, stack) => {
 });
 
 describe("options", () => {
+  it("runs the release with the environment's deploy role, external id and session name when it has an account", () => {
+    const stack = synthApp({
+      environments: {
+        prod: {
+          account: {
+            id: "222222222222",
+            deployRoleArn: "arn:aws:iam::222222222222:role/deploy",
+            externalId: "ext-1",
+          },
+          alarmEmails: ["ops@example.com"],
+        },
+      },
+    }).stack("myblog-prod-events");
+    const releases = Object.values(releaseResources(stack));
+    expect(releases).toHaveLength(released.events.length);
+    for (const release of releases) {
+      const [{ "local-exec": exec }] = release.provisioner as Array<{
+        "local-exec": { environment: Record<string, string> };
+      }>;
+      // The role variable's default; TF_VAR_aws_role_arn, when set, wins in the program (pipeline/release-cli.ts).
+      expect(exec.environment).toMatchObject({
+        BLOG_RELEASE_ROLE_ARN: "arn:aws:iam::222222222222:role/deploy",
+        BLOG_RELEASE_EXTERNAL_ID: "ext-1",
+        BLOG_RELEASE_SESSION_NAME: "myblog-prod-events",
+      });
+    }
+  });
+
   it("has no provisioned concurrency by default, and puts it on the API's alias when asked", () => {
     expect(resources(app.stack("myblog-prod-api"), "aws_lambda_provisioned_concurrency_config")).toEqual({});
     const provisioned = synthApp({
