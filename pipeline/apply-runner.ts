@@ -62,6 +62,15 @@ async function applyStack(
   const paths = planPaths(options.outdir, stack.name);
   if (!record)
     return result("refused", `no saved plan in ${path.dirname(paths.record)}: run \`npm run plan\` first`);
+  if (record.provisional) {
+    const upstreams = record.provisional.upstreams.map((u) => `\`${u}\``).join(", ");
+    return result(
+      "refused",
+      `its plan is provisional: ${upstreams} had no state when it was planned, so it was planned with provisional ` +
+        `outputs (planned values and stand-ins), and a provisional plan can never be applied. Apply ` +
+        `${upstreams} first, then plan this stack again (\`npm run plan -- '${stack.name}'\`) and apply that plan.`,
+    );
+  }
   switch (record.status) {
     case "error":
       return result(

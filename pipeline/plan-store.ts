@@ -33,6 +33,11 @@ export interface PlanRecord {
    * they changed since. Recorded with every plan Terraform showed; absent for a plan without changes.
    */
   readonly upstreamReads?: UpstreamReads;
+  /**
+   * Set when the stack was planned with provisional outputs of these upstreams (they had no state yet):
+   * `npm run apply` refuses such a plan, and no plan file is kept for it.
+   */
+  readonly provisional?: { readonly upstreams: readonly string[] };
 }
 
 export function plansDirectory(outdir: string): string {

@@ -2,8 +2,8 @@
  * Renders a plan summary as GitHub-flavoured markdown for a pull-request comment, one function per section.
  *
  * Order is by what a reviewer must see first: totals and alerts, destroyed and replaced resources,
- * security callouts, failures and waiting stacks, then each changed stack's details (collapsed), and the
- * unchanged stacks collapsed into one line. Sections are lists of indivisible blocks (`./blocks`), so that
+ * security callouts, the policy documents created or changed, failures and waiting stacks, then each changed
+ * stack's details (collapsed), and the unchanged stacks collapsed into one line. Sections are lists of indivisible blocks (`./blocks`), so that
  * truncation below GitHub's comment limit never cuts inside a line, a table header or a code fence.
  */
 import { block, truncate, type Block } from "./blocks";
@@ -57,13 +57,15 @@ function countsText(stack: StackSummary): string {
 }
 
 function statusText(stack: StackSummary): string {
+  if (stack.provisional && stack.status !== "error")
+    return `🧪 provisional (${stack.provisional.upstreams.map(code).join(", ")} not applied)`;
   switch (stack.status) {
     case "error":
       return "❌ failed";
     case "waiting":
       return `⏳ waits on ${stack.waitingOn.map(code).join(", ")}`;
     case "changes":
-      return stack.refreshOnly ? "⚠️ drift" : "changes";
+      return stack.refreshOnly ? "⚠️ drift" : "📋 planned";
     case "no-changes":
       return "✅ no changes";
   }
@@ -75,6 +77,7 @@ function changeDetail(change: ResourceChangeSummary): string {
     parts.push(`forced by ${change.replacedBecause.map(code).join(", ")}`);
   if (change.movedFrom) parts.push(`moved from ${code(change.movedFrom)}`);
   if (change.importing) parts.push("imported");
+  if (change.standIns?.length) parts.push(`⟨stand-in⟩ in ${change.standIns.map(code).join(", ")}`);
   // The attributes forcing a replacement are named once; the others that change are listed after them.
   const forcing = new Set(change.replacedBecause.map((p) => p.split(/[.[]/)[0]));
   const others = change.changedAttributes.filter((a) => !forcing.has(a));
@@ -82,7 +85,7 @@ function changeDetail(change: ResourceChangeSummary): string {
   return parts.join("; ");
 }
 
-/** Title, headline counts and the alerts: destruction, failed stacks, stacks waiting on an upstream. */
+/** Title, headline counts and the alerts: destruction, failed, provisional and waiting stacks. */
 function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean): Block[] {
   const { stacks, totals: t } = summary;
   const headline = refreshOnly
@@ -111,6 +114,19 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
         "header",
       ),
     );
+  const provisional = stacks.filter((s) => s.provisional);
+  if (provisional.length > 0) {
+    const standIns = provisional.reduce((n, s) => n + (s.provisional?.standIns.length ?? 0), 0);
+    blocks.push(
+      block(
+        `> [!IMPORTANT]\n> ${plural(provisional.length, "stack")} planned **provisionally**: ` +
+          `${provisional.map((s) => code(s.name)).join(", ")}. Their upstream has no state yet, so they read its ` +
+          `planned outputs and ${plural(standIns, "stand-in")} (marked ⟨stand-in⟩) instead. A provisional plan ` +
+          "is for review only and can never be applied: after each upstream is applied, its dependants are planned again.",
+        "header",
+      ),
+    );
+  }
   const waiting = stacks.filter((s) => s.status === "waiting");
   if (waiting.length > 0) {
     blocks.push(
@@ -211,6 +227,62 @@ function stackMessages(s: StackSummary): Block[] {
   return blocks;
 }
 
+/** What a provisional plan read instead of its upstreams' state: how many planned values, and each stand-in. */
+function provisionalInputs(s: StackSummary, section: string): Block[] {
+  const p = s.provisional;
+  if (!p) return [];
+  const blocks = [
+    block(
+      `> 🧪 Planned with provisional outputs of ${p.upstreams.map(code).join(", ")}: ${plural(p.fromPlans, "output")} ` +
+        `from ${p.upstreams.length === 1 ? "its plan" : "their plans"}, ${plural(p.standIns.length, "stand-in")}` +
+        `${p.standIns.length > 0 ? " (below)" : ""}. Never applied: plan it again once they are applied.`,
+      section,
+    ),
+  ];
+  if (p.standIns.length === 0) return blocks;
+  blocks.push(block("| Stand-in for | of | Value used |\n|---|---|---|", section, { leading: true }));
+  for (const standIn of p.standIns)
+    blocks.push(
+      block(
+        `| ${code(standIn.reference)} | ${code(standIn.upstream)} | ${code(String(standIn.value))} |`,
+        section,
+        TABLE_ROW,
+      ),
+    );
+  return blocks;
+}
+
+/** Every policy document the plans create or change, per stack, one line per statement. */
+function documentSection(stacks: readonly StackSummary[]): Block[] {
+  const withDocuments = stacks.filter((s) => (s.documents?.length ?? 0) > 0);
+  if (withDocuments.length === 0) return [];
+  const blocks = [block("#### 📜 Policies", "policies", { leading: true })];
+  for (const s of withDocuments) {
+    const section = `${s.name} policies`;
+    blocks.push(
+      block(
+        `<details><summary><b>${s.name}</b>: ${plural(s.documents!.length, "policy document")}</summary>`,
+        section,
+        {
+          opensDetails: true,
+          leading: true,
+        },
+      ),
+    );
+    for (const d of s.documents!) {
+      const from = d.from === "source" ? "known after apply: from the synthesized source" : "as planned";
+      const marked = d.standIns ? ", ⟨stand-in⟩ values marked" : "";
+      blocks.push(
+        block(`${code(d.address)} ${code(d.attribute)} (${from}${marked})\n${d.lines.join("\n")}`, section, {
+          item: true,
+        }),
+      );
+    }
+    blocks.push(block("</details>", section, { closesDetails: true }));
+  }
+  return blocks;
+}
+
 /** One collapsed section per stack: its notes, changes, drift and output changes. */
 function stackDetails(s: StackSummary): Block[] {
   const section = `${s.name} details`;
@@ -220,6 +292,7 @@ function stackDetails(s: StackSummary): Block[] {
       leading: true,
     }),
     ...s.notes.map((note) => block(`> ${note}`, section)),
+    ...provisionalInputs(s, section),
   ];
   if (s.changes.length > 0) {
     blocks.push(block("| Action | Resource | Details |\n|---|---|---|", section, { leading: true }));
@@ -269,6 +342,7 @@ function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean):
     ...overviewSection(shown),
     ...destructiveSection(stacks),
     ...calloutSection(stacks),
+    ...documentSection(stacks),
     ...stacks.filter((s) => s.status === "error" || s.status === "waiting").flatMap(stackMessages),
     ...shown
       .filter((s) => s.changes.length + s.drift.length + s.outputChanges.length + s.notes.length > 0)
