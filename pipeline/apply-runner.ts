@@ -84,6 +84,19 @@ async function applyStack(
       );
     case "no-changes":
       return result("no-changes", "the reviewed plan had no changes");
+    case "not-planned": {
+      // Unchanged since the base when reviewed, so not planned: still so, or it changed and nobody saw a plan of it.
+      const base = record.notPlanned?.base ?? "the base";
+      const now = hashStackDirectory(stack.workingDirectory, { withLockFile: false });
+      if (now === record.stackHash)
+        return result("no-changes", `unchanged since ${base}, not planned: nothing to apply`);
+      return result(
+        "refused",
+        `it changed but was not planned: the reviewed plan left it out as unchanged since ${base}, and its ` +
+          `configuration is not what it was then (content hash ${now.slice(0, 12)} ≠ ${record.stackHash.slice(0, 12)}). ` +
+          "Plan it (`npm run plan -- --all`), review the plan and apply that one.",
+      );
+    }
     case "changes":
       break;
   }

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { phaseAccess, readAccountFacts, type AccountOptions } from "./account";
 import { defaultConcurrency, mapLimited, oneAtATime } from "./concurrency";
+import { changeScope, type ChangeScope, type ScopeDecision, type SynthInputs } from "./change-scope";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import {
   LOCK_FILE,
@@ -48,6 +49,20 @@ export interface PlanOptions {
    * waiting (pipeline/provisional.ts); such a plan can never be applied. Never for refresh-only plans. @default true
    */
   readonly provisional?: boolean;
+  /**
+   * Plan only where a change lands: compare with the base's synth output and leave the stacks unchanged since it
+   * as `not-planned` (pipeline/change-scope.ts). @default every selected stack is planned
+   */
+  readonly changeScope?: {
+    /** The base commit's synth output (with its synth-inputs.json); none makes every stack planned, saying why. */
+    readonly baseOutdir?: string;
+    /** How the base is named in the summary (a short commit). */
+    readonly base: string;
+    /** What this synth output was made from (change-scope.ts `synthInputsOf`). */
+    readonly headInputs: SynthInputs;
+    /** Plan every stack anyway (`--all`). @default false */
+    readonly all?: boolean;
+  };
 }
 
 export interface PlanRunResult {
@@ -331,6 +346,45 @@ async function planWaitingProvisionally(
   return undefined;
 }
 
+/** Which stacks a change-scoped plan plans, and why (pipeline/change-scope.ts); undefined when not scoped. */
+function scopeOf(options: PlanOptions, selected: readonly StackInfo[]): ChangeScope | undefined {
+  const scoped = options.changeScope;
+  if (!scoped) return undefined;
+  if (scoped.all) {
+    const full = "`--all` was given";
+    return {
+      base: scoped.base,
+      full,
+      stacks: selected.map((s) => ({ stack: s.name, planned: true, reasons: [full] })),
+    };
+  }
+  return changeScope(scoped.baseOutdir, options.outdir, scoped.headInputs, scoped.base, selected);
+}
+
+/** A planned stack's outcome with the reason it was planned (its summary says why). */
+function withScope(outcome: StackOutcome, decision: ScopeDecision | undefined): StackOutcome {
+  if (!decision) return outcome;
+  return { ...outcome, summary: { ...outcome.summary, scope: { planned: true, reasons: decision.reasons } } };
+}
+
+/**
+ * A stack unchanged since the base: not planned. Its record keeps the hash of what it was then, so that the
+ * apply refuses it if it has changed since all the same (a stack that changed but was not planned).
+ */
+function notPlanned(
+  stack: StackInfo,
+  options: PlanOptions,
+  decision: ScopeDecision,
+  base: string,
+): StackOutcome {
+  const outcome = outcomeOf(stack, options, "not-planned", {
+    stackHash: hashStackDirectory(stack.workingDirectory, { withLockFile: false }),
+    notPlanned: { base },
+  });
+  const reasons = [`unchanged since ${base}`, ...decision.reasons];
+  return { ...outcome, summary: { ...outcome.summary, scope: { planned: false, reasons } } };
+}
+
 /** Stacks by depth in the dependency graph among `selected` (upstream first): each level plans at once. */
 function levels(selected: readonly StackInfo[]): StackInfo[][] {
   const depth = new Map<string, number>();
@@ -347,32 +401,43 @@ export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   for (const stack of selected) clearPlan(options.outdir, stack.name);
   clearProvisional(options.outdir);
   const concurrency = options.concurrency ?? defaultConcurrency();
+  const scope = scopeOf(options, selected);
+  const decision = new Map(scope?.stacks.map((d) => [d.stack, d]));
+  const toPlan = selected.filter((s) => decision.get(s.name)?.planned !== false);
+  if (scope)
+    log(
+      scope.full
+        ? `planning every stack: ${scope.full}`
+        : `planning ${toPlan.length} of ${selected.length} stacks: the others are unchanged since ${scope.base}`,
+    );
 
   // Every selected stack is planned at once (bounded): a plan reads its upstreams' applied state, not their
   // plans, so a chain of stacks plans in parallel too. Their results are then settled upstream first.
-  const runs = await mapLimited(selected, concurrency, async (stack) => {
+  const runs = await mapLimited(toPlan, concurrency, async (stack) => {
     log(`planning ${stack.name}${options.refreshOnly ? " (refresh-only)" : ""} …`);
     return runStackPlan(stack, options);
   });
-  const runOf = new Map(selected.map((stack, index) => [stack.name, runs[index]]));
+  const runOf = new Map(toPlan.map((stack, index) => [stack.name, runs[index]]));
   const settled: Settled = { summaries: new Map(), plans: new Map() };
   const provisional = (options.provisional ?? true) && !options.refreshOnly;
   // Level by level, so that a stack waiting on an upstream without state is planned with that upstream's
   // planned outputs (its plan is settled by then), several of a level at once.
   for (const level of levels(selected)) {
     const outcomes = await mapLimited(level, concurrency, async (stack) => {
-      const run = runOf.get(stack.name)!;
-      const outcome = settle(stack, run, options, settled.summaries);
+      const run = runOf.get(stack.name);
+      if (!run) return notPlanned(stack, options, decision.get(stack.name)!, scope!.base);
+      const outcome = withScope(settle(stack, run, options, settled.summaries), decision.get(stack.name));
       if (!provisional || outcome.summary.status !== "waiting") return outcome;
       log(`planning ${stack.name} with provisional outputs of ${outcome.record.waitingOn.join(", ")} …`);
-      return (await planWaitingProvisionally(stack, outcome, options, settled)) ?? outcome;
+      const provisionally = await planWaitingProvisionally(stack, outcome, options, settled);
+      return provisionally ? withScope(provisionally, decision.get(stack.name)) : outcome;
     });
     level.forEach((stack, index) => {
       const { summary, record } = outcomes[index];
       writeRecord(options.outdir, record);
       settled.summaries.set(stack.name, summary);
-      const run = runOf.get(stack.name)!;
-      if (run.plan && !summary.provisional && summary.status !== "waiting")
+      const run = runOf.get(stack.name);
+      if (run?.plan && !summary.provisional && summary.status !== "waiting")
         settled.plans.set(stack.name, run.plan);
       const extra = summary.provisional
         ? ` (provisional: ${summary.provisional.upstreams.join(", ")})`
@@ -384,7 +449,10 @@ export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   }
 
   clearProvisional(options.outdir);
-  const summary = summarize(selected.map((stack) => settled.summaries.get(stack.name)!));
+  const summary = summarize(
+    selected.map((stack) => settled.summaries.get(stack.name)!),
+    scope ? { base: scope.base, ...(scope.full ? { full: scope.full } : {}) } : undefined,
+  );
   const markdown = renderMarkdown(summary, { maxLength: options.maxLength });
   const markdownPath = path.join(options.outdir, SUMMARY_FILES.markdown);
   const jsonPath = path.join(options.outdir, SUMMARY_FILES.json);

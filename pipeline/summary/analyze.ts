@@ -35,6 +35,8 @@ export interface AnalyzeOptions {
   readonly source?: StackSource;
   /** Set for a plan made with provisional upstream outputs (its stand-ins are marked). @default none */
   readonly provisional?: ProvisionalSummary;
+  /** In a change-scoped plan: why the stack was planned or not. @default none */
+  readonly scope?: StackSummary["scope"];
 }
 
 export function assertPlanJson(doc: unknown, source: string): asserts doc is TerraformPlanJson {
@@ -189,6 +191,7 @@ export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): S
     notes: options.notes ?? [],
     ...(options.account ? { account: options.account } : {}),
     ...(options.provisional ? { provisional: options.provisional } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
     ...(documents.length > 0 ? { documents: documents.sort(byAddressThenAttribute) } : {}),
   };
 }

@@ -68,6 +68,8 @@ function statusText(stack: StackSummary): string {
       return stack.refreshOnly ? "⚠️ drift" : "📋 planned";
     case "no-changes":
       return "✅ no changes";
+    case "not-planned":
+      return "⏭️ not planned";
   }
 }
 
@@ -127,6 +129,7 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
       ),
     );
   }
+  if (summary.scope) blocks.push(block(scopeNote(summary), "header"));
   const waiting = stacks.filter((s) => s.status === "waiting");
   if (waiting.length > 0) {
     blocks.push(
@@ -138,6 +141,19 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
     );
   }
   return blocks;
+}
+
+/** What a change-scoped plan planned and why; or why it planned everything. */
+function scopeNote(summary: PlanSummary): string {
+  const scope = summary.scope!;
+  if (scope.full) return `> [!NOTE]\n> Every stack planned: ${scope.full}.`;
+  const planned = summary.stacks.filter((s) => s.status !== "not-planned").length;
+  const skipped = summary.stacks.length - planned;
+  return (
+    `> [!NOTE]\n> Planned only where the change lands: ${planned} of ${plural(summary.stacks.length, "stack")}, ` +
+    `compared with ${code(scope.base)}${skipped > 0 ? `; ${skipped} unchanged since ${code(scope.base)}, not planned (the scheduled drift check keeps checking them)` : ""}. ` +
+    "`npm run plan -- --all` plans everything."
+  );
 }
 
 /** Which AWS account each stack was planned in, one line per account and credentials, when any stack has one. */
@@ -291,6 +307,7 @@ function stackDetails(s: StackSummary): Block[] {
       opensDetails: true,
       leading: true,
     }),
+    ...(s.scope?.planned ? [block(`> Planned because ${s.scope.reasons.join("; ")}.`, section)] : []),
     ...s.notes.map((note) => block(`> ${note}`, section)),
     ...provisionalInputs(s, section),
   ];
@@ -318,6 +335,31 @@ function stackDetails(s: StackSummary): Block[] {
   return blocks;
 }
 
+/** The stacks a change-scoped plan left out, collapsed into one list with the reason. */
+function notPlannedSection(summary: PlanSummary): Block[] {
+  const skipped = summary.stacks.filter((s) => s.status === "not-planned");
+  if (skipped.length === 0 || !summary.scope) return [];
+  const section = "stacks not planned";
+  const base = code(summary.scope.base);
+  return [
+    block(
+      `<details><summary>${plural(skipped.length, "stack")} unchanged since ${base}, not planned</summary>`,
+      section,
+      {
+        opensDetails: true,
+        leading: true,
+      },
+    ),
+    ...skipped.map((s, i) =>
+      block(`- ${code(s.name)}: ${s.scope?.reasons.join("; ") ?? `unchanged since ${base}`}`, section, {
+        item: true,
+        row: i > 0,
+      }),
+    ),
+    block("</details>", section, { closesDetails: true }),
+  ];
+}
+
 /** The stacks without changes, collapsed into one list. */
 function unchangedSection(unchanged: readonly StackSummary[]): Block[] {
   if (unchanged.length === 0) return [];
@@ -335,7 +377,7 @@ function unchangedSection(unchanged: readonly StackSummary[]): Block[] {
 /** The sections in the order a reviewer reads them. */
 function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean): Block[] {
   const stacks = summary.stacks;
-  const shown = stacks.filter((s) => s.status !== "no-changes");
+  const shown = stacks.filter((s) => s.status !== "no-changes" && s.status !== "not-planned");
   return [
     ...headerSection(summary, title, refreshOnly),
     ...accountSection(stacks),
@@ -348,6 +390,7 @@ function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean):
       .filter((s) => s.changes.length + s.drift.length + s.outputChanges.length + s.notes.length > 0)
       .flatMap(stackDetails),
     ...unchangedSection(stacks.filter((s) => s.status === "no-changes")),
+    ...notPlannedSection(summary),
   ];
 }
 

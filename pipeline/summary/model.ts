@@ -87,6 +87,16 @@ export interface StackSummary {
   readonly provisional?: ProvisionalSummary;
   /** The policy documents its plan creates or changes. */
   readonly documents?: readonly PolicyDocumentSummary[];
+  /** In a change-scoped plan: why it was planned, or why not (pipeline/change-scope.ts). */
+  readonly scope?: { readonly planned: boolean; readonly reasons: readonly string[] };
+}
+
+/** A plan scoped to what changed since a base (pipeline/change-scope.ts). */
+export interface ScopeSummary {
+  /** The base the synth output was compared with (a commit). */
+  readonly base: string;
+  /** Set when every stack was planned anyway: why. */
+  readonly full?: string;
 }
 
 export interface PlanSummary {
@@ -94,12 +104,13 @@ export interface PlanSummary {
   readonly version: 1;
   readonly totals: ActionCounts;
   readonly stacks: readonly StackSummary[];
+  readonly scope?: ScopeSummary;
 }
 
 export const emptyCounts = (): ActionCounts => ({ create: 0, update: 0, replace: 0, delete: 0 });
 
-export function summarize(stacks: readonly StackSummary[]): PlanSummary {
+export function summarize(stacks: readonly StackSummary[], scope?: ScopeSummary): PlanSummary {
   const totals = emptyCounts();
   for (const stack of stacks) for (const a of COUNTED_ACTIONS) totals[a] += stack.counts[a];
-  return { kind: "cdktf-plan-summary", version: 1, totals, stacks };
+  return { kind: "cdktf-plan-summary", version: 1, totals, stacks, ...(scope ? { scope } : {}) };
 }
