@@ -5,6 +5,7 @@
  * plan (saying why) when the comparison cannot be trusted, and `npm run apply` refuses a stack that changed but was
  * not planned. The steps build on each other, so they run in order on one workspace.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { applyPlans } from "../../pipeline/apply-runner";
@@ -85,6 +86,25 @@ test("a change to one stack that nothing reads plans that stack alone", async ()
   expect(reasons(result.summary.stacks, "fx-api")).toEqual(["its configuration changed (blocks: 1 removed)"]);
   expect(result.markdown).toContain("> Planned because its configuration changed (blocks: 1 removed).");
   expect(result.markdown).toContain("Planned only where the change lands: 1 of 3 stacks");
+
+  // The pull request's comment merges the environments' summaries: the scope and the stacks left out stay.
+  const merged = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(__dirname, "../../pipeline/summary-cli.ts"),
+      result.jsonPath,
+      result.jsonPath,
+    ],
+    { encoding: "utf8" },
+  );
+  expect(merged.stdout).toContain(
+    "Planned only where the change lands: 2 of 6 stacks, compared with `b45e000`",
+  );
+  expect(merged.stdout).toContain(
+    "<details><summary>4 stacks unchanged since `b45e000`, not planned</summary>",
+  );
 });
 
 test("an upstream change no reader reads plans the upstream only", async () => {
