@@ -12,7 +12,7 @@ import { createApiFunction } from "../../../handlers/api/handler";
 import { healthRequest } from "../../../handlers/release-hook/app";
 import type { HttpResponse } from "../../../handlers/api/http";
 import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
-import { freePort } from "../../../local/postgres";
+import { freePort } from "../../../local/ports";
 import { createServer, type Server, type Socket } from "net";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
 
