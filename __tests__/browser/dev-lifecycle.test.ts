@@ -260,6 +260,6 @@ test("a first run shows sample posts with real photos and thumbnails, editable b
 
 test("a bad PORT is refused with a clear message", async () => {
   await expect(startDevServer({ PORT: "not-a-port" }, 30_000)).rejects.toThrow(
-    /PORT must be an integer from 0 to 65535/,
+    /The dev server.s environment is invalid: PORT must be a whole number from 0 to 65535, got "not-a-port"/,
   );
 });
