@@ -2,7 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, loadConfig } from "../../config/load";
+import { loadConfig } from "../../config/load";
+import { ConfigError } from "../../shared/config-error";
 import { PROJECT_ROOT } from "../../lib/paths";
 
 const load = (overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
