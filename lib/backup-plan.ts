@@ -146,7 +146,7 @@ export class BackupPlan extends Construct {
     ] as const) {
       opsAlarm(this, `${what}-failed`, {
         alarmName: names.resource(`backup-${what}-failed`),
-        description: `An AWS Backup ${what} job of ${vaultName} failed. Runbook: docs/operations.md#aws-backup`,
+        description: `An AWS Backup ${what} job of ${vaultName} failed`,
         namespace: "AWS/Backup",
         metricName: metric,
         dimensions: { BackupVaultName: vaultName },
