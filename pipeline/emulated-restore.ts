@@ -21,9 +21,12 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   CopyObjectCommand,
+  DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
+  GetBucketPolicyCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -184,6 +187,13 @@ export async function rehearseObject(bucket: string, endpoint: string, region: s
   return step("s3-object-version", async () => {
     const s3 = new S3Client(emulatorClientConfig(endpoint, region));
     const key = "restore-rehearsal/photo.txt";
+    // moto applies a bucket policy's statements without their conditions, so the TLS-only Deny refuses every object
+    // call (pipeline/emulator-gaps.ts): the policy is lifted for the rehearsal and the same document put back.
+    const policy = await s3
+      .send(new GetBucketPolicyCommand({ Bucket: bucket }))
+      .then((r) => r.Policy)
+      .catch(() => undefined);
+    if (policy) await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
     try {
       const earlier = await s3.send(
         new PutObjectCommand({ Bucket: bucket, Key: key, Body: "the earlier version" }),
@@ -212,6 +222,7 @@ export async function rehearseObject(bucket: string, endpoint: string, region: s
       }));
       if (objects.length > 0)
         await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+      if (policy) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
       s3.destroy();
     }
   });

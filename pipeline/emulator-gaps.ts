@@ -278,6 +278,15 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     testedIn:
       "__tests__/pipeline/restore-rehearsal.test.ts and the deploy's restore rehearsal check the restore and its cleanup; the key of the copy is judged only where the emulator reports one",
   },
+  {
+    kind: "not-enforced",
+    resource: "aws_s3_bucket_policy",
+    emulatorSays:
+      "PutObject over its TLS endpoint: HTTP 403 AccessDenied, from the DenyInsecureTransport statement (moto: 'Only statements with principal=* are taken into account; Conditions are not taken into account')",
+    why: "moto applies a Deny with Principal * whatever its aws:SecureTransport condition; AWS denies only plain HTTP",
+    testedIn:
+      "the restore rehearsal lifts the policy for its object calls and puts the same document back (pipeline/emulated-restore.ts); the TLS-only rule itself is checked by Checkov and the rule pack",
+  },
 ];
 
 /** Whether a gap names this resource (by type, or by `type.name`). */

@@ -2,7 +2,7 @@
  * The emulated deploy's restore rehearsal (pipeline/emulated-restore.ts) for DynamoDB and S3, against moto with a
  * table and a bucket made as the data stack makes them. The PostgreSQL restores need the deploy's VPC, subnet group and
  * key: they run in `npm run deploy:local` (a step of .ci/run). Emulated: moto's point-in-time restore copies the items
- * as they are now (its gaps are listed in pipeline/emulated-restore.ts).
+ * as they are now, and it applies the bucket's TLS-only policy without its condition (pipeline/emulator-gaps.ts).
  */
 import {
   CreateTableCommand,
@@ -13,10 +13,13 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   CreateBucketCommand,
+  GetBucketPolicyCommand,
   ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { denyInsecureTransport, policyDocument } from "../../lib/iam";
 import { startMoto, type LocalMoto } from "../../local/moto";
 import { rehearseObject, rehearseTable } from "../../pipeline/emulated-restore";
 import { emulatorClientConfig } from "../../pipeline/emulator-api";
@@ -74,8 +77,16 @@ test("an object's earlier version is made current again, and the rehearsal leave
     new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
   );
   await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  // The data stack's TLS-only policy, which moto applies without its condition.
+  const Policy = policyDocument([
+    denyInsecureTransport([`arn:aws:s3:::${Bucket}`, `arn:aws:s3:::${Bucket}/*`]),
+  ]);
+  await s3.send(new PutBucketPolicyCommand({ Bucket, Policy }));
   const step = await rehearseObject(Bucket, moto.endpoint, REGION);
   expect(step).toMatchObject({ restore: "s3-object-version", ok: true });
+  expect(JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!)).toEqual(
+    JSON.parse(Policy),
+  );
   const left = await s3.send(new ListObjectVersionsCommand({ Bucket }));
   expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
   s3.destroy();
