@@ -18,6 +18,7 @@ import { suppress } from "../checks/suppress";
 import { PROXY_MAX_CONNECTIONS_PERCENT } from "../config/database-connections";
 import type { EnvironmentConfig } from "../config/schema";
 import { opsAlarm } from "../lib/alarms";
+import { BackupPlan } from "../lib/backup-plan";
 import { API_DB_USER } from "../lib/database-users";
 import { DatabaseProxy } from "../lib/database-proxy";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
@@ -75,6 +76,7 @@ export class DataStack extends BlogStack implements DataOutputs {
   private readonly kmsKeyArn: string;
   public readonly replicaKeyArns: DataOutputs["replicaKeyArns"];
   private readonly opsTopicArn: string;
+  private databaseArn = "";
 
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, "data", props);
@@ -130,6 +132,19 @@ export class DataStack extends BlogStack implements DataOutputs {
       arn: media.arn,
       regionalDomainName: media.bucket.bucketRegionalDomainName,
     };
+
+    if (this.env.backup.plan)
+      new BackupPlan(this, "backup", {
+        names: this.names,
+        settings: this.env.backup,
+        production: this.env.production,
+        kmsKeyArn: network.kmsKeyArn,
+        opsTopicArn: network.opsTopicArn,
+        // Idempotency records expire within hours: not kept. Thumbnails are: raw uploads expire, so they cannot be redone.
+        resources: [this.databaseArn, subscribers.arn, counters.arn, photos.arn, uploads.arn, media.arn],
+        accountId: () => this.accountId,
+        providerIn: (region) => this.providerIn(region),
+      });
 
     this.output("db_endpoint", this.database.address, "PostgreSQL endpoint (private)");
     this.output(
@@ -209,6 +224,7 @@ export class DataStack extends BlogStack implements DataOutputs {
       caCertIdentifier: "rds-ca-rsa2048-g1",
       applyImmediately: !this.env.production,
     });
+    this.databaseArn = instance.arn;
     if (!db.multiAz)
       suppress(instance, "CKV_AWS_157", "Single-AZ by configuration (database.multiAz) in this environment");
     if (!db.deletionProtection)

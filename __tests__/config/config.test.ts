@@ -227,6 +227,30 @@ describe("bad configuration", () => {
     expect(load({}).config.ses).toMatchObject({ dmarcPolicy: "none", mailFromLabel: "mail" });
   });
 
+  it("checks the backup plan's schedule, retention and copy region", () => {
+    const found = problems(() =>
+      load({
+        environments: {
+          dev: { backup: { plan: true, schedule: "daily", retentionDays: 0, copyRegion: "eu-west-1" } },
+        },
+      }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.backup.schedule",
+        message: expect.stringMatching(/cron expression with six fields, such as cron\(0 3 \* \* \? \*\)/),
+      },
+      { key: "environments.dev.backup.retentionDays", message: expect.stringMatching(/1/) },
+      {
+        key: "environments.dev.backup.copyRegion",
+        message: "must be another region than the main region eu-west-1",
+      },
+    ]);
+    expect(() =>
+      load({ environments: { dev: { backup: { plan: true, copyRegion: "eu-central-1" } } } }),
+    ).not.toThrow();
+  });
+
   it("checks an adopted VPC's ids and the cache failover combination", () => {
     const found = problems(() =>
       load({
