@@ -24,6 +24,7 @@ import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { STATS_KEYS } from "../handlers/upload-stats/table";
 import { bindBucket, bindParameter, bindTable, NodeFunction } from "../lib/node-function";
 import { MailDomain } from "../lib/mail-domain";
+import { senderOf } from "../config/ownership";
 import { sesConfigurationSetName } from "../lib/ses-names";
 import { appTable } from "../lib/table";
 import { topicOnlyQueue, TopicQueue } from "../lib/topic-queue";
@@ -230,7 +231,7 @@ export class EventsStack extends BlogStack {
       reservedConcurrency: reservedConcurrency(this.env)["welcome-email"],
       release: releasedBy(this.env.release),
       environment: {
-        SES_SENDER: this.config.ses.sender,
+        SES_SENDER: senderOf(this.config, this.envName).address,
         SES_CONFIGURATION_SET: ses.configurationSetName,
         // Written by the edge stack (custom domain or CloudFront address), downstream of this one.
         SITE_URL_PARAMETER: bindParameter({
@@ -297,21 +298,12 @@ export class EventsStack extends BlogStack {
    * feedback topic that mail-feedback reads.
    */
   private createSes(network: Network) {
-    const ses = this.config.ses;
-    const domain = ses.sender.split("@")[1];
+    // Which identity this environment owns, so that no two environments claim one (config/ownership.ts).
+    const sender = senderOf(this.config, this.envName).identity;
     let identity: string;
-    if (ses.identity === "domain") {
-      const zoneId = this.senderZone(domain);
-      const mail = new MailDomain(this, "mail-domain", {
-        domain,
-        region: this.region,
-        mailFromLabel: ses.mailFromLabel,
-        hostedZoneId: zoneId,
-        // One record per domain: the production environment owns its policy, the others send under it.
-        dmarc: this.env.production
-          ? { policy: ses.dmarcPolicy, reportAddress: ses.dmarcReportAddress }
-          : undefined,
-      });
+    if (sender.kind === "domain") {
+      const { domain, hostedZoneId: zoneId } = sender;
+      const mail = new MailDomain(this, "mail-domain", { ...sender, region: this.region });
       if (zoneId === undefined) {
         this.output(
           "ses_dns_records",
@@ -323,8 +315,8 @@ export class EventsStack extends BlogStack {
       }
       identity = domain;
     } else {
-      new SesEmailIdentity(this, "ses-address", { email: ses.sender });
-      identity = ses.sender;
+      new SesEmailIdentity(this, "ses-address", { email: sender.email });
+      identity = sender.email;
     }
     const configurationSet = new SesConfigurationSet(this, "ses-configuration-set", {
       name: sesConfigurationSetName(this.names),
@@ -359,14 +351,6 @@ export class EventsStack extends BlogStack {
       configurationSetArn: configurationSet.arn,
       feedbackTopicArn: feedbackTopic.arn,
     };
-  }
-
-  /** `ses.hostedZoneId`, else the site's zone when the sender's domain is the site's domain or under it. */
-  private senderZone(domain: string): string | undefined {
-    const { ses, domain: site } = this.config;
-    if (ses.hostedZoneId) return ses.hostedZoneId;
-    if (site && (domain === site.name || domain.endsWith(`.${site.name}`))) return site.hostedZoneId;
-    return undefined;
   }
 
   /** Hard bounces and complaints mark the subscriber, so that no e-mail goes to that address again. */
