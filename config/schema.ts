@@ -409,6 +409,18 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
+    const home = root.homeRegion;
+    if (
+      typeof home === "string" &&
+      home !== root.region &&
+      Array.isArray(dynamodb.replicaRegions) &&
+      dynamodb.replicaRegions.includes(home)
+    )
+      problem(
+        `must not contain the home region ${home}: this app's deployment there has its own tables of the same names (config/ownership.ts)`,
+        "dynamodb",
+        "replicaRegions",
+      );
     const backup = asObject(e.backup);
     if (typeof backup.copyRegion === "string" && backup.copyRegion === root.region)
       problem(`must be another region than the main region ${String(root.region)}`, "backup", "copyRegion");

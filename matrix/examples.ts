@@ -37,14 +37,15 @@ export const EXAMPLES: readonly Example[] = [
     file: "examples/one-account.json",
     summary:
       "dev and prod in one account and one hosted zone: existing VPCs, auth.mode jwt, S3 backend with a DynamoDB " +
-      "lock table, custom domain, SES domain identity",
+      "lock table, custom domain, SES domain identity, prod's backups copied to us-east-1",
     app: "one-account",
   },
   {
     name: "second-region",
     file: "examples/second-region.json",
     summary:
-      "one-account's app again in us-east-1 (homeRegion eu-west-1): same account, zone and state bucket",
+      "one-account's app again in us-east-1 (homeRegion eu-west-1): same account, zone and state bucket; prod's " +
+      "backups copied to eu-west-1",
     app: "one-account",
   },
 ];

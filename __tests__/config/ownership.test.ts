@@ -98,6 +98,16 @@ describe("labels, site and sender", () => {
   });
 });
 
+it("refuses a second region's replica in the home region, where the home deployment's tables of the same names are", () => {
+  expect(() =>
+    load({
+      region: "us-east-1",
+      homeRegion: "eu-west-1",
+      environments: { dev: { dynamodb: { replicaRegions: ["eu-west-1"] } } },
+    }),
+  ).toThrow(/environments\.dev\.dynamodb\.replicaRegions: must not contain the home region eu-west-1/);
+});
+
 describe("state placement", () => {
   it("keeps the home region's keys and names and puts a second region's under its region", () => {
     expect(statePlacement(load(), "dev", "network")).toEqual({

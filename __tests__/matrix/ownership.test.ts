@@ -43,6 +43,8 @@ test("the claims cover every kind of shared name the layout decides (the pass is
     /^SSM parameter us-east-1 \/myblog\/prod\/site-url$/,
     /^WAF web ACL CLOUDFRONT myblog-prod-eu-west-1-/,
     /^DynamoDB table eu-central-1 myblog-prod-subscribers$/,
+    /^Backup vault us-east-1 myblog-prod-eu-west-1-backup$/,
+    /^KMS alias eu-central-1 alias\/myblog-prod-eu-west-1-data-replicas$/,
     /^state file terraform\.myblog-dev-network\.tfstate$/,
     /^state s3:\/\/acme-blog-tfstate\/myblog\/dev\/us-east-1\/network\.tfstate$/,
     /^state s3:\/\/acme-blog-prod-tfstate\/myblog\/prod\/edge\.tfstate$/,
