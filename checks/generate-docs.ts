@@ -24,6 +24,7 @@ import { lambdaRules } from "./rules/lambda";
 import { messagingRules } from "./rules/messaging";
 import { networkRules } from "./rules/network";
 import { originVerificationRules } from "./rules/origin-verification";
+import { publicRules } from "./rules/public";
 import { s3Rules } from "./rules/s3";
 
 const SECTIONS: [string, readonly Rule[]][] = [
@@ -35,6 +36,7 @@ const SECTIONS: [string, readonly Rule[]][] = [
   ["RDS, ElastiCache, DynamoDB", dataRules],
   ["SNS, SQS, SES", messagingRules],
   ["VPC", networkRules],
+  ["Public policies and open ingress", publicRules],
   ["IAM and KMS", iamRules],
   ["IAM against the Service Authorization Reference", iamReferenceChecks],
   ["Hygiene", hygieneRules],

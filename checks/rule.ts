@@ -31,6 +31,8 @@ export interface Rule {
   readonly severity: Severity;
   /** Public definition of the reference control (none for the project's own BLOG_* rules). */
   readonly helpUri?: string;
+  /** The Checkov check this rule goes beyond, and why Checkov's verdict alone is not enough here. */
+  readonly beyondCheckov?: { readonly check: string; readonly why: string };
   evaluate(ctx: RuleContext): Evaluation[];
 }
 
@@ -61,6 +63,7 @@ export function stackRule(def: RuleMetadata, evaluate: (ctx: RuleContext) => Eva
     remediation: def.remediation,
     severity: def.severity ?? "error",
     helpUri: def.helpUri ?? helpUriFor(def.id),
+    ...(def.beyondCheckov ? { beyondCheckov: def.beyondCheckov } : {}),
     evaluate,
   };
 }

@@ -145,7 +145,9 @@ describe("the real app", () => {
       const failedRules = (stack: string) =>
         [...new Set(failed.filter((o) => o.stack === stack).map((o) => o.ruleId))].sort();
       expect(failedRules("myblog-dev-data")).toEqual(["CKV2_AWS_6", "CKV_AWS_16", "FSBP_S3.5"].sort());
-      expect(failedRules("myblog-dev-api")).toEqual(["BLOG_APIGW_THROTTLING", "CKV_AWS_363"].sort());
+      expect(failedRules("myblog-dev-api")).toEqual(
+        ["BLOG_APIGW_THROTTLING", "BLOG_LAMBDA_SUPPORTED_RUNTIME"].sort(),
+      );
       expect(failedRules("myblog-dev-events")).toEqual(["BLOG_STREAM_BOUNDED_RETRIES"]);
       expect(failedRules("myblog-dev-edge")).toEqual(expect.arrayContaining(["CKV_AWS_34"]));
       expect(failedRules("myblog-dev-network")).toEqual(["CKV2_AWS_11"]);

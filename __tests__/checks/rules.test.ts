@@ -255,7 +255,7 @@ const CASES: Record<string, Case> = {
       },
     },
   },
-  CKV_AWS_70: {
+  BLOG_POLICY_NOT_PUBLIC: {
     pass: {
       "service principal": (s) =>
         bucket(s, "b", {
@@ -282,6 +282,32 @@ const CASES: Record<string, Case> = {
             },
           ],
         }),
+      "service with source condition": (s) => {
+        const t = new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+        new SnsTopicPolicy(s, "tp", {
+          arn: t.arn,
+          policy: policy({
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: t.arn,
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::b" } },
+          }),
+        });
+      },
+      "* pinned to the account": (s) => {
+        const q = new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+        new SqsQueuePolicy(s, "qp", {
+          queueUrl: q.url,
+          policy: policy({
+            Effect: "Allow",
+            Principal: "*",
+            Action: "sqs:SendMessage",
+            Resource: q.arn,
+            Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } },
+          }),
+        });
+      },
     },
     fail: {
       "Principal *": {
@@ -322,6 +348,32 @@ const CASES: Record<string, Case> = {
               },
             ],
           }),
+        message: /every principal/,
+      },
+      "public topic": {
+        build: (s) => {
+          const t = new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+          new SnsTopicPolicy(s, "tp", {
+            arn: t.arn,
+            policy: policy({
+              Sid: "Anyone",
+              Effect: "Allow",
+              Principal: { AWS: "*" },
+              Action: "sns:Publish",
+              Resource: t.arn,
+            }),
+          });
+        },
+        message: /statement "Anyone" allows sns:Publish to every principal/,
+      },
+      "public queue": {
+        build: (s) => {
+          const q = new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
+          new SqsQueuePolicy(s, "qp", {
+            queueUrl: q.url,
+            policy: policy({ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: q.arn }),
+          });
+        },
         message: /every principal/,
       },
     },
@@ -469,7 +521,7 @@ const CASES: Record<string, Case> = {
     },
   },
   // ---- Lambda
-  CKV_AWS_117: {
+  BLOG_LAMBDA_VPC_WHERE_NEEDED: {
     pass: {
       "outside the VPC, no database": (s) => lambda(s, "fn"),
       "in the VPC for the database": (s) => {
@@ -498,7 +550,7 @@ const CASES: Record<string, Case> = {
       "VPC without need": { build: (s) => lambda(s, "fn", inVpc), message: /uses no database or cache/ },
     },
   },
-  CKV_AWS_116: {
+  BLOG_LAMBDA_ASYNC_FAILURE_DESTINATION: {
     pass: {
       "SNS-invoked with on-failure destination": (s) => {
         const fn = lambda(s, "fn");
@@ -513,7 +565,6 @@ const CASES: Record<string, Case> = {
           destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:1:dlq" } },
         });
       },
-      "stream consumer with on-failure": (s) => streamMapping(s, lambda(s, "fn")),
     },
     fail: {
       "SNS-invoked without destination": {
@@ -528,13 +579,9 @@ const CASES: Record<string, Case> = {
         },
         message: /invoked asynchronously by sns.amazonaws.com/,
       },
-      "stream consumer without on-failure": {
-        build: (s) => streamMapping(s, lambda(s, "fn"), { destinationConfig: undefined }),
-        message: /stream mapping aws_lambda_event_source_mapping.mapping/,
-      },
     },
   },
-  CKV_AWS_115: {
+  BLOG_LAMBDA_DOWNSTREAM_CONCURRENCY: {
     pass: {
       "VPC function with a cap": (s) => {
         const db = database(s);
@@ -565,7 +612,7 @@ const CASES: Record<string, Case> = {
       },
     },
   },
-  CKV_AWS_45: {
+  BLOG_LAMBDA_NO_ENV_SECRETS: {
     pass: {
       "ARN and reference": (s) =>
         lambda(s, "fn", {
@@ -585,7 +632,7 @@ const CASES: Record<string, Case> = {
       },
     },
   },
-  CKV_AWS_363: {
+  BLOG_LAMBDA_SUPPORTED_RUNTIME: {
     pass: { "nodejs24.x": (s) => lambda(s, "fn") },
     fail: {
       "nodejs18.x": {
@@ -1082,64 +1129,6 @@ const CASES: Record<string, Case> = {
       },
     },
   },
-  CKV_AWS_169: {
-    pass: {
-      "service with source condition": (s) => {
-        const t = new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
-        new SnsTopicPolicy(s, "tp", {
-          arn: t.arn,
-          policy: policy({
-            Effect: "Allow",
-            Principal: { Service: "s3.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: t.arn,
-            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::b" } },
-          }),
-        });
-      },
-      "* pinned to the account": (s) => {
-        const q = new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
-        new SqsQueuePolicy(s, "qp", {
-          queueUrl: q.url,
-          policy: policy({
-            Effect: "Allow",
-            Principal: "*",
-            Action: "sqs:SendMessage",
-            Resource: q.arn,
-            Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } },
-          }),
-        });
-      },
-    },
-    fail: {
-      "public topic": {
-        build: (s) => {
-          const t = new SnsTopic(s, "t", { name: "t", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
-          new SnsTopicPolicy(s, "tp", {
-            arn: t.arn,
-            policy: policy({
-              Sid: "Anyone",
-              Effect: "Allow",
-              Principal: { AWS: "*" },
-              Action: "sns:Publish",
-              Resource: t.arn,
-            }),
-          });
-        },
-        message: /statement "Anyone" allows sns:Publish to every principal/,
-      },
-      "public queue": {
-        build: (s) => {
-          const q = new SqsQueue(s, "q", { name: "q", kmsMasterKeyId: KEY_ARN, tags: REQUIRED_TAGS });
-          new SqsQueuePolicy(s, "qp", {
-            queueUrl: q.url,
-            policy: policy({ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: q.arn }),
-          });
-        },
-        message: /every principal/,
-      },
-    },
-  },
   CKV_AWS_365: {
     pass: {
       Require: (s) =>
@@ -1169,7 +1158,7 @@ const CASES: Record<string, Case> = {
       "rules left": { build: (s) => vpcWith(s, { defaultSg: "open" }), message: /still has ingress/ },
     },
   },
-  CKV_AWS_277: {
+  BLOG_NO_OPEN_INGRESS: {
     pass: {
       "from a security group": (s) =>
         new VpcSecurityGroupIngressRule(s, "in", {
@@ -1447,7 +1436,7 @@ const CASES: Record<string, Case> = {
       },
     },
   },
-  CKV_AWS_355: {
+  BLOG_IAM_SCOPED_RESOURCES: {
     pass: {
       "AWS-required wildcards": (s) =>
         lambda(s, "fn", {}, [

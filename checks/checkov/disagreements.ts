@@ -5,12 +5,6 @@
 export const DISAGREEMENTS: Readonly<Record<string, string>> = {
   CKV_AWS_309:
     "Both, read properly. Checkov is right that the reader routes have no authorizer; they are public by design (readers browse, comment, like and subscribe without an account). The pack passes them because each is declared with `declarePublicRoute(route, reason)`, and the same declaration skips Checkov's failure with that reason, so the exception is written once.",
-  CKV_AWS_117:
-    "The pack, for this design. Checkov wants every function in a VPC; the thumbnail and welcome-email functions reach only S3, DynamoDB, SNS and SES, public AWS APIs guarded by IAM. In the VPC they would gain no isolation but need ENIs, NAT or interface endpoints and slower cold starts. The pack's rule fails a function that reaches RDS or ElastiCache without the VPC, or sits in the VPC without reaching either.",
-  CKV_AWS_116:
-    "The pack. Checkov wants `dead_letter_config` on every function, but Lambda uses it only for asynchronous invocations: the API and migration functions are invoked synchronously (the caller gets the error), and a stream consumer's failures go to the on-failure destination of its event source mapping, not to the function's DLQ. The pack requires an on-failure destination (or DLQ) where the trigger is asynchronous and on every stream mapping.",
-  CKV_AWS_115:
-    "The pack. Checkov wants reserved concurrency on every function; the pack on a function that can hurt a downstream (one in the VPC, which opens database connections, or one that sends e-mail). The one function without a reservation is the API's pre-traffic hook (`release.preTrafficHook`): CodeDeploy invokes it once per release and it calls the API once, so there is nothing to cap, and its skip says so.",
   CKV_AWS_338:
     "Checkov for production, the pack for dev. CKV_AWS_338 asks for at least a year, the usual audit requirement; the pack asks the same of production stacks (which keep 365 days and pass both) and only a retention (no logs kept for ever) elsewhere. Dev keeps less by configuration (`logRetentionDays`, `network.flowLogRetentionDays`) and each of its log groups says so in a suppression that Checkov's report shows as a skip.",
   CKV_AWS_157:

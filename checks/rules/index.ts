@@ -10,6 +10,7 @@ import { lambdaRules } from "./lambda";
 import { messagingRules } from "./messaging";
 import { networkRules } from "./network";
 import { originVerificationRules } from "./origin-verification";
+import { publicRules } from "./public";
 import { s3Rules } from "./s3";
 
 export const ALL_RULES: readonly Rule[] = [
@@ -21,6 +22,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...dataRules,
   ...messagingRules,
   ...networkRules,
+  ...publicRules,
   ...iamRules,
   ...iamReferenceChecks,
   ...hygieneRules,

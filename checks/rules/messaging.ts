@@ -1,8 +1,6 @@
 /** SNS topics, SQS queues and SES configuration sets. */
 import { block, isSet, isTrue } from "../model";
-import { isPublicStatement } from "../../shared/public-access";
-import { parsePolicy, statementLabel } from "../policy";
-import { NOT_APPLICABLE, resourceRule } from "../rule";
+import { resourceRule } from "../rule";
 
 export const messagingRules = [
   resourceRule({
@@ -24,26 +22,6 @@ export const messagingRules = [
       isSet(q.body.kms_master_key_id) || isTrue(q.body.sqs_managed_sse_enabled)
         ? undefined
         : "neither kms_master_key_id nor sqs_managed_sse_enabled is set",
-  }),
-  resourceRule({
-    id: "CKV_AWS_169",
-    title: "SNS topic and SQS queue policies are not public",
-    description:
-      'A statement allows Principal "*" without pinning the caller to a source account, ARN or organization.',
-    remediation:
-      "Name the service principal and add a condition on aws:SourceArn or aws:SourceAccount (or aws:PrincipalOrgID).",
-    types: ["aws_sns_topic_policy", "aws_sqs_queue_policy", "aws_sns_topic", "aws_sqs_queue"],
-    check(resource, ctx) {
-      const isPolicyResource = resource.type.endsWith("_policy");
-      if (!isPolicyResource && resource.body.policy === undefined) return NOT_APPLICABLE;
-      const parsed = parsePolicy(ctx.model, resource.stack, resource.body.policy);
-      if (!parsed.ok) return parsed.error;
-      return parsed.statements.flatMap((s, i) =>
-        isPublicStatement(s)
-          ? [`${statementLabel(s, i)} allows ${s.actions.join(", ")} to every principal`]
-          : [],
-      );
-    },
   }),
   resourceRule({
     id: "CKV_AWS_365",

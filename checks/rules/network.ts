@@ -1,5 +1,4 @@
 /** VPC, subnets and security groups. */
-import { openIngress } from "../../shared/public-access";
 import { blocks, isSet, isTrue, type Resource } from "../model";
 import { resourceRule, type RuleContext } from "../rule";
 
@@ -46,16 +45,6 @@ export const networkRules = [
           : [],
       );
     },
-  }),
-  resourceRule({
-    id: "CKV_AWS_277",
-    aliases: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"],
-    title: "No security group ingress from anywhere",
-    description: "A security group accepts traffic from 0.0.0.0/0 or ::/0 (SSH, RDP, HTTP or any port).",
-    remediation:
-      "Allow ingress from a referenced security group or a known CIDR; reach the app through CloudFront and API Gateway, not open ports.",
-    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: (r) => openIngress(r.type, r.body),
   }),
   resourceRule({
     id: "CKV_AWS_130",

@@ -1,8 +1,8 @@
 /** S3 buckets and the companion resources that configure them (AWS provider ≥ 4 split them out). */
 import { block, blocks, isObject, isTrue, type Resource } from "../model";
-import { isPublicPrincipal, isPublicStatement } from "../../shared/public-access";
-import { parsePolicy, statementLabel } from "../policy";
-import { NOT_APPLICABLE, resourceRule, type RuleContext } from "../rule";
+import { isPublicPrincipal } from "../../shared/public-access";
+import { parsePolicy } from "../policy";
+import { resourceRule, type RuleContext } from "../rule";
 
 const BUCKET = ["aws_s3_bucket"];
 
@@ -153,25 +153,6 @@ export const s3Rules = [
       return modes.length
         ? `object_ownership is ${String(modes[0])}, not BucketOwnerEnforced`
         : "no aws_s3_bucket_ownership_controls refers to this bucket";
-    },
-  }),
-  resourceRule({
-    id: "CKV_AWS_70",
-    title: "S3 bucket policy allows no action to every principal",
-    description:
-      'A statement allows access to Principal "*" (anyone on the internet) with no condition that pins the caller to fixed accounts, an organization, sources or networks.',
-    remediation:
-      "Name the principal (a service with an aws:SourceArn/aws:SourceAccount condition, or a role ARN) instead of *, or pin * with a fixed aws:SourceVpce, aws:PrincipalOrgID or aws:SourceIp condition. CloudFront reads through OAC with Principal { Service = cloudfront.amazonaws.com }.",
-    types: ["aws_s3_bucket_policy", "aws_s3_bucket"],
-    check(resource, ctx) {
-      if (resource.type === "aws_s3_bucket" && resource.body.policy === undefined) return NOT_APPLICABLE;
-      const parsed = parsePolicy(ctx.model, resource.stack, resource.body.policy);
-      if (!parsed.ok) return parsed.error;
-      return parsed.statements.flatMap((s, i) =>
-        isPublicStatement(s)
-          ? [`${statementLabel(s, i)} allows ${s.actions.join(", ")} to every principal`]
-          : [],
-      );
     },
   }),
 ];
