@@ -316,16 +316,6 @@ export const lambdaRules = [
     },
   }),
   resourceRule({
-    id: "CKV_AWS_50",
-    title: "Lambda has active X-Ray tracing",
-    description: "Tracing is off, so slow or failing calls across services cannot be followed.",
-    remediation:
-      'Set tracing_config { mode = "Active" } and allow xray:PutTraceSegments/PutTelemetryRecords.',
-    types: FUNCTION,
-    check: (fn) =>
-      block(fn.body.tracing_config)?.mode === "Active" ? undefined : "tracing_config.mode is not Active",
-  }),
-  resourceRule({
     id: "BLOG_LAMBDA_NO_ENV_SECRETS",
     title: "Lambda environment holds no secrets",
     beyondCheckov: {
@@ -353,28 +343,6 @@ export const lambdaRules = [
       if (fn.body.package_type === "Image") return NOT_APPLICABLE;
       const runtime = String(fn.body.runtime);
       return SUPPORTED_RUNTIMES.includes(runtime) ? undefined : `runtime ${runtime} is not supported`;
-    },
-  }),
-  resourceRule({
-    id: "CKV_AWS_301",
-    aliases: ["FSBP_Lambda.1"],
-    title: "Lambda permission is limited to one source",
-    description:
-      "The resource-based permission lets any principal, or a service on behalf of any account or resource, invoke the function (confused deputy).",
-    remediation:
-      "Name a service or account principal; for a service set source_arn (the API, topic, bucket or rule) and source_account where the source ARN has no account id (S3).",
-    types: ["aws_lambda_permission"],
-    check(permission) {
-      const principal = String(permission.body.principal);
-      if (principal === "*") return "principal is *";
-      if (!principal.endsWith(".amazonaws.com")) return undefined;
-      const problems: string[] = [];
-      const sourceArn = permission.body.source_arn;
-      if (!sourceArn) problems.push(`service principal ${principal} without source_arn`);
-      const arnHasNoAccount = principal === "s3.amazonaws.com" || principal === "ses.amazonaws.com";
-      if (arnHasNoAccount && !permission.body.source_account)
-        problems.push(`${principal} needs source_account (its ARNs carry no account id)`);
-      return problems;
     },
   }),
   streamMappingRule({

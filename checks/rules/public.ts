@@ -17,7 +17,7 @@ export const publicRules = [
       "Name the principal (a service with an aws:SourceArn/aws:SourceAccount condition, or a role ARN) instead of *, or pin * with a fixed aws:SourceVpce, aws:PrincipalOrgID or aws:SourceIp condition. CloudFront reads buckets through OAC with Principal { Service = cloudfront.amazonaws.com }.",
     beyondCheckov: {
       check: "CKV_AWS_70",
-      why: 'Checkov reads no SNS topic policy cdktf writes (CKV_AWS_169 takes only an object, cdktf writes JSON strings), and its S3 and SQS checks (CKV_AWS_70, CKV_AWS_168) accept Principal "*" under conditions from lists of their own: CKV_AWS_70 passes any ArnNotEquals, that is everyone but one source. This rule applies AWS\'s definition of public, the one the plan summary\'s "becomes public" callout applies to the same policies.',
+      why: 'Checkov reads no topic or queue policy cdktf writes: CKV_AWS_169 (SNS) and CKV_AWS_168 (SQS) take a policy only as an object, and cdktf writes JSON strings (CKV_AWS_168\'s passes on our stacks are queues without an inline policy). CKV_AWS_70 reads bucket policies but accepts Principal "*" under conditions from a list of its own, any ArnNotEquals included: everyone but one source. This rule applies AWS\'s definition of public, the one the plan summary\'s "becomes public" callout applies to the same policies.',
     },
     types: [...POLICY_RESOURCES, ...POLICY_OWNERS],
     check(resource, ctx) {
