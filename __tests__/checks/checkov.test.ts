@@ -103,6 +103,13 @@ const BEYOND_CHECKOV: readonly { rule: string; check: string; address: string }[
     check,
     address: "aws_security_group_rule.open_8080",
   })),
+  { rule: "FSBP_S3.5", check: "CKV_AWS_379", address: "aws_s3_bucket.plain_http" },
+  { rule: "FSBP_RDS.11", check: "CKV_AWS_133", address: "aws_db_instance.one_day_backups" },
+  {
+    rule: "FSBP_ElastiCache.1",
+    check: "CKV_AWS_134",
+    address: "aws_elasticache_replication_group.no_snapshots",
+  },
   ...["CKV_AWS_355", "CKV_AWS_287"].map((check) => ({
     rule: "BLOG_IAM_SCOPED_RESOURCES",
     check,
@@ -159,6 +166,23 @@ STACKS["fx-beyond"] = {
             ArnNotEquals: { "aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1" },
           },
         }),
+      },
+    },
+    aws_s3_bucket: { plain_http: { bucket: "plain-http" } },
+    aws_db_instance: {
+      one_day_backups: {
+        engine: "postgres",
+        instance_class: "db.t4g.micro",
+        allocated_storage: 20,
+        backup_retention_period: 1,
+      },
+    },
+    aws_elasticache_replication_group: {
+      no_snapshots: {
+        replication_group_id: "c",
+        description: "c",
+        engine: "redis",
+        snapshot_retention_limit: 0,
       },
     },
     aws_security_group_rule: {

@@ -18,6 +18,10 @@ export const dataRules = [
     title: "RDS keeps automatic backups for at least 7 days",
     description: "Backups are off or kept for less than a week, too short to notice and undo a bad change.",
     remediation: "Set backup_retention_period to 7 or more (config: database.backupRetentionDays).",
+    beyondCheckov: {
+      check: "CKV_AWS_133",
+      why: "Checkov's backup check passes any retention from one day up; the control asks for seven, long enough to notice a bad change and restore from before it.",
+    },
     types: DB,
     check(db) {
       const days = asNumber(db.body.backup_retention_period);
@@ -31,6 +35,10 @@ export const dataRules = [
     title: "ElastiCache keeps automatic snapshots",
     description: "No automatic backup: a failure or a bad flush loses the cache contents.",
     remediation: "Set snapshot_retention_limit ≥ 1 (config: cache.snapshotRetentionDays).",
+    beyondCheckov: {
+      check: "CKV_AWS_134",
+      why: "Checkov's automatic-backup check looks at aws_elasticache_cluster only; the cache here is a replication group (and may be serverless), which it does not judge.",
+    },
     types: [...REDIS, "aws_elasticache_serverless_cache"],
     check(g) {
       const days = asNumber(g.body.snapshot_retention_limit);

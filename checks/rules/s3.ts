@@ -29,6 +29,10 @@ export const s3Rules = [
       "No bucket policy denies requests with aws:SecureTransport = false, so plain HTTP requests are accepted.",
     remediation:
       'Start the bucket policy with { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket, bucket/*], Condition: { Bool: { "aws:SecureTransport": "false" } } } (denyInsecureTransport in lib/iam.ts).',
+    beyondCheckov: {
+      check: "CKV_AWS_379",
+      why: "Checkov's secure-transport check is reported on aws_s3_bucket_acl resources, so it judges only buckets that keep ACLs (here the two access-log buckets). This rule judges every bucket, with its policy found in whichever stack attaches it (the media bucket's is in the edge stack).",
+    },
     types: BUCKET,
     check(bucket, ctx) {
       const policies = bucketPolicies(bucket, ctx);
