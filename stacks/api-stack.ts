@@ -8,7 +8,6 @@ import { suppress } from "../checks/suppress";
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import { releasedBy } from "../lib/release";
 import { preTrafficHook } from "../lib/release-hook";
-import { reservedConcurrency } from "../config/concurrency";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
@@ -167,22 +166,10 @@ export class ApiStack extends BlogStack implements ApiOutputs {
 
     const rollbackAlarms = this.createAlarms(api.id, apiFn, network.opsTopicArn);
     if (apiFn.release === "codedeploy") {
-      const releases = this.newReleases(network);
+      const { releases } = this.context;
       const group = releases.add(apiFn, rollbackAlarms);
       if (this.env.release.preTrafficHook)
-        releases.addPreTrafficHook(
-          apiFn,
-          preTrafficHook(this, "api-release-hook", {
-            names: this.names,
-            target: apiFn,
-            group,
-            region: this.region,
-            accountId: this.accountId,
-            logRetentionDays: this.env.logRetentionDays,
-            logKmsKeyArn: network.kmsKeyArn,
-            production: this.env.production,
-          }),
-        );
+        releases.addPreTrafficHook(apiFn, preTrafficHook(this, "api-release-hook", { target: apiFn, group }));
     }
     if (this.env.api.provisionedConcurrency > 0) {
       // On the alias, so CodeDeploy readies the new version's environments before it shifts traffic.
@@ -203,21 +190,11 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     };
     const fn = new NodeFunction(this, "api", {
       handler: "api",
-      functionName: this.names.resource("api"),
-      roleName: this.names.global("api-fn"),
       description: "Blog JSON API behind API Gateway",
       memorySize: 512,
       timeout: 10,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env).api,
       release: releasedBy(this.env.release, this.env.release.preTrafficHook),
-      vpc: {
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.securityGroupId("api-fn")],
-        region: this.region,
-        accountId: this.accountId,
-      },
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
       environment: {
         DB_HOST: postgres.endpoint,
         DB_PORT: data.database.port,
@@ -279,22 +256,12 @@ export class ApiStack extends BlogStack implements ApiOutputs {
   private createMigration(network: Network, data: Data): void {
     const fn = new NodeFunction(this, "migrate", {
       handler: "migrate",
-      functionName: this.names.resource("migrate"),
-      roleName: this.names.global("migrate-fn"),
       description: "Applies the versioned SQL migrations (invoked by Terraform on deploy)",
       memorySize: 256,
       timeout: 300,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env).migrate,
       // Invoked once per deploy by Terraform itself, right after the alias moves.
       release: "terraform",
-      vpc: {
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.securityGroupId("migrate-fn")],
-        region: this.region,
-        accountId: this.accountId,
-      },
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("migrate-fn")] },
       environment: {
         DB_HOST: data.database.address,
         DB_PORT: data.database.port,

@@ -4,8 +4,6 @@
  * through SES, whose hard bounces and complaints (SES → SNS) mark the subscriber for the mail-feedback function.
  * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival.
  */
-import { releasedBy, type Releases } from "../lib/release";
-import { reservedConcurrency } from "../config/concurrency";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
@@ -52,13 +50,9 @@ type Data = EventsStackProps["data"];
 
 /** The last layer of its branch: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EventsStack extends BlogStack {
-  /** Only when CodeDeploy releases this environment's functions (lib/release.ts). */
-  private readonly releases?: Releases;
-
   constructor(scope: Construct, props: EventsStackProps) {
     super(scope, "events", props);
     const { network, data } = props;
-    if (releasedBy(this.env.release) === "codedeploy") this.releases = this.newReleases(network);
 
     const ses = this.createSes(network);
     sesReputationAlarms(this, "ses", this.names, network.opsTopicArn);
@@ -110,15 +104,9 @@ export class EventsStack extends BlogStack {
 
     const fn = new NodeFunction(this, "thumbnail", {
       handler: "thumbnail",
-      functionName: this.names.resource("thumbnail"),
-      roleName: this.names.global("thumbnail-fn"),
       description: "Makes thumbnails of uploaded photos (jimp) into the media bucket",
       memorySize: 2048,
       timeout: 60,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env).thumbnail,
-      release: releasedBy(this.env.release),
       environment: {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
@@ -183,17 +171,9 @@ export class EventsStack extends BlogStack {
     });
     const fn = new NodeFunction(this, "upload-stats", {
       handler: "upload-stats",
-      functionName: this.names.resource("upload-stats"),
-      roleName: this.names.global("upload-stats-fn"),
       description: "Keeps per-author upload statistics (uploads topic → SQS → DynamoDB)",
       memorySize: 256,
       timeout,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      // Statistics can lag; a burst of uploads should not take the account's concurrency. The mapping polls with
-      // at most as many as are reserved, so messages are never throttled into extra receives.
-      reservedConcurrency: reservedConcurrency(this.env)["upload-stats"],
-      release: releasedBy(this.env.release),
       environment: {
         // The marker put is conditional; a failed totals update deletes it again (handlers/upload-stats).
         UPLOAD_STATS_TABLE: bindTable(table, ["PutItem", "UpdateItem", "DeleteItem"]),
@@ -208,7 +188,8 @@ export class EventsStack extends BlogStack {
       maximumBatchingWindowInSeconds: 5,
       // Failed messages alone become visible again; after maxReceiveCount the queue's redrive keeps them.
       functionResponseTypes: ["ReportBatchItemFailures"],
-      scalingConfig: { maximumConcurrency: reservedConcurrency(this.env)["upload-stats"] },
+      // At most as many pollers as are reserved, so messages are never throttled into extra receives.
+      scalingConfig: { maximumConcurrency: fn.reservedConcurrency },
     });
     this.alarmAndRelease(fn, "upload-stats", network.opsTopicArn);
   }
@@ -220,15 +201,9 @@ export class EventsStack extends BlogStack {
   ): void {
     const fn = new NodeFunction(this, "welcome-email", {
       handler: "welcome-email",
-      functionName: this.names.resource("welcome-email"),
-      roleName: this.names.global("welcome-email-fn"),
       description: "Sends one welcome e-mail per new subscriber (DynamoDB stream → SES)",
       memorySize: 256,
       timeout: 30,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env)["welcome-email"],
-      release: releasedBy(this.env.release),
       environment: {
         SES_SENDER: this.config.ses.sender,
         SES_CONFIGURATION_SET: ses.configurationSetName,
@@ -373,16 +348,10 @@ export class EventsStack extends BlogStack {
   private createMailFeedbackFlow(network: Network, data: Data, topicArn: string): void {
     const fn = new NodeFunction(this, "mail-feedback", {
       handler: "mail-feedback",
-      functionName: this.names.resource("mail-feedback"),
-      roleName: this.names.global("mail-feedback-fn"),
       description:
         "Marks hard-bounced and complaining subscribers so that they are never mailed again (SES → SNS)",
       memorySize: 256,
       timeout: 30,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env)["mail-feedback"],
-      release: releasedBy(this.env.release),
       environment: {
         // Sets one attribute with if_not_exists: no reads, no deletes.
         SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["UpdateItem"]),
@@ -420,6 +389,6 @@ export class EventsStack extends BlogStack {
   /** The function's alarms, which also roll back its CodeDeploy releases when CodeDeploy releases it. */
   private alarmAndRelease(fn: NodeFunction, id: string, opsTopicArn: string): void {
     const alarms = functionAlarms(this, id, fn.functionName, opsTopicArn);
-    this.releases?.add(fn, alarms);
+    if (fn.release === "codedeploy") this.context.releases.add(fn, alarms);
   }
 }
