@@ -2,7 +2,7 @@
  * One Lambda function the way this project wants all of them: real bundled code from
  * `handlers/<name>/index.ts`, the newest Node.js runtime on arm64, X-Ray tracing, a log group with the stack's
  * retention and key created before the function, names from the stack (lib/stack-context.ts), an environment typed by
- * the handler's schema, and a role that holds only what its variables' bindings and the `grant*` helpers add.
+ * the handler's schema, and a role that holds only what its bindings and grants add, with the keys they need.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -17,6 +17,7 @@ import { LIVE_ALIAS } from "../shared/release-targets";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
 import { acceptNodeFunctionExceptions } from "./node-function-exceptions";
 import { reservedConcurrency, type ConcurrencyInputs } from "../config/concurrency";
+import type { EnvValue, Grant, KeyUse } from "./function-grants";
 import { releasedBy } from "./release";
 import { StackContext } from "./stack-context";
 
@@ -25,18 +26,6 @@ export const NODE_RUNTIME = "nodejs24.x";
 
 /** Seconds a function may run unless it says otherwise. */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
-
-/**
- * A variable naming a resource the function uses, with the access it is granted to it: the variable is set and the
- * role statement added together (its Sid derives from the variable's name).
- */
-export interface EnvBinding {
-  readonly value: string;
-  readonly statement: (sid: string) => PolicyStatement;
-}
-
-/** A variable's value in a stack: text (Terraform references are text too), or a binding. */
-export type EnvValue = string | EnvBinding;
 
 export interface NodeFunctionProps<H extends HandlerName> {
   /** Directory under `handlers/` holding `index.ts` that exports `handler`; it also picks the environment's type. */
@@ -51,6 +40,8 @@ export interface NodeFunctionProps<H extends HandlerName> {
    * one is a compile error. `POWERTOOLS_SERVICE_NAME` and `LOG_LEVEL` are set unless given.
    */
   readonly environment: FunctionEnvironment<H, EnvValue>;
+  /** Statements the role is given with its bindings, before the use of their keys. @default none */
+  readonly grants?: readonly Grant[];
   /**
    * Caps concurrency where a runaway would hurt a downstream (database, SES quota).
    * @default the handler's share in config/concurrency.ts, no cap for a handler without one
@@ -128,14 +119,17 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly bundle: HandlerBundle;
+  private readonly context: StackContext;
   private readonly statements: PolicyStatement[] = [];
   private readonly environment: Record<string, string> = {};
+  /** One statement for every key the grants reach, placed where the first of them needs it. */
+  private keyStatement?: { Sid: string; Effect: "Allow"; Action: string[]; Resource: string | string[] };
 
   /** `id` names the function (`<app>-<env>-<id>`), its log group and its role (`<app>-<env>-<region>-<id>-fn`). */
   constructor(scope: Construct, id: string, props: NodeFunctionProps<H>) {
     super(scope, id);
-    const context = StackContext.of(this);
-    const { names, env } = context;
+    this.context = StackContext.of(this);
+    const { names, env } = this.context;
     const functionName = names.resource(id);
     if (props.vpc && props.vpc.subnetIds.length < 2) {
       throw new Error(`${functionName}: a function in a VPC needs at least 2 subnets (one per AZ)`);
@@ -152,7 +146,7 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/lambda/${functionName}`,
       retentionInDays: env.logRetentionDays,
-      kmsKeyId: context.kmsKeyArn,
+      kmsKeyId: this.context.kmsKeyArn,
     });
 
     this.role = new IamRole(this, "role", {
@@ -173,22 +167,30 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
       Resource: "*",
     });
-    const vpc = props.vpc && { ...props.vpc, region: context.region, accountId: context.accountId };
+    const vpc = props.vpc && { ...props.vpc, region: this.context.region, accountId: this.context.accountId };
     for (const statement of vpc ? vpcNetworkingStatements(vpc) : []) this.addToRolePolicy(statement);
     const variables: Record<string, EnvValue | undefined> = {
       POWERTOOLS_SERVICE_NAME: props.handler,
       LOG_LEVEL: "INFO",
       ...props.environment,
     };
+    // The keys of what the bindings and grants reach are granted once, after all of them.
+    const keys: KeyUse[] = [];
     for (const [key, value] of Object.entries(variables)) {
       if (value === undefined) continue;
       if (typeof value === "string") {
         this.environment[key] = value;
       } else {
         this.environment[key] = value.value;
-        this.addToRolePolicy(value.statement(sid(key)));
+        this.statements.push(value.statement(sid(key)));
+        if (value.key) keys.push(value.key);
       }
     }
+    for (const grant of props.grants ?? []) {
+      this.statements.push(grant.statement);
+      if (grant.key) keys.push(grant.key);
+    }
+    for (const key of keys) this.useKey(key);
     new IamRolePolicy(this, "policy", {
       name: "least-privilege",
       role: this.role.id,
@@ -253,14 +255,29 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
     return this;
   }
 
-  addToRolePolicy(statement: PolicyStatement): this {
+  /** Adds `statement`, and use of `key` when what it reaches is encrypted (granted once per function). */
+  addToRolePolicy(statement: PolicyStatement, key?: KeyUse): this {
     this.statements.push(statement);
+    if (key) this.useKey(key);
     return this;
   }
 
-  /** Use of the customer-managed key that encrypts the data this function reads or writes. */
-  grantKeyUse(keyArn: string, actions: string[] = ["kms:Decrypt", "kms:GenerateDataKey"]): this {
-    return this.addToRolePolicy({ Sid: "UseDataKey", Effect: "Allow", Action: actions, Resource: keyArn });
+  /** Adds a grant made elsewhere (a queue's consumer rights, a dead-letter queue's send right). */
+  grant(grant: Grant): this {
+    return this.addToRolePolicy(grant.statement, grant.key);
+  }
+
+  private useKey(key: KeyUse): void {
+    const arn = key.kmsKeyArn ?? this.context.kmsKeyArn;
+    if (!this.keyStatement) {
+      this.keyStatement = { Sid: "UseDataKey", Effect: "Allow", Action: [...key.actions], Resource: arn };
+      this.statements.push(this.keyStatement);
+      return;
+    }
+    const statement = this.keyStatement;
+    for (const action of key.actions) if (!statement.Action.includes(action)) statement.Action.push(action);
+    const resources = [statement.Resource].flat();
+    if (!resources.includes(arn)) statement.Resource = [...resources, arn];
   }
 }
 
@@ -268,47 +285,6 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
 function concurrencyShare(env: ConcurrencyInputs, handler: HandlerName): number | undefined {
   const shares: Readonly<Record<string, number>> = reservedConcurrency(env);
   return shares[handler];
-}
-
-/**
- * A table the function uses: its name in the variable, the given actions on it. No table has a secondary index,
- * so none is named; a table that gains one adds `${arn}/index/<name>` where a function queries it.
- */
-export function bindTable(table: { name: string; arn: string }, actions: string[]): EnvBinding {
-  return {
-    value: table.name,
-    statement: (Sid) => ({
-      Sid,
-      Effect: "Allow",
-      Action: actions.map((a) => `dynamodb:${a}`),
-      Resource: table.arn,
-    }),
-  };
-}
-
-/** A bucket the function uses: its name in the variable, the given object actions under one key prefix. */
-export function bindBucket(
-  bucket: { name: string; arn: string },
-  prefix: string,
-  actions: string[],
-): EnvBinding {
-  return {
-    value: bucket.name,
-    statement: (Sid) => ({
-      Sid,
-      Effect: "Allow",
-      Action: actions.map((a) => `s3:${a}`),
-      Resource: `${bucket.arn}/${prefix}*`,
-    }),
-  };
-}
-
-/** An SSM parameter the function reads: its name in the variable, `ssm:GetParameter` on exactly it. */
-export function bindParameter(parameter: { name: string; arn: string }): EnvBinding {
-  return {
-    value: parameter.name,
-    statement: (Sid) => ({ Sid, Effect: "Allow", Action: "ssm:GetParameter", Resource: parameter.arn }),
-  };
 }
 
 /** Statement ids must be alphanumeric. */

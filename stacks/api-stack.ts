@@ -25,7 +25,8 @@ import { functionAlarms, opsAlarm } from "../lib/alarms";
 import type { AuthorPool } from "../lib/author-sign-in";
 import { dbUserArn } from "../lib/database-proxy";
 import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
-import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
+import { bindBucket, bindTable, READ_KEY } from "../lib/function-grants";
+import { NodeFunction } from "../lib/node-function";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import { OriginVerification } from "../lib/origin-verification";
 import { ACCEPT_UNVERIFIED_UNTIL_KEY } from "../shared/origin-verification";
@@ -233,7 +234,6 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     });
     const until = this.env.api.acceptUnverifiedUntil;
     if (until !== undefined) fn.function.addOverride(`tags.${ACCEPT_UNVERIFIED_UNTIL_KEY}`, until);
-    fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "ConnectToPostgresWithIam",
       Effect: "Allow",
@@ -272,13 +272,16 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         DB_API_USER: API_DB_USER,
       },
     });
-    fn.addToRolePolicy({
-      Sid: "ReadMasterSecret",
-      Effect: "Allow",
-      Action: "secretsmanager:GetSecretValue",
-      Resource: data.database.masterSecretArn,
-    });
-    fn.grantKeyUse(network.kmsKeyArn, ["kms:Decrypt"]);
+    fn.addToRolePolicy(
+      {
+        Sid: "ReadMasterSecret",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: data.database.masterSecretArn,
+      },
+      // The secret is encrypted with the stack's key.
+      READ_KEY,
+    );
     if (this.env.production)
       suppress(
         fn.function,

@@ -3,7 +3,8 @@
  * to expect) and the bindings at synth time: a binding sets its variable and grants its access together.
  */
 import type { FunctionEnvironment } from "../../lib/function-environment";
-import { bindTable, NodeFunction } from "../../lib/node-function";
+import { bindTable } from "../../lib/function-grants";
+import { NodeFunction } from "../../lib/node-function";
 import { policy } from "./synth";
 import { synthInStack } from "./test-stack";
 

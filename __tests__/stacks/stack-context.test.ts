@@ -1,19 +1,27 @@
 /**
  * The stack context (lib/stack-context.ts) and what NodeFunction derives from it: names, log settings, concurrency
- * and release from the stack.
+ * and release from the stack; the use of each bound resource's key granted once, where it is first needed.
  */
 import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
+import type { FunctionEnvironment } from "../../lib/function-environment";
+import { bindBucket, bindParameter, bindTable, READ_KEY, type EnvValue } from "../../lib/function-grants";
 import { NodeFunction } from "../../lib/node-function";
 import { StackContext } from "../../lib/stack-context";
-import { only, resources } from "./synth";
+import { only, policy, resources, type TerraformJson } from "./synth";
 import { synthInStack, TEST_KEY_ARN, TEST_OPS_TOPIC_ARN } from "./test-stack";
 
-function thumbnail(scope: Construct) {
+const table = { name: "photos", arn: "arn:aws:dynamodb:eu-west-1:1:table/photos" };
+const bucket = { name: "uploads", arn: "arn:aws:s3:::uploads" };
+const statements = (stack: TerraformJson) => policy(only(stack, "aws_iam_role_policy").policy).Statement;
+const sids = (stack: TerraformJson) => statements(stack).map((s) => s.Sid);
+
+/** A thumbnail function with the given bindings (its other variables plain text). */
+function thumbnail(scope: Construct, bindings: Partial<FunctionEnvironment<"thumbnail", EnvValue>> = {}) {
   return new NodeFunction(scope, "thumbnail", {
     handler: "thumbnail",
     description: "test",
-    environment: { UPLOADS_BUCKET: "u", MEDIA_BUCKET: "m", PHOTOS_TABLE: "p" },
+    environment: { UPLOADS_BUCKET: "u", MEDIA_BUCKET: "m", PHOTOS_TABLE: "p", ...bindings },
   });
 }
 
@@ -71,5 +79,68 @@ describe("NodeFunction from the stack context", () => {
     const prod = synthInStack((scope) => thumbnail(scope), { envName: "prod" });
     expect(only(prod, "aws_lambda_function").reserved_concurrent_executions).toBe(20);
     expect(only(prod, "aws_lambda_alias").description).toBe("Shifted by CodeDeploy at each apply");
+  });
+
+  it("grants the key of what it binds once, after the bindings and the grants it is built with", () => {
+    const stack = synthInStack(
+      (scope) =>
+        new NodeFunction(scope, "welcome-email", {
+          handler: "welcome-email",
+          description: "test",
+          grants: [
+            { statement: { Sid: "Extra", Effect: "Allow", Action: "sqs:SendMessage", Resource: "q" } },
+          ],
+          environment: {
+            SES_SENDER: "a@example.com",
+            SES_CONFIGURATION_SET: "set",
+            // Reading a parameter needs only Decrypt; the tables add GenerateDataKey.
+            SITE_URL_PARAMETER: bindParameter({ name: "/p", arn: "arn:aws:ssm:eu-west-1:1:parameter/p" }),
+            SUBSCRIBERS_TABLE: bindTable(table, ["GetItem"]),
+            IDEMPOTENCY_TABLE: bindTable(table, ["PutItem"]),
+          },
+        }),
+    );
+    expect(sids(stack)).toEqual([
+      "WriteOwnLogs",
+      "Tracing",
+      "SiteUrlParameter",
+      "SubscribersTable",
+      "IdempotencyTable",
+      "Extra",
+      "UseDataKey",
+    ]);
+    expect(statements(stack).at(-1)).toEqual({
+      Sid: "UseDataKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: TEST_KEY_ARN,
+    });
+  });
+
+  it("names every key its grants reach in the one statement", () => {
+    const otherKey = "arn:aws:kms:eu-west-1:123456789012:key/other";
+    const stack = synthInStack((scope) =>
+      thumbnail(scope, {
+        PHOTOS_TABLE: bindTable(table, ["UpdateItem"]),
+        UPLOADS_BUCKET: bindBucket({ ...bucket, kmsKeyArn: otherKey }, "uploads/", ["GetObject"]),
+      }),
+    );
+    const keyUse = statements(stack).filter((s) => s.Sid === "UseDataKey");
+    expect(keyUse).toEqual([expect.objectContaining({ Resource: [otherKey, TEST_KEY_ARN] })]);
+  });
+
+  it("grants no key where nothing it reaches is encrypted, and a later grant's key right after that grant", () => {
+    const stack = synthInStack((scope) => {
+      const fn = thumbnail(scope);
+      fn.addToRolePolicy(
+        { Sid: "ReadSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "s" },
+        READ_KEY,
+      );
+      fn.addToRolePolicy({ Sid: "Later", Effect: "Allow", Action: "sqs:SendMessage", Resource: "q" });
+    });
+    expect(sids(stack)).toEqual(["WriteOwnLogs", "Tracing", "ReadSecret", "UseDataKey", "Later"]);
+    expect(statements(stack)[3].Action).toEqual(["kms:Decrypt"]);
+    const none = synthInStack((scope) => thumbnail(scope));
+    expect(sids(none)).toEqual(["WriteOwnLogs", "Tracing"]);
   });
 });
