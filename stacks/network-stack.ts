@@ -42,6 +42,7 @@ export class NetworkStack extends BlogStack implements NetworkOutputs {
     this.accessLogBucketName = foundations.accessLogs.name;
     this.accessLogBucketDomainName = foundations.accessLogs.bucket.bucketDomainName;
     this.opsTopicArn = foundations.opsTopic.arn;
+    this.context.useFoundations({ kmsKeyArn: this.kmsKeyArn, opsTopicArn: this.opsTopicArn });
 
     const vpc = new AppVpc(this, "vpc", {
       names: this.names,
