@@ -17,18 +17,14 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { AssetType, Fn, TerraformAsset, TerraformIterator, Token } from "cdktf";
+import { Fn, TerraformIterator, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { createHash } from "crypto";
-import * as fs from "fs";
 import { suppress } from "../checks/suppress";
 import { AuthorFolders } from "../lib/author-folders";
 import { AuthorSignIn } from "../lib/author-sign-in";
-import type { SiteConfig } from "../web/src/config";
 import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
 import { bucketOrigin, contentSecurityPolicy } from "../lib/content-security-policy";
 import { dashboardBody } from "../lib/dashboard";
@@ -36,9 +32,9 @@ import { policyDocument, denyInsecureTransport } from "../lib/iam";
 import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { MonitoredResources } from "../lib/monitored";
 import { connectionsAlarmThreshold } from "../config/database-connections";
-import { SecureBucket } from "../lib/secure-bucket";
+import type { SecureBucket } from "../lib/secure-bucket";
+import { StaticSite } from "../lib/static-site";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
-import { buildSite, type SiteFile } from "../web/build";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
@@ -53,13 +49,6 @@ export interface EdgeStackProps extends BlogStackProps {
 /** AWS managed policies (stable, documented ids). */
 const MANAGED_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
-let siteFiles: SiteFile[] | undefined;
-/** The site is built once per synth and shared by every environment. */
-function builtSite(): SiteFile[] {
-  siteFiles ??= buildSite();
-  return siteFiles;
-}
-
 /** The last layer: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EdgeStack extends BlogStack {
   constructor(scope: Construct, props: EdgeStackProps) {
@@ -69,21 +58,12 @@ export class EdgeStack extends BlogStack {
     // CloudFront certificates and web ACLs live in us-east-1 whatever the app's region.
     const usEast1 = this.providerIn("us-east-1");
 
-    const web = new SecureBucket(this, "web", {
-      bucketPrefix: this.names.bucketPrefix("web"),
+    const site = new StaticSite(this, "static-site", {
+      names: this.names,
       kmsKeyArn: network.kmsKeyArn,
-      accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("web")}/` },
-      // Site files are re-created from the repository on every deploy.
-      forceDestroy: true,
-      // Its policy names the distribution, so it is attached below once the distribution exists.
-      managePolicy: false,
+      accessLogBucket: network.accessLogBucketName,
     });
-    suppress(
-      web.bucket,
-      "CKV_AWS_144",
-      "Site files are rebuilt from the repository on every deploy; a replica adds nothing",
-    );
-    suppress(web.bucket, "CKV2_AWS_62", "Only deploys write the site files and nothing reacts to them");
+    const web = site.bucket;
 
     const oac = (id: string) =>
       new CloudfrontOriginAccessControl(this, id, {
@@ -225,7 +205,7 @@ export class EdgeStack extends BlogStack {
             roleName: this.names.global("author-folders"),
           })
         : undefined;
-    this.uploadSite(web, {
+    site.publish({
       ...(signIn ? { auth: signIn.siteConfig } : {}),
       ...(folders ? { folders: folders.siteConfig } : {}),
     });
@@ -424,36 +404,6 @@ export class EdgeStack extends BlogStack {
           Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
         },
       ]),
-    });
-  }
-
-  /** One object per built file: content type, cache-control, and a content hash so unchanged files stay out of plans. */
-  private uploadSite(web: SecureBucket, siteConfig: SiteConfig): void {
-    for (const file of builtSite()) {
-      const bytes = fs.readFileSync(file.absolutePath);
-      const id = `site-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`;
-      const asset = new TerraformAsset(this, `${id}-asset`, {
-        path: file.absolutePath,
-        type: AssetType.FILE,
-        assetHash: createHash("sha256").update(bytes).digest("hex").slice(0, 32),
-      });
-      new S3Object(this, id, {
-        bucket: web.bucket.id,
-        key: file.path,
-        source: asset.path,
-        contentType: file.contentType,
-        cacheControl: file.cacheControl,
-        // SSE-KMS objects have no MD5 ETag, so the content hash goes in source_hash.
-        sourceHash: createHash("md5").update(bytes).digest("hex"),
-      });
-    }
-    new S3Object(this, "site-config", {
-      bucket: web.bucket.id,
-      key: "config.json",
-      // Runtime configuration of the front end (see web/src/config.ts).
-      content: Fn.jsonencode(siteConfig),
-      contentType: "application/json",
-      cacheControl: "no-cache",
     });
   }
 

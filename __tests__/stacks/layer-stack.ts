@@ -1,0 +1,23 @@
+/**
+ * A building block synthesized on its own inside a layer stack of the default configuration's `dev` environment, so
+ * that `keepAddresses` groups address their resources as the real stacks do.
+ */
+import { Testing } from "cdktf";
+import { loadConfig } from "../../config/load";
+import { PROJECT_ROOT } from "../../lib/paths";
+import { BlogStack, type Layer } from "../../stacks/blog-stack";
+import type { TerraformJson } from "./synth";
+
+const { config } = loadConfig({ root: PROJECT_ROOT, env: {}, overrides: {} });
+
+class LayerStack extends BlogStack {
+  constructor(layer: Layer, define: (stack: BlogStack) => void) {
+    super(Testing.app(), layer, { config, envName: "dev" });
+    define(this);
+  }
+}
+
+/** The Terraform JSON of a `layer` stack holding what `define` adds. */
+export function synthInLayer(layer: Layer, define: (stack: BlogStack) => void): TerraformJson {
+  return JSON.parse(Testing.synth(new LayerStack(layer, define)));
+}
