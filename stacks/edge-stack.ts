@@ -4,8 +4,6 @@
  * reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). With Cognito, the authors' sign-in too:
  * its app client needs the site's address (lib/author-sign-in.ts).
  */
-import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
-import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
@@ -15,12 +13,11 @@ import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudf
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { Fn, TerraformIterator, Token } from "cdktf";
+import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import { AuthorFolders } from "../lib/author-folders";
@@ -33,6 +30,7 @@ import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { MonitoredResources } from "../lib/monitored";
 import { connectionsAlarmThreshold } from "../config/database-connections";
 import type { SecureBucket } from "../lib/secure-bucket";
+import { SiteDomain } from "../lib/site-domain";
 import { StaticSite } from "../lib/static-site";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -76,7 +74,15 @@ export class EdgeStack extends BlogStack {
     const webOac = oac("web-oac");
     const mediaOac = oac("media-oac");
 
-    const certificate = this.siteDomain ? this.createCertificate(usEast1, this.siteDomain) : undefined;
+    const domain =
+      this.siteDomain && this.config.domain
+        ? new SiteDomain(this, "site-domain", {
+            name: this.siteDomain,
+            hostedZoneId: this.config.domain.hostedZoneId,
+            usEast1,
+          })
+        : undefined;
+    const certificate = domain?.certificateArn;
     const webAclArn = this.env.edge.waf ? this.createWebAcl(usEast1) : undefined;
 
     const distribution = new CloudfrontDistribution(this, "cdn", {
@@ -210,20 +216,7 @@ export class EdgeStack extends BlogStack {
       ...(folders ? { folders: folders.siteConfig } : {}),
     });
 
-    if (this.siteDomain && this.config.domain) {
-      for (const type of ["A", "AAAA"]) {
-        new Route53Record(this, `site-${type.toLowerCase()}`, {
-          zoneId: this.config.domain.hostedZoneId,
-          name: this.siteDomain,
-          type,
-          alias: {
-            name: distribution.domainName,
-            zoneId: distribution.hostedZoneId,
-            evaluateTargetHealth: false,
-          },
-        });
-      }
-    }
+    domain?.pointAt(distribution);
 
     new SsmParameter(this, "site-url", {
       name: this.siteUrlParameterName,
@@ -405,33 +398,6 @@ export class EdgeStack extends BlogStack {
         },
       ]),
     });
-  }
-
-  private createCertificate(usEast1: AwsProvider, domain: string): string {
-    const zoneId = this.config.domain!.hostedZoneId;
-    const cert = new AcmCertificate(this, "certificate", {
-      provider: usEast1,
-      domainName: domain,
-      validationMethod: "DNS",
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const options = TerraformIterator.fromComplexList(cert.domainValidationOptions, "domain_name");
-    const records = new Route53Record(this, "certificate-validation", {
-      forEach: options,
-      zoneId,
-      name: options.getString("resource_record_name"),
-      type: options.getString("resource_record_type"),
-      records: [options.getString("resource_record_value")],
-      ttl: 60,
-      allowOverwrite: true,
-    });
-    const validation = new AcmCertificateValidation(this, "certificate-valid", {
-      provider: usEast1,
-      certificateArn: cert.arn,
-      // A for expression over the for_each records: Terraform computes the list at plan time.
-      validationRecordFqdns: Token.asList(`\${[for record in ${records.fqn} : record.fqdn]}`),
-    });
-    return validation.certificateArn;
   }
 
   private createWebAcl(usEast1: AwsProvider): string {

@@ -3,6 +3,7 @@
  * combinations they refuse. (What the edge stack wires together: edge.test.ts.)
  */
 import { Names } from "../../lib/naming";
+import { SiteDomain } from "../../lib/site-domain";
 import { StaticSite } from "../../lib/static-site";
 import type { BlogStack } from "../../stacks/blog-stack";
 import { synthInLayer } from "./layer-stack";
@@ -35,5 +36,34 @@ describe("StaticSite", () => {
         s.publish({});
       }),
     ).toThrow("the site is published once");
+  });
+});
+
+describe("SiteDomain", () => {
+  it("validates a us-east-1 certificate through the zone and points the name at the distribution", () => {
+    const json = synth((stack) => {
+      const domain = new SiteDomain(stack, "domain", {
+        name: "blog.example.com",
+        hostedZoneId: "Z0123456789ABC",
+        usEast1: stack.providerIn("us-east-1"),
+      });
+      domain.pointAt({ domainName: "d111.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" });
+    });
+    expect(resources(json, "aws_acm_certificate").certificate).toMatchObject({
+      provider: "aws.us-east-1",
+      domain_name: "blog.example.com",
+    });
+    expect(resources(json, "aws_acm_certificate_validation")["certificate-valid"]).toMatchObject({
+      provider: "aws.us-east-1",
+      validation_record_fqdns: "${[for record in aws_route53_record.certificate-validation : record.fqdn]}",
+    });
+    const records = resources(json, "aws_route53_record");
+    expect(Object.keys(records)).toEqual(["certificate-validation", "site-a", "site-aaaa"]);
+    expect(records["site-aaaa"]).toMatchObject({
+      zone_id: "Z0123456789ABC",
+      name: "blog.example.com",
+      type: "AAAA",
+      alias: { name: "d111.cloudfront.net", zone_id: "Z2FDTNDATAQYW2", evaluate_target_health: false },
+    });
   });
 });
