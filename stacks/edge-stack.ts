@@ -11,12 +11,9 @@ import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfron
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudfront-monitoring-subscription";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
-import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
@@ -26,11 +23,11 @@ import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
 import { bucketOrigin, contentSecurityPolicy } from "../lib/content-security-policy";
 import { dashboardBody } from "../lib/dashboard";
 import { policyDocument, denyInsecureTransport } from "../lib/iam";
-import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { MonitoredResources } from "../lib/monitored";
 import { connectionsAlarmThreshold } from "../config/database-connections";
 import type { SecureBucket } from "../lib/secure-bucket";
 import { SiteDomain } from "../lib/site-domain";
+import { EdgeWebAcl } from "../lib/web-acl";
 import { StaticSite } from "../lib/static-site";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -83,7 +80,14 @@ export class EdgeStack extends BlogStack {
           })
         : undefined;
     const certificate = domain?.certificateArn;
-    const webAclArn = this.env.edge.waf ? this.createWebAcl(usEast1) : undefined;
+    const webAclArn = this.env.edge.waf
+      ? new EdgeWebAcl(this, "web-acl", {
+          name: this.names.global("edge"),
+          metricName: this.names.resource("edge"),
+          logRetentionDays: this.env.logRetentionDays,
+          usEast1,
+        }).arn
+      : undefined;
 
     const distribution = new CloudfrontDistribution(this, "cdn", {
       enabled: true,
@@ -398,60 +402,5 @@ export class EdgeStack extends BlogStack {
         },
       ]),
     });
-  }
-
-  private createWebAcl(usEast1: AwsProvider): string {
-    const managed = (name: string, priority: number) => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      // `statement` is untyped in the provider bindings and passed through as written: Terraform's own names.
-      statement: { managed_rule_group_statement: { vendor_name: "AWS", name } },
-      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
-    });
-    const acl = new Wafv2WebAcl(this, "waf", {
-      provider: usEast1,
-      name: this.names.global("edge"),
-      scope: "CLOUDFRONT",
-      defaultAction: { allow: {} },
-      rule: [
-        managed("AWSManagedRulesCommonRuleSet", 1),
-        managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
-        {
-          name: "rate-limit-per-ip",
-          priority: 3,
-          action: { block: {} },
-          statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } },
-          visibilityConfig: {
-            cloudwatchMetricsEnabled: true,
-            metricName: "rate-limit",
-            sampledRequestsEnabled: true,
-          },
-        },
-      ],
-      visibilityConfig: {
-        cloudwatchMetricsEnabled: true,
-        metricName: this.names.resource("edge"),
-        sampledRequestsEnabled: true,
-      },
-    });
-    // WAF logs to CloudWatch only into a group named aws-waf-logs-*, in the web ACL's region.
-    const logs = new CloudwatchLogGroup(this, "waf-logs", {
-      provider: usEast1,
-      name: `aws-waf-logs-${this.names.global("edge")}`,
-      retentionInDays: this.env.logRetentionDays,
-    });
-    suppress(
-      logs,
-      "CKV_AWS_158",
-      "The WAF log group must be in us-east-1 with the web ACL; the customer-managed key lives in the app's region, so CloudWatch Logs encrypts it with its service key",
-    );
-    acceptRetentionBelowAYear(logs, this.env.logRetentionDays, "logRetentionDays");
-    new Wafv2WebAclLoggingConfiguration(this, "waf-logging", {
-      provider: usEast1,
-      resourceArn: acl.arn,
-      logDestinationConfigs: [logs.arn],
-    });
-    return acl.arn;
   }
 }

@@ -5,12 +5,14 @@
 import { Names } from "../../lib/naming";
 import { SiteDomain } from "../../lib/site-domain";
 import { StaticSite } from "../../lib/static-site";
+import { EdgeWebAcl } from "../../lib/web-acl";
 import type { BlogStack } from "../../stacks/blog-stack";
 import { synthInLayer } from "./layer-stack";
 import { resources } from "./synth";
 
 const names = new Names("app", "dev", "eu-west-1");
-const synth = (define: (stack: BlogStack) => void) => synthInLayer("edge", define);
+const synth = (define: (stack: BlogStack) => void, comments = false) =>
+  synthInLayer("edge", define, { comments });
 
 describe("StaticSite", () => {
   const site = (stack: BlogStack) =>
@@ -65,5 +67,32 @@ describe("SiteDomain", () => {
       type: "AAAA",
       alias: { name: "d111.cloudfront.net", zone_id: "Z2FDTNDATAQYW2", evaluate_target_health: false },
     });
+  });
+});
+
+describe("EdgeWebAcl", () => {
+  const logGroup = (logRetentionDays: number) =>
+    resources(
+      synth((stack) => {
+        new EdgeWebAcl(stack, "acl", {
+          name: "app-dev-eu-west-1-edge",
+          metricName: "app-dev-edge",
+          logRetentionDays,
+          usEast1: stack.providerIn("us-east-1"),
+        });
+      }, true),
+      "aws_cloudwatch_log_group",
+    )["waf-logs"];
+  const rules = (group: Record<string, any>) =>
+    (group["//"]?.suppressions ?? []).map((s: { rule: string }) => s.rule);
+
+  it("logs into a us-east-1 group named as WAF requires, excused from the app's key with its reason", () => {
+    const group = logGroup(30);
+    expect(group).toMatchObject({ name: "aws-waf-logs-app-dev-eu-west-1-edge", provider: "aws.us-east-1" });
+    expect(rules(group)).toEqual(["CKV_AWS_158", "CKV_AWS_338"]);
+  });
+
+  it("asks no excuse for the retention when it keeps a year", () => {
+    expect(rules(logGroup(365))).toEqual(["CKV_AWS_158"]);
   });
 });

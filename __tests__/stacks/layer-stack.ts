@@ -17,7 +17,15 @@ class LayerStack extends BlogStack {
   }
 }
 
-/** The Terraform JSON of a `layer` stack holding what `define` adds. */
-export function synthInLayer(layer: Layer, define: (stack: BlogStack) => void): TerraformJson {
-  return JSON.parse(Testing.synth(new LayerStack(layer, define)));
+/**
+ * The Terraform JSON of a `layer` stack holding what `define` adds; `comments` keeps the `//` keys (suppressions),
+ * which `Testing.synth` drops.
+ */
+export function synthInLayer(
+  layer: Layer,
+  define: (stack: BlogStack) => void,
+  { comments = false } = {},
+): TerraformJson {
+  const stack = new LayerStack(layer, define);
+  return JSON.parse(comments ? JSON.stringify(stack.toTerraform()) : Testing.synth(stack));
 }
