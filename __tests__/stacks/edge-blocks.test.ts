@@ -3,12 +3,13 @@
  * combinations they refuse. (What the edge stack wires together: edge.test.ts.)
  */
 import { Names } from "../../lib/naming";
+import { SiteDistribution, type SiteDistributionProps } from "../../lib/site-distribution";
 import { SiteDomain } from "../../lib/site-domain";
 import { StaticSite } from "../../lib/static-site";
 import { EdgeWebAcl } from "../../lib/web-acl";
 import type { BlogStack } from "../../stacks/blog-stack";
 import { synthInLayer } from "./layer-stack";
-import { resources } from "./synth";
+import { policy, resources, type TerraformJson } from "./synth";
 
 const names = new Names("app", "dev", "eu-west-1");
 const synth = (define: (stack: BlogStack) => void, comments = false) =>
@@ -94,5 +95,65 @@ describe("EdgeWebAcl", () => {
 
   it("asks no excuse for the retention when it keeps a year", () => {
     expect(rules(logGroup(365))).toEqual(["CKV_AWS_158"]);
+  });
+});
+
+describe("SiteDistribution", () => {
+  const distribution = (props: Partial<SiteDistributionProps>) =>
+    synth((stack) => {
+      const site = new StaticSite(stack, "site", { names, kmsKeyArn: "key", accessLogBucket: "logs" });
+      new SiteDistribution(stack, "distribution", {
+        names,
+        region: "eu-west-1",
+        siteBucket: site.bucket,
+        mediaBucket: { name: "media", arn: "arn:aws:s3:::media", regionalDomainName: "media.s3" },
+        api: { endpoint: "https://api.example.com", originVerifyValue: "secret" },
+        uploadsBucketName: "uploads",
+        priceClass: "PriceClass_100",
+        accessLogBucketDomainName: "logs.s3",
+        ...props,
+      });
+    }, true);
+  const cdn = (json: TerraformJson) =>
+    resources(json, "aws_cloudfront_distribution").cdn as Record<string, any>;
+  const excused = (json: TerraformJson) =>
+    (cdn(json)["//"].suppressions as { rule: string }[]).map((s) => s.rule).sort();
+
+  it("serves the *.cloudfront.net name without a domain or a web ACL, and says why on the distribution", () => {
+    const json = distribution({});
+    expect(cdn(json).viewer_certificate).toEqual({ cloudfront_default_certificate: true });
+    expect(cdn(json).aliases).toBeUndefined();
+    expect(excused(json)).toEqual([
+      "CKV2_AWS_42",
+      "CKV2_AWS_47",
+      "CKV_AWS_174",
+      "CKV_AWS_310",
+      "CKV_AWS_374",
+      "CKV_AWS_68",
+    ]);
+  });
+
+  it("serves the domain's certificate with TLSv1.2_2021 and names the web ACL, excusing only what still applies", () => {
+    const json = distribution({
+      domain: { name: "blog.example.com", certificateArn: "arn:cert" },
+      webAclArn: "arn:acl",
+    });
+    expect(cdn(json)).toMatchObject({
+      aliases: ["blog.example.com"],
+      web_acl_id: "arn:acl",
+      viewer_certificate: { acm_certificate_arn: "arn:cert", minimum_protocol_version: "TLSv1.2_2021" },
+    });
+    expect(excused(json)).toEqual(["CKV2_AWS_47", "CKV_AWS_310", "CKV_AWS_374"]);
+  });
+
+  it("lets only this distribution read the site and the media folder, over TLS", () => {
+    const policies = resources(distribution({}), "aws_s3_bucket_policy");
+    expect(Object.keys(policies).sort()).toEqual(["media-policy", "web-policy"]);
+    const media = policy(policies["media-policy"].policy);
+    expect(media.Statement.map((s) => s.Sid)).toEqual(["DenyInsecureTransport", "CloudFrontReadsThroughOac"]);
+    expect(media.Statement[1]).toMatchObject({
+      Resource: ["arn:aws:s3:::media/media/*"],
+      Condition: { StringEquals: { "AWS:SourceArn": "${aws_cloudfront_distribution.cdn.arn}" } },
+    });
   });
 });
