@@ -16,7 +16,7 @@ export interface SiteDomainProps {
   /** Route 53 zone that validates the certificate and holds the alias records. */
   readonly hostedZoneId: string;
   /** The us-east-1 provider. */
-  readonly usEast1: AwsProvider;
+  readonly provider: AwsProvider;
 }
 
 export class SiteDomain extends Construct {
@@ -32,7 +32,7 @@ export class SiteDomain extends Construct {
     this.name = props.name;
     this.hostedZoneId = props.hostedZoneId;
     const cert = new AcmCertificate(this, "certificate", {
-      provider: props.usEast1,
+      provider: props.provider,
       domainName: props.name,
       validationMethod: "DNS",
       lifecycle: { createBeforeDestroy: true },
@@ -48,7 +48,7 @@ export class SiteDomain extends Construct {
       allowOverwrite: true,
     });
     const validation = new AcmCertificateValidation(this, "certificate-valid", {
-      provider: props.usEast1,
+      provider: props.provider,
       certificateArn: cert.arn,
       // A for expression over the for_each records: Terraform computes the list at plan time.
       validationRecordFqdns: Token.asList(`\${[for record in ${records.fqn} : record.fqdn]}`),

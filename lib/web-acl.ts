@@ -19,7 +19,7 @@ export interface EdgeWebAclProps {
   /** Days the WAF logs are kept (`logRetentionDays`). */
   readonly logRetentionDays: number;
   /** The us-east-1 provider. */
-  readonly usEast1: AwsProvider;
+  readonly provider: AwsProvider;
 }
 
 /** Requests per five minutes from one address before the rate rule blocks it. */
@@ -32,7 +32,7 @@ export class EdgeWebAcl extends Construct {
     super(scope, id);
     // The edge stack declared these resources itself before this construct existed.
     keepAddresses(this);
-    const provider = props.usEast1;
+    const { provider } = props;
     const managed = (name: string, priority: number) => ({
       name,
       priority,

@@ -1,25 +1,22 @@
 /**
- * Edge layer: the built site in a private bucket, and one CloudFront distribution in front of everything:
- * the site (default), photos (`/media/*` from the media bucket) and the API (`/api/*`). Buckets are only
- * reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). With Cognito, the authors' sign-in too:
- * its app client needs the site's address (lib/author-sign-in.ts).
+ * Edge layer: the built site in a private bucket (lib/static-site.ts), and one CloudFront distribution in front of
+ * everything (lib/site-distribution.ts): the site (default), photos (`/media/*` from the media bucket) and the API
+ * (`/api/*`). Buckets are only reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). Optionally a
+ * custom domain (lib/site-domain.ts) and a web ACL (lib/web-acl.ts); the environment's dashboard and CloudFront's
+ * alarm (lib/operations.ts). With Cognito, the authors' sign-in too: its app client needs the site's address
+ * (lib/author-sign-in.ts).
  */
-import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
-import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudfront-monitoring-subscription";
-import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { Construct } from "constructs";
+import { connectionsAlarmThreshold } from "../config/database-connections";
 import { AuthorFolders } from "../lib/author-folders";
 import { AuthorSignIn } from "../lib/author-sign-in";
-import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
-import { dashboardBody } from "../lib/dashboard";
 import type { MonitoredResources } from "../lib/monitored";
-import { connectionsAlarmThreshold } from "../config/database-connections";
+import { Operations } from "../lib/operations";
 import { SiteDistribution } from "../lib/site-distribution";
 import { SiteDomain } from "../lib/site-domain";
-import { EdgeWebAcl } from "../lib/web-acl";
 import { StaticSite } from "../lib/static-site";
+import { EdgeWebAcl } from "../lib/web-acl";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
@@ -49,7 +46,7 @@ export class EdgeStack extends BlogStack {
         ? new SiteDomain(this, "site-domain", {
             name: this.siteDomain,
             hostedZoneId: this.config.domain.hostedZoneId,
-            usEast1,
+            provider: usEast1,
           })
         : undefined;
     const webAclArn = this.env.edge.waf
@@ -57,7 +54,7 @@ export class EdgeStack extends BlogStack {
           name: this.names.global("edge"),
           metricName: this.names.resource("edge"),
           logRetentionDays: this.env.logRetentionDays,
-          usEast1,
+          provider: usEast1,
         }).arn
       : undefined;
 
@@ -74,7 +71,6 @@ export class EdgeStack extends BlogStack {
       domain,
       webAclArn,
     });
-    const distribution = cdn.distribution;
     const siteUrl = cdn.url;
     const signIn = api.authors
       ? new AuthorSignIn(this, "author-sign-in", {
@@ -102,7 +98,7 @@ export class EdgeStack extends BlogStack {
       ...(folders ? { folders: folders.siteConfig } : {}),
     });
 
-    domain?.pointAt(distribution);
+    domain?.pointAt(cdn.distribution);
 
     new SsmParameter(this, "site-url", {
       name: this.siteUrlParameterName,
@@ -127,58 +123,22 @@ export class EdgeStack extends BlogStack {
         "Cognito identity pool giving signed-in authors credentials for their own upload folders",
       );
     }
-    this.createOperations(props, usEast1, distribution);
-    this.output("distribution_id", distribution.id, "CloudFront distribution (for invalidations)");
-    this.output("web_bucket", site.bucket.name, "Bucket holding the built site");
-  }
-
-  /**
-   * The environment's dashboard lives here: the last layer is the only one that knows the distribution and already
-   * reads the API id; every other layer's resources have deterministic names, so reading them adds no dependency.
-   */
-  private createOperations(
-    props: EdgeStackProps,
-    usEast1: AwsProvider,
-    distribution: CloudfrontDistribution,
-  ): void {
-    // CacheHitRate and the other additional metrics cost per distribution: production only.
-    if (this.env.production) {
-      new CloudfrontMonitoringSubscription(this, "cdn-additional-metrics", {
-        provider: usEast1,
-        distributionId: distribution.id,
-        monitoringSubscription: {
-          realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
-        },
-      });
-    }
-    const { monitored } = props;
-    new CloudwatchDashboard(this, "dashboard", {
-      dashboardName: this.names.global("operations", 255),
-      dashboardBody: dashboardBody({
-        title: `${this.names.app}-${this.names.env}`,
-        region: this.region,
-        api: { apiId: props.api.apiId, stage: "$default" },
-        functions: monitored.functions,
-        streamConsumers: monitored.streamConsumers,
-        deadLetterQueues: monitored.deadLetterQueues,
-        tables: monitored.tables,
-        database: {
-          identifier: monitored.databaseIdentifier,
-          connectionsAlarm: connectionsAlarmThreshold(this.env.database),
-        },
-        cacheNodes: monitored.cacheNodes,
-        distributionId: distribution.id,
-        cacheHitRate: this.env.production,
-      }),
-    });
-    cloudFrontAlarms(this, {
+    // The environment's dashboard lives here: the last layer is the only one that knows the distribution and already
+    // reads the API id; every other layer's resources have deterministic names, so reading them adds no dependency.
+    new Operations(this, "operations", {
       names: this.names,
-      provider: usEast1,
+      region: this.region,
       accountId: this.accountId,
+      provider: usEast1,
       production: this.env.production,
-      distributionId: distribution.id,
+      distributionId: cdn.distribution.id,
+      apiId: api.apiId,
+      monitored: props.monitored,
+      databaseConnectionsAlarm: connectionsAlarmThreshold(this.env.database),
       alarmEmails: this.env.alarmEmails,
       alarmSubscriptions: this.env.alarmTopicSubscriptions,
     });
+    this.output("distribution_id", cdn.distribution.id, "CloudFront distribution (for invalidations)");
+    this.output("web_bucket", site.bucket.name, "Bucket holding the built site");
   }
 }

@@ -3,6 +3,7 @@
  * combinations they refuse. (What the edge stack wires together: edge.test.ts.)
  */
 import { Names } from "../../lib/naming";
+import { Operations } from "../../lib/operations";
 import { SiteDistribution, type SiteDistributionProps } from "../../lib/site-distribution";
 import { SiteDomain } from "../../lib/site-domain";
 import { StaticSite } from "../../lib/static-site";
@@ -48,7 +49,7 @@ describe("SiteDomain", () => {
       const domain = new SiteDomain(stack, "domain", {
         name: "blog.example.com",
         hostedZoneId: "Z0123456789ABC",
-        usEast1: stack.providerIn("us-east-1"),
+        provider: stack.providerIn("us-east-1"),
       });
       domain.pointAt({ domainName: "d111.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" });
     });
@@ -79,7 +80,7 @@ describe("EdgeWebAcl", () => {
           name: "app-dev-eu-west-1-edge",
           metricName: "app-dev-edge",
           logRetentionDays,
-          usEast1: stack.providerIn("us-east-1"),
+          provider: stack.providerIn("us-east-1"),
         });
       }, true),
       "aws_cloudwatch_log_group",
@@ -155,5 +156,49 @@ describe("SiteDistribution", () => {
       Resource: ["arn:aws:s3:::media/media/*"],
       Condition: { StringEquals: { "AWS:SourceArn": "${aws_cloudfront_distribution.cdn.arn}" } },
     });
+  });
+});
+
+describe("Operations", () => {
+  const operations = (production: boolean) =>
+    synth((stack) => {
+      new Operations(stack, "operations", {
+        names,
+        region: "eu-west-1",
+        accountId: "123456789012",
+        provider: stack.providerIn("us-east-1"),
+        production,
+        distributionId: "E123",
+        apiId: "api1",
+        monitored: {
+          functions: ["app-dev-api"],
+          streamConsumers: [],
+          deadLetterQueues: [],
+          tables: [],
+          databaseIdentifier: "app-dev-postgres",
+          cacheNodes: ["app-dev-cache-001"],
+        },
+        databaseConnectionsAlarm: 50,
+        alarmEmails: [],
+        alarmSubscriptions: [],
+      });
+    });
+
+  it("keeps the edge stack's addresses for the dashboard and CloudFront's alarm, its topic and key", () => {
+    const json = operations(false);
+    expect(Object.keys(resources(json, "aws_cloudwatch_dashboard"))).toEqual(["dashboard"]);
+    expect(resources(json, "aws_cloudwatch_metric_alarm")["cdn-5xx-rate"]).toMatchObject({
+      provider: "aws.us-east-1",
+      dimensions: { DistributionId: "E123", Region: "Global" },
+    });
+    expect(Object.keys(resources(json, "aws_sns_topic"))).toEqual(["edge-ops-topic"]);
+    expect(Object.keys(resources(json, "aws_kms_key"))).toEqual(["edge-alarm-key"]);
+  });
+
+  it("pays for CloudFront's additional metrics in production only", () => {
+    expect(resources(operations(false), "aws_cloudfront_monitoring_subscription")).toEqual({});
+    expect(Object.keys(resources(operations(true), "aws_cloudfront_monitoring_subscription"))).toEqual([
+      "cdn-additional-metrics",
+    ]);
   });
 });
