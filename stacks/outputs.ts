@@ -4,6 +4,7 @@
  * interfaces, or the `Pick` of them it uses, never a stack object. The events and edge layers hand nothing on.
  */
 import type { AuthorPool } from "../lib/author-sign-in";
+import type { PostgresConnection } from "../lib/postgres-database";
 
 export interface NetworkOutputs {
   /** Where functions that must reach the database run (egress through NAT or endpoints). */
@@ -28,20 +29,7 @@ export interface TableRef {
 }
 
 export interface DataOutputs {
-  readonly database: {
-    readonly address: string;
-    readonly port: string;
-    readonly name: string;
-    /** RDS-managed master secret in Secrets Manager (only the migration function reads it). */
-    readonly masterSecretArn: string;
-    /** `dbi-resource-id`, for `rds-db:connect` permissions. */
-    readonly resourceId: string;
-    /**
-     * `database.proxy`: the RDS Proxy the API connects through instead of the instance (IAM, TLS), with its
-     * `prx-…` id for the API's `rds-db:connect`. The migration function always connects to the instance.
-     */
-    readonly proxy?: { readonly endpoint: string; readonly resourceId: string };
-  };
+  readonly database: PostgresConnection;
   readonly cache: {
     readonly address: string;
     readonly port: string;

@@ -8,7 +8,8 @@ import { PROJECT_ROOT } from "../../lib/paths";
 import { BlogStack, type Layer } from "../../stacks/blog-stack";
 import type { TerraformJson } from "./synth";
 
-const { config } = loadConfig({ root: PROJECT_ROOT, env: {}, overrides: {} });
+/** The default configuration (blog.config.json, no overrides). */
+export const { config } = loadConfig({ root: PROJECT_ROOT, env: {}, overrides: {} });
 
 class LayerStack extends BlogStack {
   constructor(layer: Layer, define: (stack: BlogStack) => void) {
