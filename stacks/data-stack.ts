@@ -5,16 +5,12 @@
  */
 import { DRAFTS_PREFIX } from "../shared/author-folders";
 import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
-import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
-import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
-import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import type { EnvironmentConfig } from "../config/schema";
-import { opsAlarm } from "../lib/alarms";
 import { API_DB_USER } from "../lib/database-users";
 import { PostgresDatabase } from "../lib/postgres-database";
+import { ReadCache } from "../lib/read-cache";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { replicaKeys } from "../lib/replica-keys";
@@ -100,7 +96,16 @@ export class DataStack extends BlogStack implements DataOutputs {
         : undefined,
     });
     this.database = postgres.connection;
-    this.cache = this.createCache(network);
+    const cache = new ReadCache(this, "read-cache", {
+      names: this.names,
+      settings: this.env.cache,
+      production: this.env.production,
+      kmsKeyArn: network.kmsKeyArn,
+      opsTopicArn: network.opsTopicArn,
+      subnetIds: network.isolatedSubnetIds,
+      securityGroupId: network.securityGroupId("cache"),
+    });
+    this.cache = cache.connection;
 
     const subscribers = this.table("subscribers", { hashKey: "email", stream: true });
     this.subscribersTable = { name: subscribers.name, arn: subscribers.arn };
@@ -160,93 +165,15 @@ export class DataStack extends BlogStack implements DataOutputs {
       );
     }
     this.output("cache_endpoint", this.cache.address, "Redis/Valkey primary endpoint (TLS, IAM auth)");
+    this.output(
+      "cache_engine_version_actual",
+      cache.group.engineVersionActual,
+      "Redis/Valkey version running now, with the patch level AWS applied (cache.engineVersion is major.minor)",
+    );
 
     this.output("uploads_bucket", this.uploadsBucket.name, "Bucket receiving photo uploads");
     this.output("media_bucket", this.mediaBucket.name, "Bucket holding thumbnails served under /media/*");
     this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
-  }
-
-  private createCache(network: Network) {
-    const cache = this.env.cache;
-    const groupId = this.names.resource("cache", 40);
-    // Every user group must hold a user named "default"; ours can do nothing.
-    const defaultUser = new ElasticacheUser(this, "cache-default-user", {
-      userId: this.names.resource("cache-default", 40),
-      userName: "default",
-      engine: cache.engine,
-      accessString: "off -@all",
-      authenticationMode: { type: "no-password-required" },
-    });
-    // IAM authentication: the API signs a short-lived token; no password exists anywhere.
-    const apiUserId = this.names.resource("cache-api", 40);
-    const apiUser = new ElasticacheUser(this, "cache-api-user", {
-      userId: apiUserId,
-      userName: apiUserId,
-      engine: cache.engine,
-      accessString: "on ~* +@all -@admin -@dangerous",
-      authenticationMode: { type: "iam" },
-    });
-    const users = new ElasticacheUserGroup(this, "cache-users", {
-      userGroupId: this.names.resource("cache-users", 40),
-      engine: cache.engine,
-      userIds: [defaultUser.userId, apiUser.userId],
-    });
-    const subnets = new ElasticacheSubnetGroup(this, "cache-subnets", {
-      name: this.names.resource("cache"),
-      subnetIds: network.isolatedSubnetIds,
-    });
-    const group = new ElasticacheReplicationGroup(this, "cache", {
-      replicationGroupId: groupId,
-      description: `${groupId}: read cache of the blog API`,
-      engine: cache.engine,
-      engineVersion: cache.engineVersion,
-      nodeType: cache.nodeType,
-      numCacheClusters: cache.nodeCount,
-      automaticFailoverEnabled: cache.nodeCount > 1,
-      multiAzEnabled: cache.multiAz,
-      port: 6379,
-      subnetGroupName: subnets.name,
-      securityGroupIds: [network.securityGroupId("cache")],
-      atRestEncryptionEnabled: "true",
-      kmsKeyId: network.kmsKeyArn,
-      transitEncryptionEnabled: true,
-      transitEncryptionMode: "required",
-      userGroupIds: [users.userGroupId],
-      snapshotRetentionLimit: cache.snapshotRetentionDays,
-      // Patch versions only (8.0.x): the provider keeps engine_version at major.minor, engine_version_actual follows.
-      autoMinorVersionUpgrade: "true",
-      applyImmediately: !this.env.production,
-    });
-    if (cache.nodeCount < 2 || !cache.multiAz)
-      suppress(
-        group,
-        "CKV2_AWS_50",
-        "One node or one AZ by configuration (cache.nodeCount, cache.multiAz): a read cache the API can do without",
-      );
-    opsAlarm(this, "cache-memory", {
-      alarmName: this.names.resource("cache-memory"),
-      description: "Cache memory usage above 80%",
-      namespace: "AWS/ElastiCache",
-      metricName: "DatabaseMemoryUsagePercentage",
-      dimensions: { ReplicationGroupId: group.replicationGroupId },
-      statistic: "Maximum",
-      threshold: 80,
-      evaluationPeriods: 3,
-      opsTopicArn: network.opsTopicArn,
-    });
-    this.output(
-      "cache_engine_version_actual",
-      group.engineVersionActual,
-      "Redis/Valkey version running now, with the patch level AWS applied (cache.engineVersion is major.minor)",
-    );
-    return {
-      address: group.primaryEndpointAddress,
-      port: "6379",
-      replicationGroupId: group.replicationGroupId,
-      replicationGroupArn: group.arn,
-      apiUserId,
-      apiUserArn: apiUser.arn,
-    };
   }
 
   private table(

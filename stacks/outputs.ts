@@ -5,6 +5,7 @@
  */
 import type { AuthorPool } from "../lib/author-sign-in";
 import type { PostgresConnection } from "../lib/postgres-database";
+import type { CacheConnection } from "../lib/read-cache";
 
 export interface NetworkOutputs {
   /** Where functions that must reach the database run (egress through NAT or endpoints). */
@@ -30,15 +31,7 @@ export interface TableRef {
 
 export interface DataOutputs {
   readonly database: PostgresConnection;
-  readonly cache: {
-    readonly address: string;
-    readonly port: string;
-    readonly replicationGroupId: string;
-    readonly replicationGroupArn: string;
-    /** ElastiCache user with IAM authentication that the API connects as. */
-    readonly apiUserId: string;
-    readonly apiUserArn: string;
-  };
+  readonly cache: CacheConnection;
   readonly subscribersTable: TableRef;
   /** Stream of new subscribers, consumed by the welcome-email function. */
   readonly subscribersStreamArn: string;

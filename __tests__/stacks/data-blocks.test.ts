@@ -4,6 +4,7 @@
  */
 import { Names } from "../../lib/naming";
 import { PostgresDatabase, type PostgresDatabaseProps } from "../../lib/postgres-database";
+import { ReadCache } from "../../lib/read-cache";
 import { config, synthInLayer } from "./layer-stack";
 import { resources, type TerraformJson } from "./synth";
 
@@ -72,5 +73,47 @@ describe("PostgresDatabase", () => {
       "CKV_AWS_293",
     ]);
     expect(excused(database({}, { multiAz: true, deletionProtection: true }))).toEqual(["CKV_AWS_118"]);
+  });
+});
+
+describe("ReadCache", () => {
+  const cache = (settings: object) =>
+    synthInLayer(
+      "data",
+      (stack) => {
+        new ReadCache(stack, "cache", {
+          names,
+          settings: { ...dev.cache, ...settings },
+          production: false,
+          kmsKeyArn: "key",
+          opsTopicArn: "topic",
+          subnetIds: ["subnet-1", "subnet-2"],
+          securityGroupId: "sg-cache",
+        });
+      },
+      { comments: true },
+    );
+  const group = (json: TerraformJson) => resources(json, "aws_elasticache_replication_group").cache as any;
+
+  it("keeps the data stack's addresses: a powerless default user, the API's IAM user, the group and its alarm", () => {
+    const json = cache({});
+    const users = resources(json, "aws_elasticache_user");
+    expect(users["cache-default-user"]).toMatchObject({
+      user_name: "default",
+      access_string: "off -@all",
+    });
+    expect(users["cache-api-user"]).toMatchObject({ authentication_mode: { type: "iam" } });
+    expect(group(json)).toMatchObject({
+      transit_encryption_mode: "required",
+      security_group_ids: ["sg-cache"],
+    });
+    expect(Object.keys(resources(json, "aws_cloudwatch_metric_alarm"))).toEqual(["cache-memory"]);
+  });
+
+  it("excuses a single node or AZ only where the configuration chose it", () => {
+    expect(group(cache({ nodeCount: 1, multiAz: false }))["//"].suppressions).toEqual([
+      expect.objectContaining({ rule: "CKV2_AWS_50" }),
+    ]);
+    expect(group(cache({ nodeCount: 2, multiAz: true }))["//"]?.suppressions).toBeUndefined();
   });
 });
