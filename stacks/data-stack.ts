@@ -1,7 +1,7 @@
 /**
- * Data layer: PostgreSQL (posts, comments), Redis/Valkey (read cache), DynamoDB (subscribers, counters,
- * photo status, idempotency) and the uploads and media buckets. Everything encrypted with the network
- * layer's key; nothing reachable from outside the VPC; no secret in configuration or state.
+ * Data layer: PostgreSQL (posts, comments; lib/postgres-database.ts), Redis/Valkey (read cache; lib/read-cache.ts),
+ * DynamoDB (subscribers, counters, photo status, idempotency) and the uploads and media buckets. Everything
+ * encrypted with the network layer's key; nothing reachable from outside the VPC; no secret in configuration or state.
  */
 import { DRAFTS_PREFIX } from "../shared/author-folders";
 import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
@@ -118,28 +118,8 @@ export class DataStack extends BlogStack implements DataOutputs {
     this.idempotencyTable = { name: idempotency.name, arn: idempotency.arn };
 
     const uploads = this.createUploadsBucket(network);
-    suppress(
-      uploads.bucket,
-      "CKV_AWS_144",
-      "Raw uploads are transient (they expire after storage.rawUploadExpirationDays) and the app runs in one region",
-    );
-    suppress(
-      uploads.bucket,
-      "CKV2_AWS_62",
-      "Its upload notification to SNS is in the events stack; Checkov scans each stack file alone and does not see it",
-    );
     this.uploadsBucket = { name: uploads.name, arn: uploads.arn };
     const media = this.createMediaBucket(network);
-    suppress(
-      media.bucket,
-      "CKV_AWS_144",
-      "Thumbnails served from the app's one region; versioning keeps overwritten ones, a replica would have no origin to serve it",
-    );
-    suppress(
-      media.bucket,
-      "CKV2_AWS_62",
-      "Nothing reacts to new thumbnails: CloudFront serves them as they are",
-    );
     this.mediaBucket = {
       name: media.name,
       arn: media.arn,
@@ -199,7 +179,7 @@ export class DataStack extends BlogStack implements DataOutputs {
         : // The CloudFront domain is only known after the edge layer exists; any CloudFront site may POST,
           // but only with a presigned policy that this account signed.
           ["https://*.cloudfront.net"];
-    return new SecureBucket(this, "uploads", {
+    const uploads = new SecureBucket(this, "uploads", {
       bucketPrefix: this.names.bucketPrefix("uploads"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("uploads")}/` },
@@ -240,10 +220,21 @@ export class DataStack extends BlogStack implements DataOutputs {
         },
       ],
     });
+    suppress(
+      uploads.bucket,
+      "CKV_AWS_144",
+      "Raw uploads are transient (they expire after storage.rawUploadExpirationDays) and the app runs in one region",
+    );
+    suppress(
+      uploads.bucket,
+      "CKV2_AWS_62",
+      "Its upload notification to SNS is in the events stack; Checkov scans each stack file alone and does not see it",
+    );
+    return uploads;
   }
 
   private createMediaBucket(network: Network): SecureBucket {
-    return new SecureBucket(this, "media", {
+    const media = new SecureBucket(this, "media", {
       bucketPrefix: this.names.bucketPrefix("media"),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("media")}/` },
@@ -251,5 +242,16 @@ export class DataStack extends BlogStack implements DataOutputs {
       // The edge layer owns this bucket's policy: it needs the CloudFront distribution's ARN.
       managePolicy: false,
     });
+    suppress(
+      media.bucket,
+      "CKV_AWS_144",
+      "Thumbnails served from the app's one region; versioning keeps overwritten ones, a replica would have no origin to serve it",
+    );
+    suppress(
+      media.bucket,
+      "CKV2_AWS_62",
+      "Nothing reacts to new thumbnails: CloudFront serves them as they are",
+    );
+    return media;
   }
 }
