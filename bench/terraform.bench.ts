@@ -16,8 +16,9 @@ import { emulatedDeploy, type AppliedEnvironment } from "../pipeline/emulated-de
 import { planStacks } from "../pipeline/plan-runner";
 import { GO_RUNTIME_ENV, runTerraform, type TerraformOptions } from "../pipeline/terraform";
 import { validateStacks } from "../pipeline/validate-runner";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = readWholeNumberVar("terraform benchmark", "BENCH_ROUNDS", 2, process.env);
 const outdir = path.join(PROJECT_ROOT, "cdktf.out");
 const workDir = path.join(PROJECT_ROOT, ".build", "terraform");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -121,6 +121,22 @@ const dynamodbSchema = strictObject({
   replicaRegions: z.array(awsRegion),
 });
 
+const backupSchema = strictObject({
+  /**
+   * An AWS Backup plan (lib/backup-plan.ts) over the database, the DynamoDB tables and the two buckets, on top of
+   * the stores' own backups: longer retention and, with copyRegion, a copy outside the region. Priced in docs/cost.md.
+   */
+  plan: z.boolean(),
+  /** When the daily recovery point is taken: an EventBridge cron expression, UTC. */
+  schedule: z
+    .string()
+    .regex(/^cron\((\S+ ){5}\S+\)$/, "must be a cron expression with six fields, such as cron(0 3 * * ? *)"),
+  /** Days AWS Backup keeps each recovery point (and its copy). */
+  retentionDays: z.number().int().min(1).max(36500),
+  /** A region whose vault receives a copy of each recovery point (disaster recovery). @default none */
+  copyRegion: awsRegion.optional(),
+});
+
 const storageSchema = strictObject({
   rawUploadExpirationDays: z.number().int().min(1),
   noncurrentVersionExpirationDays: z.number().int().min(1),
@@ -236,6 +252,7 @@ export const environmentSchema = strictObject({
   database: databaseSchema,
   cache: cacheSchema,
   dynamodb: dynamodbSchema,
+  backup: backupSchema,
   storage: storageSchema,
   api: apiSchema,
   edge: edgeSchema,
@@ -381,6 +398,9 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
+    const backup = asObject(e.backup);
+    if (typeof backup.copyRegion === "string" && backup.copyRegion === root.region)
+      problem(`must be another region than the main region ${String(root.region)}`, "backup", "copyRegion");
     accountRules(env, e, problem);
     concurrencyRules(env, e, problem);
     originVerificationRules(env, e, problem);

@@ -26,11 +26,40 @@ export interface AlarmProps {
   readonly provider?: AwsProvider;
 }
 
+/** The runbook's file; each alarm's description ends with the section that answers it. */
+export const RUNBOOK = "docs/operations.md";
+
+/** The runbook section (its heading's anchor) of each metric an alarm watches: namespace, or namespace/metric. */
+export const RUNBOOK_SECTIONS: Readonly<Record<string, string>> = {
+  "AWS/Lambda/Errors": "function-errors-and-throttles",
+  "AWS/Lambda/Throttles": "function-errors-and-throttles",
+  "AWS/Lambda/IteratorAge": "stream-iterator-age",
+  "AWS/SQS": "dead-letter-queues",
+  "AWS/SES": "ses-reputation",
+  "AWS/CloudFront": "site-errors-cloudfront-5xx",
+  "AWS/ApiGateway": "api-errors-and-latency",
+  "AWS/RDS/FreeStorageSpace": "postgresql-storage",
+  "AWS/RDS": "postgresql-load",
+  "AWS/ElastiCache": "cache-memory",
+  "AWS/DynamoDB": "dynamodb-throttles",
+  "AWS/Backup": "aws-backup",
+};
+
+/** `docs/operations.md#<section>` for an alarm's metric; an alarm without a section is a mistake, refused at synth. */
+export function runbookLink(namespace: string, metricName: string): string {
+  const section = RUNBOOK_SECTIONS[`${namespace}/${metricName}`] ?? RUNBOOK_SECTIONS[namespace];
+  if (!section)
+    throw new Error(
+      `No runbook section for ${namespace} ${metricName}: add one to ${RUNBOOK} and RUNBOOK_SECTIONS`,
+    );
+  return `${RUNBOOK}#${section}`;
+}
+
 export function opsAlarm(scope: Construct, id: string, props: AlarmProps): CloudwatchMetricAlarm {
   return new CloudwatchMetricAlarm(scope, id, {
     provider: props.provider,
     alarmName: props.alarmName,
-    alarmDescription: props.description,
+    alarmDescription: `${props.description}. Runbook: ${runbookLink(props.namespace, props.metricName)}`,
     namespace: props.namespace,
     metricName: props.metricName,
     // Account-wide metrics (SES reputation) have none.

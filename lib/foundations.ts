@@ -143,8 +143,7 @@ export class Foundations extends Construct {
     });
     const withAcl =
       "CloudFront standard logging delivers log files with an ACL, so ACLs stay enabled on the log bucket only";
-    suppress(logs.bucket, "CKV2_AWS_65", withAcl);
-    // Checkov reports CKV2_AWS_65 on the ownership controls, the pack on the bucket.
+    // Checkov reports CKV2_AWS_65 on the ownership controls, not on the bucket.
     suppress(logs.ownershipControls, "CKV2_AWS_65", withAcl);
     suppress(
       logs.bucket,

@@ -63,7 +63,7 @@ export function preTrafficHook(
   suppress(
     hook.function,
     "CKV_AWS_115",
-    "Invoked by CodeDeploy once per release of one deployment group, which runs one deployment at a time, and it calls the API once per invocation: nothing to cap, and a reservation would only take from the account's pool (the pack's CKV_AWS_115 fails it if it ever reaches a database or sends mail)",
+    "Invoked by CodeDeploy once per release of one deployment group, which runs one deployment at a time, and it calls the API once per invocation: nothing to cap, and a reservation would only take from the account's pool (BLOG_LAMBDA_DOWNSTREAM_CONCURRENCY fails it if it ever reaches a database or sends mail)",
   );
   if (props.production)
     suppress(

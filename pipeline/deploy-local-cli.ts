@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
+import { parseWholeNumber } from "../shared/whole-number";
 import { startMoto } from "../local/moto";
 import { parseCli, resolveOutdir, runCli } from "./cli";
 import { emulatedDeploy, type EmulatedDeployResult } from "./emulated-deploy";
@@ -47,6 +48,12 @@ function render(result: EmulatedDeployResult): string {
             `${result.upgrade.stateEngineVersion}, re-plan above (${result.upgrade.seconds.toFixed(0)} s)`
         : `upgrade check (${result.upgrade.stack}): ${result.upgrade.error}`,
     );
+  for (const r of result.restores?.steps ?? [])
+    lines.push(
+      r.ok
+        ? `restore rehearsed (docs/operations.md, ${r.restore}): ${r.detail} (${r.seconds.toFixed(1)} s)`
+        : `restore rehearsal ${r.restore} (${result.restores!.stack}): ${r.error}`,
+    );
   for (const s of result.stacks) {
     if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
     for (const f of s.replanFindings.filter((x) => !x.ignored))
@@ -68,9 +75,12 @@ runCli(async () => {
     USAGE,
   );
   const outdir = resolveOutdir(values.outdir);
-  const timeout = Number(values["stack-timeout"] ?? 900);
-  if (!Number.isInteger(timeout) || timeout < 30)
-    throw new UsageError(`--stack-timeout must be a whole number of seconds ≥ 30\nUsage: ${USAGE}`);
+  const timeout = parseWholeNumber(
+    "--stack-timeout (seconds)",
+    values["stack-timeout"] ?? "900",
+    { min: 30 },
+    (message) => new UsageError(`${message}\nUsage: ${USAGE}`),
+  );
   const suffix = `-${values.env}-`;
   const names = readStacks(outdir).map((s) => s.name);
   const match = names.find((n) => n.includes(suffix));

@@ -8,6 +8,7 @@ import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import type { EnvironmentConfig } from "../config/schema";
+import { BackupPlan } from "../lib/backup-plan";
 import { API_DB_USER } from "../lib/database-users";
 import { PostgresDatabase } from "../lib/postgres-database";
 import { ReadCache } from "../lib/read-cache";
@@ -125,6 +126,19 @@ export class DataStack extends BlogStack implements DataOutputs {
       arn: media.arn,
       regionalDomainName: media.bucket.bucketRegionalDomainName,
     };
+
+    if (this.env.backup.plan)
+      new BackupPlan(this, "backup", {
+        names: this.names,
+        settings: this.env.backup,
+        production: this.env.production,
+        kmsKeyArn: network.kmsKeyArn,
+        opsTopicArn: network.opsTopicArn,
+        // Idempotency records expire within hours: not kept. Thumbnails are: raw uploads expire, so they cannot be redone.
+        resources: [postgres.instance.arn, subscribers.arn, counters.arn, photos.arn, uploads.arn, media.arn],
+        accountId: () => this.accountId,
+        providerIn: (region) => this.providerIn(region),
+      });
 
     this.output("db_endpoint", this.database.address, "PostgreSQL endpoint (private)");
     this.output(
