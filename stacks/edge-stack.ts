@@ -16,6 +16,7 @@ import { Operations } from "../lib/operations";
 import { SiteDistribution } from "../lib/site-distribution";
 import { SiteDomain } from "../lib/site-domain";
 import { StaticSite } from "../lib/static-site";
+import { ObjectAuditTrail } from "../lib/object-audit-trail";
 import { EdgeWebAcl } from "../lib/web-acl";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
@@ -138,6 +139,18 @@ export class EdgeStack extends BlogStack {
       alarmEmails: this.env.alarmEmails,
       alarmSubscriptions: this.env.alarmTopicSubscriptions,
     });
+    // Here because it logs this layer's site bucket and the data layer's buckets; its key statement is the network's.
+    if (this.env.audit.objectLevelLogging)
+      new ObjectAuditTrail(this, "object-audit", {
+        names: this.names,
+        settings: this.env.audit,
+        production: this.env.production,
+        region: this.region,
+        accountId: this.accountId,
+        kmsKeyArn: network.kmsKeyArn,
+        accessLogBucketName: network.accessLogBucketName,
+        bucketArns: [data.uploadsBucket.arn, data.mediaBucket.arn, site.bucket.arn],
+      });
     this.output("distribution_id", cdn.distribution.id, "CloudFront distribution (for invalidations)");
     this.output("web_bucket", site.bucket.name, "Bucket holding the built site");
   }
