@@ -137,6 +137,20 @@ const backupSchema = strictObject({
   copyRegion: awsRegion.optional(),
 });
 
+const auditSchema = strictObject({
+  /**
+   * A CloudTrail trail of S3 data events on the uploads, media and site buckets (lib/object-audit-trail.ts): who
+   * wrote, overwrote or deleted which object, with log file validation. Priced per event (docs/cost.md).
+   */
+  objectLevelLogging: z.boolean(),
+  /** Log reads too (every GetObject, CloudFront's included): by far the most events. */
+  logReads: z.boolean(),
+  /** A multi-region trail; off: the app's region, where its buckets are. */
+  multiRegion: z.boolean(),
+  /** Days the trail's log files are kept. */
+  retentionDays: z.number().int().min(1).max(3650),
+});
+
 const storageSchema = strictObject({
   rawUploadExpirationDays: z.number().int().min(1),
   noncurrentVersionExpirationDays: z.number().int().min(1),
@@ -253,6 +267,7 @@ export const environmentSchema = strictObject({
   cache: cacheSchema,
   dynamodb: dynamodbSchema,
   backup: backupSchema,
+  audit: auditSchema,
   storage: storageSchema,
   api: apiSchema,
   edge: edgeSchema,

@@ -75,6 +75,8 @@ export const OWNED_NAMES: Readonly<Record<string, readonly Owned[]>> = {
   // Unique in its VPC; a region is the stricter scope (environments may adopt one VPC).
   aws_security_group: [owned("name", "security group", "region")],
   aws_wafv2_web_acl: [owned("name", "WAF web ACL", "region")],
+  // Unique in its region; a multi-region trail has a shadow of that name in every region (scopeOf).
+  aws_cloudtrail: [owned("name", "CloudTrail trail", "region")],
 };
 
 /** Literal name-like attributes that are not unique names, with the reason (every other one must be classified). */
@@ -160,6 +162,7 @@ export function stackClaims(stack: StackJson, owner: string, unclassified: Set<s
 function scopeOf(scope: Scope, type: string, body: Body, region: string): string {
   // A web ACL for CloudFront is kept once per account, a regional one per region.
   if (type === "aws_wafv2_web_acl") return body.scope === "CLOUDFRONT" ? "CLOUDFRONT " : `${region} `;
+  if (type === "aws_cloudtrail") return body.is_multi_region_trail === true ? "all regions " : `${region} `;
   return scope === "region" ? `${region} ` : "";
 }
 

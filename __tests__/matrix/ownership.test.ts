@@ -44,6 +44,7 @@ test("the claims cover every kind of shared name the layout decides (the pass is
     /^WAF web ACL CLOUDFRONT myblog-prod-eu-west-1-/,
     /^DynamoDB table eu-central-1 myblog-prod-subscribers$/,
     /^Backup vault us-east-1 myblog-prod-eu-west-1-backup$/,
+    /^CloudTrail trail us-east-1 myblog-prod-object-audit$/,
     /^KMS alias eu-central-1 alias\/myblog-prod-eu-west-1-data-replicas$/,
     /^state file terraform\.myblog-dev-network\.tfstate$/,
     /^state s3:\/\/acme-blog-tfstate\/myblog\/dev\/us-east-1\/network\.tfstate$/,
@@ -85,6 +86,10 @@ test("claims read the backend or workspace, scope names by provider region, and 
         },
         aws_wafv2_web_acl: { edge: { name: "acl", scope: "CLOUDFRONT", provider: "aws.us-east-1" } },
         aws_sns_topic: { twin: { name: "ops", provider: "aws.us-east-1" } },
+        aws_cloudtrail: {
+          one: { name: "trail" },
+          everywhere: { name: "trail", is_multi_region_trail: true },
+        },
         aws_dynamodb_table: { t: { name: "t", replica: [{ region_name: "eu-central-1" }] } },
         aws_made_up: { m: { name: "who-knows" } },
       },
@@ -97,6 +102,8 @@ test("claims read the backend or workspace, scope names by provider region, and 
     "DNS record Z1 blog.example.com A",
     "WAF web ACL CLOUDFRONT acl",
     "SNS topic us-east-1 ops",
+    "CloudTrail trail eu-west-1 trail",
+    "CloudTrail trail all regions trail",
     "DynamoDB table eu-west-1 t",
     "DynamoDB table eu-central-1 t",
   ]);

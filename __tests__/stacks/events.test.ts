@@ -1,4 +1,4 @@
-import { only, policy, resources, synthApp, type TerraformJson } from "./synth";
+import { networkKeyReference, only, policy, resources, synthApp, type TerraformJson } from "./synth";
 
 function functionNamed(stack: TerraformJson, suffix: string) {
   const entry = Object.entries(resources(stack, "aws_lambda_function")).find(([, f]) =>
@@ -18,6 +18,7 @@ function rolePolicy(stack: TerraformJson, functionId: string) {
 describe("events stack", () => {
   const app = synthApp();
   const events = app.stack("myblog-dev-events");
+  const networkKey = networkKeyReference(app, "dev");
 
   it("runs the event functions outside the VPC on the newest Node.js runtime, arm64, traced, with real code", () => {
     for (const suffix of ["-thumbnail", "-welcome-email", "-upload-stats", "-mail-feedback"]) {
@@ -36,6 +37,24 @@ describe("events stack", () => {
     }
   });
 
+  it("encrypts every log group, queue, topic and table with the network's key, and each function may use it", () => {
+    const keyed = [
+      ...Object.values(resources(events, "aws_cloudwatch_log_group")).map((g) => g.kms_key_id),
+      ...Object.values(resources(events, "aws_sqs_queue")).map((q) => q.kms_master_key_id),
+      ...Object.values(resources(events, "aws_sns_topic")).map((t) => t.kms_master_key_id),
+      ...Object.values(resources(events, "aws_dynamodb_table")).map(
+        (t) => (t.server_side_encryption as { kms_key_arn: string }).kms_key_arn,
+      ),
+    ];
+    expect(keyed).toHaveLength(4 + 7 + 2 + 1);
+    for (const reference of keyed) expect(reference).toBe(networkKey);
+    const keyUse = Object.values(resources(events, "aws_iam_role_policy")).map((p) =>
+      policy(p.policy).Statement.find((s) => s.Sid === "UseDataKey")!,
+    );
+    expect(keyUse).toHaveLength(4);
+    for (const statement of keyUse) expect(statement.Resource).toBe(networkKey);
+  });
+
   it("maps the subscriber stream with partial batch failures, bisecting, finite retries, an INSERT filter and a DLQ", () => {
     const mapping = resources(events, "aws_lambda_event_source_mapping")["welcome-email-stream"];
     expect(mapping).toMatchObject({
@@ -49,7 +68,7 @@ describe("events stack", () => {
     const dlq = (mapping.destination_config as { on_failure: { destination_arn: string } }).on_failure
       .destination_arn;
     expect(dlq).toMatch(/^\$\{aws_sqs_queue\.welcome-email-dlq\.arn\}$/);
-    expect(resources(events, "aws_sqs_queue")["welcome-email-dlq"].kms_master_key_id).toBeDefined();
+    expect(resources(events, "aws_sqs_queue")["welcome-email-dlq"].kms_master_key_id).toBe(networkKey);
   });
 
   it("sends S3 uploads/ events to a KMS topic that only the uploads bucket of this account may publish to", () => {
@@ -67,7 +86,7 @@ describe("events stack", () => {
         StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.caller.account_id}" },
       },
     });
-    expect(resources(events, "aws_sns_topic")["uploads-topic"].kms_master_key_id).toBeDefined();
+    expect(resources(events, "aws_sns_topic")["uploads-topic"].kms_master_key_id).toBe(networkKey);
   });
 
   it("gives the thumbnail function an on-failure destination and an SNS-scoped permission", () => {
@@ -193,7 +212,7 @@ describe("events stack", () => {
             Condition: { ArnEquals: { "aws:SourceArn": "${aws_sns_topic.uploads-topic.arn}" } },
           },
         ]);
-        expect(queues[id].kms_master_key_id).toBeDefined();
+        expect(queues[id].kms_master_key_id).toBe(networkKey);
       }
     });
 
@@ -386,7 +405,7 @@ describe("events stack", () => {
           },
         },
       ]);
-      expect(resources(events, "aws_sns_topic")["mail-feedback-topic"].kms_master_key_id).toBeDefined();
+      expect(resources(events, "aws_sns_topic")["mail-feedback-topic"].kms_master_key_id).toBe(networkKey);
     });
 
     it("the ops topic and the key admit SES for this configuration set only", () => {
