@@ -49,6 +49,7 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   BLOG_APP_NAME: "appName",
   BLOG_REGION: "region",
+  BLOG_HOME_REGION: "homeRegion",
   BLOG_BACKEND: "backend.type",
   BLOG_STATE_BUCKET: "backend.bucket",
   BLOG_STATE_REGION: "backend.region",

@@ -316,6 +316,17 @@ const authSchema = z.discriminatedUnion("mode", [
 export const configSchema = strictObject({
   appName: name("appName", 16),
   region: awsRegion,
+  /**
+   * The region whose deployment of the app owns what the app's deployments share (config/ownership.ts): the state
+   * keys without a region, the state bootstrap, `domain.name` and the sender's domain. A deployment of the same app
+   * in a second region sets `region` to its own and this to the first one's. @default region
+   */
+  homeRegion: awsRegion.optional(),
+  /**
+   * The environment that serves `domain.name` and sends as `ses.sender`; every other environment uses its own
+   * subdomain and sender (config/ownership.ts). @default the production environment, when there is exactly one
+   */
+  primaryEnvironment: z.string().optional(),
   tags: z.record(
     z
       .string()
@@ -413,6 +424,18 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
+    const home = root.homeRegion;
+    if (
+      typeof home === "string" &&
+      home !== root.region &&
+      Array.isArray(dynamodb.replicaRegions) &&
+      dynamodb.replicaRegions.includes(home)
+    )
+      problem(
+        `must not contain the home region ${home}: this app's deployment there has its own tables of the same names (config/ownership.ts)`,
+        "dynamodb",
+        "replicaRegions",
+      );
     const backup = asObject(e.backup);
     if (typeof backup.copyRegion === "string" && backup.copyRegion === root.region)
       problem(`must be another region than the main region ${String(root.region)}`, "backup", "copyRegion");
@@ -437,6 +460,35 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
   }
   sharedAccountConcurrency(asObject(root.environments), ctx);
   sesRules(asObject(root.ses), ctx);
+  primaryEnvironmentRules(root, ctx);
+}
+
+/**
+ * The primary environment owns the app's apex and sender (config/ownership.ts): it must be one of the environments,
+ * and it must be named when several are production (each would otherwise claim them).
+ */
+function primaryEnvironmentRules(root: Raw, ctx: z.RefinementCtx): void {
+  const environments = asObject(root.environments);
+  const names = Object.keys(environments);
+  const { primaryEnvironment } = root;
+  if (typeof primaryEnvironment === "string") {
+    if (!names.includes(primaryEnvironment))
+      ctx.addIssue({
+        code: "custom",
+        path: ["primaryEnvironment"],
+        message: `must be one of the environments (${names.join(", ")})`,
+      });
+    return;
+  }
+  const production = names.filter((env) => asObject(environments[env]).production === true);
+  if (production.length > 1)
+    ctx.addIssue({
+      code: "custom",
+      path: ["primaryEnvironment"],
+      message:
+        `is required when several environments are production (${production.join(", ")}): the one that serves ` +
+        "domain.name and sends as ses.sender; the others use <env>.<domain> and a labelled sender",
+    });
 }
 
 /**

@@ -67,14 +67,15 @@ export class BackupPlan extends Construct {
       const copyKeyArn = keyInRegion(this, "copy-key", {
         provider,
         description: `${names.resource("backup")}: recovery point copies in ${settings.copyRegion}`,
-        alias: names.resource("backup-copies"),
+        // In another region: with the app's region, as a deployment of the app there has a vault of its own.
+        alias: names.global("backup-copies"),
         production: props.production,
         accountId: props.accountId(),
       });
       keyArns.push(copyKeyArn);
       this.copyVault = new BackupVault(this, "copy-vault", {
         provider,
-        name: vaultName,
+        name: names.global("backup", 50),
         kmsKeyArn: copyKeyArn,
         forceDestroy: !props.production,
       });

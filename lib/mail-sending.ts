@@ -11,7 +11,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import type { BlogConfig } from "../config/schema";
+import type { Sender } from "../config/ownership";
 import { keepAddresses } from "./addressing";
 import { sesPublishes } from "./alarm-topic";
 import { sesReputationAlarms } from "./alarms";
@@ -22,14 +22,17 @@ import { sesConfigurationSetName } from "./ses-names";
 import { StackContext } from "./stack-context";
 
 export interface MailSendingProps {
-  /** The app's `ses` settings: sender, identity kind, MAIL FROM label, DMARC policy, hosted zone. */
-  readonly settings: BlogConfig["ses"];
-  /** The site's domain: its zone takes the sender domain's records when the sender's domain is it or under it. */
-  readonly siteDomain?: { readonly name: string; readonly hostedZoneId?: string };
+  /**
+   * What this environment sends as and the identity it owns (`senderOf`, config/ownership.ts): an address, or a domain
+   * with its MAIL FROM label, zone and DMARC record, so that no two environments of the app own one.
+   */
+  readonly sender: Sender;
 }
 
 /** Addressed as the events stack declared it: `ses-*`, `mail-domain` resources and `mail-feedback-topic`. */
 export class MailSending extends Construct {
+  /** The From address. */
+  public readonly sender: string;
   /** What SES verifies: the sender's domain or address. */
   public readonly identity: string;
   public readonly identityArn: string;
@@ -44,20 +47,12 @@ export class MailSending extends Construct {
     keepAddresses(this);
     const context = StackContext.of(this);
     const { names, region, accountId } = context;
-    const { settings } = props;
-    const domain = settings.sender.split("@")[1];
-    if (settings.identity === "domain") {
-      const zoneId = senderZone(domain, props);
-      const mail = new MailDomain(this, "mail-domain", {
-        domain,
-        region,
-        mailFromLabel: settings.mailFromLabel,
-        hostedZoneId: zoneId,
-        // One record per domain: the production environment owns its policy, the others send under it.
-        dmarc: context.env.production
-          ? { policy: settings.dmarcPolicy, reportAddress: settings.dmarcReportAddress }
-          : undefined,
-      });
+    this.sender = props.sender.address;
+    const sender = props.sender.identity;
+    if (sender.kind === "domain") {
+      const { domain, hostedZoneId: zoneId } = sender;
+      // The DMARC record only where this environment owns the domain's policy (config/ownership.ts).
+      const mail = new MailDomain(this, "mail-domain", { ...sender, region });
       if (zoneId === undefined) {
         new TerraformOutput(this, "ses_dns_records", {
           value: mail.records,
@@ -70,8 +65,8 @@ export class MailSending extends Construct {
       }
       this.identity = domain;
     } else {
-      new SesEmailIdentity(this, "ses-address", { email: settings.sender });
-      this.identity = settings.sender;
+      new SesEmailIdentity(this, "ses-address", { email: sender.email });
+      this.identity = sender.email;
     }
     this.identityArn = `arn:aws:ses:${region}:${accountId}:identity/${this.identity}`;
 
@@ -118,12 +113,4 @@ export class MailSending extends Construct {
       },
     };
   }
-}
-
-/** `ses.hostedZoneId`, else the site's zone when the sender's domain is the site's domain or under it. */
-function senderZone(domain: string, props: MailSendingProps): string | undefined {
-  const { settings, siteDomain: site } = props;
-  if (settings.hostedZoneId) return settings.hostedZoneId;
-  if (site && (domain === site.name || domain.endsWith(`.${site.name}`))) return site.hostedZoneId;
-  return undefined;
 }

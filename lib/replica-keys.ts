@@ -69,7 +69,8 @@ export function replicaKeys(scope: Construct, props: ReplicaKeysProps): Readonly
     keys[region] = keyInRegion(scope, `replica-key-${region}`, {
       provider: props.providerIn(region),
       description: `${props.names.resource("data")}: DynamoDB replicas in ${region}`,
-      alias: `${props.names.resource("data")}-replicas`,
+      // In another region: with the app's region, as a deployment of the app there may replicate there too.
+      alias: props.names.global("data-replicas"),
       production: props.production,
       accountId: props.accountId(),
     });

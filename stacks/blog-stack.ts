@@ -7,6 +7,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Aspects, TerraformLocal, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
 import type { Construct, Node } from "constructs";
+import { siteDomainOf, statePlacement } from "../config/ownership";
 import { backendOf, type BlogConfig, type EnvironmentConfig } from "../config/schema";
 import { guardAccount } from "../lib/account-guard";
 import { addressedNode, claimAddress } from "../lib/addressing";
@@ -66,7 +67,7 @@ export abstract class BlogStack extends TerraformStack {
     if (account) guardAccount(this, { account, stackName });
     configureBackend(this, backendOf(props.config, props.envName), {
       stackName,
-      stateKey: `${props.envName}/${layer}`,
+      ...statePlacement(props.config, props.envName, layer),
       account,
     });
     Aspects.of(this).add(
@@ -106,11 +107,9 @@ export abstract class BlogStack extends TerraformStack {
     return this.callerIdentity.accountId;
   }
 
-  /** Host name of the site when a domain is configured: the domain itself in production, `<env>.<domain>` elsewhere. */
+  /** Host name of the site when a domain is configured: the domain itself for its owner, else labelled (config/ownership.ts). */
   get siteDomain(): string | undefined {
-    const domain = this.config.domain?.name;
-    if (!domain) return undefined;
-    return this.env.production ? domain : `${this.envName}.${domain}`;
+    return siteDomainOf(this.config, this.envName);
   }
 
   /**

@@ -11,6 +11,7 @@ import { BucketEventTopic } from "../lib/bucket-event-topic";
 import { EventFunction } from "../lib/event-function";
 import { bindBucket, bindParameter, bindTable } from "../lib/function-grants";
 import { MailSending } from "../lib/mail-sending";
+import { senderOf } from "../config/ownership";
 import { appTable } from "../lib/table";
 import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -36,7 +37,8 @@ export class EventsStack extends BlogStack {
     super(scope, "events", props);
     const { data } = props;
 
-    const mail = new MailSending(this, "ses", { settings: this.config.ses, siteDomain: this.config.domain });
+    // Which identity this environment owns, so that no two environments claim one (config/ownership.ts).
+    const mail = new MailSending(this, "ses", { sender: senderOf(this.config, this.envName) });
     const uploads = new BucketEventTopic(this, "uploads", { bucket: data.uploadsBucket, prefix: "uploads/" });
 
     new EventFunction(this, "thumbnail", {
@@ -98,7 +100,7 @@ export class EventsStack extends BlogStack {
       },
       grants: [mail.sendGrant("SendWelcomeEmail")],
       environment: {
-        SES_SENDER: this.config.ses.sender,
+        SES_SENDER: mail.sender,
         SES_CONFIGURATION_SET: mail.configurationSetName,
         // Written by the edge stack (custom domain or CloudFront address), downstream of this one.
         SITE_URL_PARAMETER: bindParameter({

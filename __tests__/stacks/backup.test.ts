@@ -44,6 +44,8 @@ describe("AWS Backup plan", () => {
       expect(main.kms_key_arn).toMatch(/remote_state\.[^.]*-network\.outputs\.[^}]*aws_kms_key/);
       expect(main.force_destroy).toBe(false);
       expect(copy.provider).toBe("aws.eu-central-1");
+      // Named with the app's region: a deployment of this app in the copy region has its own myblog-prod-backup.
+      expect([main.name, copy.name]).toEqual(["myblog-prod-backup", "myblog-prod-eu-west-1-backup"]);
       expect(copy.kms_key_arn).toMatch(/aws_kms_key\..*copy-key.*\.arn|aws_kms_key\.backup_copy-key/);
       const rule = (only(prod, "aws_backup_plan").rule as Record<string, unknown>[])[0];
       expect(rule).toMatchObject({

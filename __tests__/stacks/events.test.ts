@@ -254,15 +254,24 @@ describe("events stack", () => {
     });
   });
 
-  it("requires TLS from SES and verifies the configured identity", () => {
+  it("requires TLS from SES and verifies the configured identity: the address in prod, labelled in dev", () => {
     expect(only(events, "aws_ses_configuration_set").delivery_options).toEqual({ tls_policy: "Require" });
-    expect(only(events, "aws_ses_email_identity").email).toBe("no-reply@example.com");
+    // Both environments may share an account and a region: the primary one (prod) owns the configured address.
+    expect(only(app.stack("myblog-prod-events"), "aws_ses_email_identity").email).toBe(
+      "no-reply@example.com",
+    );
+    expect(only(events, "aws_ses_email_identity").email).toBe("no-reply+dev@example.com");
+    const { fn } = functionNamed(events, "-welcome-email");
+    expect((fn.environment as { variables: Record<string, string> }).variables.SES_SENDER).toBe(
+      "no-reply+dev@example.com",
+    );
+    // Without a production environment nobody owns the apex: dev sends from its own subdomain, as its site serves.
     const domainMode = synthApp({
       ses: { sender: "hello@blog.example.com", identity: "domain" },
       environments: { dev: {} },
     });
     expect(only(domainMode.stack("myblog-dev-events"), "aws_ses_domain_identity").domain).toBe(
-      "blog.example.com",
+      "dev.blog.example.com",
     );
   });
 
@@ -323,10 +332,21 @@ describe("events stack", () => {
       expect(prod.output?.ses_dns_records).toBeUndefined();
     });
 
-    it("leaves the domain's DMARC record to production", () => {
-      const dev = records(zoned.stack("myblog-dev-events"));
+    it("has dev send from dev.<domain> with its own MAIL FROM, and leaves the DMARC record to production", () => {
+      const stack = zoned.stack("myblog-dev-events");
+      const dev = records(stack);
       expect(dev).toHaveLength(5);
       expect(dev.map((r) => r.name)).not.toContain("_dmarc.blog.example.com");
+      expect(only(stack, "aws_ses_domain_identity").domain).toBe("dev.blog.example.com");
+      expect(only(stack, "aws_ses_domain_mail_from").mail_from_domain).toBe("mail.dev.blog.example.com");
+      expect(dev.filter((r) => r.type !== "CNAME").map((r) => `${String(r.name)} ${String(r.type)}`)).toEqual(
+        ["mail.dev.blog.example.com MX", "mail.dev.blog.example.com TXT"],
+      );
+      for (const r of dev) expect(String(r.name)).toMatch(/\.dev\.blog\.example\.com$/);
+      const { fn } = functionNamed(stack, "-welcome-email");
+      expect((fn.environment as { variables: Record<string, string> }).variables.SES_SENDER).toBe(
+        "hello@dev.blog.example.com",
+      );
     });
 
     it("without a zone for the sender's domain, outputs the records to create instead", () => {
