@@ -15,8 +15,9 @@ import { emulatedDeploy, type AppliedEnvironment } from "../pipeline/emulated-de
 import { planStacks } from "../pipeline/plan-runner";
 import { validateStacks } from "../pipeline/validate-runner";
 import { cpuSeconds, median, planLikeCdktfDiff, since, synth } from "./terraform-ways";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = readWholeNumberVar("terraform benchmark", "BENCH_ROUNDS", 2, process.env);
 const outdir = path.join(PROJECT_ROOT, "cdktf.out");
 const workDir = path.join(PROJECT_ROOT, ".build", "terraform");
 /** `npx cdktf synth` once, then `npm run plan` of the environment. */

@@ -46,6 +46,12 @@ function render(result: EmulatedDeployResult): string {
             `${result.upgrade.stateEngineVersion}, re-plan above (${result.upgrade.seconds.toFixed(0)} s)`
         : `upgrade check (${result.upgrade.stack}): ${result.upgrade.error}`,
     );
+  for (const r of result.restores?.steps ?? [])
+    lines.push(
+      r.ok
+        ? `restore rehearsed (docs/operations.md, ${r.restore}): ${r.detail} (${r.seconds.toFixed(1)} s)`
+        : `restore rehearsal ${r.restore} (${result.restores!.stack}): ${r.error}`,
+    );
   for (const s of result.stacks) {
     if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
     for (const f of s.replanFindings.filter((x) => !x.ignored))

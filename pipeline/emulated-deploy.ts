@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import { applyPlans } from "./apply-runner";
 import { checkCodeRelease, type ReleaseCheck } from "./emulated-release";
+import { rehearseRestores, type RestoreRehearsal } from "./emulated-restore";
 import { checkAwsUpgrade, type UpgradeCheck } from "./emulated-upgrade";
 import { excludeNotImplemented, notDeletable, replanFindings, type ReplanFinding } from "./emulator-plan";
 import { prepareEmulatorCopy } from "./emulated-plan";
@@ -67,6 +68,8 @@ export interface EmulatedDeployResult {
   readonly release?: ReleaseCheck;
   /** AWS's own changes to the database (a minor upgrade, grown storage) through the emulator, before the re-plan. */
   readonly upgrade?: UpgradeCheck;
+  /** docs/operations.md's restores, each into a new copy that is compared and removed, before the re-plan. */
+  readonly restores?: RestoreRehearsal;
   readonly exitCode: 0 | 1;
 }
 
@@ -179,6 +182,21 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
         : `  upgrade check failed: ${upgrade.error}`,
     );
   }
+  let restores: RestoreRehearsal | undefined;
+  if (complete && upgradeStack) {
+    log(`restore rehearsal: the runbook's restores of ${upgradeStack.name}'s data …`);
+    restores = await rehearseRestores(upgradeStack, terraform, options.endpoint).catch((error: unknown) => ({
+      stack: upgradeStack.name,
+      steps: [{ restore: "all", detail: "", seconds: 0, ok: false, error: (error as Error).message }],
+      ok: false,
+    }));
+    for (const s of restores.steps)
+      log(
+        s.ok
+          ? `  ${s.restore}: ${s.detail} (${s.seconds.toFixed(1)} s)`
+          : `  ${s.restore} failed: ${s.error}`,
+      );
+  }
   if (complete && options.afterApply) await options.afterApply({ outdir, stacks, terraform });
   const replanStarted = Date.now();
   if (complete) {
@@ -232,13 +250,14 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
     all.length === stacks.length &&
     all.every((r) => !r.error && r.replan === "no-changes" && r.destroySeconds !== undefined) &&
     (releaseStack === undefined || release?.ok === true) &&
-    (upgradeStack === undefined || upgrade?.ok === true);
+    (upgradeStack === undefined || (upgrade?.ok === true && restores?.ok === true));
   return {
     stacks: all,
     rewrites,
     phases: { apply: applySeconds, replan: replanSeconds, destroy: destroySeconds },
     release,
     upgrade,
+    restores,
     exitCode: ok ? 0 : 1,
   };
 }

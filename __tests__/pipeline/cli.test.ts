@@ -97,7 +97,7 @@ test("--max-length accepts what fits in a GitHub comment", () => {
   expect(parseMaxLength("20000", 60_000)).toBe(20_000);
   for (const bad of ["12", "70000", "1e3x", "2.5"]) {
     expect(() => parseMaxLength(bad, 60_000)).toThrow(
-      `--max-length must be an integer from 1000 to 65536, got "${bad}"`,
+      `--max-length must be a whole number from 1000 to 65536, got "${bad}"`,
     );
   }
 });

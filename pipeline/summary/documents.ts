@@ -4,7 +4,7 @@
  * (`${aws_s3_bucket.uploads.arn}`; a cross-stack read as `${myblog-dev-data: aws_s3_bucket.uploads.arn}`), and a
  * value that came from a stand-in (a provisional plan) is marked as one.
  */
-import { readJsonencode } from "../../checks/jsonencode";
+import { readJsonencode } from "../../shared/jsonencode";
 import { code } from "./inline";
 import type { ChangeAction, PolicyDocumentSummary, StandInSummary } from "./model";
 import type { RawResourceChange } from "./plan-json";
