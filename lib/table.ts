@@ -9,6 +9,7 @@ import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/
 import type { Construct } from "constructs";
 import { tableThrottleAlarms } from "./alarms";
 import { StackContext } from "./stack-context";
+import { deletionProtected } from "./teardown";
 
 export interface AppTableProps {
   /** Table name, `<app>-<env>-<suffix>` by convention. */
@@ -46,7 +47,7 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
     attribute: attributes,
     pointInTimeRecovery: { enabled: true },
     serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn ?? StackContext.of(scope).kmsKeyArn },
-    deletionProtectionEnabled: settings.deletionProtection,
+    deletionProtectionEnabled: deletionProtected(settings.deletionProtection, StackContext.of(scope).env),
     streamEnabled: streamView !== undefined,
     streamViewType: streamView,
     ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
