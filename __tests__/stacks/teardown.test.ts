@@ -74,5 +74,8 @@ describe("teardown", () => {
     expect(protections(down, "prod").every((p) => p === false || p === "INACTIVE")).toBe(true);
     const db = Object.values(resources(down.stack("myblog-prod-data"), "aws_db_instance"))[0];
     expect(db).toMatchObject({ skip_final_snapshot: false });
+    // The rule pack's production rule is excused, with the reason, while the environment is torn down.
+    const tables = Object.values(resources(down.stack("myblog-prod-data"), "aws_dynamodb_table"));
+    for (const table of tables) expect(JSON.stringify(table["//"])).toContain('"rule":"FSBP_DynamoDB.6"');
   });
 });
