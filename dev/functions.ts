@@ -11,7 +11,7 @@ import type { LocalRedis } from "../local/redis";
 import { bundleAvailableHandlers, DEV_HANDLERS, type DevHandler } from "./bundle-handlers";
 import { DevEnvironmentError, prefixed, type CleanupStack, type Log } from "./lifecycle";
 import { LocalLambda, type LocalLambdaOptions } from "./local-lambda";
-import { LOCAL_NAMES } from "./services";
+import { LOCAL_NAMES, LOCAL_TABLES } from "./services";
 
 /** What the functions' variables name that is known only once the services are up. */
 export interface RunningServices {
@@ -63,9 +63,9 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       DB_PASSWORD: apiPassword,
       DB_SSL: "disable",
       ...(redis ? { ...redis.env, CACHE_REPLICATION_GROUP_ID: "local" } : {}),
-      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
-      COUNTERS_TABLE: LOCAL_NAMES.countersTable,
-      PHOTOS_TABLE: LOCAL_NAMES.photosTable,
+      SUBSCRIBERS_TABLE: LOCAL_TABLES.subscribers,
+      COUNTERS_TABLE: LOCAL_TABLES.counters,
+      PHOTOS_TABLE: LOCAL_TABLES.photos,
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       MEDIA_BASE_URL: "/media",
       UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
@@ -76,23 +76,23 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
     }),
     "welcome-email": (): FunctionEnvironment<"welcome-email"> => ({
       SES_SENDER: "Photo blog <blog@example.com>",
-      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
-      IDEMPOTENCY_TABLE: LOCAL_NAMES.idempotencyTable,
+      SUBSCRIBERS_TABLE: LOCAL_TABLES.subscribers,
+      IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency,
       SITE_URL: options.origin,
     }),
     thumbnail: (): FunctionEnvironment<"thumbnail"> => ({
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       MEDIA_BUCKET: LOCAL_NAMES.mediaBucket,
-      PHOTOS_TABLE: LOCAL_NAMES.photosTable,
+      PHOTOS_TABLE: LOCAL_TABLES.photos,
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       MAX_MEGAPIXELS: "40",
       THUMBNAIL_WIDTHS: "400,1200",
     }),
     "upload-stats": (): FunctionEnvironment<"upload-stats"> => ({
-      UPLOAD_STATS_TABLE: LOCAL_NAMES.uploadStatsTable,
+      UPLOAD_STATS_TABLE: LOCAL_TABLES["upload-stats"],
     }),
     "mail-feedback": (): FunctionEnvironment<"mail-feedback"> => ({
-      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
+      SUBSCRIBERS_TABLE: LOCAL_TABLES.subscribers,
     }),
   };
 }

@@ -6,13 +6,12 @@
  */
 import type { Construct } from "constructs";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
-import { STATS_KEYS } from "../handlers/upload-stats/table";
 import { BucketEventTopic } from "../lib/bucket-event-topic";
 import { EventFunction } from "../lib/event-function";
 import { bindBucket, bindParameter, bindTable } from "../lib/function-grants";
 import { MailSending } from "../lib/mail-sending";
 import { senderOf } from "../config/ownership";
-import { appTable } from "../lib/table";
+import { appTable, declaredKeys } from "../lib/table";
 import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs } from "./outputs";
@@ -61,8 +60,7 @@ export class EventsStack extends BlogStack {
     // Every upload, through a queue (it absorbs bursts and keeps what fails), counted per author.
     const statsTable = appTable(this, "upload-stats-table", {
       name: this.names.resource("upload-stats"),
-      hashKey: STATS_KEYS.author,
-      rangeKey: STATS_KEYS.item,
+      ...declaredKeys("upload-stats"),
       replicaKeyArns: data.replicaKeyArns,
     });
     new EventFunction(this, "upload-stats", {
