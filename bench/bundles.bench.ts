@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as os from "os";
 import * as path from "path";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES } from "../shared/contracts/limits";
 import { ENTRY_FILE, bundleHandler } from "../lib/bundle";
 import type { FunctionEnvironment, HandlerName } from "../lib/function-environment";
 import { lambdaNode, lambdaNodeMajor } from "./lambda-node";

@@ -3,7 +3,7 @@
  * stacks' are: lib/function-environment.ts), its worker settings, the cold starts, and the schema migration at start.
  */
 import { randomBytes } from "crypto";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES, UPLOAD_IMAGE_TYPES } from "../shared/contracts/limits";
 import { API_DB_USER } from "../lib/database-users";
 import type { FunctionEnvironment } from "../lib/function-environment";
 import type { LocalPostgres } from "../local/postgres";
@@ -69,7 +69,7 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       MEDIA_BASE_URL: "/media",
       UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
-      UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+      UPLOAD_CONTENT_TYPES: Object.keys(UPLOAD_IMAGE_TYPES).join(","),
       // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
       AWS_ENDPOINT_URL_S3: options.uploadsEndpoint,
       ORIGIN_VERIFY_SECRETS: options.originVerifyValue,

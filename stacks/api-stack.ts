@@ -7,7 +7,7 @@
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES, UPLOAD_IMAGE_TYPES } from "../shared/contracts/limits";
 import { alarmAndRelease } from "../lib/alarms";
 import { authorUserPool, type AuthorPool } from "../lib/author-sign-in";
 import { dbUserArn } from "../lib/database-proxy";
@@ -143,7 +143,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         MEDIA_BASE_URL: "/media",
         UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
         // jimp decodes JPEG and PNG in the bundle; WebP would need a separate WebAssembly file.
-        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+        UPLOAD_CONTENT_TYPES: Object.keys(UPLOAD_IMAGE_TYPES).join(","),
         SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
         COUNTERS_TABLE: bindTable(data.countersTable, [
           "GetItem",

@@ -5,7 +5,7 @@
  * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival (lib/event-function.ts).
  */
 import type { Construct } from "constructs";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES } from "../shared/contracts/limits";
 import { BucketEventTopic } from "../lib/bucket-event-topic";
 import { EventFunction } from "../lib/event-function";
 import { bindBucket, bindParameter, bindTable } from "../lib/function-grants";

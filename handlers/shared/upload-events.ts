@@ -7,11 +7,9 @@
  */
 
 import { authorOfObject } from "../../shared/author-folders";
+import { IMAGE_EXTENSIONS } from "../../shared/contracts/limits";
 
 export { UPLOADS_PREFIX } from "../../shared/author-folders";
-
-/** Extensions of the image types the thumbnail function reads (JPEG, PNG, WebP). */
-export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp"] as const;
 
 export type ContentClass = "image" | "other";
 
