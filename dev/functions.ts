@@ -3,7 +3,7 @@
  * stacks' are: lib/function-environment.ts), its worker settings, the cold starts, and the schema migration at start.
  */
 import { randomBytes } from "crypto";
-import { MAX_UPLOAD_BYTES, UPLOAD_IMAGE_TYPES } from "../shared/contracts/limits";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { API_DB_USER } from "../lib/database-users";
 import type { FunctionEnvironment } from "../lib/function-environment";
 import type { LocalPostgres } from "../local/postgres";
@@ -67,9 +67,7 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       COUNTERS_TABLE: LOCAL_TABLES.counters,
       PHOTOS_TABLE: LOCAL_TABLES.photos,
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
-      MEDIA_BASE_URL: "/media",
-      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
-      UPLOAD_CONTENT_TYPES: Object.keys(UPLOAD_IMAGE_TYPES).join(","),
+      ...FUNCTIONS.api.environment,
       // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
       AWS_ENDPOINT_URL_S3: options.uploadsEndpoint,
       ORIGIN_VERIFY_SECRETS: options.originVerifyValue,
@@ -84,9 +82,7 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       MEDIA_BUCKET: LOCAL_NAMES.mediaBucket,
       PHOTOS_TABLE: LOCAL_TABLES.photos,
-      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-      MAX_MEGAPIXELS: "40",
-      THUMBNAIL_WIDTHS: "400,1200",
+      ...FUNCTIONS.thumbnail.environment,
     }),
     "upload-stats": (): FunctionEnvironment<"upload-stats"> => ({
       UPLOAD_STATS_TABLE: LOCAL_TABLES["upload-stats"],
@@ -97,15 +93,14 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
   };
 }
 
-const WORKER_SETTINGS: Record<DevHandler, WorkerSettings> = {
-  migrate: { timeoutMs: 60_000 },
-  api: { timeoutMs: 10_000, concurrency: 2 },
-  "welcome-email": {},
-  // SNS invokes asynchronously: uploads in quick succession are processed side by side.
-  thumbnail: { timeoutMs: 60_000, memoryMb: 1769, concurrency: 2 },
-  "upload-stats": { timeoutMs: 30_000 },
-  "mail-feedback": {},
-};
+/** Timeout and memory of the contract (shared/contracts/functions.ts), and how many environments run side by side. */
+const workerSettings = (name: DevHandler): WorkerSettings => ({
+  timeoutMs: FUNCTIONS[name].timeout * 1000,
+  memoryMb: FUNCTIONS[name].memorySize,
+  // The API serves the site's parallel requests; SNS invokes the thumbnail function asynchronously, so uploads in
+  // quick succession are processed side by side.
+  concurrency: name === "api" || name === "thumbnail" ? 2 : 1,
+});
 
 export interface LocalFunctions {
   /** Each function whose handler exists (a missing one was announced with what it leaves unavailable). */
@@ -150,7 +145,7 @@ export function startFunctions(cleanup: CleanupStack, options: FunctionsOptions)
         bundleDir: bundles.then((dirs) => dirs[name]),
         environment: services.then((s) => ({ POWERTOOLS_SERVICE_NAME: name, ...common, ...environment(s) })),
         onLog: prefixed(name, options.log),
-        ...WORKER_SETTINGS[name],
+        ...workerSettings(name),
       }),
     );
   const lambdas: Partial<Record<DevHandler, LocalLambda>> = {};

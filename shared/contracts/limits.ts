@@ -31,3 +31,5 @@ export type UploadImageType = keyof typeof UPLOAD_IMAGE_TYPES;
  * sends it these, and only these are counted as images.
  */
 export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp"] as const;
+/** An image extension without its dot, as parsed from an upload key. */
+export type ImageExtension = (typeof IMAGE_EXTENSIONS)[number] extends `.${infer E}` ? E : never;

@@ -12,7 +12,6 @@
  */
 import { SignatureV4 } from "@smithy/signature-v4";
 import { identityFolders, uploadKey } from "../../shared/author-folders";
-import type { UPLOAD_IMAGE_TYPES } from "../../shared/contracts/limits";
 import type { FoldersConfig } from "./config";
 
 export interface FolderObject {
@@ -51,11 +50,7 @@ export class FolderRequestError extends Error {
   }
 }
 
-/** Key extension by image type: those of shared/contracts/limits.ts (the compiler refuses any difference). */
-const EXTENSIONS: Readonly<Record<string, string>> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-} satisfies typeof UPLOAD_IMAGE_TYPES;
+const EXTENSIONS: Readonly<Record<string, string>> = { "image/jpeg": "jpg", "image/png": "png" };
 /** Credentials are fetched again this long before they expire. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
