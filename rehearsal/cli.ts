@@ -139,13 +139,18 @@ async function main(): Promise<number> {
     { host: path.join(cacheDir, "apt-archives"), root: "/var/cache/apt/archives", writable: true },
   ];
   fs.mkdirSync(path.join(cacheDir, "apt-archives", "partial"), { recursive: true });
+  // The host's trust settings reach the roots through their own files (the root's /etc/ssl stays its own, for
+  // the packages a job installs); a setting naming a directory of the host is left out.
   const hostEnv: Record<string, string> = {};
   for (const name of HOST_NETWORK_ENV) {
     const value = process.env[name];
     if (!value) continue;
-    hostEnv[name] = value;
-    if (fs.existsSync(value) && !binds.some((b) => b.root === value))
-      binds.push({ host: value, root: value });
+    if (!value.startsWith("/")) hostEnv[name] = value;
+    else if (fs.existsSync(value) && fs.statSync(value).isFile()) {
+      const inRoot = path.posix.join("/opt/rehearsal-host", name);
+      binds.push({ host: value, root: inRoot });
+      hostEnv[name] = inRoot;
+    }
   }
   if (mirror) {
     // Terraform's implied mirror directory: `terraform init` takes the provider from there, as from the registry.

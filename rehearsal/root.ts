@@ -75,7 +75,7 @@ function inBase(root: string, script: string): void {
       "private",
       "sh",
       "-ec",
-      `R="$1"; ${mounts}; mount --bind -o ro /etc/ssl/certs/ca-certificates.crt "$R/etc/ssl/certs/ca-certificates.crt" 2>/dev/null || true; exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -ec "$2"`,
+      `R="$1"; ${mounts}; exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -ec "$2"`,
       "-",
       root,
       script,
