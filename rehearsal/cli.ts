@@ -79,12 +79,18 @@ function render(records: readonly JobRecord[], seconds: number, partial: string 
     lines.push(
       `| ${r.run} | ${r.job} | ${r.result}${r.note ? ` (${r.note})` : ""} | ${r.seconds.toFixed(0)} |`,
     );
-  const notRun = records.flatMap((r) =>
-    r.steps
-      .filter((s) => s.how === "stand-in" || s.how === "skipped")
-      .map((s) => `- ${r.job} / ${s.label}: ${s.note}`),
-  );
-  lines.push("", "Steps replaced by their effect or not run:", ...new Set(notRun));
+  // One line per step, with the jobs it stood in for and the first job's note (the others differ in names only).
+  const notRun = new Map<string, { jobs: string[]; note: string }>();
+  for (const r of records)
+    for (const s of r.steps.filter((x) => x.how === "stand-in" || x.how === "skipped")) {
+      const key = `${s.how === "skipped" ? "not run" : "stand-in"}: ${s.label.replace(/ of \S+$/, "")}`;
+      const entry = notRun.get(key) ?? { jobs: [], note: s.note ?? "" };
+      entry.jobs.push(r.job);
+      notRun.set(key, entry);
+    }
+  lines.push("", "Steps replaced by their effect or not run:");
+  for (const [key, { jobs, note }] of notRun)
+    lines.push(`- ${key} (${jobs.length === 1 ? jobs[0] : `${jobs.length} jobs`}) — ${note}`);
   lines.push("", `rehearsal wall time: ${seconds.toFixed(0)} s${partial ? ` (partial: ${partial})` : ""}`);
   return `${lines.join("\n")}\n`;
 }
