@@ -25,8 +25,8 @@ export default tseslint.config(
     },
   },
   {
-    // The few CommonJS files: Jest loads its config and transforms with require().
-    files: ["**/*.js"],
+    // The few CommonJS files: Jest and dependency-cruiser load their configs, and Jest its transforms, with require().
+    files: ["**/*.js", "**/*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -3,7 +3,8 @@
  * A bad configuration stops here, before anything is written, with one line per problem.
  */
 import { App } from "cdktf";
-import { ConfigError, loadConfig } from "./config/load";
+import { loadConfig } from "./config/load";
+import { ConfigError } from "./shared/config-error";
 import { PROJECT_ROOT } from "./lib/paths";
 import { defineApp } from "./stacks/app";
 

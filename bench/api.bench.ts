@@ -8,13 +8,14 @@
 import { createClient } from "@redis/client";
 import * as fs from "fs";
 import { performance } from "perf_hooks";
+import { readWholeNumberVar } from "../shared/env-reader";
 
 // Migrations are imported as text modules (esbuild's loader in bundles, a jest transform in tests): same here.
 require.extensions[".sql"] = (module, filename) => {
   module.exports = fs.readFileSync(filename, "utf8");
 };
 
-const HITS = Number(process.env.BENCH_RUNS ?? 3000);
+const HITS = readWholeNumberVar("api benchmark", "BENCH_RUNS", 3000, process.env);
 const MISSES = Math.max(100, Math.round(HITS / 6));
 const BUDGET_ABOVE_REDIS_MS = 2;
 

@@ -16,8 +16,9 @@ import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
 import { ENTRY_FILE, bundleHandler } from "../lib/bundle";
 import type { FunctionEnvironment, HandlerName } from "../lib/function-environment";
 import { lambdaNode, lambdaNodeMajor } from "./lambda-node";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = readWholeNumberVar("bundles benchmark", "BENCH_RUNS", 7, process.env);
 const KB = 1024;
 const INIT_BUDGET_MS = 150;
 

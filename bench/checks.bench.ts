@@ -13,8 +13,9 @@ import { runChecks } from "../checks/engine";
 import { loadOutdir } from "../checks/model";
 import { toJsonReport } from "../checks/report";
 import { toSarif } from "../checks/sarif";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const RUNS = readWholeNumberVar("checks benchmark", "BENCH_RUNS", 20, process.env);
 const root = path.resolve(__dirname, "..");
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-checks-"));
 

@@ -12,8 +12,9 @@ import { change, policy } from "../__tests__/pipeline/plan-json";
 import { analyzePlan, assertPlanJson } from "../pipeline/summary/analyze";
 import { renderMarkdown } from "../pipeline/summary/markdown";
 import { summarize } from "../pipeline/summary/model";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const RUNS = readWholeNumberVar("plan-summary benchmark", "BENCH_RUNS", 20, process.env);
 const BUDGET_MS = 1000;
 const STACKS = ["network", "data", "events", "api", "edge"].map((layer) => `myblog-prod-${layer}`);
 

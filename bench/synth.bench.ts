@@ -12,8 +12,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = readWholeNumberVar("synth benchmark", "BENCH_ROUNDS", 5, process.env);
 const STACKS = 11;
 
 interface Way {

@@ -17,9 +17,10 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readWholeNumberVar } from "../shared/env-reader";
 
 const WIDTHS = [400, 1200];
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3);
+const ITERATIONS = readWholeNumberVar("thumbnail benchmark", "BENCH_ITERATIONS", 3, process.env);
 const UPLOADS = "bench-uploads";
 const MEDIA = "bench-media";
 const PHOTOS = "bench-photos";

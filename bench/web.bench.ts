@@ -18,8 +18,9 @@ import {
   type RunningDevServer,
 } from "../dev/harness";
 import { buildSite, type SiteFile } from "../web/build";
+import { readWholeNumberVar } from "../shared/env-reader";
 
-const POSTS = Number(process.env.WEB_BENCH_POSTS ?? 8);
+const POSTS = readWholeNumberVar("web benchmark", "WEB_BENCH_POSTS", 8, process.env);
 const LCP_RUNS = 7;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -1,7 +1,7 @@
 /**
  * Runs every rule on every stack, applies the suppressions found in the JSON, and judges the suppressions
  * themselves: one that names an unknown rule, or excuses a resource that does not fail the rule, is an error.
- * A suppression is also used when a second scanner (Checkov) fails that check id on that resource.
+ * A suppression of a Checkov id is Checkov's: it is used when Checkov fails that id on that resource.
  */
 import type { Model } from "./model";
 import type { Rule, Severity } from "./rule";
@@ -23,16 +23,16 @@ export interface Outcome {
 export interface SuppressionEntry {
   readonly stack: string;
   readonly address: string;
-  /** The id as written in the suppression (a rule id or one of its reference aliases). */
+  /** The id as written in the suppression. */
   readonly rule: string;
-  /** The rule it resolved to, if any. */
+  /** The pack's rule it names, if any. */
   readonly ruleId?: string;
   readonly reason: string;
-  /** "unverified": only the second scanner could tell whether it is used, and that scanner did not run. */
+  /** "unverified": a suppression of a Checkov id while Checkov did not run. */
   readonly status: "applied" | "unknown-rule" | "suppresses-nothing" | "unverified";
   readonly message: string;
-  /** Who uses it, for status "applied": the pack, the second scanner, or both. */
-  readonly usedBy?: readonly ("pack" | "checkov")[];
+  /** Who uses it, for status "applied": the pack (its own ids) or Checkov (Checkov's ids). */
+  readonly usedBy?: "pack" | "checkov";
 }
 
 /** What a second scanner concluded, so that a suppression of one of its check ids counts as used. */
@@ -43,8 +43,11 @@ export interface SecondScanner {
   failed(stack: string, address: string, checkId: string): boolean;
 }
 
-/** Ids another scanner may own: Checkov's CKV_/CKV2_ check ids. */
+/** Checkov's check ids (CKV_/CKV2_): Checkov decides them, no pack rule may claim one. */
 export const CHECKOV_ID = /^CKV2?_[A-Z0-9]+_\d+$/i;
+
+/** For a run without Checkov: its suppressions cannot be judged. */
+export const CHECKOV_NOT_RUN: SecondScanner = { ran: false, failed: () => false };
 
 export function isInvalidSuppression(s: SuppressionEntry): boolean {
   return s.status !== "applied" && s.status !== "unverified";
@@ -93,27 +96,28 @@ export class RuleCatalogError extends Error {
   }
 }
 
-/** Maps every rule id and alias (upper case) to its rule; two rules may never share an id. */
+/** Maps every rule id (upper case) to its rule; two rules may never share an id, nor take one of Checkov's. */
 export function ruleIndex(rules: readonly Rule[]): Map<string, Rule> {
   const index = new Map<string, Rule>();
   for (const rule of rules) {
-    for (const id of [rule.id, ...rule.aliases]) {
-      const key = id.toUpperCase();
-      const other = index.get(key);
-      if (other) throw new RuleCatalogError(`rule id ${id} is claimed by both ${other.id} and ${rule.id}`);
-      index.set(key, rule);
-    }
+    const key = rule.id.toUpperCase();
+    if (CHECKOV_ID.test(rule.id))
+      throw new RuleCatalogError(
+        `rule id ${rule.id} is Checkov's: Checkov decides its own checks; give the pack's rule a BLOG_* id`,
+      );
+    if (index.has(key)) throw new RuleCatalogError(`rule id ${rule.id} is claimed twice`);
+    index.set(key, rule);
   }
   return index;
 }
 
 /**
- * @param checkov what Checkov concluded on the same stacks; without it a suppression must be used by the pack
+ * @param checkov what Checkov concluded on the same stacks, which judges the suppressions of Checkov's ids
  */
 export function runChecks(
   model: Model,
   rules: readonly Rule[] = ALL_RULES,
-  checkov?: SecondScanner,
+  checkov: SecondScanner = CHECKOV_NOT_RUN,
 ): CheckReport {
   const byId = ruleIndex(rules);
   const outcomes: Outcome[] = [];
@@ -142,43 +146,32 @@ export function runChecks(
     const applied = new Map<string, string>(); // `${ruleId} ${address}` → reason
     for (const resource of stack.resources) {
       for (const s of resource.suppressions) {
-        const rule = byId.get(s.rule.toUpperCase());
         const base = { stack: stack.name, address: resource.address, rule: s.rule, reason: s.reason };
-        const result = rule ? evaluated.get(rule.id)?.get(resource.address) : undefined;
-        const usedByPack = rule !== undefined && result !== undefined && !result.passed;
-        const ownsId = checkov !== undefined && CHECKOV_ID.test(s.rule);
-        const usedByCheckov = ownsId && checkov.ran && checkov.failed(stack.name, resource.address, s.rule);
-        if (usedByPack) applied.set(`${rule.id} ${resource.address}`, s.reason);
-        if (usedByPack || usedByCheckov) {
+        if (CHECKOV_ID.test(s.rule)) {
           suppressions.push({
             ...base,
-            ...(rule ? { ruleId: rule.id } : {}),
-            status: "applied",
-            message: usedByPack ? result.message : `Checkov fails ${s.rule} on this resource`,
-            usedBy: [
-              ...(usedByPack ? ["pack" as const] : []),
-              ...(usedByCheckov ? ["checkov" as const] : []),
-            ],
+            ...checkovSuppression(checkov, stack.name, resource.address, s.rule),
           });
           continue;
         }
-        if (ownsId && !checkov.ran) {
-          suppressions.push({
-            ...base,
-            ...(rule ? { ruleId: rule.id } : {}),
-            status: "unverified",
-            message: `Checkov did not run, so nothing tells whether this suppression of ${s.rule} is used`,
-          });
-          continue;
-        }
-        const andCheckov = ownsId ? " and Checkov does not fail it" : "";
+        const rule = byId.get(s.rule.toUpperCase());
         if (!rule) {
           suppressions.push({
             ...base,
             status: "unknown-rule",
-            message: ownsId
-              ? `suppression of ${s.rule} suppresses nothing: the pack has no such rule${andCheckov} on this resource`
-              : `suppression names unknown rule ${s.rule}`,
+            message: `suppression names unknown rule ${s.rule}`,
+          });
+          continue;
+        }
+        const result = evaluated.get(rule.id)?.get(resource.address);
+        if (result && !result.passed) {
+          applied.set(`${rule.id} ${resource.address}`, s.reason);
+          suppressions.push({
+            ...base,
+            ruleId: rule.id,
+            status: "applied",
+            message: result.message,
+            usedBy: "pack",
           });
           continue;
         }
@@ -187,7 +180,7 @@ export function runChecks(
           ...base,
           ruleId: rule.id,
           status: "suppresses-nothing",
-          message: `suppression of ${rule.id} suppresses nothing: ${why}${andCheckov}`,
+          message: `suppression of ${rule.id} suppresses nothing: ${why}`,
         });
       }
     }
@@ -228,5 +221,25 @@ export function runChecks(
     ),
     summary,
     ok: summary.fail === 0 && invalidSuppressions === 0,
+  };
+}
+
+/** A suppression of a Checkov id is judged by what Checkov concluded on that resource. */
+function checkovSuppression(
+  checkov: SecondScanner,
+  stack: string,
+  address: string,
+  checkId: string,
+): Pick<SuppressionEntry, "status" | "message" | "usedBy"> {
+  if (!checkov.ran)
+    return {
+      status: "unverified",
+      message: `Checkov did not run, so nothing tells whether this suppression of ${checkId} is used`,
+    };
+  if (checkov.failed(stack, address, checkId))
+    return { status: "applied", message: `Checkov fails ${checkId} on this resource`, usedBy: "checkov" };
+  return {
+    status: "suppresses-nothing",
+    message: `suppression of ${checkId} suppresses nothing: Checkov does not fail it on this resource (or has no such check)`,
   };
 }

@@ -1,125 +1,62 @@
 /**
- * Rewrites two sections of docs/security-rules.md: "## Rules" from the rule catalog, one table per service,
- * and "## Checkov on our stacks" from a run of the pack and Checkov over the synth output. Run after changing
- * a rule or a stack: `npx cdktf synth && npx tsx checks/generate-docs.ts` (tests fail while the page is stale).
+ * Rewrites three sections of docs/security-rules.md: "## Rules" (one table per service) and "## Where the pack
+ * goes beyond Checkov" from the rule catalog, and "## Checkov on our stacks" from a Checkov run over the synth
+ * output. Run after changing a rule or a suppression: `npx cdktf synth && npx tsx checks/generate-docs.ts`
+ * (tests fail while the page is stale).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadCatalog, type CheckovCatalog } from "./checkov/catalog";
-import { checkovOnlyFailures, compareWithCheckov, type IdComparison } from "./checkov/compare";
-import { DISAGREEMENTS } from "./checkov/disagreements";
-import { checkovScanner, type CheckovCounts, type CheckovReport } from "./checkov/judge";
-import { locateCheckov } from "./checkov/locate";
+import type { CheckovReport } from "./checkov/judge";
 import { scanWithCheckov } from "./checkov/scan";
-import { runChecks, type CheckReport } from "./engine";
 import { loadOutdir } from "./model";
-import type { Rule } from "./rule";
-import { apiGatewayRules } from "./rules/apigateway";
-import { cloudfrontRules } from "./rules/cloudfront";
-import { dataRules } from "./rules/data";
-import { hygieneRules } from "./rules/hygiene";
-import { iamRules } from "./rules/iam";
-import { iamReferenceChecks } from "./rules/iam-reference";
-import { lambdaRules } from "./rules/lambda";
-import { messagingRules } from "./rules/messaging";
-import { networkRules } from "./rules/network";
-import { originVerificationRules } from "./rules/origin-verification";
-import { s3Rules } from "./rules/s3";
-
-const SECTIONS: [string, readonly Rule[]][] = [
-  ["S3", s3Rules],
-  ["CloudFront", cloudfrontRules],
-  ["API Gateway", apiGatewayRules],
-  ["Lambda and event source mappings", lambdaRules],
-  ["API origin verification", originVerificationRules],
-  ["RDS, ElastiCache, DynamoDB", dataRules],
-  ["SNS, SQS, SES", messagingRules],
-  ["VPC", networkRules],
-  ["IAM and KMS", iamRules],
-  ["IAM against the Service Authorization Reference", iamReferenceChecks],
-  ["Hygiene", hygieneRules],
-];
+import { ALL_RULES, RULE_SECTIONS } from "./rules";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 export function rulesSection(): string {
-  return SECTIONS.map(([title, rules]) =>
+  return RULE_SECTIONS.map(([title, rules]) =>
     [
       `### ${title}`,
       "",
-      "| id | also covers | rule | what is wrong | how to fix |",
-      "| --- | --- | --- | --- | --- |",
+      "| id | rule | what is wrong | how to fix |",
+      "| --- | --- | --- | --- |",
       ...rules.map(
-        (r) =>
-          `| \`${r.id}\` | ${r.aliases.map((a) => `\`${a}\``).join(", ")} | ${cell(r.title)} | ${cell(r.description)} | ${cell(r.remediation)} |`,
+        (r) => `| \`${r.id}\` | ${cell(r.title)} | ${cell(r.description)} | ${cell(r.remediation)} |`,
       ),
     ].join("\n"),
   ).join("\n\n");
 }
 
-const counts = (c: CheckovCounts) => `${c.passed} / ${c.failed} / ${c.skipped}`;
-
-function checkovCell(c: IdComparison): string {
-  if (c.checkov.kind === "not-checkov") return "not a Checkov id";
-  if (c.checkov.kind === "unknown") return "Checkov has no such check for terraform_json";
-  return c.checkov.counts ? counts(c.checkov.counts) : "no result (our stacks have no resource it checks)";
-}
-
-function disagreementCell(c: IdComparison): string {
-  const d = c.disagreement;
-  if (!d) return c.checkov.kind === "known" && c.checkov.counts ? "agree" : "";
-  const parts = [
-    d.packPassesCheckovFails ? `pack passes, Checkov fails: ${d.packPassesCheckovFails}` : "",
-    d.packFailsCheckovPasses ? `pack fails, Checkov passes: ${d.packFailsCheckovPasses}` : "",
-    d.onlyCheckovFails ? `Checkov fails where the pack does not judge: ${d.onlyCheckovFails}` : "",
-  ].filter(Boolean);
-  return `**differ** (${parts.join("; ")})`;
-}
-
-/**
- * @throws Error when an id disagrees without an explanation in checks/checkov/disagreements.ts, or an
- *   explanation is left for an id that agrees now
- */
-export function checkovSection(
-  pack: CheckReport,
-  checkov: CheckovReport,
-  catalog: CheckovCatalog,
-  explanations: Readonly<Record<string, string>> = DISAGREEMENTS,
-): string {
-  const rows = compareWithCheckov(pack, checkov, catalog);
-  const differing = rows.filter((r) => r.disagreement).map((r) => r.id);
-  const unexplained = differing.filter((id) => !explanations[id]);
-  const stale = Object.keys(explanations).filter((id) => !differing.includes(id));
-  if (unexplained.length || stale.length) {
-    throw new Error(
-      `checks/checkov/disagreements.ts: ${unexplained.length ? `explain ${unexplained.join(", ")}` : ""}${unexplained.length && stale.length ? "; " : ""}${stale.length ? `remove ${stale.join(", ")} (pack and Checkov agree now)` : ""}`,
-    );
-  }
-  const others = checkovOnlyFailures(pack, checkov, catalog);
+/** Each rule that checks more than a Checkov check of the same subject, with why that check is not enough. */
+export function beyondCheckovSection(): string {
   return [
-    `Checkov ${checkov.version} (\`--framework terraform_json\`) on the synthesized stacks of every environment, for`,
-    "every id a pack rule claims (its own id, then the ids it also covers). Counts are Checkov's results on",
-    "all stacks: passed / failed / skipped, where skipped means Checkov failed the resource and a suppression",
-    'in code excuses it. "differ" counts resources that the pack and Checkov judge differently.',
+    "Checkov runs and decides every `CKV_*` check. These rules stay in the pack because, on the same subject,",
+    "Checkov's check judges none of our resources, passes what the rule fails, or fails by design and is",
+    "skipped on every resource, so that nothing would check what its skip claims. A test runs Checkov on a",
+    "resource of each kind and fails once Checkov's verdict matches the rule's: then the rule can go.",
     "",
-    "| id | pack rule | Checkov's check | Checkov: passed / failed / skipped | pack vs Checkov |",
-    "| --- | --- | --- | --- | --- |",
-    ...rows.map(
-      (r) =>
-        `| \`${r.id}\` | ${r.id === r.ruleId ? "" : `covered by \`${r.ruleId}\``} | ${r.checkov.kind === "known" ? cell(r.checkov.title) : ""} | ${checkovCell(r)} | ${disagreementCell(r)} |`,
+    ...ALL_RULES.flatMap((r) =>
+      r.beyondCheckov
+        ? [`- **\`${r.id}\`** (Checkov: \`${r.beyondCheckov.check}\`): ${r.beyondCheckov.why}`]
+        : [],
     ),
+  ].join("\n");
+}
+
+/** Checkov's checks that fail on our stacks: each failure is skipped in code, next to the resource. */
+export function checkovSection(checkov: CheckovReport): string {
+  const failing = [...checkov.byCheck]
+    .filter(([, c]) => c.failed + c.skipped > 0)
+    .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+  const title = (id: string) => checkov.outcomes.find((o) => o.checkId === id)?.checkName ?? id;
+  return [
+    `Checkov ${checkov.version} (\`--framework terraform_json\`) on the synthesized stacks of every environment: the`,
+    "checks that fail somewhere, and on how many resources. Every such failure is skipped by a suppression in",
+    "code next to the resource, with its reason (`npm run check` lists each one); an unskipped one fails the check.",
     "",
-    "### Where the pack and Checkov disagree",
-    "",
-    ...differing.map((id) => `- **\`${id}\`**: ${explanations[id]}`),
-    "",
-    "### Checkov checks without a pack rule that fail on our stacks",
-    "",
-    "Every one of them is skipped in code next to the resource, with its reason (`npm run check` lists them).",
-    "",
-    "| id | Checkov's check | passed / failed / skipped |",
+    "| id | Checkov's check | failed / skipped |",
     "| --- | --- | --- |",
-    ...others.map((o) => `| \`${o.id}\` | ${cell(o.title)} | ${counts(o.counts)} |`),
+    ...failing.map(([id, c]) => `| \`${id}\` | ${cell(title(id))} | ${c.failed} / ${c.skipped} |`),
   ].join("\n");
 }
 
@@ -131,18 +68,25 @@ export function replaceSection(text: string, heading: string, body: string): str
   return `${text.slice(0, start)}## ${heading}\n\n${body}\n${text.slice(end)}`;
 }
 
+/** The sections that come from the catalog alone (no synth output, no Checkov). */
+export function withCatalogSections(text: string): string {
+  return replaceSection(
+    replaceSection(text, "Rules", rulesSection()),
+    "Where the pack goes beyond Checkov",
+    beyondCheckovSection(),
+  );
+}
+
 export const DOCS_FILE = path.join(__dirname, "..", "docs", "security-rules.md");
 
 if (require.main === module) {
   const root = path.join(__dirname, "..");
   const outdir = path.join(root, "cdktf.out");
-  const model = loadOutdir(outdir);
-  const checkov = scanWithCheckov(model, outdir, root);
-  const pack = runChecks(model, undefined, checkovScanner(checkov));
-  const catalog = loadCatalog(locateCheckov(root));
-  let text = fs.readFileSync(DOCS_FILE, "utf8");
-  text = replaceSection(text, "Rules", rulesSection());
-  text = replaceSection(text, "Checkov on our stacks", checkovSection(pack, checkov, catalog));
-  fs.writeFileSync(DOCS_FILE, text);
+  const checkov = scanWithCheckov(loadOutdir(outdir), outdir, root);
+  const text = fs.readFileSync(DOCS_FILE, "utf8");
+  fs.writeFileSync(
+    DOCS_FILE,
+    replaceSection(withCatalogSections(text), "Checkov on our stacks", checkovSection(checkov)),
+  );
   console.log(`rewrote the rules and Checkov sections of ${path.relative(process.cwd(), DOCS_FILE)}`);
 }

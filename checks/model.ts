@@ -177,15 +177,6 @@ export class Model {
     return index.get(target) ?? [];
   }
 
-  /** True when a value refers to a cross-stack output this model cannot follow (stack not loaded). */
-  hasUnresolvedRemote(stack: string, value: unknown): boolean {
-    const text = JSON.stringify(value ?? null);
-    for (const m of text.matchAll(REMOTE_OUTPUT)) {
-      if (!this.outputValue(stack, m[1], m[2])) return true;
-    }
-    return false;
-  }
-
   private collect(stack: string, value: unknown, into: Set<Resource>, hops: number): void {
     if (typeof value === "string") {
       if (!value.includes("${")) return;

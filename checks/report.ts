@@ -91,7 +91,7 @@ export function formatDetails(report: CheckReport): string {
     out.push(`\nSUPPRESSED (${applied.length})`);
     for (const s of applied)
       out.push(
-        `  ~ ${s.ruleId ?? s.rule}  ${s.stack}  ${s.address}${s.usedBy?.includes("pack") ? "" : "  (Checkov only)"}`,
+        `  ~ ${s.ruleId ?? s.rule}  ${s.stack}  ${s.address}${s.usedBy === "checkov" ? "  (Checkov)" : ""}`,
         `      reason: ${s.reason}`,
       );
   }
@@ -123,7 +123,6 @@ export function toJsonReport(report: CheckReport): object {
     stacks: report.stacks,
     rules: report.rules.map((r) => ({
       id: r.id,
-      aliases: r.aliases,
       title: r.title,
       severity: r.severity,
       description: r.description,

@@ -1,6 +1,6 @@
 /**
- * What a rule is: an id (the primary reference id, so a suppression reads like Checkov's `skip`), the other
- * reference ids it covers, what is wrong and how to fix it, and an evaluation over one stack.
+ * What a rule is: an id (BLOG_* for the project's own, FSBP_* for an AWS control Checkov lacks; Checkov's ids are
+ * Checkov's), what is wrong and how to fix it, and an evaluation over one stack.
  */
 import type { Model, Resource, Stack } from "./model";
 
@@ -19,10 +19,8 @@ export interface Evaluation {
 }
 
 export interface Rule {
-  /** Primary reference id (CKV_AWS_19, FSBP_S3.5) or BLOG_* for the project's own rules. */
+  /** BLOG_* for the project's own rules, or the AWS Foundational Security Best Practices id (FSBP_S3.5). */
   readonly id: string;
-  /** Other reference ids the rule covers; a suppression may name any of them. */
-  readonly aliases: readonly string[];
   readonly title: string;
   /** What is wrong when the rule fails, and why it matters. */
   readonly description: string;
@@ -31,6 +29,8 @@ export interface Rule {
   readonly severity: Severity;
   /** Public definition of the reference control (none for the project's own BLOG_* rules). */
   readonly helpUri?: string;
+  /** The Checkov check this rule goes beyond, and why Checkov's verdict alone is not enough here. */
+  readonly beyondCheckov?: { readonly check: string; readonly why: string };
   evaluate(ctx: RuleContext): Evaluation[];
 }
 
@@ -38,11 +38,10 @@ export interface Rule {
 export const NOT_APPLICABLE = Symbol("not applicable");
 export type CheckResult = string | readonly string[] | undefined | typeof NOT_APPLICABLE;
 
-export interface ResourceRuleDefinition extends Omit<Rule, "evaluate" | "aliases" | "severity" | "helpUri"> {
-  readonly aliases?: readonly string[];
+export interface ResourceRuleDefinition extends Omit<Rule, "evaluate" | "severity" | "helpUri"> {
   /** @default "error" */
   readonly severity?: Severity;
-  /** @default derived from the id (Security Hub user guide for FSBP, Checkov's policy index otherwise) */
+  /** @default derived from the id (the Security Hub user guide for FSBP) */
   readonly helpUri?: string;
   /** Resource types the rule looks at. */
   readonly types: readonly string[];
@@ -55,12 +54,12 @@ export type RuleMetadata = Omit<ResourceRuleDefinition, "types" | "check">;
 export function stackRule(def: RuleMetadata, evaluate: (ctx: RuleContext) => Evaluation[]): Rule {
   return {
     id: def.id,
-    aliases: def.aliases ?? [],
     title: def.title,
     description: def.description,
     remediation: def.remediation,
     severity: def.severity ?? "error",
     helpUri: def.helpUri ?? helpUriFor(def.id),
+    ...(def.beyondCheckov ? { beyondCheckov: def.beyondCheckov } : {}),
     evaluate,
   };
 }
@@ -89,6 +88,5 @@ export function helpUriFor(id: string): string | undefined {
     const service = fsbp[1].toLowerCase();
     return `https://docs.aws.amazon.com/securityhub/latest/userguide/${service}-controls.html#${service}-${fsbp[2]}`;
   }
-  if (id.startsWith("CKV")) return "https://www.checkov.io/5.Policy%20Index/terraform.html";
   return undefined;
 }

@@ -26,20 +26,18 @@ const SECURITY_SEVERITY = { error: "7.5", warning: "5.0" } as const;
 
 function driverRule(
   rule: Pick<Rule, "id" | "title" | "description" | "remediation" | "helpUri"> & {
-    aliases?: readonly string[];
     severity?: "error" | "warning";
   },
 ) {
   const severity = rule.severity ?? "error";
-  const aliases = rule.aliases?.length ? `\n\nAlso covers: ${rule.aliases.join(", ")}.` : "";
   return {
     id: rule.id,
     name: rule.id.replace(/[^A-Za-z0-9]+/g, "_"),
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description },
     help: {
-      text: `${rule.description}\n\nFix: ${rule.remediation}${aliases}`,
-      markdown: `${rule.description}\n\n**Fix:** ${rule.remediation}${aliases}`,
+      text: `${rule.description}\n\nFix: ${rule.remediation}`,
+      markdown: `${rule.description}\n\n**Fix:** ${rule.remediation}`,
     },
     ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
     defaultConfiguration: { level: severity },
@@ -48,7 +46,6 @@ function driverRule(
       precision: "high",
       "problem.severity": severity,
       "security-severity": SECURITY_SEVERITY[severity],
-      ...(rule.aliases?.length ? { aliases: rule.aliases } : {}),
     },
   };
 }

@@ -4,13 +4,14 @@
  *
  *   "aws_cloudfront_distribution": { "cdn": { ..., "//": { "suppressions": [{ "rule": "CKV_AWS_174", "reason": "…" }] } } }
  *
- * The rule pack reports every suppression and fails on one that names an unknown rule or suppresses nothing.
+ * The rule pack reports every suppression and fails on one that names an unknown rule or suppresses nothing; a
+ * suppression of a Checkov id skips Checkov's failure of it (checks/checkov/judge.ts).
  */
 import { TerraformDataSource, TerraformStack, type TerraformElement } from "cdktf";
 
 /** Key under the resource's `//` object in the synthesized JSON. */
 export const SUPPRESSIONS_KEY = "suppressions";
-/** Key under a route's `//` object that declares it public on purpose (rule CKV_AWS_309). */
+/** Key under a route's `//` object that declares it public on purpose (Checkov's CKV_AWS_309 and CKV_AWS_59). */
 export const PUBLIC_ROUTE_KEY = "public_route";
 
 export interface SuppressionRecord {
@@ -62,8 +63,9 @@ export function suppress(resource: TerraformElement, ruleId: string, reason: str
 }
 
 /**
- * Declare an API route (aws_apigatewayv2_route, or aws_api_gateway_method) public on purpose: the rule that
- * requires authorization on every route (CKV_AWS_309) accepts it, and the report lists it with the reason.
+ * Declare an API route (aws_apigatewayv2_route, or aws_api_gateway_method) public on purpose: Checkov's failure
+ * of the check that wants an authorizer on it (CKV_AWS_309, or CKV_AWS_59) is skipped with the reason, and the
+ * report lists the route.
  * @throws SuppressionError on an empty reason
  */
 export function declarePublicRoute(route: TerraformElement, reason: string): void {

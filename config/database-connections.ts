@@ -15,7 +15,7 @@ export const PROXY_MAX_CONNECTIONS_PERCENT = 90;
 export const DIRECT_HEADROOM = {
   /** PostgreSQL's `superuser_reserved_connections` default: slots the API role can never take. */
   superuserReserved: 3,
-  /** The migration function: one client, reserved concurrency 1 (stacks/api-stack.ts). */
+  /** The migration function: one client, reserved concurrency 1 (config/concurrency.ts). */
   migration: 1,
   /** psql sessions of operators and incident tooling. */
   operators: 4,

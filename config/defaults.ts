@@ -33,6 +33,10 @@ export const DEVELOPMENT_PRESET: Preset = {
     snapshotRetentionDays: 1,
   },
   dynamodb: { deletionProtection: false, replicaRegions: [] },
+  // Off: the stores' own backups cover a development environment, and a teardown stays one step.
+  backup: { plan: false, schedule: "cron(0 3 * * ? *)", retentionDays: 35 },
+  // Off: a development environment's objects are test data, and each event is billed.
+  audit: { objectLevelLogging: false, logReads: false, multiRegion: false, retentionDays: 90 },
   storage: { rawUploadExpirationDays: 30, noncurrentVersionExpirationDays: 30, corsAllowedOrigins: [] },
   api: {
     throttleRateLimit: 50,
@@ -73,6 +77,12 @@ export const PRODUCTION_PRESET: Preset = {
     snapshotRetentionDays: 7,
   },
   dynamodb: { deletionProtection: true, replicaRegions: [] },
+  // Off by default too: RDS keeps 14 days of point-in-time backups, DynamoDB 35, S3 every version for 90 days. The
+  // plan (docs/operations.md) is for longer retention and a copy in another region: a team opts in per environment.
+  backup: { ...DEVELOPMENT_PRESET.backup },
+  // On: who wrote, replaced or deleted a reader-facing object is the question after an incident; writes cost cents
+  // per 100,000 uploads (docs/cost.md). Reads stay off: every page view would be an event.
+  audit: { objectLevelLogging: true, logReads: false, multiRegion: false, retentionDays: 365 },
   storage: { rawUploadExpirationDays: 90, noncurrentVersionExpirationDays: 90, corsAllowedOrigins: [] },
   api: {
     throttleRateLimit: 500,

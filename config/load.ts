@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { z } from "zod";
+import { ConfigError, type ConfigProblem } from "../shared/config-error";
 import {
   DEVELOPMENT_PRESET,
   HCP_BACKEND_DEFAULTS,
@@ -18,20 +19,13 @@ import { alarmRecipientProblems, configSchema, type BlogConfig } from "./schema"
 
 export const DEFAULT_CONFIG_FILE = "blog.config.json";
 
-export interface ConfigProblem {
-  /** Dotted key, e.g. `environments.prod.database.backupRetentionDays`, or the variable name. */
-  readonly key: string;
-  readonly message: string;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
-    );
-    this.name = "ConfigError";
-  }
+/** All the configuration's problems in one ConfigError, one line each under its key. */
+function invalidConfiguration(problems: readonly ConfigProblem[]): ConfigError {
+  return new ConfigError(
+    `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
+    problems,
+  );
 }
 
 export interface LoadedConfig {
@@ -55,6 +49,7 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   BLOG_APP_NAME: "appName",
   BLOG_REGION: "region",
+  BLOG_HOME_REGION: "homeRegion",
   BLOG_BACKEND: "backend.type",
   BLOG_STATE_BUCKET: "backend.bucket",
   BLOG_STATE_REGION: "backend.region",
@@ -72,7 +67,7 @@ function readFile(file: string): Json {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConfigError([
+    throw invalidConfiguration([
       { key: "BLOG_CONFIG", message: `cannot read ${file}: ${(error as Error).message}` },
     ]);
   }
@@ -80,9 +75,9 @@ function readFile(file: string): Json {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([{ key: file, message: `is not valid JSON: ${(error as Error).message}` }]);
+    throw invalidConfiguration([{ key: file, message: `is not valid JSON: ${(error as Error).message}` }]);
   }
-  if (!isObject(parsed)) throw new ConfigError([{ key: file, message: "must hold a JSON object" }]);
+  if (!isObject(parsed)) throw invalidConfiguration([{ key: file, message: "must hold a JSON object" }]);
   return parsed;
 }
 
@@ -181,7 +176,10 @@ export function loadConfig({ root, env = process.env, overrides }: LoadOptions):
     ? alarmRecipientProblems(raw.environments).map((p) => ({ key: p.path.join("."), message: p.message }))
     : [];
   if (!result.success || unheard.length > 0)
-    throw new ConfigError([...(result.success ? [] : result.error.issues.flatMap(toProblems)), ...unheard]);
+    throw invalidConfiguration([
+      ...(result.success ? [] : result.error.issues.flatMap(toProblems)),
+      ...unheard,
+    ]);
   const config = result.data;
   return { config, environments: selectEnvironments(config, env.BLOG_ENVIRONMENTS) };
 }
@@ -204,7 +202,7 @@ function selectEnvironments(config: BlogConfig, selection: string | undefined): 
     .filter(Boolean);
   const unknown = wanted.filter((w) => !all.includes(w));
   if (unknown.length > 0) {
-    throw new ConfigError([
+    throw invalidConfiguration([
       {
         key: "BLOG_ENVIRONMENTS",
         message: `unknown environment(s) ${unknown.join(", ")}; allowed: ${all.join(", ")}`,

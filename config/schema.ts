@@ -121,6 +121,36 @@ const dynamodbSchema = strictObject({
   replicaRegions: z.array(awsRegion),
 });
 
+const backupSchema = strictObject({
+  /**
+   * An AWS Backup plan (lib/backup-plan.ts) over the database, the DynamoDB tables and the two buckets, on top of
+   * the stores' own backups: longer retention and, with copyRegion, a copy outside the region. Priced in docs/cost.md.
+   */
+  plan: z.boolean(),
+  /** When the daily recovery point is taken: an EventBridge cron expression, UTC. */
+  schedule: z
+    .string()
+    .regex(/^cron\((\S+ ){5}\S+\)$/, "must be a cron expression with six fields, such as cron(0 3 * * ? *)"),
+  /** Days AWS Backup keeps each recovery point (and its copy). */
+  retentionDays: z.number().int().min(1).max(36500),
+  /** A region whose vault receives a copy of each recovery point (disaster recovery). @default none */
+  copyRegion: awsRegion.optional(),
+});
+
+const auditSchema = strictObject({
+  /**
+   * A CloudTrail trail of S3 data events on the uploads, media and site buckets (lib/object-audit-trail.ts): who
+   * wrote, overwrote or deleted which object, with log file validation. Priced per event (docs/cost.md).
+   */
+  objectLevelLogging: z.boolean(),
+  /** Log reads too (every GetObject, CloudFront's included): by far the most events. */
+  logReads: z.boolean(),
+  /** A multi-region trail; off: the app's region, where its buckets are. */
+  multiRegion: z.boolean(),
+  /** Days the trail's log files are kept. */
+  retentionDays: z.number().int().min(1).max(3650),
+});
+
 const storageSchema = strictObject({
   rawUploadExpirationDays: z.number().int().min(1),
   noncurrentVersionExpirationDays: z.number().int().min(1),
@@ -236,6 +266,8 @@ export const environmentSchema = strictObject({
   database: databaseSchema,
   cache: cacheSchema,
   dynamodb: dynamodbSchema,
+  backup: backupSchema,
+  audit: auditSchema,
   storage: storageSchema,
   api: apiSchema,
   edge: edgeSchema,
@@ -284,6 +316,17 @@ const authSchema = z.discriminatedUnion("mode", [
 export const configSchema = strictObject({
   appName: name("appName", 16),
   region: awsRegion,
+  /**
+   * The region whose deployment of the app owns what the app's deployments share (config/ownership.ts): the state
+   * keys without a region, the state bootstrap, `domain.name` and the sender's domain. A deployment of the same app
+   * in a second region sets `region` to its own and this to the first one's. @default region
+   */
+  homeRegion: awsRegion.optional(),
+  /**
+   * The environment that serves `domain.name` and sends as `ses.sender`; every other environment uses its own
+   * subdomain and sender (config/ownership.ts). @default the production environment, when there is exactly one
+   */
+  primaryEnvironment: z.string().optional(),
   tags: z.record(
     z
       .string()
@@ -381,6 +424,21 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
     if (Array.isArray(dynamodb.replicaRegions) && dynamodb.replicaRegions.includes(root.region)) {
       problem(`must not contain the main region ${String(root.region)}`, "dynamodb", "replicaRegions");
     }
+    const home = root.homeRegion;
+    if (
+      typeof home === "string" &&
+      home !== root.region &&
+      Array.isArray(dynamodb.replicaRegions) &&
+      dynamodb.replicaRegions.includes(home)
+    )
+      problem(
+        `must not contain the home region ${home}: this app's deployment there has its own tables of the same names (config/ownership.ts)`,
+        "dynamodb",
+        "replicaRegions",
+      );
+    const backup = asObject(e.backup);
+    if (typeof backup.copyRegion === "string" && backup.copyRegion === root.region)
+      problem(`must be another region than the main region ${String(root.region)}`, "backup", "copyRegion");
     accountRules(env, e, problem);
     concurrencyRules(env, e, problem);
     originVerificationRules(env, e, problem);
@@ -402,6 +460,35 @@ function crossFieldRules(config: unknown, ctx: z.RefinementCtx): void {
   }
   sharedAccountConcurrency(asObject(root.environments), ctx);
   sesRules(asObject(root.ses), ctx);
+  primaryEnvironmentRules(root, ctx);
+}
+
+/**
+ * The primary environment owns the app's apex and sender (config/ownership.ts): it must be one of the environments,
+ * and it must be named when several are production (each would otherwise claim them).
+ */
+function primaryEnvironmentRules(root: Raw, ctx: z.RefinementCtx): void {
+  const environments = asObject(root.environments);
+  const names = Object.keys(environments);
+  const { primaryEnvironment } = root;
+  if (typeof primaryEnvironment === "string") {
+    if (!names.includes(primaryEnvironment))
+      ctx.addIssue({
+        code: "custom",
+        path: ["primaryEnvironment"],
+        message: `must be one of the environments (${names.join(", ")})`,
+      });
+    return;
+  }
+  const production = names.filter((env) => asObject(environments[env]).production === true);
+  if (production.length > 1)
+    ctx.addIssue({
+      code: "custom",
+      path: ["primaryEnvironment"],
+      message:
+        `is required when several environments are production (${production.join(", ")}): the one that serves ` +
+        "domain.name and sends as ses.sender; the others use <env>.<domain> and a labelled sender",
+    });
 }
 
 /**

@@ -3,6 +3,9 @@
  * ./environment.ts), prints its URLs, and stops everything on Ctrl-C (SIGINT), SIGTERM or when its launcher
  * goes away, leaving no process behind.
  */
+import * as z from "zod/mini";
+import { readEnv } from "../shared/env-reader";
+import { wholeNumber } from "../shared/whole-number";
 import { bundleAvailableHandlers } from "./bundle-handlers";
 import type { DevEnvironment } from "./environment";
 
@@ -12,26 +15,27 @@ bundleAvailableHandlers();
 // The AWS SDK warns that it will drop Node 20 (this host); the functions run on Node 22 in AWS.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-function parsePort(value: string | undefined): number {
-  if (value === undefined || value === "") return 3000;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be an integer from 0 to 65535 (0 picks a free port); got "${value}"`);
-  }
-  return port;
-}
-
-/** When `npm run dev` started this (the launcher passes its start time), else this process's start. */
-const launchedAt = Number(process.env.DEV_LAUNCHED_AT) || Date.now() - process.uptime() * 1000;
+/** The dev server's variables (docs/local-development.md), read by the one environment reader. */
+const devEnvSchema = z.object({
+  PORT: z._default(wholeNumber(0, 65535), 3000),
+  /** When `npm run dev` started this (./server.mjs passes its start time, ms since the epoch). */
+  DEV_LAUNCHED_AT: z.optional(wholeNumber(0)),
+  LOG_LEVEL: z.optional(z.string()),
+  DEV_REDIS: z.optional(z.string()),
+  DEV_SAMPLES: z.optional(z.string()),
+  DEV_TIMINGS: z.optional(z.string()),
+});
 
 async function main(): Promise<void> {
-  const port = parsePort(process.env.PORT);
+  const vars = readEnv("dev server", devEnvSchema, process.env);
+  // Started without ./server.mjs: this process's start.
+  const launchedAt = vars.DEV_LAUNCHED_AT ?? Date.now() - process.uptime() * 1000;
   const { startDevEnvironment } = await import("./environment");
   const starting = startDevEnvironment({
-    port,
-    logLevel: process.env.LOG_LEVEL,
-    redis: process.env.DEV_REDIS === "off" ? false : "auto",
-    samples: !["off", "0", "false"].includes(process.env.DEV_SAMPLES ?? ""),
+    port: vars.PORT,
+    logLevel: vars.LOG_LEVEL,
+    redis: vars.DEV_REDIS === "off" ? false : "auto",
+    samples: !["off", "0", "false"].includes(vars.DEV_SAMPLES ?? ""),
   });
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
       `  DynamoDB:   ${env.dynamodbUrl}`,
       `  Cache:      ${env.cacheEnabled ? "Redis" : "off"}`,
       "Press Ctrl-C to stop.",
-      ...(process.env.DEV_TIMINGS ? [`Startup phases (ms): ${JSON.stringify(env.timings)}`] : []),
+      ...(vars.DEV_TIMINGS ? [`Startup phases (ms): ${JSON.stringify(env.timings)}`] : []),
     ].join("\n"),
   );
 }

@@ -1,8 +1,13 @@
-/** CloudWatch alarms that page the ops topic; one helper so every alarm has the same actions and missing-data rule. */
+/**
+ * CloudWatch alarms that page the ops topic (the stack's, lib/stack-context.ts, unless one is given); one helper so
+ * every alarm has the same actions and missing-data rule.
+ */
+import type { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Construct } from "constructs";
-import type { Names } from "./naming";
+import type { Construct } from "constructs";
+import type { NodeFunction } from "./node-function";
+import { StackContext } from "./stack-context";
 
 export interface AlarmProps {
   readonly alarmName: string;
@@ -21,16 +26,47 @@ export interface AlarmProps {
   readonly evaluationPeriods?: number;
   /** Seconds. @default 300 */
   readonly period?: number;
-  readonly opsTopicArn: string;
+  /** @default the stack's ops topic */
+  readonly opsTopicArn?: string;
   /** For a metric published in another region (CloudFront: us-east-1); the topic must be there too. */
   readonly provider?: AwsProvider;
 }
 
+/** The runbook's file; each alarm's description ends with the section that answers it. */
+export const RUNBOOK = "docs/operations.md";
+
+/** The runbook section (its heading's anchor) of each metric an alarm watches: namespace, or namespace/metric. */
+export const RUNBOOK_SECTIONS: Readonly<Record<string, string>> = {
+  "AWS/Lambda/Errors": "function-errors-and-throttles",
+  "AWS/Lambda/Throttles": "function-errors-and-throttles",
+  "AWS/Lambda/IteratorAge": "stream-iterator-age",
+  "AWS/SQS": "dead-letter-queues",
+  "AWS/SES": "ses-reputation",
+  "AWS/CloudFront": "site-errors-cloudfront-5xx",
+  "AWS/ApiGateway": "api-errors-and-latency",
+  "AWS/RDS/FreeStorageSpace": "postgresql-storage",
+  "AWS/RDS": "postgresql-load",
+  "AWS/ElastiCache": "cache-memory",
+  "AWS/DynamoDB": "dynamodb-throttles",
+  "AWS/Backup": "aws-backup",
+};
+
+/** `docs/operations.md#<section>` for an alarm's metric; an alarm without a section is a mistake, refused at synth. */
+export function runbookLink(namespace: string, metricName: string): string {
+  const section = RUNBOOK_SECTIONS[`${namespace}/${metricName}`] ?? RUNBOOK_SECTIONS[namespace];
+  if (!section)
+    throw new Error(
+      `No runbook section for ${namespace} ${metricName}: add one to ${RUNBOOK} and RUNBOOK_SECTIONS`,
+    );
+  return `${RUNBOOK}#${section}`;
+}
+
 export function opsAlarm(scope: Construct, id: string, props: AlarmProps): CloudwatchMetricAlarm {
+  const opsTopicArn = props.opsTopicArn ?? StackContext.of(scope).opsTopicArn;
   return new CloudwatchMetricAlarm(scope, id, {
     provider: props.provider,
     alarmName: props.alarmName,
-    alarmDescription: props.description,
+    alarmDescription: `${props.description}. Runbook: ${runbookLink(props.namespace, props.metricName)}`,
     namespace: props.namespace,
     metricName: props.metricName,
     // Account-wide metrics (SES reputation) have none.
@@ -43,8 +79,8 @@ export function opsAlarm(scope: Construct, id: string, props: AlarmProps): Cloud
     period: props.period ?? 300,
     // No traffic is not an incident.
     treatMissingData: "notBreaching",
-    alarmActions: [props.opsTopicArn],
-    okActions: [props.opsTopicArn],
+    alarmActions: [opsTopicArn],
+    okActions: [opsTopicArn],
   });
 }
 
@@ -53,7 +89,7 @@ export function functionAlarms(
   scope: Construct,
   id: string,
   functionName: string,
-  opsTopicArn: string,
+  opsTopicArn?: string,
 ): string[] {
   return [
     ["Errors", "errors"],
@@ -72,8 +108,21 @@ export function functionAlarms(
   );
 }
 
+/**
+ * The function's error and throttle alarms, beside it; with `rollbackAlarms` they roll back its CodeDeploy releases
+ * where CodeDeploy releases it (the stack's releases, lib/stack-context.ts), whose deployment group it returns then.
+ */
+export function alarmAndRelease(
+  fn: NodeFunction,
+  rollbackAlarms: readonly string[] = [],
+): CodedeployDeploymentGroup | undefined {
+  const alarms = functionAlarms(fn.node.scope!, fn.node.id, fn.functionName);
+  if (fn.release !== "codedeploy") return undefined;
+  return StackContext.of(fn).releases.add(fn, [...alarms, ...rollbackAlarms]);
+}
+
 /** A dead-letter queue with anything in it means events were not processed. */
-export function queueDepthAlarm(scope: Construct, id: string, queueName: string, opsTopicArn: string): void {
+export function queueDepthAlarm(scope: Construct, id: string, queueName: string, opsTopicArn?: string): void {
   opsAlarm(scope, `${id}-depth`, {
     alarmName: `${queueName}-not-empty`,
     description: `Dead-letter queue ${queueName} holds messages that were not processed`,
@@ -94,7 +143,7 @@ export function tableThrottleAlarms(
   scope: Construct,
   id: string,
   tableName: string,
-  opsTopicArn: string,
+  opsTopicArn?: string,
 ): void {
   for (const [metricName, what] of [
     ["ReadThrottleEvents", "read"],
@@ -122,7 +171,7 @@ export function streamAgeAlarm(
   props: {
     readonly functionName: string;
     readonly maximumRecordAgeSeconds: number;
-    readonly opsTopicArn: string;
+    readonly opsTopicArn?: string;
   },
 ): void {
   const thresholdSeconds = Math.round(props.maximumRecordAgeSeconds * STREAM_AGE_ALARM_SHARE);
@@ -145,7 +194,8 @@ export function streamAgeAlarm(
  */
 export const SES_REPUTATION_THRESHOLDS = { bounceRate: 0.04, complaintRate: 0.0008 } as const;
 
-export function sesReputationAlarms(scope: Construct, id: string, names: Names, opsTopicArn: string): void {
+export function sesReputationAlarms(scope: Construct, id: string): void {
+  const { names } = StackContext.of(scope);
   for (const [metricName, what, threshold] of [
     ["Reputation.BounceRate", "bounce-rate", SES_REPUTATION_THRESHOLDS.bounceRate],
     ["Reputation.ComplaintRate", "complaint-rate", SES_REPUTATION_THRESHOLDS.complaintRate],
@@ -159,7 +209,6 @@ export function sesReputationAlarms(scope: Construct, id: string, names: Names, 
       statistic: "Maximum",
       threshold,
       period: 900,
-      opsTopicArn,
     });
   }
 }

@@ -1,14 +1,18 @@
 /**
- * Author sign-in for the site through the Cognito hosted UI: the app client (authorization code + PKCE, a public
+ * Author sign-in for the site through the Cognito hosted UI: the authors' user pool (the api stack's), and the app client (authorization code + PKCE, a public
  * client) with the site's callback URLs, the JWT authorizer that accepts its tokens, and the author routes behind
  * it. It lives where the site's address is known (the edge stack, next to CloudFront): the callback URLs need the
  * distribution, the distribution needs the API, and the authorizer needs the client, so the api stack cannot hold
  * any of the three without a cycle between stacks.
  */
+import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
+import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { API_ROUTES } from "./api-routes";
 import { declareRoutes, jwtAuthorizer } from "./http-api-routes";
+import { StackContext } from "./stack-context";
 
 /** What the api stack hands over in Cognito mode. */
 export interface AuthorPool {
@@ -17,6 +21,41 @@ export interface AuthorPool {
   readonly issuer: string;
   /** Hosted UI, `https://<prefix>.auth.<region>.amazoncognito.com` */
   readonly hostedUiUrl: string;
+}
+
+/** The authors' user pool (`authors`) and its hosted UI domain (`authors-domain`); the app client is the edge stack's. */
+export function authorUserPool(scope: Construct): AuthorPool {
+  const { names, region, accountId, env } = StackContext.of(scope);
+  const pool = new CognitoUserPool(scope, "authors", {
+    name: names.resource("authors"),
+    // Authors are invited, not self-registered.
+    adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+    usernameAttributes: ["email"],
+    autoVerifiedAttributes: ["email"],
+    mfaConfiguration: "OPTIONAL",
+    softwareTokenMfaConfiguration: { enabled: true },
+    passwordPolicy: {
+      minimumLength: 12,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireNumbers: true,
+      requireSymbols: false,
+      temporaryPasswordValidityDays: 3,
+    },
+    accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
+    deletionProtection: env.production ? "ACTIVE" : "INACTIVE",
+  });
+  // Prefixes are global per region across all accounts: a hash of the account id makes this one unique and
+  // keeps it stable (hex has no "aws", which Cognito refuses in a prefix).
+  const domain = new CognitoUserPoolDomain(scope, "authors-domain", {
+    domain: `${names.resource("authors", 52)}-${Fn.substr(Fn.sha256(accountId), 0, 10)}`,
+    userPoolId: pool.id,
+  });
+  return {
+    userPoolId: pool.id,
+    issuer: `https://cognito-idp.${region}.amazonaws.com/${pool.id}`,
+    hostedUiUrl: `https://${domain.domain}.auth.${region}.amazoncognito.com`,
+  };
 }
 
 export interface AuthorSignInProps {

@@ -7,10 +7,12 @@ import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type Terraf
 import type { AccountConfig, BackendConfig } from "../config/schema";
 
 export interface BackendPlacement {
-  /** `<app>-<env>-<layer>`: the local file name, the HCP workspace, the default session name. */
+  /** `<app>-<env>-<layer>`: the default session name. */
   readonly stackName: string;
-  /** `<env>/<layer>`: the S3 key under the prefix. */
+  /** `<env>/<layer>` (a second region: `<env>/<region>/<layer>`, config/ownership.ts): the S3 key under the prefix. */
   readonly stateKey: string;
+  /** The local file name and the HCP workspace: the stack name, with `-<region>` in a second region. */
+  readonly stateName: string;
   /** The environment's account, whose roles reach its state. @default none */
   readonly account?: AccountConfig;
 }
@@ -32,12 +34,12 @@ export function stateRoleArn(
 export function configureBackend(
   stack: TerraformStack,
   backend: BackendConfig,
-  { stackName, stateKey, account }: BackendPlacement,
+  { stackName, stateKey, stateName, account }: BackendPlacement,
 ) {
   switch (backend.type) {
     case "local":
       // Relative to the stack's working directory (cdktf.out/stacks/<stack>): state lands in the project root.
-      return new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+      return new LocalBackend(stack, { path: `../../../terraform.${stateName}.tfstate` });
     case "s3": {
       const s3 = new S3Backend(stack, {
         bucket: backend.bucket,
@@ -57,7 +59,7 @@ export function configureBackend(
       return new CloudBackend(stack, {
         hostname: backend.hostname,
         organization: backend.organization,
-        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix}${stackName}`),
+        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix}${stateName}`),
       });
   }
 }

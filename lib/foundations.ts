@@ -14,6 +14,7 @@ import { keepAddresses } from "./addressing";
 import { alarmTopic } from "./alarm-topic";
 import { policyDocument } from "./iam";
 import type { Names } from "./naming";
+import { cloudTrailKeyStatements } from "./object-audit-trail";
 import { sesConfigurationSetArn } from "./ses-names";
 import { SecureBucket } from "./secure-bucket";
 
@@ -31,6 +32,8 @@ export interface FoundationsProps {
   readonly alarmEmails?: readonly string[];
   /** `alarmTopicSubscriptions`: e-mail and HTTPS endpoints subscribe to the ops topic. @default none */
   readonly alarmSubscriptions?: readonly AlarmSubscription[];
+  /** With `audit.objectLevelLogging`: the trail that encrypts its log files with the key. @default none */
+  readonly objectAuditTrailName?: string;
 }
 
 export class Foundations extends Construct {
@@ -47,7 +50,13 @@ export class Foundations extends Construct {
     this.opsTopic = this.createOpsTopic(props);
   }
 
-  private createKey({ names, region, accountId: account, production }: FoundationsProps): KmsKey {
+  private createKey({
+    names,
+    region,
+    accountId: account,
+    production,
+    objectAuditTrailName,
+  }: FoundationsProps): KmsKey {
     const key = new KmsKey(this, "key", {
       description: `${names.resource("data")}: data, logs, topics and queues`,
       enableKeyRotation: true,
@@ -103,6 +112,7 @@ export class Foundations extends Construct {
             ArnLike: { "aws:SourceArn": `arn:aws:cloudfront::${account}:distribution/*` },
           },
         },
+        ...(objectAuditTrailName ? cloudTrailKeyStatements(region, account, objectAuditTrailName) : []),
       ]),
     });
     new KmsAlias(this, "key-alias", { name: `alias/${names.resource("data")}`, targetKeyId: key.keyId });
@@ -143,8 +153,7 @@ export class Foundations extends Construct {
     });
     const withAcl =
       "CloudFront standard logging delivers log files with an ACL, so ACLs stay enabled on the log bucket only";
-    suppress(logs.bucket, "CKV2_AWS_65", withAcl);
-    // Checkov reports CKV2_AWS_65 on the ownership controls, the pack on the bucket.
+    // Checkov reports CKV2_AWS_65 on the ownership controls, not on the bucket.
     suppress(logs.ownershipControls, "CKV2_AWS_65", withAcl);
     suppress(
       logs.bucket,

@@ -1,8 +1,8 @@
 /**
  * One Lambda function the way this project wants all of them: real bundled code from
- * `handlers/<name>/index.ts`, the newest Node.js runtime on arm64, X-Ray tracing, a log group with
- * retention created before the function, an environment typed by the handler's schema, and a role that holds only
- * what its variables' bindings and the `grant*` helpers add.
+ * `handlers/<name>/index.ts`, the newest Node.js runtime on arm64, X-Ray tracing, a log group with the stack's
+ * retention and key created before the function, names from the stack (lib/stack-context.ts), an environment typed by
+ * the handler's schema, and a role that holds only what its bindings and grants add, with the keys they need.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -16,57 +16,47 @@ import type { FunctionEnvironment, FunctionVariable, HandlerName } from "./funct
 import { LIVE_ALIAS } from "../shared/release-targets";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "./iam";
 import { acceptNodeFunctionExceptions } from "./node-function-exceptions";
+import { reservedConcurrency, type ConcurrencyInputs } from "../config/concurrency";
+import type { EnvValue, Grant, KeyUse } from "./function-grants";
+import { releasedBy } from "./release";
+import { StackContext } from "./stack-context";
 
 /** Newest Node.js runtime Lambda offers (AWS provider 6.x knows it). */
 export const NODE_RUNTIME = "nodejs24.x";
 
-/**
- * A variable naming a resource the function uses, with the access it is granted to it: the variable is set and the
- * role statement added together (its Sid derives from the variable's name).
- */
-export interface EnvBinding {
-  readonly value: string;
-  readonly statement: (sid: string) => PolicyStatement;
-}
-
-/** A variable's value in a stack: text (Terraform references are text too), or a binding. */
-export type EnvValue = string | EnvBinding;
+/** Seconds a function may run unless it says otherwise. */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
 
 export interface NodeFunctionProps<H extends HandlerName> {
   /** Directory under `handlers/` holding `index.ts` that exports `handler`; it also picks the environment's type. */
   readonly handler: H;
-  /** Function name (regional); also names the log group. */
-  readonly functionName: string;
-  /** The role's name: IAM names are per account, so it carries the region (`Names.global`). */
-  readonly roleName: string;
   readonly description: string;
   /** @default 256 */
   readonly memorySize?: number;
-  /** Seconds. @default 10 */
+  /** Seconds. @default DEFAULT_TIMEOUT_SECONDS (10) */
   readonly timeout?: number;
-  /** CloudWatch Logs retention in days (one of the values CloudWatch accepts). */
-  readonly logRetentionDays: number;
-  /** KMS key that encrypts the log group (its key policy must allow CloudWatch Logs). */
-  readonly logKmsKeyArn: string;
   /**
    * The variables of the handler's schema (`handlers/<name>/config.ts`): a missing required one or an undeclared
    * one is a compile error. `POWERTOOLS_SERVICE_NAME` and `LOG_LEVEL` are set unless given.
    */
   readonly environment: FunctionEnvironment<H, EnvValue>;
-  /** Caps concurrency where a runaway would hurt a downstream (database, SES quota). @default no cap */
-  readonly reservedConcurrency?: number;
+  /** Statements the role is given with its bindings, before the use of their keys. @default none */
+  readonly grants?: readonly Grant[];
   /**
-   * Only for functions that must reach resources inside the VPC (≥ 2 private subnets). The region and account name
-   * the network interfaces the role may manage. @default outside the VPC
+   * Caps concurrency where a runaway would hurt a downstream (database, SES quota).
+   * @default the handler's share in config/concurrency.ts, no cap for a handler without one
    */
-  readonly vpc?: FunctionVpc;
+  readonly reservedConcurrency?: number;
+  /** Only for functions that must reach resources inside the VPC (≥ 2 private subnets). @default outside the VPC */
+  readonly vpc?: Pick<FunctionVpc, "subnetIds" | "securityGroupIds">;
   /**
    * Who moves the `live` alias to a newly published version: Terraform, at once in the apply that publishes it
    * ("terraform": a function that serves no traffic, like the migration, or any function of an all-at-once
    * environment), or CodeDeploy by the environment's preset ("codedeploy", from the same apply: lib/release.ts;
-   * Terraform then leaves the alias where CodeDeploy put it). `releasedBy` (lib/release.ts) decides.
+   * Terraform then leaves the alias where CodeDeploy put it).
+   * @default by the environment's release settings (`releasedBy`, lib/release.ts)
    */
-  readonly release: "terraform" | "codedeploy";
+  readonly release?: "terraform" | "codedeploy";
 }
 
 export interface FunctionVpc {
@@ -124,16 +114,25 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
   public readonly alias: LambdaAlias;
   /** Who moves the `live` alias (props.release). */
   public readonly release: "terraform" | "codedeploy";
+  /** Its reserved concurrency, if it has one. */
+  public readonly reservedConcurrency?: number;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly bundle: HandlerBundle;
+  private readonly context: StackContext;
   private readonly statements: PolicyStatement[] = [];
   private readonly environment: Record<string, string> = {};
+  /** One statement for every key the grants reach, placed where the first of them needs it. */
+  private keyStatement?: { Sid: string; Effect: "Allow"; Action: string[]; Resource: string | string[] };
 
+  /** `id` names the function (`<app>-<env>-<id>`), its log group and its role (`<app>-<env>-<region>-<id>-fn`). */
   constructor(scope: Construct, id: string, props: NodeFunctionProps<H>) {
     super(scope, id);
+    this.context = StackContext.of(this);
+    const { names, env } = this.context;
+    const functionName = names.resource(id);
     if (props.vpc && props.vpc.subnetIds.length < 2) {
-      throw new Error(`${props.functionName}: a function in a VPC needs at least 2 subnets (one per AZ)`);
+      throw new Error(`${functionName}: a function in a VPC needs at least 2 subnets (one per AZ)`);
     }
 
     this.bundle = bundleHandler(props.handler);
@@ -145,13 +144,14 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
     });
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKmsKeyArn,
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: env.logRetentionDays,
+      kmsKeyId: this.context.kmsKeyArn,
     });
 
     this.role = new IamRole(this, "role", {
-      name: props.roleName,
+      // IAM names are per account: the role's carries the region (`Names.global`).
+      name: names.global(`${id}-fn`),
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
     });
     this.addToRolePolicy({
@@ -167,30 +167,40 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
       Resource: "*",
     });
-    for (const statement of props.vpc ? vpcNetworkingStatements(props.vpc) : [])
-      this.addToRolePolicy(statement);
+    const vpc = props.vpc && { ...props.vpc, region: this.context.region, accountId: this.context.accountId };
+    for (const statement of vpc ? vpcNetworkingStatements(vpc) : []) this.addToRolePolicy(statement);
     const variables: Record<string, EnvValue | undefined> = {
       POWERTOOLS_SERVICE_NAME: props.handler,
       LOG_LEVEL: "INFO",
       ...props.environment,
     };
+    // The keys of what the bindings and grants reach are granted once, after all of them.
+    const keys: KeyUse[] = [];
     for (const [key, value] of Object.entries(variables)) {
       if (value === undefined) continue;
       if (typeof value === "string") {
         this.environment[key] = value;
       } else {
         this.environment[key] = value.value;
-        this.addToRolePolicy(value.statement(sid(key)));
+        this.statements.push(value.statement(sid(key)));
+        if (value.key) keys.push(value.key);
       }
     }
+    for (const grant of props.grants ?? []) {
+      this.statements.push(grant.statement);
+      if (grant.key) keys.push(grant.key);
+    }
+    for (const key of keys) this.useKey(key);
     new IamRolePolicy(this, "policy", {
       name: "least-privilege",
       role: this.role.id,
       policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
     });
 
+    this.release = props.release ?? releasedBy(env.release);
+    this.reservedConcurrency = props.reservedConcurrency ?? concurrencyShare(env, props.handler);
     this.function = new LambdaFunction(this, "function", {
-      functionName: props.functionName,
+      functionName,
       description: props.description,
       role: this.role.arn,
       runtime: NODE_RUNTIME,
@@ -199,8 +209,8 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       filename: asset.path,
       sourceCodeHash: this.bundle.sourceCodeHash,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? 10,
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+      reservedConcurrentExecutions: this.reservedConcurrency,
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       environment: { variables: Lazy.anyValue({ produce: () => ({ ...this.environment }) }) as never },
@@ -211,21 +221,18 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       publish: true,
       dependsOn: [this.logGroup],
     });
-    this.release = props.release;
     this.alias = new LambdaAlias(this, "live", {
       name: LIVE_ALIAS,
       functionName: this.function.functionName,
       functionVersion: this.function.version,
       description:
-        props.release === "codedeploy" ? "Shifted by CodeDeploy at each apply" : "The newest version",
+        this.release === "codedeploy" ? "Shifted by CodeDeploy at each apply" : "The newest version",
       lifecycle:
-        props.release === "codedeploy"
-          ? { ignoreChanges: ["function_version", "routing_config"] }
-          : undefined,
+        this.release === "codedeploy" ? { ignoreChanges: ["function_version", "routing_config"] } : undefined,
     });
     acceptNodeFunctionExceptions(this.function, this.logGroup, {
       inVpc: props.vpc !== undefined,
-      logRetentionDays: props.logRetentionDays,
+      logRetentionDays: env.logRetentionDays,
     });
   }
 
@@ -248,56 +255,36 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
     return this;
   }
 
-  addToRolePolicy(statement: PolicyStatement): this {
+  /** Adds `statement`, and use of `key` when what it reaches is encrypted (granted once per function). */
+  addToRolePolicy(statement: PolicyStatement, key?: KeyUse): this {
     this.statements.push(statement);
+    if (key) this.useKey(key);
     return this;
   }
 
-  /** Use of the customer-managed key that encrypts the data this function reads or writes. */
-  grantKeyUse(keyArn: string, actions: string[] = ["kms:Decrypt", "kms:GenerateDataKey"]): this {
-    return this.addToRolePolicy({ Sid: "UseDataKey", Effect: "Allow", Action: actions, Resource: keyArn });
+  /** Adds a grant made elsewhere (a queue's consumer rights, a dead-letter queue's send right). */
+  grant(grant: Grant): this {
+    return this.addToRolePolicy(grant.statement, grant.key);
+  }
+
+  private useKey(key: KeyUse): void {
+    const arn = key.kmsKeyArn ?? this.context.kmsKeyArn;
+    if (!this.keyStatement) {
+      this.keyStatement = { Sid: "UseDataKey", Effect: "Allow", Action: [...key.actions], Resource: arn };
+      this.statements.push(this.keyStatement);
+      return;
+    }
+    const statement = this.keyStatement;
+    for (const action of key.actions) if (!statement.Action.includes(action)) statement.Action.push(action);
+    const resources = [statement.Resource].flat();
+    if (!resources.includes(arn)) statement.Resource = [...resources, arn];
   }
 }
 
-/**
- * A table the function uses: its name in the variable, the given actions on it. No table has a secondary index,
- * so none is named; a table that gains one adds `${arn}/index/<name>` where a function queries it.
- */
-export function bindTable(table: { name: string; arn: string }, actions: string[]): EnvBinding {
-  return {
-    value: table.name,
-    statement: (Sid) => ({
-      Sid,
-      Effect: "Allow",
-      Action: actions.map((a) => `dynamodb:${a}`),
-      Resource: table.arn,
-    }),
-  };
-}
-
-/** A bucket the function uses: its name in the variable, the given object actions under one key prefix. */
-export function bindBucket(
-  bucket: { name: string; arn: string },
-  prefix: string,
-  actions: string[],
-): EnvBinding {
-  return {
-    value: bucket.name,
-    statement: (Sid) => ({
-      Sid,
-      Effect: "Allow",
-      Action: actions.map((a) => `s3:${a}`),
-      Resource: `${bucket.arn}/${prefix}*`,
-    }),
-  };
-}
-
-/** An SSM parameter the function reads: its name in the variable, `ssm:GetParameter` on exactly it. */
-export function bindParameter(parameter: { name: string; arn: string }): EnvBinding {
-  return {
-    value: parameter.name,
-    statement: (Sid) => ({ Sid, Effect: "Allow", Action: "ssm:GetParameter", Resource: parameter.arn }),
-  };
+/** The handler's share of the environment's reserved concurrency, if config/concurrency.ts gives it one. */
+function concurrencyShare(env: ConcurrencyInputs, handler: HandlerName): number | undefined {
+  const shares: Readonly<Record<string, number>> = reservedConcurrency(env);
+  return shares[handler];
 }
 
 /** Statement ids must be alphanumeric. */

@@ -7,24 +7,17 @@
 import type { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
-import type { Names } from "./naming";
 import { NodeFunction } from "./node-function";
+import { StackContext } from "./stack-context";
 
 /** Seconds the hook may run: the smoke test gets this less the time kept back to report (handlers/release-hook). */
 export const HOOK_TIMEOUT_SECONDS = 30;
 
 export interface PreTrafficHookProps {
-  readonly names: Names;
   /** The released function whose new versions the hook invokes. */
   readonly target: NodeFunction;
   /** The target's deployment group: the only one whose deployments the hook reads and reports on. */
   readonly group: CodedeployDeploymentGroup;
-  readonly region: string;
-  readonly accountId: string;
-  readonly logRetentionDays: number;
-  readonly logKmsKeyArn: string;
-  /** Production stacks are checked for CodeDeploy releases (BLOG_LAMBDA_RELEASED), which the hook is excused from. */
-  readonly production: boolean;
 }
 
 /** The hook function of `props.target`, named `<app>-<env>-<id>`; give it to `Releases.addPreTrafficHook`. */
@@ -34,14 +27,11 @@ export function preTrafficHook(
   props: PreTrafficHookProps,
 ): NodeFunction<"release-hook"> {
   const { target } = props;
+  const { region, accountId, env } = StackContext.of(scope);
   const hook = new NodeFunction(scope, id, {
     handler: "release-hook",
-    functionName: props.names.resource(id),
-    roleName: props.names.global(`${id}-fn`),
     description: `Pre-traffic smoke test of each new ${target.node.id} version (CodeDeploy BeforeAllowTraffic)`,
     timeout: HOOK_TIMEOUT_SECONDS,
-    logRetentionDays: props.logRetentionDays,
-    logKmsKeyArn: props.logKmsKeyArn,
     // Invoked by CodeDeploy through its alias; nothing to shift or roll back for a function that serves no traffic.
     release: "terraform",
     environment: { TARGET_FUNCTION_NAME: target.functionName },
@@ -51,7 +41,7 @@ export function preTrafficHook(
     Effect: "Allow",
     Action: "lambda:InvokeFunction",
     // Every qualified ARN of the function (its numbered versions); not the unqualified function.
-    Resource: `arn:aws:lambda:${props.region}:${props.accountId}:function:${target.functionName}:*`,
+    Resource: `arn:aws:lambda:${region}:${accountId}:function:${target.functionName}:*`,
   });
   hook.addToRolePolicy({
     Sid: "ReportOnTargetDeployments",
@@ -63,9 +53,10 @@ export function preTrafficHook(
   suppress(
     hook.function,
     "CKV_AWS_115",
-    "Invoked by CodeDeploy once per release of one deployment group, which runs one deployment at a time, and it calls the API once per invocation: nothing to cap, and a reservation would only take from the account's pool (the pack's CKV_AWS_115 fails it if it ever reaches a database or sends mail)",
+    "Invoked by CodeDeploy once per release of one deployment group, which runs one deployment at a time, and it calls the API once per invocation: nothing to cap, and a reservation would only take from the account's pool (BLOG_LAMBDA_DOWNSTREAM_CONCURRENCY fails it if it ever reaches a database or sends mail)",
   );
-  if (props.production)
+  // Production stacks are checked for CodeDeploy releases (BLOG_LAMBDA_RELEASED), which the hook is excused from.
+  if (env.production)
     suppress(
       hook.function,
       "BLOG_LAMBDA_RELEASED",

@@ -23,32 +23,56 @@ export interface ReplicaKeysProps {
   readonly providerIn: (region: string) => AwsProvider;
 }
 
+/**
+ * A customer-managed key in another region, administered like the environment's key (through IAM of this account
+ * only), with an alias; its ARN. The services that use it do so through the grants they create.
+ */
+export function keyInRegion(
+  scope: Construct,
+  id: string,
+  props: {
+    readonly provider: AwsProvider;
+    readonly description: string;
+    readonly alias: string;
+    readonly production: boolean;
+    readonly accountId: string;
+  },
+): string {
+  const key = new KmsKey(scope, id, {
+    provider: props.provider,
+    description: props.description,
+    enableKeyRotation: true,
+    // Production keeps a deleted key 30 days, other environments 7 (as the main key).
+    deletionWindowInDays: props.production ? 30 : 7,
+    policy: policyDocument([
+      {
+        Sid: "AccountAdministersKeyThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ]),
+  });
+  new KmsAlias(scope, id.replace(/-key(-|$)/, "-key-alias$1"), {
+    provider: props.provider,
+    name: `alias/${props.alias}`,
+    targetKeyId: key.keyId,
+  });
+  return key.arn;
+}
+
 /** The key ARN per replica region; none without replica regions. */
 export function replicaKeys(scope: Construct, props: ReplicaKeysProps): Readonly<Record<string, string>> {
   const keys: Record<string, string> = {};
-  for (const region of props.regions) {
-    const provider = props.providerIn(region);
-    const key = new KmsKey(scope, `replica-key-${region}`, {
-      provider,
+  for (const region of props.regions)
+    keys[region] = keyInRegion(scope, `replica-key-${region}`, {
+      provider: props.providerIn(region),
       description: `${props.names.resource("data")}: DynamoDB replicas in ${region}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: props.production ? 30 : 7,
-      policy: policyDocument([
-        {
-          Sid: "AccountAdministersKeyThroughIam",
-          Effect: "Allow",
-          Principal: { AWS: `arn:aws:iam::${props.accountId()}:root` },
-          Action: "kms:*",
-          Resource: "*",
-        },
-      ]),
+      // In another region: with the app's region, as a deployment of the app there may replicate there too.
+      alias: props.names.global("data-replicas"),
+      production: props.production,
+      accountId: props.accountId(),
     });
-    new KmsAlias(scope, `replica-key-alias-${region}`, {
-      provider,
-      name: `alias/${props.names.resource("data")}-replicas`,
-      targetKeyId: key.keyId,
-    });
-    keys[region] = key.arn;
-  }
   return keys;
 }

@@ -66,6 +66,8 @@ export class SecureBucket extends Construct {
   public readonly bucket: S3Bucket;
   public readonly publicAccessBlock: S3BucketPublicAccessBlock;
   public readonly ownershipControls: S3BucketOwnershipControls;
+  /** The bucket policy, when this construct manages it (`managePolicy`). */
+  public readonly policy?: S3BucketPolicy;
   private readonly statements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -119,7 +121,7 @@ export class SecureBucket extends Construct {
     }
     if (props.managePolicy ?? true) {
       this.statements.push(this.tlsOnlyStatement());
-      new S3BucketPolicy(this, "policy", {
+      this.policy = new S3BucketPolicy(this, "policy", {
         bucket: this.bucket.id,
         policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
         // A policy put before the public access block exists could be judged public and refused.

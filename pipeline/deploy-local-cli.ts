@@ -8,9 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
 import { startMoto } from "../local/moto";
-import { parseCli, resolveOutdir, runCli } from "./cli";
+import { environmentGlob, parseCli, parseStackTimeoutMs, resolveOutdir, runCli } from "./cli";
 import { emulatedDeploy, type EmulatedDeployResult } from "./emulated-deploy";
-import { UsageError } from "./errors";
 import { readStacks } from "./manifest";
 
 const USAGE = "npm run deploy:local -- [--env <name>] [--outdir <dir>] [--stack-timeout <seconds>]";
@@ -47,6 +46,12 @@ function render(result: EmulatedDeployResult): string {
             `${result.upgrade.stateEngineVersion}, re-plan above (${result.upgrade.seconds.toFixed(0)} s)`
         : `upgrade check (${result.upgrade.stack}): ${result.upgrade.error}`,
     );
+  for (const r of result.restores?.steps ?? [])
+    lines.push(
+      r.ok
+        ? `restore rehearsed (docs/operations.md, ${r.restore}): ${r.detail} (${r.seconds.toFixed(1)} s)`
+        : `restore rehearsal ${r.restore} (${result.restores!.stack}): ${r.error}`,
+    );
   for (const s of result.stacks) {
     if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
     for (const f of s.replanFindings.filter((x) => !x.ignored))
@@ -68,15 +73,12 @@ runCli(async () => {
     USAGE,
   );
   const outdir = resolveOutdir(values.outdir);
-  const timeout = Number(values["stack-timeout"] ?? 900);
-  if (!Number.isInteger(timeout) || timeout < 30)
-    throw new UsageError(`--stack-timeout must be a whole number of seconds ≥ 30\nUsage: ${USAGE}`);
-  const suffix = `-${values.env}-`;
-  const names = readStacks(outdir).map((s) => s.name);
-  const match = names.find((n) => n.includes(suffix));
-  if (!match)
-    throw new UsageError(`No stack of environment "${values.env}" in ${outdir}. Stacks: ${names.join(", ")}`);
-  const glob = `${match.slice(0, match.indexOf(suffix))}${suffix}*`;
+  const stackTimeoutMs = parseStackTimeoutMs(values["stack-timeout"], USAGE);
+  const glob = environmentGlob(
+    readStacks(outdir).map((s) => s.name),
+    values.env,
+    outdir,
+  );
 
   const deployDir = path.join(PROJECT_ROOT, ".build", "emulator");
   fs.rmSync(deployDir, { recursive: true, force: true });
@@ -91,7 +93,7 @@ runCli(async () => {
       deployDir,
       glob,
       endpoint: moto.endpoint,
-      stackTimeoutMs: timeout * 1000,
+      stackTimeoutMs,
       log: (line) => console.error(line),
     });
     fs.writeFileSync(path.join(deployDir, "report.json"), `${JSON.stringify(result, null, 2)}\n`);

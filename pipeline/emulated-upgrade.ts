@@ -5,9 +5,9 @@
  * the new version in `engine_version_actual` and keep the configured major in `engine_version`; the deploy's re-plan,
  * which follows, must then find nothing to do. Works on the deploy's own copy and state.
  */
-import { request } from "node:https";
 import type { StackInfo } from "./manifest";
 import { refreshedState, type StateResource } from "./emulated-release";
+import { queryApi, RDS } from "./emulator-api";
 import type { TerraformOptions } from "./terraform";
 
 export interface UpgradeCheck {
@@ -38,52 +38,6 @@ export function grownStorage(allocatedGb: number, maxGb: number): number {
   return Math.min(maxGb, allocatedGb + Math.max(10, Math.ceil(allocatedGb / 10)));
 }
 
-/**
- * One ModifyDBInstance call to the emulator, as AWS's own maintenance would make it. moto does not verify
- * signatures; the credential scope only routes the request to RDS in the instance's region. Its certificate is
- * self-signed (as in local/moto.ts): a local probe, not a client.
- */
-function modifyDbInstance(endpoint: string, region: string, params: Record<string, string>): Promise<void> {
-  const url = new URL(endpoint);
-  const body = new URLSearchParams({
-    Action: "ModifyDBInstance",
-    Version: "2014-10-31",
-    ...params,
-  }).toString();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: "POST",
-        path: "/",
-        rejectUnauthorized: false,
-        timeout: 30_000,
-        headers: {
-          "Content-Type": "application/x-www-form-urlencoded",
-          Authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/rds/aws4_request, SignedHeaders=host, Signature=0`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          (res.statusCode ?? 500) >= 400
-            ? reject(
-                new Error(
-                  `ModifyDBInstance: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString("utf8")}`,
-                ),
-              )
-            : resolve(),
-        );
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("ModifyDBInstance: no answer within 30 s")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 function dbInstance(resources: StateResource[]): StateResource {
   const instances = resources.filter((r) => r.type === "aws_db_instance");
   if (instances.length !== 1)
@@ -112,7 +66,8 @@ export async function checkAwsUpgrade(
     version: nextMinor(before.version),
     storageGb: grownStorage(before.storageGb, Number(db.values.max_allocated_storage)),
   };
-  await modifyDbInstance(endpoint, region, {
+  // As AWS's own maintenance would make it.
+  await queryApi(endpoint, region, RDS, "ModifyDBInstance", {
     DBInstanceIdentifier: String(db.values.identifier),
     EngineVersion: target.version,
     AllocatedStorage: String(target.storageGb),

@@ -56,6 +56,13 @@ export type EmulatorGap = NotImplementedGap | AttributeNotStoredGap | NotDeletab
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
     kind: "not-implemented",
+    resource: "aws_backup_selection",
+    emulatorSays:
+      "PUT /backup/plans/<id>/selections/: HTTP 500 (no such route; moto 5.2.5 routes backup plans, vaults, vault locks, tags and report plans)",
+    why: "moto implements AWS Backup's vaults and plans but not selections; only with backup.plan, off in dev",
+  },
+  {
+    kind: "not-implemented",
     resource: "aws_elasticache_user_group",
     emulatorSays: "NotImplementedError: The create_user_group action has not been implemented (HTTP 500)",
     why: "CreateUserGroup is an ElastiCache API for RBAC user groups (Redis 6+/Valkey); moto implements users, not groups",
@@ -251,6 +258,34 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     resource: "aws_cloudfront_response_headers_policy",
     emulatorSays: "CreateResponseHeadersPolicy: HTTP 404 (no /response-headers-policy routes)",
     why: "moto's CloudFront does not implement response headers policies",
+  },
+  {
+    kind: "not-enforced",
+    resource: "aws_db_instance",
+    emulatorSays:
+      "RestoreDBInstanceFromDBSnapshot and RestoreDBInstanceToPointInTime answer with an instance available at once, " +
+      "copying the source's current settings and data whatever the snapshot or time asked for",
+    why: "moto keeps no storage history: it models the calls and the placement of the copy, not the data of a past time",
+    testedIn:
+      "the restore rehearsal of npm run deploy:local (pipeline/emulated-restore.ts) checks the calls and the copy's subnets, security group and key; the data at a time only AWS can show (docs/operations.md)",
+  },
+  {
+    kind: "not-enforced",
+    resource: "aws_dynamodb_table",
+    emulatorSays:
+      "RestoreTableToPointInTime copies the items as they are now, ignores SSESpecificationOverride and reports no encryption for the copy",
+    why: "moto keeps no item history and no per-table key for a restored table",
+    testedIn:
+      "__tests__/pipeline/restore-rehearsal.test.ts and the deploy's restore rehearsal check the restore and its cleanup; the key of the copy is judged only where the emulator reports one",
+  },
+  {
+    kind: "not-enforced",
+    resource: "aws_s3_bucket_policy",
+    emulatorSays:
+      "PutObject over its TLS endpoint: HTTP 403 AccessDenied, from the DenyInsecureTransport statement (moto: 'Only statements with principal=* are taken into account; Conditions are not taken into account')",
+    why: "moto applies a Deny with Principal * whatever its aws:SecureTransport condition; AWS denies only plain HTTP",
+    testedIn:
+      "the restore rehearsal lifts the policy for its object calls and puts the same document back (pipeline/emulated-restore.ts); the TLS-only rule itself is checked by Checkov and the rule pack",
   },
 ];
 

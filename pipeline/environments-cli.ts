@@ -4,7 +4,8 @@
  * BLOG_* variables), non-production environments first so that a deploy reaches production last.
  * With --github-output it prints `app=…` and `environments=[…]` lines for $GITHUB_OUTPUT.
  */
-import { ConfigError, loadConfig } from "../config/load";
+import { loadConfig } from "../config/load";
+import { ConfigError } from "../shared/config-error";
 import { PROJECT_ROOT } from "../lib/paths";
 import { parseCli, runCli } from "./cli";
 import { PipelineError } from "./errors";

@@ -206,7 +206,8 @@ async function main(): Promise<number> {
   const pr = {
     number: 1,
     head: { sha, ref: "rehearsal", repo: { full_name: REPOSITORY } },
-    base: { ref: "main" },
+    // The pull request's base: the commit before the one rehearsed, so the plan job plans where the change lands.
+    base: { ref: "main", sha: git(["rev-parse", `${sha}^`]) },
   };
   const all: EventRun[] = [
     {

@@ -4,33 +4,22 @@
  * function that Terraform invokes on every deploy whose migrations changed, and (`release.preTrafficHook`) the hook
  * that smoke-tests each new API version before CodeDeploy moves traffic to it.
  */
-import { suppress } from "../checks/suppress";
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
-import { releasedBy } from "../lib/release";
-import { preTrafficHook } from "../lib/release-hook";
-import { reservedConcurrency } from "../config/concurrency";
-import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
-import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
-import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
-import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
-import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
-import { API_ROUTES } from "../lib/api-routes";
-import { functionAlarms, opsAlarm } from "../lib/alarms";
-import type { AuthorPool } from "../lib/author-sign-in";
+import { alarmAndRelease } from "../lib/alarms";
+import { authorUserPool, type AuthorPool } from "../lib/author-sign-in";
 import { dbUserArn } from "../lib/database-proxy";
-import { declareRoutes, jwtAuthorizer } from "../lib/http-api-routes";
-import { bindBucket, bindTable, NodeFunction } from "../lib/node-function";
-import { acceptRetentionBelowAYear } from "../lib/log-retention";
+import { bindBucket, bindTable } from "../lib/function-grants";
+import { HttpApi } from "../lib/http-api";
+import { NodeFunction } from "../lib/node-function";
 import { OriginVerification } from "../lib/origin-verification";
-import { ACCEPT_UNVERIFIED_UNTIL_KEY } from "../shared/origin-verification";
+import { releasedBy } from "../lib/release";
+import { preTrafficHook } from "../lib/release-hook";
+import { SchemaMigration } from "../lib/schema-migration";
 import type { NetworkAccess } from "../lib/security-groups";
+import { ACCEPT_UNVERIFIED_UNTIL_KEY } from "../shared/origin-verification";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import { API_DB_USER, DATABASE_PROXY_GROUP } from "./data-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
@@ -90,100 +79,28 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     });
     this.originVerifyValue = originVerification.activeValue;
     const apiFn = this.createApiFunction(network, data, originVerification.acceptedValues);
-    this.createMigration(network, data);
-
-    const api = new Apigatewayv2Api(this, "http-api", {
-      name: this.names.resource("api"),
-      protocolType: "HTTP",
-      description: "Blog JSON API (served under /api/* by CloudFront)",
+    new SchemaMigration(this, "migrate", {
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("migrate-fn")] },
+      database: data.database,
     });
-    this.apiId = api.id;
+
+    const { auth } = this.config;
+    const api = new HttpApi(this, "http-api", { fn: apiFn, jwt: auth.mode === "jwt" ? auth : undefined });
+    this.apiId = api.apiId;
     this.apiEndpoint = api.apiEndpoint;
-
-    const integration = new Apigatewayv2Integration(this, "api-integration", {
-      apiId: api.id,
-      integrationType: "AWS_PROXY",
-      integrationUri: apiFn.arn, // the live alias
-      payloadFormatVersion: "2.0",
-      timeoutMilliseconds: 10000,
-    });
-    this.integrationId = integration.id;
-    if (this.config.auth.mode === "jwt") {
-      // An external issuer: its clients are known up front, so the author routes are declared here too.
-      const { issuer, audience } = this.config.auth;
-      const authorizer = jwtAuthorizer(this, { apiId: api.id, issuer, audience });
-      declareRoutes(this, {
-        apiId: api.id,
-        integrationId: integration.id,
-        routes: API_ROUTES,
-        authorizerId: authorizer.id,
-      });
-    } else {
-      this.authors = this.createUserPool();
-      declareRoutes(this, {
-        apiId: api.id,
-        integrationId: integration.id,
-        routes: API_ROUTES.filter((route) => route.auth === "none"),
-      });
+    this.integrationId = api.integrationId;
+    if (auth.mode !== "jwt") {
+      this.authors = authorUserPool(this);
+      this.output("user_pool_id", this.authors.userPoolId, "Cognito user pool of the authors");
     }
-    new LambdaPermission(this, "api-invoke", {
-      functionName: apiFn.functionName,
-      qualifier: apiFn.alias.name,
-      action: "lambda:InvokeFunction",
-      principal: "apigateway.amazonaws.com",
-      sourceArn: `${api.executionArn}/*/*/api/*`,
-    });
 
-    const accessLogs = new CloudwatchLogGroup(this, "api-access-logs", {
-      name: `/aws/apigateway/${this.names.resource("api")}`,
-      retentionInDays: this.env.logRetentionDays,
-      kmsKeyId: network.kmsKeyArn,
-    });
-    acceptRetentionBelowAYear(accessLogs, this.env.logRetentionDays, "logRetentionDays");
-    new Apigatewayv2Stage(this, "api-stage", {
-      apiId: api.id,
-      name: "$default",
-      autoDeploy: true,
-      accessLogSettings: {
-        destinationArn: accessLogs.arn,
-        format: JSON.stringify({
-          requestId: "$context.requestId",
-          ip: "$context.identity.sourceIp",
-          requestTime: "$context.requestTime",
-          routeKey: "$context.routeKey",
-          status: "$context.status",
-          responseLength: "$context.responseLength",
-          latency: "$context.responseLatency",
-          integrationError: "$context.integrationErrorMessage",
-          user: "$context.authorizer.claims.sub",
-        }),
-      },
-      defaultRouteSettings: {
-        throttlingRateLimit: this.env.api.throttleRateLimit,
-        throttlingBurstLimit: this.env.api.throttleBurstLimit,
-        detailedMetricsEnabled: true,
-      },
-    });
-
-    const rollbackAlarms = this.createAlarms(api.id, apiFn, network.opsTopicArn);
-    if (apiFn.release === "codedeploy") {
-      const releases = this.newReleases(network);
-      const group = releases.add(apiFn, rollbackAlarms);
-      if (this.env.release.preTrafficHook)
-        releases.addPreTrafficHook(
-          apiFn,
-          preTrafficHook(this, "api-release-hook", {
-            names: this.names,
-            target: apiFn,
-            group,
-            region: this.region,
-            accountId: this.accountId,
-            logRetentionDays: this.env.logRetentionDays,
-            logKmsKeyArn: network.kmsKeyArn,
-            production: this.env.production,
-          }),
-        );
-    }
+    // The API's errors, throttles and 5xx roll a release back.
+    const group = alarmAndRelease(apiFn, api.rollbackAlarms);
+    if (group && this.env.release.preTrafficHook)
+      this.context.releases.addPreTrafficHook(
+        apiFn,
+        preTrafficHook(this, "api-release-hook", { target: apiFn, group }),
+      );
     if (this.env.api.provisionedConcurrency > 0) {
       // On the alias, so CodeDeploy readies the new version's environments before it shifts traffic.
       new LambdaProvisionedConcurrencyConfig(this, "api-provisioned", {
@@ -203,21 +120,11 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     };
     const fn = new NodeFunction(this, "api", {
       handler: "api",
-      functionName: this.names.resource("api"),
-      roleName: this.names.global("api-fn"),
       description: "Blog JSON API behind API Gateway",
       memorySize: 512,
       timeout: 10,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env).api,
       release: releasedBy(this.env.release, this.env.release.preTrafficHook),
-      vpc: {
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.securityGroupId("api-fn")],
-        region: this.region,
-        accountId: this.accountId,
-      },
+      vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
       environment: {
         DB_HOST: postgres.endpoint,
         DB_PORT: data.database.port,
@@ -256,7 +163,6 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     });
     const until = this.env.api.acceptUnverifiedUntil;
     if (until !== undefined) fn.function.addOverride(`tags.${ACCEPT_UNVERIFIED_UNTIL_KEY}`, until);
-    fn.grantKeyUse(network.kmsKeyArn);
     fn.addToRolePolicy({
       Sid: "ConnectToPostgresWithIam",
       Effect: "Allow",
@@ -270,120 +176,5 @@ export class ApiStack extends BlogStack implements ApiOutputs {
       Resource: [data.cache.replicationGroupArn, data.cache.apiUserArn],
     });
     return fn;
-  }
-
-  /**
-   * Migrations ship inside the migrate bundle, so the bundle hash changes exactly when they do; Terraform
-   * then invokes the function again during the deploy.
-   */
-  private createMigration(network: Network, data: Data): void {
-    const fn = new NodeFunction(this, "migrate", {
-      handler: "migrate",
-      functionName: this.names.resource("migrate"),
-      roleName: this.names.global("migrate-fn"),
-      description: "Applies the versioned SQL migrations (invoked by Terraform on deploy)",
-      memorySize: 256,
-      timeout: 300,
-      logRetentionDays: this.env.logRetentionDays,
-      logKmsKeyArn: network.kmsKeyArn,
-      reservedConcurrency: reservedConcurrency(this.env).migrate,
-      // Invoked once per deploy by Terraform itself, right after the alias moves.
-      release: "terraform",
-      vpc: {
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: [network.securityGroupId("migrate-fn")],
-        region: this.region,
-        accountId: this.accountId,
-      },
-      environment: {
-        DB_HOST: data.database.address,
-        DB_PORT: data.database.port,
-        DB_NAME: data.database.name,
-        DB_SECRET_ARN: data.database.masterSecretArn,
-        DB_SSL: "require",
-        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
-        DB_API_USER: API_DB_USER,
-      },
-    });
-    fn.addToRolePolicy({
-      Sid: "ReadMasterSecret",
-      Effect: "Allow",
-      Action: "secretsmanager:GetSecretValue",
-      Resource: data.database.masterSecretArn,
-    });
-    fn.grantKeyUse(network.kmsKeyArn, ["kms:Decrypt"]);
-    if (this.env.production)
-      suppress(
-        fn.function,
-        "BLOG_LAMBDA_RELEASED",
-        "Invoked once per deploy by Terraform itself and serves no traffic: there is nothing to shift or roll back",
-      );
-    new LambdaInvocation(this, "run-migrations", {
-      functionName: fn.functionName,
-      qualifier: fn.alias.name,
-      input: JSON.stringify({ action: "migrate" }),
-      triggers: { bundle: fn.bundle.sourceCodeHash },
-      dependsOn: [fn.alias],
-    });
-  }
-
-  /** The authors' user pool and its hosted UI domain (the app client is the edge stack's). */
-  private createUserPool(): AuthorPool {
-    const pool = new CognitoUserPool(this, "authors", {
-      name: this.names.resource("authors"),
-      // Authors are invited, not self-registered.
-      adminCreateUserConfig: { allowAdminCreateUserOnly: true },
-      usernameAttributes: ["email"],
-      autoVerifiedAttributes: ["email"],
-      mfaConfiguration: "OPTIONAL",
-      softwareTokenMfaConfiguration: { enabled: true },
-      passwordPolicy: {
-        minimumLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireNumbers: true,
-        requireSymbols: false,
-        temporaryPasswordValidityDays: 3,
-      },
-      accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
-      deletionProtection: this.env.production ? "ACTIVE" : "INACTIVE",
-    });
-    // Prefixes are global per region across all accounts: a hash of the account id makes this one unique and
-    // keeps it stable (hex has no "aws", which Cognito refuses in a prefix).
-    const domain = new CognitoUserPoolDomain(this, "authors-domain", {
-      domain: `${this.names.resource("authors", 52)}-${Fn.substr(Fn.sha256(this.accountId), 0, 10)}`,
-      userPoolId: pool.id,
-    });
-    this.output("user_pool_id", pool.id, "Cognito user pool of the authors");
-    return {
-      userPoolId: pool.id,
-      issuer: `https://cognito-idp.${this.region}.amazonaws.com/${pool.id}`,
-      hostedUiUrl: `https://${domain.domain}.auth.${this.region}.amazoncognito.com`,
-    };
-  }
-
-  /** The API's alarms; its errors, throttles and 5xx roll a release back. */
-  private createAlarms(apiId: string, apiFn: NodeFunction, opsTopicArn: string): string[] {
-    const serverErrors = opsAlarm(this, "api-5xx", {
-      alarmName: this.names.resource("api-5xx"),
-      description: "API answers 5xx",
-      namespace: "AWS/ApiGateway",
-      metricName: "5xx",
-      dimensions: { ApiId: apiId, Stage: "$default" },
-      threshold: 5,
-      opsTopicArn,
-    });
-    opsAlarm(this, "api-latency", {
-      alarmName: this.names.resource("api-latency-p99"),
-      description: "API p99 latency above 2 s for 15 minutes",
-      namespace: "AWS/ApiGateway",
-      metricName: "Latency",
-      dimensions: { ApiId: apiId, Stage: "$default" },
-      extendedStatistic: "p99",
-      threshold: 2000,
-      evaluationPeriods: 3,
-      opsTopicArn,
-    });
-    return [...functionAlarms(this, "api", apiFn.functionName, opsTopicArn), serverErrors.alarmName];
   }
 }

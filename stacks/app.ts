@@ -5,6 +5,7 @@
  */
 import type { App } from "cdktf";
 import type { LoadedConfig } from "../config/load";
+import { isHomeRegion } from "../config/ownership";
 import { backendOf, type BlogConfig } from "../config/schema";
 import { ApiStack, apiNetworkAccess } from "./api-stack";
 import { DataStack, dataNetworkAccess } from "./data-stack";
@@ -65,7 +66,8 @@ export function defineStateBootstraps(app: App, config: BlogConfig, envNames: re
 }
 
 export function defineApp(app: App, loaded: LoadedConfig): Record<string, EnvironmentStacks> {
-  defineStateBootstraps(app, loaded.config, loaded.environments);
+  // A second region keeps its state in the home region's buckets (config/ownership.ts): one owner for each.
+  if (isHomeRegion(loaded.config)) defineStateBootstraps(app, loaded.config, loaded.environments);
   const environments: Record<string, EnvironmentStacks> = {};
   for (const envName of loaded.environments) environments[envName] = defineEnvironment(app, loaded, envName);
   return environments;

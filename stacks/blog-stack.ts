@@ -1,18 +1,20 @@
 /**
  * What every layer stack has in common: its name (`<app>-<env>-<layer>`), the AWS provider (tied to the
- * environment's account when it has one), the state backend chosen by configuration, the required tags, and `stack_facts` that the rule pack reads.
+ * environment's account when it has one), the state backend chosen by configuration, the required tags, `stack_facts`
+ * that the rule pack reads, and the context its constructs read (lib/stack-context.ts).
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Aspects, TerraformLocal, TerraformOutput, TerraformStack, type TerraformElement } from "cdktf";
 import type { Construct, Node } from "constructs";
+import { siteDomainOf, statePlacement } from "../config/ownership";
 import { backendOf, type BlogConfig, type EnvironmentConfig } from "../config/schema";
 import { guardAccount } from "../lib/account-guard";
 import { addressedNode, claimAddress } from "../lib/addressing";
 import { AlarmFanIn } from "../lib/alarm-fan-in";
 import { configureBackend } from "../lib/backend";
-import { Releases } from "../lib/release";
 import { Names } from "../lib/naming";
+import { StackContext, type SharedFoundations } from "../lib/stack-context";
 import { TagsAspect } from "../lib/tags";
 import { factsToLocal } from "../shared/account-access";
 
@@ -22,6 +24,11 @@ export interface BlogStackProps {
   readonly config: BlogConfig;
   /** Environment name, a key of `config.environments`. */
   readonly envName: string;
+  /**
+   * The network layer's key and ops topic, registered once as the stack's context (`StackContext.of`): what its
+   * constructs encrypt with and alarm to. @default none (the network stack registers its own)
+   */
+  readonly network?: Partial<SharedFoundations>;
 }
 
 export abstract class BlogStack extends TerraformStack {
@@ -31,6 +38,8 @@ export abstract class BlogStack extends TerraformStack {
   public readonly names: Names;
   public readonly layer: Layer;
   public readonly provider: AwsProvider;
+  /** What this stack's constructs read instead of props passed by hand. */
+  protected readonly context: StackContext;
   private callerIdentity?: DataAwsCallerIdentity;
 
   constructor(scope: Construct, layer: Layer, props: BlogStackProps) {
@@ -41,13 +50,24 @@ export abstract class BlogStack extends TerraformStack {
     this.layer = layer;
     this.env = props.config.environments[props.envName];
     this.names = new Names(props.config.appName, props.envName, props.config.region);
+    this.context = new StackContext(this, {
+      names: this.names,
+      layer,
+      env: this.env,
+      region: props.config.region,
+      accountId: () => this.accountId,
+      foundations: props.network && {
+        kmsKeyArn: props.network.kmsKeyArn,
+        opsTopicArn: props.network.opsTopicArn,
+      },
+    });
 
     this.provider = new AwsProvider(this, "aws", { region: props.config.region });
     const account = this.env.account;
     if (account) guardAccount(this, { account, stackName });
     configureBackend(this, backendOf(props.config, props.envName), {
       stackName,
-      stateKey: `${props.envName}/${layer}`,
+      ...statePlacement(props.config, props.envName, layer),
       account,
     });
     Aspects.of(this).add(
@@ -81,35 +101,15 @@ export abstract class BlogStack extends TerraformStack {
     return new AwsProvider(this, id, { region, alias: region });
   }
 
-  /**
-   * This stack's CodeDeploy releases (lib/release.ts): named for its layer, reporting to the ops topic, run with the
-   * role its providers assume.
-   */
-  protected newReleases(network: { readonly opsTopicArn: string; readonly kmsKeyArn: string }): Releases {
-    return new Releases(this, "releases", {
-      names: this.names,
-      layer: this.layer,
-      settings: this.env.release,
-      opsTopicArn: network.opsTopicArn,
-      kmsKeyArn: network.kmsKeyArn,
-      region: this.region,
-      account: this.env.account,
-      sessionName: this.node.id,
-      accountId: this.accountId,
-    });
-  }
-
   /** Account id, read at plan time (synth needs no AWS account). */
   get accountId(): string {
     this.callerIdentity ??= new DataAwsCallerIdentity(this, "caller");
     return this.callerIdentity.accountId;
   }
 
-  /** Host name of the site when a domain is configured: the domain itself in production, `<env>.<domain>` elsewhere. */
+  /** Host name of the site when a domain is configured: the domain itself for its owner, else labelled (config/ownership.ts). */
   get siteDomain(): string | undefined {
-    const domain = this.config.domain?.name;
-    if (!domain) return undefined;
-    return this.env.production ? domain : `${this.envName}.${domain}`;
+    return siteDomainOf(this.config, this.envName);
   }
 
   /**

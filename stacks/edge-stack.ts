@@ -1,44 +1,23 @@
 /**
- * Edge layer: the built site in a private bucket, and one CloudFront distribution in front of everything:
- * the site (default), photos (`/media/*` from the media bucket) and the API (`/api/*`). Buckets are only
- * reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). With Cognito, the authors' sign-in too:
- * its app client needs the site's address (lib/author-sign-in.ts).
+ * Edge layer: the built site in a private bucket (lib/static-site.ts), and one CloudFront distribution in front of
+ * everything (lib/site-distribution.ts): the site (default), photos (`/media/*` from the media bucket) and the API
+ * (`/api/*`). Buckets are only reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). Optionally a
+ * custom domain (lib/site-domain.ts) and a web ACL (lib/web-acl.ts); the environment's dashboard and CloudFront's
+ * alarm (lib/operations.ts). With Cognito, the authors' sign-in too: its app client needs the site's address
+ * (lib/author-sign-in.ts).
  */
-import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
-import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
-import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
-import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
-import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
-import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
-import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
-import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudfront-monitoring-subscription";
-import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
-import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { AssetType, Fn, TerraformAsset, TerraformIterator, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { createHash } from "crypto";
-import * as fs from "fs";
-import { suppress } from "../checks/suppress";
+import { connectionsAlarmThreshold } from "../config/database-connections";
 import { AuthorFolders } from "../lib/author-folders";
 import { AuthorSignIn } from "../lib/author-sign-in";
-import type { SiteConfig } from "../web/src/config";
-import { cloudFrontAlarms } from "../lib/cloudfront-alarms";
-import { bucketOrigin, contentSecurityPolicy } from "../lib/content-security-policy";
-import { dashboardBody } from "../lib/dashboard";
-import { policyDocument, denyInsecureTransport } from "../lib/iam";
-import { acceptRetentionBelowAYear } from "../lib/log-retention";
 import type { MonitoredResources } from "../lib/monitored";
-import { connectionsAlarmThreshold } from "../config/database-connections";
-import { SecureBucket } from "../lib/secure-bucket";
-import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
-import { buildSite, type SiteFile } from "../web/build";
+import { Operations } from "../lib/operations";
+import { SiteDistribution } from "../lib/site-distribution";
+import { SiteDomain } from "../lib/site-domain";
+import { StaticSite } from "../lib/static-site";
+import { ObjectAuditTrail } from "../lib/object-audit-trail";
+import { EdgeWebAcl } from "../lib/web-acl";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { ApiOutputs, DataOutputs, NetworkOutputs } from "./outputs";
 
@@ -50,160 +29,50 @@ export interface EdgeStackProps extends BlogStackProps {
   readonly monitored: MonitoredResources;
 }
 
-/** AWS managed policies (stable, documented ids). */
-const MANAGED_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
-
-let siteFiles: SiteFile[] | undefined;
-/** The site is built once per synth and shared by every environment. */
-function builtSite(): SiteFile[] {
-  siteFiles ??= buildSite();
-  return siteFiles;
-}
-
 /** The last layer: nothing downstream reads it, so it exposes no outputs (`cdktf output` aside). */
 export class EdgeStack extends BlogStack {
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, "edge", props);
-    this.uploadsOrigin = bucketOrigin(this.region, props.data.uploadsBucket.name);
     const { network, data, api } = props;
     // CloudFront certificates and web ACLs live in us-east-1 whatever the app's region.
     const usEast1 = this.providerIn("us-east-1");
 
-    const web = new SecureBucket(this, "web", {
-      bucketPrefix: this.names.bucketPrefix("web"),
+    const site = new StaticSite(this, "static-site", {
+      names: this.names,
       kmsKeyArn: network.kmsKeyArn,
-      accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("web")}/` },
-      // Site files are re-created from the repository on every deploy.
-      forceDestroy: true,
-      // Its policy names the distribution, so it is attached below once the distribution exists.
-      managePolicy: false,
+      accessLogBucket: network.accessLogBucketName,
     });
-    suppress(
-      web.bucket,
-      "CKV_AWS_144",
-      "Site files are rebuilt from the repository on every deploy; a replica adds nothing",
-    );
-    suppress(web.bucket, "CKV2_AWS_62", "Only deploys write the site files and nothing reacts to them");
+    const domain =
+      this.siteDomain && this.config.domain
+        ? new SiteDomain(this, "site-domain", {
+            name: this.siteDomain,
+            hostedZoneId: this.config.domain.hostedZoneId,
+            provider: usEast1,
+          })
+        : undefined;
+    const webAclArn = this.env.edge.waf
+      ? new EdgeWebAcl(this, "web-acl", {
+          name: this.names.global("edge"),
+          metricName: this.names.resource("edge"),
+          logRetentionDays: this.env.logRetentionDays,
+          provider: usEast1,
+        }).arn
+      : undefined;
 
-    const oac = (id: string) =>
-      new CloudfrontOriginAccessControl(this, id, {
-        name: this.names.global(id),
-        description: `CloudFront reads the ${id.replace("-oac", "")} bucket`,
-        originAccessControlOriginType: "s3",
-        signingBehavior: "always",
-        signingProtocol: "sigv4",
-      });
-    const webOac = oac("web-oac");
-    const mediaOac = oac("media-oac");
-
-    const certificate = this.siteDomain ? this.createCertificate(usEast1, this.siteDomain) : undefined;
-    const webAclArn = this.env.edge.waf ? this.createWebAcl(usEast1) : undefined;
-
-    const distribution = new CloudfrontDistribution(this, "cdn", {
-      enabled: true,
-      comment: this.names.resource("site"),
-      defaultRootObject: "index.html",
-      httpVersion: "http2and3",
-      isIpv6Enabled: true,
+    const cdn = new SiteDistribution(this, "distribution", {
+      names: this.names,
+      region: this.region,
+      siteBucket: site.bucket,
+      mediaBucket: data.mediaBucket,
+      api: { endpoint: api.apiEndpoint, originVerifyValue: api.originVerifyValue },
+      uploadsBucketName: data.uploadsBucket.name,
+      cognitoIdentity: this.config.auth.mode === "cognito",
       priceClass: this.env.edge.priceClass,
-      aliases: this.siteDomain ? [this.siteDomain] : undefined,
-      webAclId: webAclArn,
-      origin: [
-        {
-          originId: "web",
-          domainName: web.bucket.bucketRegionalDomainName,
-          originAccessControlId: webOac.id,
-        },
-        {
-          originId: "media",
-          domainName: data.mediaBucket.regionalDomainName,
-          originAccessControlId: mediaOac.id,
-        },
-        {
-          originId: "api",
-          domainName: Fn.replace(api.apiEndpoint, "https://", ""),
-          customOriginConfig: {
-            httpPort: 80,
-            httpsPort: 443,
-            originProtocolPolicy: "https-only",
-            originSslProtocols: ["TLSv1.2"],
-          },
-          // Proves to the API that the request came through this distribution (it refuses any other with a 403);
-          // CloudFront replaces a viewer's header of the same name.
-          customHeader: [{ name: ORIGIN_VERIFY_HEADER, value: api.originVerifyValue }],
-        },
-      ],
-      defaultCacheBehavior: {
-        targetOriginId: "web",
-        ...this.behaviourDefaults(),
-        cachePolicyId: MANAGED_CACHING_OPTIMIZED,
-      },
-      orderedCacheBehavior: [
-        {
-          pathPattern: "/media/*",
-          targetOriginId: "media",
-          ...this.behaviourDefaults(),
-          cachePolicyId: MANAGED_CACHING_OPTIMIZED,
-        },
-        {
-          pathPattern: "/api/*",
-          targetOriginId: "api",
-          ...this.behaviourDefaults(),
-          allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-          cachePolicyId: this.apiCachePolicy().id,
-          originRequestPolicyId: this.apiOriginRequestPolicy().id,
-        },
-      ],
-      restrictions: { geoRestriction: { restrictionType: "none" } },
-      viewerCertificate: certificate
-        ? {
-            acmCertificateArn: certificate,
-            sslSupportMethod: "sni-only",
-            minimumProtocolVersion: "TLSv1.2_2021",
-          }
-        : { cloudfrontDefaultCertificate: true },
-      loggingConfig: {
-        bucket: network.accessLogBucketDomainName,
-        prefix: `cloudfront/${this.names.resource("site")}/`,
-        includeCookies: false,
-      },
+      accessLogBucketDomainName: network.accessLogBucketDomainName,
+      domain,
+      webAclArn,
     });
-    if (!certificate) {
-      const noDomain =
-        "No custom domain configured: the default *.cloudfront.net certificate only allows the TLSv1 security policy; set `domain` in the configuration to serve an ACM certificate with TLSv1.2_2021";
-      suppress(distribution, "CKV_AWS_174", noDomain);
-      suppress(distribution, "CKV2_AWS_42", noDomain);
-    }
-    if (!webAclArn) {
-      const noWaf =
-        "WAF is off for this environment (environments.<env>.edge.waf); API Gateway throttling still applies";
-      suppress(distribution, "CKV_AWS_68", noWaf);
-      suppress(distribution, "CKV2_AWS_47", noWaf);
-    } else {
-      suppress(
-        distribution,
-        "CKV2_AWS_47",
-        "The web ACL runs KnownBadInputs with its Log4JRCE rule (CKV_AWS_192 passes); Checkov's CKV2_AWS_47 also wants AnonymousIpList, which would block readers behind VPNs and privacy relays",
-      );
-    }
-    suppress(
-      distribution,
-      "CKV_AWS_310",
-      "Every origin lives in the app's one region (bucket, API); an origin group would need a replica in a second region to fail over to",
-    );
-    suppress(distribution, "CKV_AWS_374", "A public blog: readers may be anywhere, no country is excluded");
-
-    this.attachBucketPolicy("web-policy", web.bucket.id, web.tlsOnlyStatement(), distribution.arn, [
-      `${web.arn}/*`,
-    ]);
-    this.attachBucketPolicy(
-      "media-policy",
-      data.mediaBucket.name,
-      denyInsecureTransport([data.mediaBucket.arn, `${data.mediaBucket.arn}/*`]),
-      distribution.arn,
-      [`${data.mediaBucket.arn}/media/*`],
-    );
-    const siteUrl = this.siteDomain ? `https://${this.siteDomain}` : `https://${distribution.domainName}`;
+    const siteUrl = cdn.url;
     const signIn = api.authors
       ? new AuthorSignIn(this, "author-sign-in", {
           pool: api.authors,
@@ -225,25 +94,12 @@ export class EdgeStack extends BlogStack {
             roleName: this.names.global("author-folders"),
           })
         : undefined;
-    this.uploadSite(web, {
+    site.publish({
       ...(signIn ? { auth: signIn.siteConfig } : {}),
       ...(folders ? { folders: folders.siteConfig } : {}),
     });
 
-    if (this.siteDomain && this.config.domain) {
-      for (const type of ["A", "AAAA"]) {
-        new Route53Record(this, `site-${type.toLowerCase()}`, {
-          zoneId: this.config.domain.hostedZoneId,
-          name: this.siteDomain,
-          type,
-          alias: {
-            name: distribution.domainName,
-            zoneId: distribution.hostedZoneId,
-            evaluateTargetHealth: false,
-          },
-        });
-      }
-    }
+    domain?.pointAt(cdn.distribution);
 
     new SsmParameter(this, "site-url", {
       name: this.siteUrlParameterName,
@@ -268,274 +124,34 @@ export class EdgeStack extends BlogStack {
         "Cognito identity pool giving signed-in authors credentials for their own upload folders",
       );
     }
-    this.createOperations(props, usEast1, distribution);
-    this.output("distribution_id", distribution.id, "CloudFront distribution (for invalidations)");
-    this.output("web_bucket", web.name, "Bucket holding the built site");
-  }
-
-  /**
-   * The environment's dashboard lives here: the last layer is the only one that knows the distribution and already
-   * reads the API id; every other layer's resources have deterministic names, so reading them adds no dependency.
-   */
-  private createOperations(
-    props: EdgeStackProps,
-    usEast1: AwsProvider,
-    distribution: CloudfrontDistribution,
-  ): void {
-    // CacheHitRate and the other additional metrics cost per distribution: production only.
-    if (this.env.production) {
-      new CloudfrontMonitoringSubscription(this, "cdn-additional-metrics", {
-        provider: usEast1,
-        distributionId: distribution.id,
-        monitoringSubscription: {
-          realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" },
-        },
-      });
-    }
-    const { monitored } = props;
-    new CloudwatchDashboard(this, "dashboard", {
-      dashboardName: this.names.global("operations", 255),
-      dashboardBody: dashboardBody({
-        title: `${this.names.app}-${this.names.env}`,
-        region: this.region,
-        api: { apiId: props.api.apiId, stage: "$default" },
-        functions: monitored.functions,
-        streamConsumers: monitored.streamConsumers,
-        deadLetterQueues: monitored.deadLetterQueues,
-        tables: monitored.tables,
-        database: {
-          identifier: monitored.databaseIdentifier,
-          connectionsAlarm: connectionsAlarmThreshold(this.env.database),
-        },
-        cacheNodes: monitored.cacheNodes,
-        distributionId: distribution.id,
-        cacheHitRate: this.env.production,
-      }),
-    });
-    cloudFrontAlarms(this, {
+    // The environment's dashboard lives here: the last layer is the only one that knows the distribution and already
+    // reads the API id; every other layer's resources have deterministic names, so reading them adds no dependency.
+    new Operations(this, "operations", {
       names: this.names,
-      provider: usEast1,
+      region: this.region,
       accountId: this.accountId,
+      provider: usEast1,
       production: this.env.production,
-      distributionId: distribution.id,
+      distributionId: cdn.distribution.id,
+      apiId: api.apiId,
+      monitored: props.monitored,
+      databaseConnectionsAlarm: connectionsAlarmThreshold(this.env.database),
       alarmEmails: this.env.alarmEmails,
       alarmSubscriptions: this.env.alarmTopicSubscriptions,
     });
-  }
-
-  /** Every behaviour: HTTPS only, compressed, with the security headers. */
-  private behaviourDefaults() {
-    this.headersPolicy ??= this.createResponseHeadersPolicy();
-    return {
-      viewerProtocolPolicy: "redirect-to-https",
-      allowedMethods: ["GET", "HEAD", "OPTIONS"],
-      cachedMethods: ["GET", "HEAD"],
-      compress: true,
-      responseHeadersPolicyId: this.headersPolicy.id,
-    };
-  }
-
-  private headersPolicy?: CloudfrontResponseHeadersPolicy;
-  /** The uploads bucket's endpoint: the only S3 host the pages talk to. */
-  private readonly uploadsOrigin: string;
-
-  private createResponseHeadersPolicy(): CloudfrontResponseHeadersPolicy {
-    return new CloudfrontResponseHeadersPolicy(this, "security-headers", {
-      name: this.names.global("security-headers"),
-      securityHeadersConfig: {
-        strictTransportSecurity: {
-          accessControlMaxAgeSec: 63072000,
-          includeSubdomains: true,
-          preload: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: "DENY", override: true },
-        referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: true },
-        xssProtection: { protection: true, modeBlock: true, override: true },
-        contentSecurityPolicy: {
-          // Photos upload straight to the uploads bucket (presigned POST, or the author's own folder with credentials
-          // from Cognito Identity); sign-in talks to the hosted UI. No other AWS endpoint.
-          contentSecurityPolicy: contentSecurityPolicy({
-            connect: [this.uploadsOrigin, "https://*.amazoncognito.com"],
-            formAction: ["https://*.amazoncognito.com"],
-            ...(this.config.auth.mode === "cognito" ? { cognitoIdentityRegion: this.region } : {}),
-          }),
-          override: true,
-        },
-      },
-    });
-  }
-
-  /** Honours the API's own Cache-Control (public GETs cached for seconds); the JWT is part of the key. */
-  private apiCachePolicy(): CloudfrontCachePolicy {
-    return new CloudfrontCachePolicy(this, "api-cache", {
-      name: this.names.global("api-cache"),
-      comment: "Honour the API's Cache-Control; never longer than a minute",
-      minTtl: 0,
-      defaultTtl: 0,
-      maxTtl: 60,
-      parametersInCacheKeyAndForwardedToOrigin: {
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
-        headersConfig: { headerBehavior: "whitelist", headers: { items: ["Authorization"] } },
-        queryStringsConfig: { queryStringBehavior: "all" },
-        cookiesConfig: { cookieBehavior: "none" },
-      },
-    });
-  }
-
-  /**
-   * What the API needs beyond the cache key; never Host (API Gateway routes on its own host name). The reader's
-   * address (CloudFront-Viewer-Address, which CloudFront writes itself) is what the API's limits key on.
-   */
-  private apiOriginRequestPolicy(): CloudfrontOriginRequestPolicy {
-    return new CloudfrontOriginRequestPolicy(this, "api-origin-request", {
-      name: this.names.global("api-origin-request"),
-      comment: "Forward the client id, content negotiation headers and the viewer's address, not Host",
-      headersConfig: {
-        headerBehavior: "whitelist",
-        headers: {
-          items: ["x-client-id", "Content-Type", "Accept", "Origin", VIEWER_ADDRESS_HEADER],
-        },
-      },
-      queryStringsConfig: { queryStringBehavior: "all" },
-      cookiesConfig: { cookieBehavior: "none" },
-    });
-  }
-
-  private attachBucketPolicy(
-    id: string,
-    bucket: string,
-    tlsOnly: ReturnType<SecureBucket["tlsOnlyStatement"]>,
-    distributionArn: string,
-    readable: string[],
-  ): void {
-    new S3BucketPolicy(this, id, {
-      bucket,
-      policy: policyDocument([
-        tlsOnly,
-        {
-          Sid: "CloudFrontReadsThroughOac",
-          Effect: "Allow",
-          Principal: { Service: "cloudfront.amazonaws.com" },
-          Action: "s3:GetObject",
-          Resource: readable,
-          Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
-        },
-      ]),
-    });
-  }
-
-  /** One object per built file: content type, cache-control, and a content hash so unchanged files stay out of plans. */
-  private uploadSite(web: SecureBucket, siteConfig: SiteConfig): void {
-    for (const file of builtSite()) {
-      const bytes = fs.readFileSync(file.absolutePath);
-      const id = `site-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`;
-      const asset = new TerraformAsset(this, `${id}-asset`, {
-        path: file.absolutePath,
-        type: AssetType.FILE,
-        assetHash: createHash("sha256").update(bytes).digest("hex").slice(0, 32),
+    // Here because it logs this layer's site bucket and the data layer's buckets; its key statement is the network's.
+    if (this.env.audit.objectLevelLogging)
+      new ObjectAuditTrail(this, "object-audit", {
+        names: this.names,
+        settings: this.env.audit,
+        production: this.env.production,
+        region: this.region,
+        accountId: this.accountId,
+        kmsKeyArn: network.kmsKeyArn,
+        accessLogBucketName: network.accessLogBucketName,
+        bucketArns: [data.uploadsBucket.arn, data.mediaBucket.arn, site.bucket.arn],
       });
-      new S3Object(this, id, {
-        bucket: web.bucket.id,
-        key: file.path,
-        source: asset.path,
-        contentType: file.contentType,
-        cacheControl: file.cacheControl,
-        // SSE-KMS objects have no MD5 ETag, so the content hash goes in source_hash.
-        sourceHash: createHash("md5").update(bytes).digest("hex"),
-      });
-    }
-    new S3Object(this, "site-config", {
-      bucket: web.bucket.id,
-      key: "config.json",
-      // Runtime configuration of the front end (see web/src/config.ts).
-      content: Fn.jsonencode(siteConfig),
-      contentType: "application/json",
-      cacheControl: "no-cache",
-    });
-  }
-
-  private createCertificate(usEast1: AwsProvider, domain: string): string {
-    const zoneId = this.config.domain!.hostedZoneId;
-    const cert = new AcmCertificate(this, "certificate", {
-      provider: usEast1,
-      domainName: domain,
-      validationMethod: "DNS",
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const options = TerraformIterator.fromComplexList(cert.domainValidationOptions, "domain_name");
-    const records = new Route53Record(this, "certificate-validation", {
-      forEach: options,
-      zoneId,
-      name: options.getString("resource_record_name"),
-      type: options.getString("resource_record_type"),
-      records: [options.getString("resource_record_value")],
-      ttl: 60,
-      allowOverwrite: true,
-    });
-    const validation = new AcmCertificateValidation(this, "certificate-valid", {
-      provider: usEast1,
-      certificateArn: cert.arn,
-      // A for expression over the for_each records: Terraform computes the list at plan time.
-      validationRecordFqdns: Token.asList(`\${[for record in ${records.fqn} : record.fqdn]}`),
-    });
-    return validation.certificateArn;
-  }
-
-  private createWebAcl(usEast1: AwsProvider): string {
-    const managed = (name: string, priority: number) => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      // `statement` is untyped in the provider bindings and passed through as written: Terraform's own names.
-      statement: { managed_rule_group_statement: { vendor_name: "AWS", name } },
-      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
-    });
-    const acl = new Wafv2WebAcl(this, "waf", {
-      provider: usEast1,
-      name: this.names.global("edge"),
-      scope: "CLOUDFRONT",
-      defaultAction: { allow: {} },
-      rule: [
-        managed("AWSManagedRulesCommonRuleSet", 1),
-        managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
-        {
-          name: "rate-limit-per-ip",
-          priority: 3,
-          action: { block: {} },
-          statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } },
-          visibilityConfig: {
-            cloudwatchMetricsEnabled: true,
-            metricName: "rate-limit",
-            sampledRequestsEnabled: true,
-          },
-        },
-      ],
-      visibilityConfig: {
-        cloudwatchMetricsEnabled: true,
-        metricName: this.names.resource("edge"),
-        sampledRequestsEnabled: true,
-      },
-    });
-    // WAF logs to CloudWatch only into a group named aws-waf-logs-*, in the web ACL's region.
-    const logs = new CloudwatchLogGroup(this, "waf-logs", {
-      provider: usEast1,
-      name: `aws-waf-logs-${this.names.global("edge")}`,
-      retentionInDays: this.env.logRetentionDays,
-    });
-    suppress(
-      logs,
-      "CKV_AWS_158",
-      "The WAF log group must be in us-east-1 with the web ACL; the customer-managed key lives in the app's region, so CloudWatch Logs encrypts it with its service key",
-    );
-    acceptRetentionBelowAYear(logs, this.env.logRetentionDays, "logRetentionDays");
-    new Wafv2WebAclLoggingConfiguration(this, "waf-logging", {
-      provider: usEast1,
-      resourceArn: acl.arn,
-      logDestinationConfigs: [logs.arn],
-    });
-    return acl.arn;
+    this.output("distribution_id", cdn.distribution.id, "CloudFront distribution (for invalidations)");
+    this.output("web_bucket", site.bucket.name, "Bucket holding the built site");
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Construct } from "constructs";
 import { Foundations } from "../lib/foundations";
+import { objectAuditTrailName } from "../lib/object-audit-trail";
 import { SecurityGroupTable, type NetworkAccess } from "../lib/security-groups";
 import { AppVpc } from "../lib/vpc";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -37,11 +38,13 @@ export class NetworkStack extends BlogStack implements NetworkOutputs {
       production: this.env.production,
       alarmEmails: this.env.alarmEmails,
       alarmSubscriptions: this.env.alarmTopicSubscriptions,
+      objectAuditTrailName: this.env.audit.objectLevelLogging ? objectAuditTrailName(this.names) : undefined,
     });
     this.kmsKeyArn = foundations.key.arn;
     this.accessLogBucketName = foundations.accessLogs.name;
     this.accessLogBucketDomainName = foundations.accessLogs.bucket.bucketDomainName;
     this.opsTopicArn = foundations.opsTopic.arn;
+    this.context.useFoundations({ kmsKeyArn: this.kmsKeyArn, opsTopicArn: this.opsTopicArn });
 
     const vpc = new AppVpc(this, "vpc", {
       names: this.names,

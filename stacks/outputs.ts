@@ -4,6 +4,8 @@
  * interfaces, or the `Pick` of them it uses, never a stack object. The events and edge layers hand nothing on.
  */
 import type { AuthorPool } from "../lib/author-sign-in";
+import type { PostgresConnection } from "../lib/postgres-database";
+import type { CacheConnection } from "../lib/read-cache";
 
 export interface NetworkOutputs {
   /** Where functions that must reach the database run (egress through NAT or endpoints). */
@@ -28,29 +30,8 @@ export interface TableRef {
 }
 
 export interface DataOutputs {
-  readonly database: {
-    readonly address: string;
-    readonly port: string;
-    readonly name: string;
-    /** RDS-managed master secret in Secrets Manager (only the migration function reads it). */
-    readonly masterSecretArn: string;
-    /** `dbi-resource-id`, for `rds-db:connect` permissions. */
-    readonly resourceId: string;
-    /**
-     * `database.proxy`: the RDS Proxy the API connects through instead of the instance (IAM, TLS), with its
-     * `prx-…` id for the API's `rds-db:connect`. The migration function always connects to the instance.
-     */
-    readonly proxy?: { readonly endpoint: string; readonly resourceId: string };
-  };
-  readonly cache: {
-    readonly address: string;
-    readonly port: string;
-    readonly replicationGroupId: string;
-    readonly replicationGroupArn: string;
-    /** ElastiCache user with IAM authentication that the API connects as. */
-    readonly apiUserId: string;
-    readonly apiUserArn: string;
-  };
+  readonly database: PostgresConnection;
+  readonly cache: CacheConnection;
   readonly subscribersTable: TableRef;
   /** Stream of new subscribers, consumed by the welcome-email function. */
   readonly subscribersStreamArn: string;

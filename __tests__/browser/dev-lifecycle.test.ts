@@ -3,7 +3,6 @@
  * bundles) and the local sign-in configuration, and Ctrl-C stops everything, leaving no process behind.
  */
 import * as fs from "fs";
-import { createServer } from "net";
 import {
   closeChromium,
   descendantsOf,
@@ -15,6 +14,7 @@ import {
   type RunningDevServer,
 } from "../../dev/harness";
 import { SAMPLE_AUTHOR, SAMPLE_TITLE_PREFIX } from "../../dev/sample-content";
+import { freePort } from "../../local/ports";
 
 jest.setTimeout(180_000);
 
@@ -108,15 +108,6 @@ test("without Redis the API runs uncached (with a notice), and SIGTERM stops eve
   while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(pids.filter(isRunning)).toEqual([]);
 });
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test("a request during start-up or shutdown is answered (503 with Retry-After, or the real answer) or refused, never left hanging", async () => {
   const port = await freePort();
@@ -269,6 +260,6 @@ test("a first run shows sample posts with real photos and thumbnails, editable b
 
 test("a bad PORT is refused with a clear message", async () => {
   await expect(startDevServer({ PORT: "not-a-port" }, 30_000)).rejects.toThrow(
-    /PORT must be an integer from 0 to 65535/,
+    /The dev server.s environment is invalid: PORT must be a whole number from 0 to 65535, got "not-a-port"/,
   );
 });

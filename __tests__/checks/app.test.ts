@@ -7,9 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadCatalog } from "../../checks/checkov/catalog";
 import { checkovScanner, type CheckovReport } from "../../checks/checkov/judge";
-import { locateCheckov } from "../../checks/checkov/locate";
 import { checkovSwitchedOff, scanWithCheckov } from "../../checks/checkov/scan";
 import { isInvalidSuppression, runChecks, type CheckReport } from "../../checks/engine";
 import { checkovSection, DOCS_FILE, replaceSection } from "../../checks/generate-docs";
@@ -79,10 +77,10 @@ describe("the real app", () => {
       expect(o.reason?.length).toBeGreaterThanOrEqual(20);
   });
 
-  it("has docs/security-rules.md show what Checkov concludes now (npx tsx checks/generate-docs.ts)", () => {
+  it("has docs/security-rules.md list the Checkov checks skipped now (npx tsx checks/generate-docs.ts)", () => {
     if (!checkov) return; // SKIP_CHECKOV=1
     const text = fs.readFileSync(DOCS_FILE, "utf8");
-    const section = checkovSection(report, checkov, loadCatalog(locateCheckov(root)));
+    const section = checkovSection(checkov);
     expect(replaceSection(text, "Checkov on our stacks", section)).toBe(text);
   });
 
@@ -127,28 +125,35 @@ describe("the real app", () => {
         for (const body of Object.values(resources)) change(body as JsonObject);
         fs.writeFileSync(file, JSON.stringify(json));
       };
-      weaken("data", "aws_db_instance", (db) => (db.storage_encrypted = false));
-      weaken("data", "aws_s3_bucket_public_access_block", (pab) => (pab.ignore_public_acls = false));
+      weaken("data", "aws_db_instance", (db) => (db.backup_retention_period = 1));
       weaken("api", "aws_lambda_function", (fn) => (fn.runtime = "nodejs18.x"));
       weaken("api", "aws_apigatewayv2_stage", (stage) => delete stage.default_route_settings);
       weaken("events", "aws_lambda_event_source_mapping", (m) => (m.maximum_retry_attempts = -1));
-      weaken("edge", "aws_cloudfront_distribution", (d) => {
-        (d.default_cache_behavior as JsonObject).viewer_protocol_policy = "allow-all";
-      });
       // The media bucket lives in the data stack; its TLS-only policy in the edge stack.
       weaken("edge", "aws_s3_bucket_policy", (policy) => {
-        policy.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+        policy.policy = JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }],
+        });
       });
-      weaken("network", "aws_flow_log", (flowLog) => (flowLog.vpc_id = "vpc-0123456789abcdef0"));
+      weaken("network", "aws_vpc_security_group_ingress_rule", (rule) => {
+        delete rule.referenced_security_group_id;
+        rule.cidr_ipv4 = "0.0.0.0/0";
+      });
 
       const failed = runChecks(loadOutdir(copy)).outcomes.filter((o) => o.status === "fail");
       const failedRules = (stack: string) =>
         [...new Set(failed.filter((o) => o.stack === stack).map((o) => o.ruleId))].sort();
-      expect(failedRules("myblog-dev-data")).toEqual(["CKV2_AWS_6", "CKV_AWS_16", "FSBP_S3.5"].sort());
-      expect(failedRules("myblog-dev-api")).toEqual(["BLOG_APIGW_THROTTLING", "CKV_AWS_363"].sort());
+      expect(failedRules("myblog-dev-data")).toEqual(["FSBP_RDS.11", "FSBP_S3.5"]);
+      expect(failedRules("myblog-dev-api")).toEqual([
+        "BLOG_APIGW_THROTTLING",
+        "BLOG_LAMBDA_SUPPORTED_RUNTIME",
+      ]);
       expect(failedRules("myblog-dev-events")).toEqual(["BLOG_STREAM_BOUNDED_RETRIES"]);
-      expect(failedRules("myblog-dev-edge")).toEqual(expect.arrayContaining(["CKV_AWS_34"]));
-      expect(failedRules("myblog-dev-network")).toEqual(["CKV2_AWS_11"]);
+      expect(failedRules("myblog-dev-edge")).toEqual(
+        expect.arrayContaining(["BLOG_POLICY_NOT_PUBLIC", "FSBP_S3.5"]),
+      );
+      expect(failedRules("myblog-dev-network")).toEqual(["BLOG_NO_OPEN_INGRESS"]);
       expect(failed.every((o) => o.stack.startsWith("myblog-dev-"))).toBe(true);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });

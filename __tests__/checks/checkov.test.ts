@@ -7,14 +7,12 @@ import "@microsoft/jest-sarif";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseCatalog } from "../../checks/checkov/catalog";
-import { checkovScanner, type CheckovReport } from "../../checks/checkov/judge";
+import { checkovScanner, judgeCheckov, type CheckovReport } from "../../checks/checkov/judge";
 import { CheckovNotFoundError, INSTALL_HINT, locateCheckov } from "../../checks/checkov/locate";
 import { checkovEnv, parseCheckovJson } from "../../checks/checkov/run";
-import { checkovSwitchedOff } from "../../checks/checkov/scan";
+import { checkovSwitchedOff, scanWithCheckov } from "../../checks/checkov/scan";
 import { main } from "../../checks/cli";
 import { runChecks } from "../../checks/engine";
-import { DISAGREEMENTS } from "../../checks/checkov/disagreements";
 import { checkovSection } from "../../checks/generate-docs";
 import { loadOutdir } from "../../checks/model";
 import { ALL_RULES } from "../../checks/rules";
@@ -47,7 +45,7 @@ const STACKS: Record<string, object> = {
     resource: {
       aws_sns_topic: {
         plain: topic("plain", {
-          "//": { suppressions: [because("CKV_AWS_26", "fixture: the pack and Checkov both fail it")] },
+          "//": { suppressions: [because("CKV_AWS_26", "fixture: Checkov fails it")] },
         }),
       },
       aws_cloudwatch_log_group: {
@@ -56,9 +54,151 @@ const STACKS: Record<string, object> = {
           retention_in_days: 7,
           kms_key_id: KEY,
           tags: TAGS,
-          // The pack's CKV_AWS_338 passes (a retention is set), Checkov's wants a year: used by Checkov only.
+          // Checkov's CKV_AWS_338 wants a year.
           "//": { suppressions: [because("CKV_AWS_338", "fixture: a week is enough in dev")] },
         },
+      },
+    },
+  },
+};
+
+const fn = (name: string, extra: object = {}) => ({
+  function_name: name,
+  role: "arn:aws:iam::111122223333:role/fn",
+  runtime: "nodejs24.x",
+  handler: "index.handler",
+  filename: "code.zip",
+  ...extra,
+});
+const policyOf = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+
+/**
+ * Why each rule beside a Checkov check stays in the pack: a resource on which Checkov's verdict for the check
+ * differs from the rule's (`beyondCheckov` says why). When Checkov comes to judge one like the rule, this
+ * fails: then remove the rule, and let Checkov decide.
+ */
+const BEYOND_CHECKOV: readonly { rule: string; check: string; address: string }[] = [
+  {
+    rule: "BLOG_LAMBDA_VPC_WHERE_NEEDED",
+    check: "CKV_AWS_117",
+    address: "aws_lambda_function.vpc_for_nothing",
+  },
+  {
+    rule: "BLOG_LAMBDA_ASYNC_FAILURE_DESTINATION",
+    check: "CKV_AWS_116",
+    address: "aws_lambda_function.handled",
+  },
+  {
+    rule: "BLOG_LAMBDA_DOWNSTREAM_CONCURRENCY",
+    check: "CKV_AWS_115",
+    address: "aws_lambda_function.harmless",
+  },
+  { rule: "BLOG_LAMBDA_NO_ENV_SECRETS", check: "CKV_AWS_45", address: "aws_lambda_function.password" },
+  { rule: "BLOG_LAMBDA_SUPPORTED_RUNTIME", check: "CKV_AWS_363", address: "aws_lambda_function.node18" },
+  { rule: "BLOG_POLICY_NOT_PUBLIC", check: "CKV_AWS_169", address: "aws_sns_topic_policy.anyone_publishes" },
+  { rule: "BLOG_POLICY_NOT_PUBLIC", check: "CKV_AWS_168", address: "aws_sqs_queue_policy.anyone_sends" },
+  { rule: "BLOG_POLICY_NOT_PUBLIC", check: "CKV_AWS_70", address: "aws_s3_bucket_policy.everyone_but" },
+  ...["CKV_AWS_277", "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"].map((check) => ({
+    rule: "BLOG_NO_OPEN_INGRESS",
+    check,
+    address: "aws_security_group_rule.open_8080",
+  })),
+  { rule: "FSBP_S3.5", check: "CKV_AWS_379", address: "aws_s3_bucket.plain_http" },
+  { rule: "FSBP_RDS.11", check: "CKV_AWS_133", address: "aws_db_instance.one_day_backups" },
+  {
+    rule: "FSBP_ElastiCache.1",
+    check: "CKV_AWS_134",
+    address: "aws_elasticache_replication_group.no_snapshots",
+  },
+  ...["CKV_AWS_355", "CKV_AWS_287"].map((check) => ({
+    rule: "BLOG_IAM_SCOPED_RESOURCES",
+    check,
+    address: "aws_iam_role_policy.every_secret",
+  })),
+];
+
+STACKS["fx-beyond"] = {
+  resource: {
+    aws_lambda_function: {
+      vpc_for_nothing: fn("a", { vpc_config: { subnet_ids: ["subnet-1"], security_group_ids: ["sg-1"] } }),
+      handled: fn("b", { reserved_concurrent_executions: 1 }),
+      harmless: fn("c"),
+      password: fn("d", {
+        environment: { variables: { DATABASE_URL: "postgres://app:hunter2@db.internal:5432/app" } },
+      }),
+      node18: fn("e", { runtime: "nodejs18.x" }),
+    },
+    aws_lambda_permission: {
+      topic_invokes: {
+        function_name: "${aws_lambda_function.handled.function_name}",
+        action: "lambda:InvokeFunction",
+        principal: "sns.amazonaws.com",
+        source_arn: "arn:aws:sns:eu-west-1:111122223333:t",
+      },
+    },
+    aws_lambda_function_event_invoke_config: {
+      handled_failures: {
+        function_name: "${aws_lambda_function.handled.function_name}",
+        destination_config: { on_failure: { destination: "arn:aws:sqs:eu-west-1:111122223333:dlq" } },
+      },
+    },
+    aws_sns_topic_policy: {
+      anyone_publishes: {
+        arn: "arn:aws:sns:eu-west-1:111122223333:t",
+        policy: policyOf({ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: "*" }),
+      },
+    },
+    aws_sqs_queue_policy: {
+      anyone_sends: {
+        queue_url: "https://sqs.eu-west-1.amazonaws.com/111122223333/q",
+        policy: policyOf({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" }),
+      },
+    },
+    aws_s3_bucket_policy: {
+      everyone_but: {
+        bucket: "b",
+        policy: policyOf({
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: {
+            ArnNotEquals: { "aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1" },
+          },
+        }),
+      },
+    },
+    aws_s3_bucket: { plain_http: { bucket: "plain-http" } },
+    aws_db_instance: {
+      one_day_backups: {
+        engine: "postgres",
+        instance_class: "db.t4g.micro",
+        allocated_storage: 20,
+        backup_retention_period: 1,
+      },
+    },
+    aws_elasticache_replication_group: {
+      no_snapshots: {
+        replication_group_id: "c",
+        description: "c",
+        engine: "redis",
+        snapshot_retention_limit: 0,
+      },
+    },
+    aws_security_group_rule: {
+      open_8080: {
+        security_group_id: "sg-1",
+        type: "ingress",
+        protocol: "tcp",
+        from_port: 8000,
+        to_port: 8080,
+        cidr_blocks: ["0.0.0.0/0"],
+      },
+    },
+    aws_iam_role_policy: {
+      every_secret: {
+        role: "fn",
+        policy: policyOf({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" }),
       },
     },
   },
@@ -158,73 +298,91 @@ describe("suppressions judged with Checkov", () => {
   const model = () => loadOutdir(outdirWith(["fx-skip"]));
   const address = "aws_cloudwatch_log_group.short";
 
-  it("accepts a suppression that only Checkov uses, and reports it unverified when Checkov did not run", () => {
+  it("accepts a suppression of a Checkov id that Checkov fails, and reports it unverified when Checkov did not run", () => {
     const used = runChecks(model(), ALL_RULES, {
       ran: true,
       failed: (_s, a, id) => a === address && id === "CKV_AWS_338",
     });
     expect(used.suppressions.find((s) => s.address === address)).toMatchObject({
       status: "applied",
-      usedBy: ["checkov"],
+      usedBy: "checkov",
     });
     const off = runChecks(model(), ALL_RULES, checkovScanner(undefined));
     expect(off.suppressions.find((s) => s.address === address)?.status).toBe("unverified");
     expect(off.summary.invalidSuppressions).toBe(0);
   });
 
-  it("still fails a suppression that neither the pack nor Checkov uses", () => {
+  it("fails a suppression of a Checkov id that Checkov does not fail", () => {
     const report = runChecks(model(), ALL_RULES, { ran: true, failed: () => false });
     expect(report.suppressions.find((s) => s.address === address)).toMatchObject({
       status: "suppresses-nothing",
-      message: expect.stringMatching(/the resource passes it and Checkov does not fail it/),
+      message: expect.stringMatching(/Checkov does not fail it on this resource/),
     });
     expect(report.ok).toBe(false);
+  });
+
+  it("skips Checkov's route authorization checks on a route declared public, with its reason", () => {
+    const outdir = outdirWith(["fx-skip"], (stacks) => {
+      Object.assign((stacks["fx-skip"] as { resource: Record<string, object> }).resource, {
+        aws_apigatewayv2_route: {
+          open: { api_id: "a", route_key: "GET /posts", "//": { public_route: "readers browse" } },
+          forgotten: { api_id: "a", route_key: "DELETE /posts" },
+        },
+        aws_api_gateway_method: { open: { http_method: "GET", "//": { public_route: "readers browse" } } },
+      });
+    });
+    const result = (checkId: string, resource: string) => ({
+      checkId,
+      checkName: checkId,
+      verdict: "failed" as const,
+      file: "stacks/fx-skip/cdk.tf.json",
+      resource,
+      startLine: 0,
+    });
+    const judged = judgeCheckov(
+      {
+        version: "3",
+        millis: 0,
+        results: [
+          result("CKV_AWS_309", "aws_apigatewayv2_route.open"),
+          result("CKV_AWS_309", "aws_apigatewayv2_route.forgotten"),
+          result("CKV_AWS_59", "aws_api_gateway_method.open"),
+        ],
+      },
+      loadOutdir(outdir),
+    );
+    expect(judged.outcomes.map((o) => [o.checkId, o.address, o.status, o.reason])).toEqual([
+      ["CKV_AWS_309", "aws_apigatewayv2_route.forgotten", "failed", undefined],
+      ["CKV_AWS_309", "aws_apigatewayv2_route.open", "skipped", "public route: readers browse"],
+      ["CKV_AWS_59", "aws_api_gateway_method.open", "skipped", "public route: readers browse"],
+    ]);
   });
 });
 
 describe("the docs' Checkov section", () => {
-  const catalog = parseCatalog(
-    [
-      "|    0 | CKV_AWS_26  | resource | aws_sns_topic | Ensure all data stored in the SNS topic is encrypted | Terraform | https://x |",
-      "|    1 | CKV_AWS_338 | resource | aws_cloudwatch_log_group | Ensure CloudWatch log groups retains logs for at least 1 year | Terraform | https://x |",
-      "|    2 | CKV_K8S_1   | resource | kubernetes_pod | not Terraform's | Kubernetes | https://x |",
-    ].join("\n"),
-  );
-  const checkov = (status: "passed" | "failed"): CheckovReport => ({
-    version: "3.3.30",
-    millis: 0,
-    outcomes: [
-      {
-        checkId: "CKV_AWS_338",
-        checkName: "",
-        stack: "fx-skip",
-        address: "aws_cloudwatch_log_group.short",
-        status,
-      },
-    ],
-    summary: { passed: 0, failed: 0, skipped: 0 },
-    byCheck: new Map([["CKV_AWS_338", { passed: status === "passed" ? 1 : 0, failed: 0, skipped: 0 }]]),
-    ok: true,
-  });
-
-  it("reads Checkov's Terraform catalog from `checkov --list`", () => {
-    expect([...catalog.keys()]).toEqual(["CKV_AWS_26", "CKV_AWS_338"]);
-  });
-
-  it("requires an explanation where the pack and Checkov disagree, and none where they agree", () => {
-    const pack = runChecks(loadOutdir(outdirWith(["fx-skip"])), ALL_RULES, { ran: true, failed: () => true });
-    // CKV_AWS_338: the pack passes the log group, Checkov fails it, and the explanation exists.
-    const explained = { CKV_AWS_338: DISAGREEMENTS.CKV_AWS_338 };
-    const section = checkovSection(pack, checkov("failed"), catalog, explained);
-    expect(section).toMatch(
-      /\| `CKV_AWS_338` \| {2}\| Ensure CloudWatch log groups retains logs for at least 1 year \|/,
-    );
-    expect(section).toMatch(/- \*\*`CKV_AWS_338`\*\*: Checkov for production, the pack for dev/);
-    expect(section).toMatch(/\| `CKV_AWS_27` \| {2}\| {2}\| Checkov has no such check for terraform_json \|/);
-    expect(section).toMatch(/\| `FSBP_S3.5` \| {2}\| {2}\| not a Checkov id \|/);
-    expect(() => checkovSection(pack, checkov("failed"), catalog, {})).toThrow(/explain CKV_AWS_338/);
-    // When they agree, the explanation is stale.
-    expect(() => checkovSection(pack, checkov("passed"), catalog, explained)).toThrow(/remove CKV_AWS_338/);
+  it("lists the checks that fail somewhere, with their failures and skips, and not the ones that pass", () => {
+    const outcome = (checkId: string, status: "passed" | "failed" | "skipped") => ({
+      checkId,
+      checkName: `${checkId}'s title`,
+      stack: "fx",
+      address: "aws_sns_topic.t",
+      status,
+    });
+    const report: CheckovReport = {
+      version: "3.3.30",
+      millis: 0,
+      outcomes: [outcome("CKV_AWS_26", "passed"), outcome("CKV_AWS_338", "skipped")],
+      summary: { passed: 1, failed: 0, skipped: 1 },
+      byCheck: new Map([
+        ["CKV_AWS_26", { passed: 1, failed: 0, skipped: 0 }],
+        ["CKV_AWS_338", { passed: 0, failed: 0, skipped: 1 }],
+      ]),
+      ok: true,
+    };
+    const section = checkovSection(report);
+    expect(section).toMatch(/^Checkov 3\.3\.30 /);
+    expect(section).toContain("| `CKV_AWS_338` | CKV_AWS_338's title | 0 / 1 |");
+    expect(section).not.toContain("CKV_AWS_26");
   });
 });
 
@@ -268,9 +426,9 @@ maybe("npm run check with Checkov", () => {
 
     const pack = run.read("security-report.json");
     const judged = (rule: string) => pack.suppressions.find((s: { rule: string }) => s.rule === rule);
-    expect(judged("CKV_AWS_26")).toMatchObject({ status: "applied", usedBy: ["pack", "checkov"] });
-    expect(judged("CKV_AWS_338")).toMatchObject({ status: "applied", usedBy: ["checkov"] });
-    expect(judged("CKV2_AWS_62")).toMatchObject({ status: "unknown-rule" });
+    expect(judged("CKV_AWS_26")).toMatchObject({ status: "applied", usedBy: "checkov" });
+    expect(judged("CKV_AWS_338")).toMatchObject({ status: "applied", usedBy: "checkov" });
+    expect(judged("CKV2_AWS_62")).toMatchObject({ status: "suppresses-nothing" });
 
     const sarif = run.read("checkov-report.sarif");
     expect(sarif).toBeValidSarifLog();
@@ -287,6 +445,25 @@ maybe("npm run check with Checkov", () => {
     expect(results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^cdktf\.out\/stacks\/fx-/);
     for (const file of ["checkov-report.json", "checkov-report.sarif"])
       expect(fs.readFileSync(path.join(outdir, file), "utf8")).not.toContain(os.tmpdir());
+  });
+
+  it("judges otherwise than each rule beside a Checkov check, on the resource that says why the rule stays", () => {
+    const outdir = outdirWith(["fx-beyond"]);
+    const model = loadOutdir(outdir);
+    const checkov = scanWithCheckov(model, outdir, root);
+    const pack = runChecks(model);
+    const packFails = (rule: string, address: string) =>
+      pack.outcomes.some((o) => o.ruleId === rule && o.address === address && o.status === "fail");
+    const checkovFails = (check: string, address: string) =>
+      checkov.outcomes.some((o) => o.checkId === check && o.address === address && o.status !== "passed");
+    const alike = BEYOND_CHECKOV.filter(
+      (g) => packFails(g.rule, g.address) === checkovFails(g.check, g.address),
+    );
+    expect(alike.map((g) => `Checkov's ${g.check} now judges ${g.address} as ${g.rule} does`)).toEqual([]);
+    const unproven = ALL_RULES.filter((r) => r.beyondCheckov && !BEYOND_CHECKOV.some((g) => g.rule === r.id));
+    expect(unproven.map((r) => r.id)).toEqual([]);
+    for (const rule of ALL_RULES.filter((r) => r.beyondCheckov))
+      expect(BEYOND_CHECKOV.map((g) => g.check)).toContain(rule.beyondCheckov?.check);
   });
 
   it("exits 0 when Checkov's only failures are suppressed in code; --checkov-only runs Checkov alone", () => {

@@ -20,16 +20,7 @@ import { formatTable } from "../../checks/report";
 import { resourceRule } from "../../checks/rule";
 import { ALL_RULES } from "../../checks/rules";
 import { declarePublicRoute, suppress } from "../../checks/suppress";
-import {
-  bucket,
-  database,
-  distribution,
-  headersPolicy,
-  httpApi,
-  policy,
-  REQUIRED_TAGS,
-  tlsOnly,
-} from "./fixtures";
+import { bucket, httpApi, policy, REQUIRED_TAGS, table, tlsOnly } from "./fixtures";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -88,51 +79,15 @@ describe("cross-stack joins", () => {
   });
 });
 
-describe("references into a stack that is not in the synth output", () => {
-  function edgeWithHeadersFrom(maxAge: number): string {
-    return synth((app) => {
-      const shared = stack(app, "fx-dev-shared", false);
-      const headers = headersPolicy(shared, "headers-elsewhere", { accessControlMaxAgeSec: maxAge });
-      distribution(stack(app, "fx-dev-edge", false), {}, { responseHeadersPolicyId: headers.id });
-    });
-  }
-
-  const dropStack = (outdir: string, name: string) => {
-    const file = path.join(outdir, "manifest.json");
-    const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
-    delete manifest.stacks[name];
-    fs.writeFileSync(file, JSON.stringify(manifest));
-  };
-
-  it("follows the reference when the other stack is loaded", () => {
-    const outcome = runChecks(loadOutdir(edgeWithHeadersFrom(300))).outcomes.find(
-      (o) => o.ruleId === "CKV2_AWS_32",
-    );
-    expect(outcome).toMatchObject({
-      status: "fail",
-      message: expect.stringMatching(
-        /aws_cloudfront_response_headers_policy.headers-elsewhere HSTS max-age 300/,
-      ),
-    });
-  });
-
-  it("accepts a reference it cannot follow where only its presence is required", () => {
-    const outdir = edgeWithHeadersFrom(300);
-    dropStack(outdir, "fx-dev-shared");
-    const outcome = runChecks(loadOutdir(outdir)).outcomes.find((o) => o.ruleId === "CKV2_AWS_32");
-    expect(outcome).toMatchObject({ stack: "fx-dev-edge", status: "pass" });
-  });
-});
-
 describe("stack facts", () => {
   it("applies production-only rules only where stack_facts.production is true; no facts = not production", () => {
     const outdir = synth((app) => {
-      database(stack(app, "fx-prod-data", true), { multiAz: false });
-      database(stack(app, "fx-dev-data", false), { multiAz: false });
-      database(stack(app, "fx-unknown-data"), { multiAz: false });
+      table(stack(app, "fx-prod-data", true), "t", { deletionProtectionEnabled: false });
+      table(stack(app, "fx-dev-data", false), "t", { deletionProtectionEnabled: false });
+      table(stack(app, "fx-unknown-data"), "t", { deletionProtectionEnabled: false });
     });
-    const multiAz = runChecks(loadOutdir(outdir)).outcomes.filter((o) => o.ruleId === "CKV_AWS_157");
-    expect(multiAz.map((o) => [o.stack, o.status])).toEqual([["fx-prod-data", "fail"]]);
+    const protection = runChecks(loadOutdir(outdir)).outcomes.filter((o) => o.ruleId === "FSBP_DynamoDB.6");
+    expect(protection.map((o) => [o.stack, o.status])).toEqual([["fx-prod-data", "fail"]]);
   });
 });
 
@@ -156,55 +111,71 @@ describe("stack facts of the wrong shape", () => {
 });
 
 describe("suppressions", () => {
-  it("turns a failure into a listed suppression, also when named by a reference alias", () => {
+  /** Checkov, as far as the suppressions are concerned: it fails CKV_AWS_18 on every resource. */
+  const checkov = {
+    ran: true,
+    failed: (_stack: string, _address: string, id: string) => id === "CKV_AWS_18",
+  };
+
+  it("turns a pack failure into a listed suppression, and a Checkov failure into a skip of Checkov's", () => {
     const outdir = synth((app) => {
       const s = stack(app, "fx-dev-network", false);
-      const logs = bucket(s, "logs", { logging: false, publicAccessBlock: false });
+      const logs = bucket(s, "logs", { policy: false });
+      suppress(logs, "FSBP_S3.5", "fixture: nothing else writes to it");
       suppress(logs, "CKV_AWS_18", "this is the access-log bucket itself");
-      suppress(logs, "CKV_AWS_53", "fixture: alias of CKV2_AWS_6");
     });
-    const report = runChecks(loadOutdir(outdir));
+    const report = runChecks(loadOutdir(outdir), ALL_RULES, checkov);
     expect(report.ok).toBe(true);
-    expect(report.summary).toMatchObject({ fail: 0, invalidSuppressions: 0, suppressed: 2 });
+    expect(report.summary).toMatchObject({ fail: 0, invalidSuppressions: 0, suppressed: 1 });
     expect(report.suppressions).toEqual([
+      expect.objectContaining({ rule: "FSBP_S3.5", ruleId: "FSBP_S3.5", status: "applied", usedBy: "pack" }),
       expect.objectContaining({
         rule: "CKV_AWS_18",
-        ruleId: "CKV_AWS_18",
         status: "applied",
+        usedBy: "checkov",
         reason: "this is the access-log bucket itself",
       }),
-      expect.objectContaining({ rule: "CKV_AWS_53", ruleId: "CKV2_AWS_6", status: "applied" }),
     ]);
-    expect(report.outcomes.find((o) => o.ruleId === "CKV_AWS_18")).toMatchObject({
+    expect(report.outcomes.find((o) => o.ruleId === "FSBP_S3.5")).toMatchObject({
       status: "suppressed",
-      reason: "this is the access-log bucket itself",
+      reason: "fixture: nothing else writes to it",
     });
   });
 
-  it("reports a suppression of an unknown rule, of a passing resource, and of a rule that does not apply", () => {
+  it("reports a suppression of an unknown rule, of a passing resource, of a rule that does not apply, and of a Checkov id Checkov does not fail", () => {
     const outdir = synth((app) => {
       const s = stack(app, "fx-dev-network", false);
       const b = bucket(s, "b");
-      suppress(b, "CKV_AWS_99999", "typo");
-      suppress(b, "CKV_AWS_21", "versioning is on, so this suppresses nothing");
-      suppress(b, "CKV_AWS_16", "an RDS rule on a bucket");
+      suppress(b, "BLOG_NO_SUCH_RULE", "typo");
+      suppress(b, "FSBP_S3.5", "the policy requires TLS, so this suppresses nothing");
+      suppress(b, "FSBP_RDS.11", "an RDS rule on a bucket");
+      suppress(b, "CKV_AWS_99999", "Checkov has no such check");
     });
-    const report = runChecks(loadOutdir(outdir));
+    const report = runChecks(loadOutdir(outdir), ALL_RULES, checkov);
     expect(report.ok).toBe(false);
-    expect(report.summary.invalidSuppressions).toBe(3);
+    expect(report.summary.invalidSuppressions).toBe(4);
     expect(report.suppressions.map((s) => [s.rule, s.status, s.message])).toEqual([
-      ["CKV_AWS_99999", "unknown-rule", "suppression names unknown rule CKV_AWS_99999"],
+      ["BLOG_NO_SUCH_RULE", "unknown-rule", "suppression names unknown rule BLOG_NO_SUCH_RULE"],
       [
-        "CKV_AWS_21",
+        "FSBP_S3.5",
         "suppresses-nothing",
-        "suppression of CKV_AWS_21 suppresses nothing: the resource passes it",
+        "suppression of FSBP_S3.5 suppresses nothing: the resource passes it",
       ],
       [
-        "CKV_AWS_16",
+        "FSBP_RDS.11",
         "suppresses-nothing",
-        "suppression of CKV_AWS_16 suppresses nothing: the rule does not apply to this resource",
+        "suppression of FSBP_RDS.11 suppresses nothing: the rule does not apply to this resource",
+      ],
+      [
+        "CKV_AWS_99999",
+        "suppresses-nothing",
+        "suppression of CKV_AWS_99999 suppresses nothing: Checkov does not fail it on this resource (or has no such check)",
       ],
     ]);
+    // Without Checkov, its ids cannot be judged: listed as unverified, not invalid.
+    const withoutCheckov = runChecks(loadOutdir(outdir));
+    expect(withoutCheckov.suppressions.find((s) => s.rule === "CKV_AWS_99999")?.status).toBe("unverified");
+    expect(withoutCheckov.summary.invalidSuppressions).toBe(3);
   });
 
   it("rejects a hand-edited suppression without a reason", () => {
@@ -218,7 +189,7 @@ describe("suppressions", () => {
 });
 
 describe("public routes", () => {
-  it("accepts an unauthenticated route only when declared public, and lists it", () => {
+  it("lists the routes declared public with their reason, and requires one", () => {
     const outdir = synth((app) => {
       const s = stack(app, "fx-dev-api", false);
       const authed = httpApi(s);
@@ -229,18 +200,8 @@ describe("public routes", () => {
       });
       declarePublicRoute(open, "readers list posts without signing in");
       expect(() => declarePublicRoute(open, " ")).toThrow(/reason is required/);
-      new Apigatewayv2Route(s, "forgotten", { apiId: authed.apiId, routeKey: "DELETE /posts/{id}" });
     });
-    const report = runChecks(loadOutdir(outdir));
-    const routes = report.outcomes
-      .filter((o) => o.ruleId === "CKV_AWS_309")
-      .map((o) => [o.address, o.status]);
-    expect(routes).toEqual([
-      ["aws_apigatewayv2_route.forgotten", "fail"],
-      ["aws_apigatewayv2_route.list-posts", "pass"],
-      ["aws_apigatewayv2_route.route", "pass"],
-    ]);
-    expect(report.publicRoutes).toEqual([
+    expect(runChecks(loadOutdir(outdir)).publicRoutes).toEqual([
       {
         stack: "fx-dev-api",
         address: "aws_apigatewayv2_route.list-posts",
@@ -302,17 +263,12 @@ describe("rule catalog", () => {
     );
   });
 
-  it("refuses two rules claiming the same id", () => {
-    const twin = resourceRule({
-      id: "CKV_AWS_999",
-      aliases: ["CKV_AWS_18"],
-      title: "t",
-      description: "d",
-      remediation: "r",
-      types: [],
-      check: () => undefined,
-    });
-    expect(() => ruleIndex([...ALL_RULES, twin])).toThrow(RuleCatalogError);
+  it("refuses two rules claiming the same id, and a rule that takes one of Checkov's", () => {
+    const rule = (id: string) =>
+      resourceRule({ id, title: "t", description: "d", remediation: "r", types: [], check: () => undefined });
+    expect(() => ruleIndex([...ALL_RULES, rule("blog_apigw_throttling")])).toThrow(/claimed twice/);
+    expect(() => ruleIndex([rule("CKV_AWS_18")])).toThrow(RuleCatalogError);
+    expect(() => ruleIndex([rule("CKV2_AWS_65")])).toThrow(/is Checkov's/);
     expect(() => ruleIndex(ALL_RULES)).not.toThrow();
   });
 });
@@ -337,9 +293,9 @@ describe("npm run check (CLI)", () => {
   function failingApp(): string {
     return synth((app) => {
       const edge = stack(app, "fx-dev-edge", false);
-      const cdn = distribution(edge, { viewerCertificate: { cloudfrontDefaultCertificate: true } });
-      suppress(cdn, "CKV_AWS_174", "no custom domain configured: the default certificate is the only one");
-      distribution(edge, { webAclId: undefined }, {}, "cdn2");
+      const site = bucket(edge, "site", { policy: false });
+      suppress(site, "FSBP_S3.5", "fixture: its policy is attached in a stack this app does not have");
+      bucket(edge, "site2", { policy: false });
       const q = new SqsQueue(edge, "queue", { name: "q", sqsManagedSseEnabled: true, tags: REQUIRED_TAGS });
       suppress(q, "BLOG_REQUIRED_TAGS", "suppresses nothing"); // not a Checkov id: invalid with Checkov off too
     });
@@ -352,26 +308,24 @@ describe("npm run check (CLI)", () => {
     expect(code).toBe(1);
     const text = out.join("\n");
     expect(text).toMatch(/cells: pass\/suppressed\/fail/);
-    expect(text).toMatch(/✗ CKV_AWS_68 {2}fx-dev-edge {2}aws_cloudfront_distribution.cdn2/);
-    expect(text).toMatch(/fix: Set web_acl_id/);
+    expect(text).toMatch(/✗ FSBP_S3.5 {2}fx-dev-edge {2}aws_s3_bucket.site2/);
+    expect(text).toMatch(/fix: Start the bucket policy with/);
     expect(text).toMatch(/INVALID SUPPRESSIONS \(1\)/);
-    expect(text).toMatch(
-      /~ CKV_AWS_174 {2}fx-dev-edge {2}aws_cloudfront_distribution.cdn\n {6}reason: no custom domain/,
-    );
+    expect(text).toMatch(/~ FSBP_S3.5 {2}fx-dev-edge {2}aws_s3_bucket.site\n {6}reason: fixture: its policy/);
 
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "security-report.json"), "utf8"));
     expect(json.ok).toBe(false);
     expect(json.findings).toEqual([
       expect.objectContaining({
-        ruleId: "CKV_AWS_68",
+        ruleId: "FSBP_S3.5",
         stack: "fx-dev-edge",
-        address: "aws_cloudfront_distribution.cdn2",
+        address: "aws_s3_bucket.site2",
         status: "fail",
-        remediation: expect.stringMatching(/web_acl_id/),
+        remediation: expect.stringMatching(/aws:SecureTransport/),
       }),
     ]);
-    expect(json.rules.find((r: { id: string }) => r.id === "CKV_AWS_174").stacks).toEqual({
-      "fx-dev-edge": { pass: 1, suppressed: 1, fail: 0 },
+    expect(json.rules.find((r: { id: string }) => r.id === "FSBP_S3.5").stacks).toEqual({
+      "fx-dev-edge": { pass: 0, suppressed: 1, fail: 1 },
     });
 
     const sarif = JSON.parse(fs.readFileSync(path.join(outdir, "security-report.sarif"), "utf8"));
@@ -398,22 +352,26 @@ describe("npm run check (CLI)", () => {
         "cdktf.out/stacks/fx-dev-edge/cdk.tf.json",
       );
     }
-    const waf = run.results.find((r: { ruleId: string }) => r.ruleId === "CKV_AWS_68");
-    expect(waf.locations[0].logicalLocations[0]).toEqual({
-      name: "aws_cloudfront_distribution.cdn2",
-      fullyQualifiedName: "fx-dev-edge/aws_cloudfront_distribution.cdn2",
+    const tls = run.results.find(
+      (r: { ruleId: string; suppressions?: object[] }) => r.ruleId === "FSBP_S3.5" && !r.suppressions,
+    );
+    expect(tls.locations[0].logicalLocations[0]).toEqual({
+      name: "aws_s3_bucket.site2",
+      fullyQualifiedName: "fx-dev-edge/aws_s3_bucket.site2",
       kind: "resource",
     });
     // The region points at the resource's line in cdk.tf.json.
     const lines = fs
       .readFileSync(path.join(outdir, "stacks", "fx-dev-edge", "cdk.tf.json"), "utf8")
       .split("\n");
-    expect(lines[waf.locations[0].physicalLocation.region.startLine - 1].trim()).toBe('"cdn2": {');
-    const suppressed = run.results.find((r: { ruleId: string }) => r.ruleId === "CKV_AWS_174");
+    expect(lines[tls.locations[0].physicalLocation.region.startLine - 1].trim()).toBe('"site2": {');
+    const suppressed = run.results.find(
+      (r: { ruleId: string; suppressions?: object[] }) => r.ruleId === "FSBP_S3.5" && r.suppressions,
+    );
     expect(suppressed.suppressions).toEqual([
       {
         kind: "inSource",
-        justification: "no custom domain configured: the default certificate is the only one",
+        justification: "fixture: its policy is attached in a stack this app does not have",
       },
     ]);
     expect(
@@ -438,11 +396,7 @@ describe("npm run check (CLI)", () => {
   it("exits 0 when every check passes or is suppressed", () => {
     const outdir = synth((app) => {
       const edge = stack(app, "fx-dev-edge", false);
-      suppress(
-        distribution(edge, { viewerCertificate: { cloudfrontDefaultCertificate: true } }),
-        "CKV_AWS_174",
-        "no custom domain",
-      );
+      suppress(bucket(edge, "site", { policy: false }), "FSBP_S3.5", "its policy is attached elsewhere");
     });
     const { out, io: cliIo } = io();
     expect(main([outdir, "--quiet"], cliIo)).toBe(0);
@@ -472,8 +426,8 @@ describe("npm run check (CLI)", () => {
     });
     const table = formatTable(runChecks(loadOutdir(outdir))).split("\n");
     expect(table[1]).toMatch(/^rule\s+dev-data\s+prod-data\s+total$/);
-    expect(table.find((l) => l.startsWith("CKV_AWS_21 "))).toMatch(/1\/0\/0\s+1\/0\/0\s+2\/0\/0$/);
-    expect(table.find((l) => l.startsWith("CKV_AWS_16 "))).toMatch(/·\s+·\s+·$/);
+    expect(table.find((l) => l.startsWith("FSBP_S3.5 "))).toMatch(/1\/0\/0\s+1\/0\/0\s+2\/0\/0$/);
+    expect(table.find((l) => l.startsWith("FSBP_RDS.11 "))).toMatch(/·\s+·\s+·$/);
     expect(table).toHaveLength(3 + ALL_RULES.length);
   });
 });

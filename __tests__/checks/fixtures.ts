@@ -13,18 +13,8 @@ import { ApiGatewayStage, type ApiGatewayStageConfig } from "@cdktf/provider-aws
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2Route, type Apigatewayv2RouteConfig } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage, type Apigatewayv2StageConfig } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
-import {
-  CloudfrontDistribution,
-  type CloudfrontDistributionConfig,
-} from "@cdktf/provider-aws/lib/cloudfront-distribution";
-import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
-import {
-  CloudfrontResponseHeadersPolicy,
-  type CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
-} from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance, type DbInstanceConfig } from "@cdktf/provider-aws/lib/db-instance";
-import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DynamodbTable, type DynamodbTableConfig } from "@cdktf/provider-aws/lib/dynamodb-table";
 import {
   ElasticacheReplicationGroup,
@@ -39,12 +29,7 @@ import {
 } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLoggingA as S3BucketLogging } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { TerraformLocal, TerraformStack, Testing } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
@@ -95,11 +80,6 @@ export const policy = (...statements: object[]) =>
 // ---- S3 -----------------------------------------------------------------------------------------
 
 export interface BucketOptions {
-  readonly publicAccessBlock?: boolean | "partial";
-  readonly encryption?: "aws:kms" | "AES256" | false;
-  readonly versioning?: "Enabled" | "Suspended" | false;
-  readonly logging?: boolean;
-  readonly ownership?: "BucketOwnerEnforced" | "BucketOwnerPreferred" | false;
   /** Statements of the bucket policy, `${bucket.arn}` placeholders resolved; false for no policy. */
   readonly policy?: ((arn: string) => object[]) | false;
 }
@@ -115,120 +95,11 @@ export const tlsOnly = (arn: string) => ({
 
 export function bucket(scope: Construct, id: string, o: BucketOptions = {}): S3Bucket {
   const b = new S3Bucket(scope, id, { bucketPrefix: `${id}-`, tags: REQUIRED_TAGS });
-  if (o.publicAccessBlock !== false) {
-    const all = o.publicAccessBlock !== "partial";
-    new S3BucketPublicAccessBlock(scope, `${id}-pab`, {
-      bucket: b.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: all,
-      restrictPublicBuckets: true,
-    });
-  }
-  if (o.encryption !== false) {
-    const kms = (o.encryption ?? "aws:kms") === "aws:kms";
-    new S3BucketServerSideEncryptionConfiguration(scope, `${id}-sse`, {
-      bucket: b.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: kms
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-west-1:111122223333:key/k" }
-            : { sseAlgorithm: "AES256" },
-        },
-      ],
-    });
-  }
-  if (o.versioning !== false) {
-    new S3BucketVersioning(scope, `${id}-versioning`, {
-      bucket: b.id,
-      versioningConfiguration: { status: o.versioning ?? "Enabled" },
-    });
-  }
-  if (o.logging !== false) {
-    new S3BucketLogging(scope, `${id}-logging`, {
-      bucket: b.id,
-      targetBucket: "access-logs",
-      targetPrefix: `s3/${id}/`,
-    });
-  }
-  if (o.ownership !== false) {
-    new S3BucketOwnershipControls(scope, `${id}-ownership`, {
-      bucket: b.id,
-      rule: { objectOwnership: o.ownership ?? "BucketOwnerEnforced" },
-    });
-  }
   if (o.policy !== false) {
     const statements = (o.policy ?? ((arn: string) => [tlsOnly(arn)]))(b.arn);
     new S3BucketPolicy(scope, `${id}-policy`, { bucket: b.id, policy: policy(...statements) });
   }
   return b;
-}
-
-// ---- CloudFront ---------------------------------------------------------------------------------
-
-export function headersPolicy(
-  scope: Construct,
-  id: string,
-  hsts: Partial<CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity> | false = {},
-): CloudfrontResponseHeadersPolicy {
-  return new CloudfrontResponseHeadersPolicy(scope, id, {
-    name: id,
-    securityHeadersConfig:
-      hsts === false
-        ? { contentTypeOptions: { override: true } }
-        : {
-            strictTransportSecurity: {
-              accessControlMaxAgeSec: 63072000,
-              includeSubdomains: true,
-              preload: true,
-              override: true,
-              ...hsts,
-            },
-          },
-  });
-}
-
-/** A compliant distribution with an S3 origin through OAC and a custom certificate. */
-export function distribution(
-  scope: Construct,
-  overrides: Partial<CloudfrontDistributionConfig> = {},
-  behaviour: Partial<CloudfrontDistributionConfig["defaultCacheBehavior"]> = {},
-  id = "cdn",
-  signingBehavior = "always",
-): CloudfrontDistribution {
-  const oac = new CloudfrontOriginAccessControl(scope, `${id}-oac`, {
-    name: `${id}-oac`,
-    originAccessControlOriginType: "s3",
-    signingBehavior,
-    signingProtocol: "sigv4",
-  });
-  const headers = headersPolicy(scope, `${id}-headers`);
-  return new CloudfrontDistribution(scope, id, {
-    enabled: true,
-    defaultRootObject: "index.html",
-    webAclId: "arn:aws:wafv2:us-east-1:111122223333:global/webacl/x/1",
-    loggingConfig: { bucket: "access-logs.s3.amazonaws.com", prefix: "cloudfront/" },
-    origin: [
-      { originId: "web", domainName: "web.s3.eu-west-1.amazonaws.com", originAccessControlId: oac.id },
-    ],
-    defaultCacheBehavior: {
-      targetOriginId: "web",
-      allowedMethods: ["GET", "HEAD"],
-      cachedMethods: ["GET", "HEAD"],
-      viewerProtocolPolicy: "redirect-to-https",
-      cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6",
-      responseHeadersPolicyId: headers.id,
-      ...behaviour,
-    },
-    restrictions: { geoRestriction: { restrictionType: "none" } },
-    viewerCertificate: {
-      acmCertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/c",
-      sslSupportMethod: "sni-only",
-      minimumProtocolVersion: "TLSv1.2_2021",
-    },
-    tags: REQUIRED_TAGS,
-    ...overrides,
-  });
 }
 
 // ---- API Gateway --------------------------------------------------------------------------------
@@ -364,16 +235,7 @@ export function streamMapping(
 
 // ---- Data stores --------------------------------------------------------------------------------
 
-export function database(
-  scope: Construct,
-  overrides: Partial<DbInstanceConfig> = {},
-  parameters: { name: string; value: string }[] = [{ name: "rds.force_ssl", value: "1" }],
-): DbInstance {
-  const group = new DbParameterGroup(scope, "db-params", {
-    family: "postgres16",
-    parameter: parameters,
-    tags: REQUIRED_TAGS,
-  });
+export function database(scope: Construct, overrides: Partial<DbInstanceConfig> = {}): DbInstance {
   return new DbInstance(scope, "db", {
     engine: "postgres",
     instanceClass: "db.t4g.micro",
@@ -390,7 +252,6 @@ export function database(
     performanceInsightsKmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/k",
     copyTagsToSnapshot: true,
     enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-    parameterGroupName: group.name,
     tags: REQUIRED_TAGS,
     ...overrides,
   });

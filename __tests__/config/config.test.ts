@@ -2,7 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, loadConfig } from "../../config/load";
+import { loadConfig } from "../../config/load";
+import { ConfigError } from "../../shared/config-error";
 import { PROJECT_ROOT } from "../../lib/paths";
 
 const load = (overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
@@ -224,6 +225,30 @@ describe("bad configuration", () => {
       },
     ]);
     expect(load({}).config.ses).toMatchObject({ dmarcPolicy: "none", mailFromLabel: "mail" });
+  });
+
+  it("checks the backup plan's schedule, retention and copy region", () => {
+    const found = problems(() =>
+      load({
+        environments: {
+          dev: { backup: { plan: true, schedule: "daily", retentionDays: 0, copyRegion: "eu-west-1" } },
+        },
+      }),
+    );
+    expect(found).toEqual([
+      {
+        key: "environments.dev.backup.schedule",
+        message: expect.stringMatching(/cron expression with six fields, such as cron\(0 3 \* \* \? \*\)/),
+      },
+      { key: "environments.dev.backup.retentionDays", message: expect.stringMatching(/1/) },
+      {
+        key: "environments.dev.backup.copyRegion",
+        message: "must be another region than the main region eu-west-1",
+      },
+    ]);
+    expect(() =>
+      load({ environments: { dev: { backup: { plan: true, copyRegion: "eu-central-1" } } } }),
+    ).not.toThrow();
   });
 
   it("checks an adopted VPC's ids and the cache failover combination", () => {

@@ -4,7 +4,8 @@ import {
   DIRECT_HEADROOM,
   PROXY_MAX_CONNECTIONS_PERCENT,
 } from "../../config/database-connections";
-import { ConfigError, loadConfig } from "../../config/load";
+import { loadConfig } from "../../config/load";
+import { ConfigError } from "../../shared/config-error";
 import { API_DB_POOL_SIZE } from "../../handlers/shared/limits";
 import { PROJECT_ROOT } from "../../lib/paths";
 

@@ -62,7 +62,7 @@ test("plan-summary renders saved plan JSON and merges plan-summary.json files", 
   const planJson = planPaths(ws.outdir, "fx-data").json;
   const fromPlan = cli("summary-cli.ts", [planJson]);
   expect(fromPlan.code).toBe(0);
-  expect(fromPlan.stdout).toContain("| `fx-data` | changes | 0 | 0 | 1 | 0 |");
+  expect(fromPlan.stdout).toContain("| `fx-data` | 📋 planned | 0 | 0 | 1 | 0 |");
 
   const summaryJson = path.join(ws.outdir, "plan-summary.json");
   const merged = cli("summary-cli.ts", [summaryJson, planJson, "--json"]);
@@ -97,7 +97,7 @@ test("--max-length accepts what fits in a GitHub comment", () => {
   expect(parseMaxLength("20000", 60_000)).toBe(20_000);
   for (const bad of ["12", "70000", "1e3x", "2.5"]) {
     expect(() => parseMaxLength(bad, 60_000)).toThrow(
-      `--max-length must be an integer from 1000 to 65536, got "${bad}"`,
+      `--max-length must be a whole number from 1000 to 65536, got "${bad}"`,
     );
   }
 });

@@ -1,8 +1,8 @@
 /**
  * What counts as public (shared/public-access.ts), judged three ways that must agree: the module itself, the
- * plan summary's "becomes public" callout, and the rule pack (CKV_AWS_169 on a queue policy, CKV_AWS_70 on
- * a bucket policy, CKV_AWS_277 on security groups). The table holds the cases on which the summary and the
- * pack used to disagree, with what each said before.
+ * plan summary's "becomes public" callout, and the rule pack (BLOG_POLICY_NOT_PUBLIC on a queue and a bucket
+ * policy, BLOG_NO_OPEN_INGRESS on security groups). The table holds the cases on which the summary and the
+ * pack used to disagree, with what each said before (the pack's rules then had Checkov's ids).
  */
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
@@ -136,12 +136,12 @@ describe.each(Object.entries(CASES))("%s", (_, c) => {
     expect(summaryCallouts("aws_sqs_queue_policy", { policy: policy(c.statement) }).length > 0).toBe(
       c.public,
     );
-    const queuePolicy = packFailures("CKV_AWS_169", (s) => {
+    const queuePolicy = packFailures("BLOG_POLICY_NOT_PUBLIC", (s) => {
       const q = new SqsQueue(s, "q", { name: "q", sqsManagedSseEnabled: true, tags: REQUIRED_TAGS });
       new SqsQueuePolicy(s, "qp", { queueUrl: q.url, policy: policy({ ...c.statement, Resource: q.arn }) });
     });
     expect(queuePolicy.length > 0).toBe(c.public);
-    const bucketPolicy = packFailures("CKV_AWS_70", (s) =>
+    const bucketPolicy = packFailures("BLOG_POLICY_NOT_PUBLIC", (s) =>
       bucket(s, "b", { policy: (arn) => [tlsOnly(arn), { ...c.statement, Resource: `${arn}/*` }] }),
     );
     expect(bucketPolicy.length > 0).toBe(c.public);
@@ -290,10 +290,13 @@ describe("open ingress", () => {
     },
   };
 
-  test.each(Object.entries(cases))("%s: the module, the summary and CKV_AWS_277 say the same", (_, c) => {
-    expect(openIngress(c.type, c.attributes)).toEqual(c.expected);
-    expect(summaryCallouts(c.type, c.attributes)).toEqual(c.expected);
-    const failures = packFailures("CKV_AWS_277", c.build);
-    expect(failures).toEqual(c.expected.length > 0 ? [c.expected.join("; ")] : []);
-  });
+  test.each(Object.entries(cases))(
+    "%s: the module, the summary and BLOG_NO_OPEN_INGRESS say the same",
+    (_, c) => {
+      expect(openIngress(c.type, c.attributes)).toEqual(c.expected);
+      expect(summaryCallouts(c.type, c.attributes)).toEqual(c.expected);
+      const failures = packFailures("BLOG_NO_OPEN_INGRESS", c.build);
+      expect(failures).toEqual(c.expected.length > 0 ? [c.expected.join("; ")] : []);
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { API_ROUTES, routeKey } from "../../lib/api-routes";
-import { only, policy, resources, synthApp, type TerraformJson } from "./synth";
+import { networkKeyReference, only, policy, resources, synthApp, type TerraformJson } from "./synth";
 
 const lambdas = (stack: TerraformJson) => Object.values(resources(stack, "aws_lambda_function"));
 const named = (stack: TerraformJson, suffix: string) =>
@@ -100,6 +100,29 @@ describe("api stack", () => {
     for (const stack of ["myblog-dev-events", "myblog-prod-events"]) {
       for (const fn of lambdas(app.stack(stack))) expect(fn.vpc_config).toBeUndefined();
     }
+  });
+
+  it("encrypts its logs with the network's key, which the API may use for data and the migration to read its secret", () => {
+    const networkKey = networkKeyReference(app, "dev");
+    const groups = Object.values(resources(api, "aws_cloudwatch_log_group"));
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      "/aws/apigateway/myblog-dev-api",
+      "/aws/lambda/myblog-dev-api",
+      "/aws/lambda/myblog-dev-migrate",
+    ]);
+    for (const group of groups) expect(group.kms_key_id).toBe(networkKey);
+    const keyUse = (suffix: string) => {
+      const prefix = `${suffix}_policy_`;
+      const [, rolePolicy] = Object.entries(resources(api, "aws_iam_role_policy")).find(([id]) =>
+        id.startsWith(prefix),
+      )!;
+      return policy(rolePolicy.policy).Statement.find((s) => s.Sid === "UseDataKey");
+    };
+    expect(keyUse("api")).toMatchObject({
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: networkKey,
+    });
+    expect(keyUse("migrate")).toMatchObject({ Action: ["kms:Decrypt"], Resource: networkKey });
   });
 
   it("connects to PostgreSQL and Redis with IAM, never with a stored password", () => {

@@ -2,7 +2,7 @@
  * The authors' own folders (lib/author-folders.ts): an identity pool federated with the user pool's app client, and
  * one authenticated role confined by `${cognito-identity.amazonaws.com:sub}` to the identity's two folders.
  */
-import { only, policy, resources, synthApp } from "./synth";
+import { networkKeyReference, only, policy, resources, synthApp } from "./synth";
 
 /** Terraform's escape of a literal `${…}`: what the synthesized JSON holds, and IAM receives as `${…}`. */
 const VARIABLE = "$${cognito-identity.amazonaws.com:sub}";
@@ -10,7 +10,8 @@ const UPLOADS_ARN =
   "${data.terraform_remote_state.cross-stack-reference-input-myblog-dev-data.outputs.cross-stack-output-aws_s3_bucketuploads_bucket_556152F0arn}";
 
 describe("author folders", () => {
-  const edge = synthApp().stack("myblog-dev-edge");
+  const app = synthApp();
+  const edge = app.stack("myblog-dev-edge");
 
   it("federates the identity pool with the site's app client only; no unauthenticated or classic-flow identities", () => {
     const pool = only(edge, "aws_cognito_identity_pool");
@@ -76,7 +77,7 @@ describe("author folders", () => {
         Sid: "EncryptOwnObjectsThroughS3",
         Effect: "Allow",
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: expect.stringContaining("kms"),
+        Resource: networkKeyReference(app, "dev"),
         Condition: {
           StringEquals: {
             "kms:ViaService": "s3.eu-west-1.amazonaws.com",

@@ -71,4 +71,25 @@ describe("state backends", () => {
       config: { organization: "acme", workspaces: { name: "blog-myblog-dev-network" } },
     });
   });
+
+  it("keeps a second region's state beside the home region's, not on it, and leaves the bootstrap to the home region", () => {
+    const second = { BLOG_REGION: "us-east-1", BLOG_HOME_REGION: "eu-west-1" };
+    const local = synthApp({ environments: { dev: {} } }, second);
+    expect(local.stackNames).not.toContain("myblog-state-bootstrap");
+    const data = local.stack("myblog-dev-data");
+    expect(data.terraform!.backend).toEqual({
+      local: { path: "../../../terraform.myblog-dev-data-us-east-1.tfstate" },
+    });
+    const remote = data.data!.terraform_remote_state as Record<string, Record<string, any>>;
+    expect(remote["cross-stack-reference-input-myblog-dev-network"].config).toEqual({
+      path: "../../../terraform.myblog-dev-network-us-east-1.tfstate",
+    });
+    const hcp = synthApp(
+      { environments: { dev: {} } },
+      { ...second, BLOG_BACKEND: "hcp", BLOG_HCP_ORGANIZATION: "acme" },
+    );
+    expect(hcp.stack("myblog-dev-events").terraform!.cloud).toMatchObject({
+      workspaces: { name: "myblog-dev-events-us-east-1" },
+    });
+  });
 });

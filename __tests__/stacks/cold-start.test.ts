@@ -1,123 +1,23 @@
 /**
- * Every function as it ships: the zip each synthesized stack references, unzipped and imported in a fresh Node
- * process with exactly the variables that stack gives it (Terraform references replaced by stand-ins) and what
- * Lambda itself sets. Its top-level code must run and its environment parse, with every network connection refused.
+ * Every function of the zero-config synth cold-starts as it ships (matrix/cold-start.ts): its zip imported in a fresh
+ * Node process with exactly the variables its stack gives it and what Lambda sets, every network connection refused.
+ * `__tests__/matrix/example.test.ts` does the same for one example configuration, `npm run matrix` for all of them.
  */
-import { spawnSync } from "child_process";
-import { createHash } from "crypto";
-import { unzipSync } from "fflate";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ENTRY_FILE } from "../../lib/bundle";
-import { resources, synthApp } from "./synth";
-
-const REGION = "eu-west-1";
-const ACCOUNT = "123456789012";
-
-/**
- * A plausible value for one Terraform reference (`aws_x.y.name`, or a cross-stack output named after the attribute
- * it carries, `...outputs.cross-stack-output-aws_db_instancepostgresport`), decided by the attribute it reads.
- */
-function standIn(reference: string): string {
-  const attribute = reference.toLowerCase();
-  // Distinct references get distinct values (two buckets must not look like one).
-  const slug = attribute
-    .replace(/[^a-z0-9]+/g, "-")
-    .slice(-40)
-    .replace(/^-+/, "");
-  // A value Terraform generates (lib/origin-verification.ts): 64 hex characters, as `replace(uuid()uuid(), "-", "")`.
-  if (/^terraform_data\.[^.]+\.output$/.test(attribute))
-    return createHash("sha256").update(attribute).digest("hex");
-  if (/arn$/.test(attribute)) return `arn:aws:standin:${REGION}:${ACCOUNT}:${slug}`;
-  if (/port$/.test(attribute)) return "6379";
-  if (/url$/.test(attribute)) return `https://${slug}.example.com`;
-  if (/(address|endpoint|host|domain_name)$/.test(attribute)) return `${slug}.cold-start.invalid`;
-  if (/(name|id|bucket)$/.test(attribute)) return slug;
-  throw new Error(`No stand-in for \${${reference}}: add one for this attribute`);
-}
-
-/** The synthesized variables with every `${...}` reference replaced by its stand-in. */
-function standIns(variables: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(variables).map(([key, value]) => [
-      key,
-      value.replace(/\$\{([^}]+)\}/g, (_match, reference: string) => standIn(reference)),
-    ]),
-  );
-}
-
-/** What Lambda sets in every function's environment (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html). */
-function lambdaVariables(fn: Record<string, unknown>, taskRoot: string): Record<string, string> {
-  const name = String(fn.function_name);
-  return {
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${String(fn.runtime)}`,
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory_size),
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
-    AWS_LAMBDA_LOG_FORMAT: "JSON",
-    AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE00",
-    AWS_SECRET_ACCESS_KEY: "cold-start-test-secret-access-key-000000",
-    AWS_SESSION_TOKEN: "cold-start-test-session-token",
-    AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000",
-    AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
-    LAMBDA_TASK_ROOT: taskRoot,
-    LAMBDA_RUNTIME_DIR: "/var/runtime",
-    _HANDLER: String(fn.handler),
-    TZ: ":UTC",
-    LANG: "en_US.UTF-8",
-    PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-  };
-}
-
-/**
- * Imports the entry module as Lambda's Node runtime does and reports whether `handler` is a function. Every socket
- * connection fails (there is no network to count on at init); errors surfacing shortly after the import count too.
- */
-const PROBE = `
-const net = require("net");
-const { pathToFileURL } = require("url");
-const attempts = [];
-net.Socket.prototype.connect = function (options) {
-  attempts.push(typeof options === "object" ? String(options.host ?? options.path) : String(options));
-  process.nextTick(() => this.destroy(Object.assign(new Error("no network at init"), { code: "ENETUNREACH" })));
-  return this;
-};
-const fail = (error) => {
-  process.stderr.write(String(error && error.stack ? error.stack : error));
-  process.exit(1);
-};
-process.on("uncaughtException", fail);
-process.on("unhandledRejection", fail);
-import(pathToFileURL(process.argv[1]).href).then((mod) => {
-  if (typeof mod.handler !== "function") fail(new Error("the module exports no handler function"));
-  setTimeout(() => {
-    process.stdout.write(JSON.stringify({ attempts }));
-    process.exit(0);
-  }, 200);
-}, fail);
-`;
+import { coldStart, shippedFunctions } from "../../matrix/cold-start";
+import { synthApp } from "./synth";
 
 describe("every function cold-starts as it ships", () => {
   const app = synthApp();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "blog-cold-start-"));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  const functions = app.stackNames.flatMap((stackName) =>
-    Object.entries(resources(app.stack(stackName), "aws_lambda_function")).map(([id, fn]) => ({
-      stackName,
-      id,
-      fn,
-    })),
-  );
+  const functions = shippedFunctions(app.outdir);
 
   it("finds every function of every environment", () => {
-    const names = functions.map(({ fn }) => String(fn.function_name)).sort();
+    const names = functions.map((f) => f.name).sort();
     expect(names).toEqual(
       ["dev", "prod"]
         .flatMap((env) =>
@@ -131,28 +31,11 @@ describe("every function cold-starts as it ships", () => {
     );
   });
 
-  it.each(functions.map((f) => [String(f.fn.function_name), f] as const))(
+  it.each(functions.map((f) => [f.name, f] as const))(
     "%s initialises with its synthesized environment",
-    (_name, { stackName, id, fn }) => {
-      const zip = path.join(app.outdir, "stacks", stackName, String(fn.filename));
-      const taskRoot = path.join(work, stackName, id);
-      for (const [file, bytes] of Object.entries(unzipSync(fs.readFileSync(zip)))) {
-        fs.mkdirSync(path.dirname(path.join(taskRoot, file)), { recursive: true });
-        fs.writeFileSync(path.join(taskRoot, file), bytes);
-      }
-      expect(fn.handler).toBe("index.handler");
-
-      const variables = (fn.environment as { variables: Record<string, string> }).variables;
-      const env = { ...lambdaVariables(fn, taskRoot), ...standIns(variables) };
-      const run = spawnSync(process.execPath, ["-e", PROBE, path.join(taskRoot, ENTRY_FILE)], {
-        cwd: taskRoot,
-        env,
-        encoding: "utf8",
-        timeout: 20_000,
-      });
-      if (run.status !== 0) {
-        throw new Error(`${String(fn.function_name)} failed to initialise:\n${run.stderr}`);
-      }
+    (name, shipped) => {
+      const result = coldStart(app.outdir, shipped, work);
+      if (!result.ok) throw new Error(`${name} failed to initialise:\n${result.error}`);
     },
   );
 });

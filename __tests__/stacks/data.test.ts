@@ -1,10 +1,11 @@
 import { PROXY_MAX_CONNECTIONS_PERCENT } from "../../config/database-connections";
-import { only, policy, resources, synthApp } from "./synth";
+import { networkKeyReference, only, policy, remoteReference, resources, synthApp } from "./synth";
 
 describe("data stack", () => {
   const app = synthApp();
   const dev = app.stack("myblog-dev-data");
   const prod = app.stack("myblog-prod-data");
+  const networkKey = networkKeyReference(app, "dev");
 
   it("runs PostgreSQL privately, encrypted, with a managed master password and IAM authentication", () => {
     const db = only(dev, "aws_db_instance");
@@ -19,7 +20,11 @@ describe("data stack", () => {
       multi_az: false,
       skip_final_snapshot: true,
     });
-    expect(db.kms_key_id).toMatch(/remote_state.*kms_key_arn|outputs/);
+    expect(db).toMatchObject({
+      kms_key_id: networkKey,
+      master_user_secret_kms_key_id: networkKey,
+      performance_insights_kms_key_id: networkKey,
+    });
     expect(db.backup_retention_period).toBeGreaterThanOrEqual(7);
     expect(db).not.toHaveProperty("password");
     expect(JSON.stringify(dev)).not.toMatch(/"password"\s*:/);
@@ -153,7 +158,7 @@ describe("data stack", () => {
       expect(table).toMatchObject({
         billing_mode: "PAY_PER_REQUEST",
         point_in_time_recovery: { enabled: true },
-        server_side_encryption: { enabled: true },
+        server_side_encryption: { enabled: true, kms_key_arn: networkKey },
         deletion_protection_enabled: false,
       });
     }
@@ -184,7 +189,7 @@ describe("data stack", () => {
       );
       expect(table.server_side_encryption).toEqual({
         enabled: true,
-        kms_key_arn: expect.stringContaining("kms"),
+        kms_key_arn: networkKeyReference(replicated, "dev"),
       });
     }
     expect(resources(stack, "aws_dynamodb_table").subscribers.stream_view_type).toBe("NEW_AND_OLD_IMAGES");
@@ -218,8 +223,10 @@ describe("data stack", () => {
       ["eu-central-1", "us-west-2"].map((region) =>
         expect.objectContaining({
           region_name: region,
-          kms_key_arn: expect.stringContaining(
-            "data.terraform_remote_state.cross-stack-reference-input-myblog-dev-data",
+          kms_key_arn: remoteReference(
+            replicated,
+            "myblog-dev-data",
+            `\${aws_kms_key.replica-key-${region}.arn}`,
           ),
         }),
       ),

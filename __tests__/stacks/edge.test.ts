@@ -1,4 +1,4 @@
-import { only, policy, resources, synthApp } from "./synth";
+import { networkKeyReference, only, policy, resources, synthApp } from "./synth";
 
 describe("edge stack", () => {
   const app = synthApp();
@@ -90,7 +90,7 @@ describe("edge stack", () => {
     expect(only(edge, "aws_ssm_parameter")).toMatchObject({
       name: "/myblog/dev/site-url",
       type: "SecureString",
-      key_id: expect.stringMatching(/kms/),
+      key_id: networkKeyReference(app, "dev"),
       value: "https://${aws_cloudfront_distribution.cdn.domain_name}",
     });
   });

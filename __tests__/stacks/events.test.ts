@@ -1,4 +1,4 @@
-import { only, policy, resources, synthApp, type TerraformJson } from "./synth";
+import { networkKeyReference, only, policy, resources, synthApp, type TerraformJson } from "./synth";
 
 function functionNamed(stack: TerraformJson, suffix: string) {
   const entry = Object.entries(resources(stack, "aws_lambda_function")).find(([, f]) =>
@@ -18,6 +18,7 @@ function rolePolicy(stack: TerraformJson, functionId: string) {
 describe("events stack", () => {
   const app = synthApp();
   const events = app.stack("myblog-dev-events");
+  const networkKey = networkKeyReference(app, "dev");
 
   it("runs the event functions outside the VPC on the newest Node.js runtime, arm64, traced, with real code", () => {
     for (const suffix of ["-thumbnail", "-welcome-email", "-upload-stats", "-mail-feedback"]) {
@@ -36,6 +37,24 @@ describe("events stack", () => {
     }
   });
 
+  it("encrypts every log group, queue, topic and table with the network's key, and each function may use it", () => {
+    const keyed = [
+      ...Object.values(resources(events, "aws_cloudwatch_log_group")).map((g) => g.kms_key_id),
+      ...Object.values(resources(events, "aws_sqs_queue")).map((q) => q.kms_master_key_id),
+      ...Object.values(resources(events, "aws_sns_topic")).map((t) => t.kms_master_key_id),
+      ...Object.values(resources(events, "aws_dynamodb_table")).map(
+        (t) => (t.server_side_encryption as { kms_key_arn: string }).kms_key_arn,
+      ),
+    ];
+    expect(keyed).toHaveLength(4 + 7 + 2 + 1);
+    for (const reference of keyed) expect(reference).toBe(networkKey);
+    const keyUse = Object.values(resources(events, "aws_iam_role_policy")).map((p) =>
+      policy(p.policy).Statement.find((s) => s.Sid === "UseDataKey")!,
+    );
+    expect(keyUse).toHaveLength(4);
+    for (const statement of keyUse) expect(statement.Resource).toBe(networkKey);
+  });
+
   it("maps the subscriber stream with partial batch failures, bisecting, finite retries, an INSERT filter and a DLQ", () => {
     const mapping = resources(events, "aws_lambda_event_source_mapping")["welcome-email-stream"];
     expect(mapping).toMatchObject({
@@ -49,7 +68,7 @@ describe("events stack", () => {
     const dlq = (mapping.destination_config as { on_failure: { destination_arn: string } }).on_failure
       .destination_arn;
     expect(dlq).toMatch(/^\$\{aws_sqs_queue\.welcome-email-dlq\.arn\}$/);
-    expect(resources(events, "aws_sqs_queue")["welcome-email-dlq"].kms_master_key_id).toBeDefined();
+    expect(resources(events, "aws_sqs_queue")["welcome-email-dlq"].kms_master_key_id).toBe(networkKey);
   });
 
   it("sends S3 uploads/ events to a KMS topic that only the uploads bucket of this account may publish to", () => {
@@ -67,7 +86,7 @@ describe("events stack", () => {
         StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.caller.account_id}" },
       },
     });
-    expect(resources(events, "aws_sns_topic")["uploads-topic"].kms_master_key_id).toBeDefined();
+    expect(resources(events, "aws_sns_topic")["uploads-topic"].kms_master_key_id).toBe(networkKey);
   });
 
   it("gives the thumbnail function an on-failure destination and an SNS-scoped permission", () => {
@@ -193,7 +212,7 @@ describe("events stack", () => {
             Condition: { ArnEquals: { "aws:SourceArn": "${aws_sns_topic.uploads-topic.arn}" } },
           },
         ]);
-        expect(queues[id].kms_master_key_id).toBeDefined();
+        expect(queues[id].kms_master_key_id).toBe(networkKey);
       }
     });
 
@@ -235,15 +254,24 @@ describe("events stack", () => {
     });
   });
 
-  it("requires TLS from SES and verifies the configured identity", () => {
+  it("requires TLS from SES and verifies the configured identity: the address in prod, labelled in dev", () => {
     expect(only(events, "aws_ses_configuration_set").delivery_options).toEqual({ tls_policy: "Require" });
-    expect(only(events, "aws_ses_email_identity").email).toBe("no-reply@example.com");
+    // Both environments may share an account and a region: the primary one (prod) owns the configured address.
+    expect(only(app.stack("myblog-prod-events"), "aws_ses_email_identity").email).toBe(
+      "no-reply@example.com",
+    );
+    expect(only(events, "aws_ses_email_identity").email).toBe("no-reply+dev@example.com");
+    const { fn } = functionNamed(events, "-welcome-email");
+    expect((fn.environment as { variables: Record<string, string> }).variables.SES_SENDER).toBe(
+      "no-reply+dev@example.com",
+    );
+    // Without a production environment nobody owns the apex: dev sends from its own subdomain, as its site serves.
     const domainMode = synthApp({
       ses: { sender: "hello@blog.example.com", identity: "domain" },
       environments: { dev: {} },
     });
     expect(only(domainMode.stack("myblog-dev-events"), "aws_ses_domain_identity").domain).toBe(
-      "blog.example.com",
+      "dev.blog.example.com",
     );
   });
 
@@ -304,10 +332,21 @@ describe("events stack", () => {
       expect(prod.output?.ses_dns_records).toBeUndefined();
     });
 
-    it("leaves the domain's DMARC record to production", () => {
-      const dev = records(zoned.stack("myblog-dev-events"));
+    it("has dev send from dev.<domain> with its own MAIL FROM, and leaves the DMARC record to production", () => {
+      const stack = zoned.stack("myblog-dev-events");
+      const dev = records(stack);
       expect(dev).toHaveLength(5);
       expect(dev.map((r) => r.name)).not.toContain("_dmarc.blog.example.com");
+      expect(only(stack, "aws_ses_domain_identity").domain).toBe("dev.blog.example.com");
+      expect(only(stack, "aws_ses_domain_mail_from").mail_from_domain).toBe("mail.dev.blog.example.com");
+      expect(dev.filter((r) => r.type !== "CNAME").map((r) => `${String(r.name)} ${String(r.type)}`)).toEqual(
+        ["mail.dev.blog.example.com MX", "mail.dev.blog.example.com TXT"],
+      );
+      for (const r of dev) expect(String(r.name)).toMatch(/\.dev\.blog\.example\.com$/);
+      const { fn } = functionNamed(stack, "-welcome-email");
+      expect((fn.environment as { variables: Record<string, string> }).variables.SES_SENDER).toBe(
+        "hello@dev.blog.example.com",
+      );
     });
 
     it("without a zone for the sender's domain, outputs the records to create instead", () => {
@@ -366,7 +405,7 @@ describe("events stack", () => {
           },
         },
       ]);
-      expect(resources(events, "aws_sns_topic")["mail-feedback-topic"].kms_master_key_id).toBeDefined();
+      expect(resources(events, "aws_sns_topic")["mail-feedback-topic"].kms_master_key_id).toBe(networkKey);
     });
 
     it("the ops topic and the key admit SES for this configuration set only", () => {

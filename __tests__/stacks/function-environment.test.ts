@@ -2,10 +2,11 @@
  * The environment contract at compile time (`npm run typecheck` fails when an `@ts-expect-error` below has nothing
  * to expect) and the bindings at synth time: a binding sets its variable and grants its access together.
  */
-import { Testing } from "cdktf";
 import type { FunctionEnvironment } from "../../lib/function-environment";
-import { bindTable, NodeFunction } from "../../lib/node-function";
+import { bindTable } from "../../lib/function-grants";
+import { NodeFunction } from "../../lib/node-function";
 import { policy } from "./synth";
+import { synthInStack } from "./test-stack";
 
 const welcome = { SES_SENDER: "Blog <no-reply@example.com>", SUBSCRIBERS_TABLE: "s", IDEMPOTENCY_TABLE: "i" };
 
@@ -28,15 +29,10 @@ export const reserved: Thumbnail = { ...thumbnail, AWS_REGION: "eu-west-1" };
 
 describe("NodeFunction environment", () => {
   it("sets a bound variable to the resource's name and grants the access, with a Sid named after the variable", () => {
-    const stack = Testing.synthScope((scope) => {
+    const json = synthInStack((scope) => {
       const fn = new NodeFunction(scope, "thumbnail", {
         handler: "thumbnail",
-        functionName: "test-thumbnail",
-        roleName: "test-eu-west-1-thumbnail-fn",
         description: "test",
-        logRetentionDays: 1,
-        logKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/test",
-        release: "terraform",
         environment: {
           UPLOADS_BUCKET: "uploads",
           MEDIA_BUCKET: "media",
@@ -47,8 +43,7 @@ describe("NodeFunction environment", () => {
       });
       fn.addEnvironment("MAX_MEGAPIXELS", "20");
     });
-    const json = JSON.parse(stack) as { resource: Record<string, Record<string, Record<string, any>>> };
-    const [lambda] = Object.values(json.resource.aws_lambda_function);
+    const [lambda] = Object.values(json.resource!.aws_lambda_function) as any[];
     expect(lambda.environment.variables).toEqual({
       POWERTOOLS_SERVICE_NAME: "thumbnail",
       LOG_LEVEL: "INFO",
@@ -57,7 +52,7 @@ describe("NodeFunction environment", () => {
       PHOTOS_TABLE: "photos",
       MAX_MEGAPIXELS: "20",
     });
-    const [rolePolicy] = Object.values(json.resource.aws_iam_role_policy);
+    const [rolePolicy] = Object.values(json.resource!.aws_iam_role_policy);
     expect(policy(rolePolicy.policy).Statement).toContainEqual({
       Sid: "PhotosTable",
       Effect: "Allow",

@@ -3,26 +3,14 @@
  * security-group table built from the flows the layers declare.
  */
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { Testing } from "cdktf";
 import { Construct } from "constructs";
-import { loadConfig } from "../../config/load";
 import { keepAddresses } from "../../lib/addressing";
 import { Names } from "../../lib/naming";
 import { SecurityGroupTable, type NetworkAccess } from "../../lib/security-groups";
-import { PROJECT_ROOT } from "../../lib/paths";
-import { BlogStack } from "../../stacks/blog-stack";
-import type { TerraformJson } from "./synth";
+import type { BlogStack } from "../../stacks/blog-stack";
+import { synthInLayer } from "./layer-stack";
 
-const { config } = loadConfig({ root: PROJECT_ROOT, env: {}, overrides: {} });
-
-class TestStack extends BlogStack {
-  constructor(define: (stack: TestStack) => void) {
-    super(Testing.app(), "network", { config, envName: "dev" });
-    define(this);
-  }
-}
-const synth = (define: (stack: TestStack) => void): TerraformJson =>
-  JSON.parse(Testing.synth(new TestStack(define)));
+const synth = (define: (stack: BlogStack) => void) => synthInLayer("network", define);
 
 describe("keepAddresses", () => {
   it("addresses a grouped resource as if its group's parent declared it, nested constructs included", () => {

@@ -103,3 +103,21 @@ export function policy(json: unknown): { Statement: Array<Record<string, unknown
 export function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
+
+/**
+ * How a downstream stack reads `value` of `stackName` (e.g. `${aws_kms_key.key.arn}`): the remote-state read of the
+ * cross-stack output that holds it, found in that stack, so a renamed output fails here first.
+ */
+export function remoteReference(app: Synthesized, stackName: string, value: string): string {
+  const outputs = (app.stack(stackName).output ?? {}) as Record<string, { value?: unknown }>;
+  const names = Object.keys(outputs).filter(
+    (name) => name.startsWith("cross-stack-output-") && outputs[name].value === value,
+  );
+  if (names.length !== 1)
+    throw new Error(`${stackName}: expected one cross-stack output of ${value}, found ${names}`);
+  return `\${data.terraform_remote_state.cross-stack-reference-input-${stackName}.outputs.${names[0]}}`;
+}
+
+/** How the downstream stacks of environment `env` name the network layer's key. */
+export const networkKeyReference = (app: Synthesized, env: string): string =>
+  remoteReference(app, `myblog-${env}-network`, "${aws_kms_key.key.arn}");

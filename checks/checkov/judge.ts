@@ -1,7 +1,8 @@
 /**
  * Ties Checkov's results to the resources of our model and applies the suppressions in code to them: a
- * failure is "skipped" when the resource suppresses that exact check id (or, for CKV_AWS_309, is declared a
- * public route). Checkov's Terraform JSON mode ignores skip comments in `//` keys, so skips happen here.
+ * failure is "skipped" when the resource suppresses that exact check id (or, for the route authorization
+ * checks, is declared a public route). Checkov's Terraform JSON mode ignores skip comments in `//` keys, so
+ * skips happen here.
  */
 import type { SecondScanner } from "../engine";
 import { resourceLine, type Model, type Resource } from "../model";
@@ -37,8 +38,8 @@ export interface CheckovReport {
   readonly ok: boolean;
 }
 
-/** The check id whose failures a public-route declaration excuses (as it does in the pack). */
-export const PUBLIC_ROUTE_CHECK = "CKV_AWS_309";
+/** Checks whose failures a public-route declaration excuses: HTTP API routes and REST API methods. */
+export const PUBLIC_ROUTE_CHECKS = ["CKV_AWS_309", "CKV_AWS_59"];
 
 /**
  * Finds the resource a result is about. Graph checks name it `type.name`; resource checks say only
@@ -67,7 +68,7 @@ function skipReason(resource: Resource | undefined, checkId: string): string | u
   if (!resource) return undefined;
   const suppression = resource.suppressions.find((s) => s.rule.trim().toUpperCase() === checkId);
   if (suppression) return suppression.reason;
-  if (checkId === PUBLIC_ROUTE_CHECK && resource.publicRoute !== undefined)
+  if (PUBLIC_ROUTE_CHECKS.includes(checkId) && resource.publicRoute !== undefined)
     return `public route: ${resource.publicRoute}`;
   return undefined;
 }

@@ -1,6 +1,5 @@
-/** Rules over every resource: log retention, required tags, secrets that would land in the state. */
+/** Rules over every resource: required tags, secrets that would land in the state. */
 import {
-  asNumber,
   block,
   blocks,
   isExpression,
@@ -11,12 +10,11 @@ import {
   type Resource,
   type Stack,
 } from "../model";
-import { resourceRule, stackRule, type Rule } from "../rule";
+import { stackRule, type Rule } from "../rule";
 import { TAGGABLE_TYPES } from "../taggable-types.generated";
 
 export const REQUIRED_TAGS = ["app", "env", "layer", "managed-by"] as const;
 
-/** Arguments whose value Terraform stores in the state in clear text. `*_wo` (write-only) variants are fine. */
 /** The provider's `default_tags` that apply to a resource (Terraform merges them into `tags_all`). */
 function defaultTags(stack: Stack, resource: Resource): JsonObject {
   const providers = isObject(stack.json.provider) ? blocks(stack.json.provider.aws) : [];
@@ -27,6 +25,7 @@ function defaultTags(stack: Stack, resource: Resource): JsonObject {
   return isObject(tags) ? tags : {};
 }
 
+/** Arguments whose value Terraform stores in the state in clear text. `*_wo` (write-only) variants are fine. */
 const STATE_SECRET_ARGUMENTS = [
   "password",
   "master_password",
@@ -52,32 +51,6 @@ function secretArguments(value: Json, path: string, found: string[]): void {
 }
 
 export const hygieneRules: Rule[] = [
-  resourceRule({
-    id: "CKV_AWS_338",
-    title: "CloudWatch log group has a retention period, a year in production",
-    description:
-      "Without retention_in_days logs are kept (and billed) for ever; a production stack that keeps less than a year cannot answer an audit of last year's requests.",
-    remediation:
-      "Set retention_in_days to one of the values CloudWatch accepts, at least 365 in production (config: logRetentionDays, network.flowLogRetentionDays).",
-    types: ["aws_cloudwatch_log_group"],
-    check(group, ctx) {
-      const days = asNumber(group.body.retention_in_days);
-      if (days === undefined || days <= 0) return "retention_in_days is not set (logs never expire)";
-      if (ctx.stack.facts.production && days < 365)
-        return `keeps logs ${days} days in a production stack (at least 365)`;
-      return undefined;
-    },
-  }),
-  resourceRule({
-    id: "CKV_AWS_158",
-    title: "CloudWatch log group is encrypted with a KMS key",
-    description:
-      "Log events (which may hold request data and identifiers) are encrypted only with a service key no key policy of ours governs.",
-    remediation:
-      "Set kms_key_id to the customer-managed key; its key policy must let logs.<region>.amazonaws.com use it.",
-    types: ["aws_cloudwatch_log_group"],
-    check: (group) => (isSet(group.body.kms_key_id) ? undefined : "kms_key_id is not set"),
-  }),
   stackRule(
     {
       id: "BLOG_REQUIRED_TAGS",

@@ -55,10 +55,6 @@ function triggersOf(fn: Resource, ctx: RuleContext, type: string, attribute?: st
   return invocable(fn, ctx).flatMap((target) => ctx.model.referrers(target, type, attribute));
 }
 
-function mappingsOf(fn: Resource, ctx: RuleContext): Resource[] {
-  return triggersOf(fn, ctx, "aws_lambda_event_source_mapping", "function_name");
-}
-
 /** DynamoDB and Kinesis streams (not SQS, whose failures belong to the queue's redrive policy). */
 export function isStreamMapping(mapping: Resource, ctx: RuleContext): boolean {
   if (mapping.body.starting_position !== undefined) return true;
@@ -253,8 +249,12 @@ export const lambdaRules = [
     check: (fn, ctx) => (ctx.stack.facts.production ? releaseProblems(fn, ctx) : NOT_APPLICABLE),
   }),
   resourceRule({
-    id: "CKV_AWS_117",
+    id: "BLOG_LAMBDA_VPC_WHERE_NEEDED",
     title: "Lambda runs in a VPC only where it must, across at least two subnets",
+    beyondCheckov: {
+      check: "CKV_AWS_117",
+      why: "Checkov wants every function in a VPC and passes any vpc_config. Here only functions that reach RDS or ElastiCache belong there (event functions reach public AWS APIs guarded by IAM: in the VPC they would gain no isolation but need ENIs, NAT or endpoints and slower cold starts), so CKV_AWS_117 is skipped on the others with that reason. This rule checks the reason: it fails a function that reaches a database or cache outside the VPC, one in the VPC that reaches neither, and one in fewer than two subnets.",
+    },
     description:
       "A function that reaches RDS or ElastiCache must run in the VPC, in two or more subnets (AZs); a function that does not should stay out of it (no ENIs, NAT or cold-start cost).",
     remediation:
@@ -279,28 +279,31 @@ export const lambdaRules = [
     },
   }),
   resourceRule({
-    id: "CKV_AWS_116",
+    id: "BLOG_LAMBDA_ASYNC_FAILURE_DESTINATION",
     title: "Asynchronously invoked Lambda has a dead-letter or on-failure destination",
     description: "An event that still fails after Lambda's retries is dropped without a trace.",
     remediation:
-      "Add aws_lambda_function_event_invoke_config with destination_config { on_failure { destination = <SQS queue ARN> } } (or dead_letter_config). Stream mappings need their own on-failure destination.",
+      "Add aws_lambda_function_event_invoke_config with destination_config { on_failure { destination = <SQS queue ARN> } } (or dead_letter_config).",
+    beyondCheckov: {
+      check: "CKV_AWS_116",
+      why: "Checkov wants the legacy dead_letter_config on every function, but Lambda uses it only for asynchronous invocations: synchronous callers get the error, and a stream's failed records go to its mapping's on-failure destination (BLOG_STREAM_ON_FAILURE). Our functions have none, so CKV_AWS_116 is skipped on every one. This rule is what checks failure handling: each function that SNS, S3, EventBridge, SES or another service invokes asynchronously has an on-failure destination or a DLQ.",
+    },
     types: FUNCTION,
     check(fn, ctx) {
       const how = isAsyncInvoked(fn, ctx);
-      if (how)
-        return hasAsyncFailureDestination(fn, ctx)
-          ? undefined
-          : `${how} but has no on-failure destination or DLQ`;
-      const streams = mappingsOf(fn, ctx).filter((m) => isStreamMapping(m, ctx));
-      if (streams.length === 0) return NOT_APPLICABLE;
-      return streams
-        .filter((m) => !onFailure(m))
-        .map((m) => `stream mapping ${m.address} has no on-failure destination`);
+      if (!how) return NOT_APPLICABLE;
+      return hasAsyncFailureDestination(fn, ctx)
+        ? undefined
+        : `${how} but has no on-failure destination or DLQ`;
     },
   }),
   resourceRule({
-    id: "CKV_AWS_115",
+    id: "BLOG_LAMBDA_DOWNSTREAM_CONCURRENCY",
     title: "Lambda that can hurt a downstream has reserved concurrency",
+    beyondCheckov: {
+      check: "CKV_AWS_115",
+      why: "Checkov wants a reservation on every function; a function that cannot hurt anything (the API's pre-traffic hook, invoked once per release) skips CKV_AWS_115 with that reason. This rule keeps the reason true: it fails a function without a reservation that runs in the VPC (database connections) or may send e-mail (the SES quota), skip or not.",
+    },
     description:
       "A function that opens database connections (in the VPC) or sends e-mail has no concurrency cap, so a traffic spike or a loop exhausts connections or the SES quota.",
     remediation: "Set reserved_concurrent_executions to a cap the downstream can take.",
@@ -313,18 +316,12 @@ export const lambdaRules = [
     },
   }),
   resourceRule({
-    id: "CKV_AWS_50",
-    title: "Lambda has active X-Ray tracing",
-    description: "Tracing is off, so slow or failing calls across services cannot be followed.",
-    remediation:
-      'Set tracing_config { mode = "Active" } and allow xray:PutTraceSegments/PutTelemetryRecords.',
-    types: FUNCTION,
-    check: (fn) =>
-      block(fn.body.tracing_config)?.mode === "Active" ? undefined : "tracing_config.mode is not Active",
-  }),
-  resourceRule({
-    id: "CKV_AWS_45",
+    id: "BLOG_LAMBDA_NO_ENV_SECRETS",
     title: "Lambda environment holds no secrets",
+    beyondCheckov: {
+      check: "CKV_AWS_45",
+      why: "Checkov looks for AWS access keys and PEM private keys in the values; it passes a literal DB_PASSWORD or a URL with credentials in it. CKV_AWS_173 (a customer-managed key for the environment) is skipped on every function because the environment holds no secret: this rule is what checks that, by names as well as by values.",
+    },
     description:
       "An environment variable holds what looks like a secret; it ends up in the configuration, the state and the console.",
     remediation:
@@ -333,8 +330,12 @@ export const lambdaRules = [
     check: (fn) => secretLookingVariables(fn),
   }),
   resourceRule({
-    id: "CKV_AWS_363",
+    id: "BLOG_LAMBDA_SUPPORTED_RUNTIME",
     title: "Lambda uses a supported runtime",
+    beyondCheckov: {
+      check: "CKV_AWS_363",
+      why: "Checkov lists deprecated runtimes, and its list lags AWS's: the pinned version passes nodejs18.x, deprecated since September 2025. This rule lists the supported runtimes instead, so a runtime AWS no longer supports, or a misspelt one, fails until someone says otherwise.",
+    },
     description: "The runtime is deprecated (or unknown): no security patches, and updates will be blocked.",
     remediation: `Use one of ${SUPPORTED_RUNTIMES.join(", ")} (this project: the newest Node.js).`,
     types: FUNCTION,
@@ -342,28 +343,6 @@ export const lambdaRules = [
       if (fn.body.package_type === "Image") return NOT_APPLICABLE;
       const runtime = String(fn.body.runtime);
       return SUPPORTED_RUNTIMES.includes(runtime) ? undefined : `runtime ${runtime} is not supported`;
-    },
-  }),
-  resourceRule({
-    id: "CKV_AWS_301",
-    aliases: ["FSBP_Lambda.1"],
-    title: "Lambda permission is limited to one source",
-    description:
-      "The resource-based permission lets any principal, or a service on behalf of any account or resource, invoke the function (confused deputy).",
-    remediation:
-      "Name a service or account principal; for a service set source_arn (the API, topic, bucket or rule) and source_account where the source ARN has no account id (S3).",
-    types: ["aws_lambda_permission"],
-    check(permission) {
-      const principal = String(permission.body.principal);
-      if (principal === "*") return "principal is *";
-      if (!principal.endsWith(".amazonaws.com")) return undefined;
-      const problems: string[] = [];
-      const sourceArn = permission.body.source_arn;
-      if (!sourceArn) problems.push(`service principal ${principal} without source_arn`);
-      const arnHasNoAccount = principal === "s3.amazonaws.com" || principal === "ses.amazonaws.com";
-      if (arnHasNoAccount && !permission.body.source_account)
-        problems.push(`${principal} needs source_account (its ARNs carry no account id)`);
-      return problems;
     },
   }),
   streamMappingRule({

@@ -1,6 +1,8 @@
 /** The API function's environment, read once at cold start (fail fast, every problem named). */
 import * as z from "zod/mini";
-import { commonEnv, dbEnv, envBool, envInt, envList, readEnv, type Env } from "../shared/env";
+import { commonEnv, dbEnv, envBool, envList } from "../shared/env";
+import { readEnv, type Env } from "../../shared/env-reader";
+import { wholeNumber } from "../../shared/whole-number";
 import { ORIGIN_VERIFICATION_MODES } from "../../shared/origin-verification";
 import { MAX_UPLOAD_BYTES } from "../shared/limits";
 import { MIN_ORIGIN_VERIFY_LENGTH } from "./origin";
@@ -18,7 +20,7 @@ const schema = z
     DB_PROXY: z._default(envBool, false),
     /** Unset: no cache (local development without Redis); every read goes to PostgreSQL. */
     CACHE_HOST: z.optional(z.string()),
-    CACHE_PORT: z._default(envInt(1, 65535), 6379),
+    CACHE_PORT: z._default(wholeNumber(1, 65535), 6379),
     CACHE_TLS: z._default(envBool, true),
     /** ElastiCache user with IAM authentication; unset = no AUTH (local Redis). */
     CACHE_USER: z.optional(z.string()),
@@ -31,7 +33,7 @@ const schema = z
       z.string().check(z.regex(/^(\/|https?:\/\/)/, "must be a path starting with / or an http(s) URL")),
       z.transform((value: string) => value.replace(/\/+$/, "")),
     ),
-    UPLOAD_MAX_BYTES: z._default(envInt(1, 5 * 1024 * 1024 * 1024), MAX_UPLOAD_BYTES),
+    UPLOAD_MAX_BYTES: z._default(wholeNumber(1, 5 * 1024 * 1024 * 1024), MAX_UPLOAD_BYTES),
     UPLOAD_CONTENT_TYPES: z._default(
       z.pipe(
         envList,
@@ -100,5 +102,5 @@ export type ApiEnv = z.input<typeof schema>;
 export type ApiConfig = z.output<typeof schema>;
 
 export function loadApiConfig(env: Env): ApiConfig {
-  return readEnv("api", schema, env);
+  return readEnv("api function", schema, env);
 }

@@ -1,6 +1,6 @@
 /** Every input the API accepts, as zod schemas: validated before any I/O. */
 import * as z from "zod/mini";
-import "../shared/zod-messages";
+import "../../shared/zod-messages";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 import { UPLOAD_KEY_PATTERN } from "../../shared/author-folders";

@@ -1,6 +1,7 @@
 /** The mail-feedback function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { commonEnv, readEventEnv, type Env } from "../shared/env";
+import { commonEnv } from "../shared/env";
+import { readEventEnv, type Env } from "../../shared/env-reader";
 
 const schema = z.object({
   ...commonEnv,
@@ -12,5 +13,5 @@ export type MailFeedbackEnv = z.input<typeof schema>;
 export type MailFeedbackConfig = z.output<typeof schema>;
 
 export function loadMailFeedbackConfig(env: Env): MailFeedbackConfig {
-  return readEventEnv("mail-feedback", schema, env);
+  return readEventEnv("mail-feedback function", schema, env);
 }

@@ -1,6 +1,7 @@
 /** The migrate function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { commonEnv, dbEnv, readEnv, type Env } from "../shared/env";
+import { commonEnv, dbEnv } from "../shared/env";
+import { readEnv, type Env } from "../../shared/env-reader";
 
 const roleName = z
   .string()
@@ -39,5 +40,5 @@ export type MigrateEnv = z.input<typeof schema>;
 export type MigrateConfig = z.output<typeof schema>;
 
 export function loadMigrateConfig(env: Env): MigrateConfig {
-  return readEnv("migrate", schema, env);
+  return readEnv("migrate function", schema, env);
 }

@@ -1,7 +1,7 @@
 /** The master credentials: from the RDS-managed secret in AWS, from the environment locally. */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod/mini";
-import { ConfigError } from "../shared/errors";
+import { ConfigError } from "../../shared/config-error";
 import type { MigrateConfig } from "./config";
 
 export interface DbCredentials {

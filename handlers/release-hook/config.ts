@@ -1,6 +1,7 @@
 /** The release-hook function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { commonEnv, readEventEnv, type Env } from "../shared/env";
+import { commonEnv } from "../shared/env";
+import { readEventEnv, type Env } from "../../shared/env-reader";
 
 const schema = z.object({
   ...commonEnv,
@@ -13,5 +14,5 @@ export type ReleaseHookEnv = z.input<typeof schema>;
 export type ReleaseHookConfig = z.output<typeof schema>;
 
 export function loadReleaseHookConfig(env: Env): ReleaseHookConfig {
-  return readEventEnv("release-hook", schema, env);
+  return readEventEnv("release-hook function", schema, env);
 }

@@ -96,11 +96,3 @@ export class UnavailableError extends AppError {
     this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
   }
 }
-
-/** The function's environment is incomplete or malformed: raised at cold start, before any request. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}

@@ -1,6 +1,8 @@
 /** The thumbnail function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { envInteger, commonEnv, readEventEnv, type Env } from "../shared/env";
+import { commonEnv } from "../shared/env";
+import { readEventEnv, type Env } from "../../shared/env-reader";
+import { wholeNumber } from "../../shared/whole-number";
 import { MAX_UPLOAD_BYTES } from "../shared/limits";
 
 const widths = z.pipe(
@@ -8,20 +10,7 @@ const widths = z.pipe(
   z.pipe(
     z.transform((value: string) => value.split(",").map((item) => item.trim())),
     z
-      .array(
-        z.pipe(
-          z.string().check(z.regex(/^\d+$/, "must be a comma-separated list of whole numbers")),
-          z.pipe(
-            z.transform((value: string) => Number(value)),
-            z
-              .number()
-              .check(
-                z.minimum(16, "widths must be at least 16"),
-                z.maximum(4096, "widths must be at most 4096"),
-              ),
-          ),
-        ),
-      )
+      .array(wholeNumber(16, 4096, "must be a comma-separated list of whole numbers from 16 to 4096"))
       .check(z.refine((list) => new Set(list).size === list.length, "must not repeat a width")),
   ),
 );
@@ -32,8 +21,8 @@ const schema = z
     UPLOADS_BUCKET: z.string(),
     MEDIA_BUCKET: z.string(),
     PHOTOS_TABLE: z.string(),
-    MAX_UPLOAD_BYTES: z._default(envInteger(1, 100 * 1024 * 1024), MAX_UPLOAD_BYTES),
-    MAX_MEGAPIXELS: z._default(envInteger(1, 100), 40),
+    MAX_UPLOAD_BYTES: z._default(wholeNumber(1, 100 * 1024 * 1024), MAX_UPLOAD_BYTES),
+    MAX_MEGAPIXELS: z._default(wholeNumber(1, 100), 40),
     THUMBNAIL_WIDTHS: z._default(widths, [400, 1200]),
   })
   .check(
@@ -48,5 +37,5 @@ export type ThumbnailEnv = z.input<typeof schema>;
 export type ThumbnailConfig = z.output<typeof schema>;
 
 export function loadThumbnailConfig(env: Env): ThumbnailConfig {
-  return readEventEnv("thumbnail", schema, env);
+  return readEventEnv("thumbnail function", schema, env);
 }

@@ -1,6 +1,7 @@
 /** The upload-stats function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { commonEnv, readEventEnv, type Env } from "../shared/env";
+import { commonEnv } from "../shared/env";
+import { readEventEnv, type Env } from "../../shared/env-reader";
 
 const schema = z.object({
   ...commonEnv,
@@ -12,5 +13,5 @@ export type UploadStatsEnv = z.input<typeof schema>;
 export type UploadStatsConfig = z.output<typeof schema>;
 
 export function loadUploadStatsConfig(env: Env): UploadStatsConfig {
-  return readEventEnv("upload-stats", schema, env);
+  return readEventEnv("upload-stats function", schema, env);
 }

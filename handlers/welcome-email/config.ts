@@ -1,6 +1,7 @@
 /** The welcome-email function's environment, read once at cold start. */
 import * as z from "zod/mini";
-import { commonEnv, readEventEnv, type Env } from "../shared/env";
+import { commonEnv } from "../shared/env";
+import { readEventEnv, type Env } from "../../shared/env-reader";
 
 /** `someone@example.com` or `Display Name <someone@example.com>`, as SES accepts for `Source`. */
 const sender = z
@@ -61,5 +62,5 @@ export type WelcomeEmailEnv = Omit<Variables, "SITE_URL" | "SITE_URL_PARAMETER">
 export type WelcomeEmailConfig = z.output<typeof schema>;
 
 export function loadWelcomeEmailConfig(env: Env): WelcomeEmailConfig {
-  return readEventEnv("welcome-email", schema, env);
+  return readEventEnv("welcome-email function", schema, env);
 }

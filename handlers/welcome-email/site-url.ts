@@ -2,7 +2,7 @@
  * The site address the welcome e-mail links to: SITE_URL as set, or in AWS the SSM parameter that the edge stack
  * writes, read with the first e-mail and kept for the container (a failed read is retried with the next record).
  */
-import { ConfigError } from "../shared/errors";
+import { ConfigError } from "../../shared/config-error";
 import { siteUrl, type WelcomeEmailConfig } from "./config";
 
 export type SiteUrl = () => Promise<string>;

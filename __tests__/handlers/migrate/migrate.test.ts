@@ -244,7 +244,7 @@ describe("migration files", () => {
 describe("migrate configuration", () => {
   it("names every missing variable at once", () => {
     expect(() => loadMigrateConfig({ DB_PORT: "70000" })).toThrow(
-      "The migrate function's environment is invalid: DB_HOST is not set; DB_PORT: Too big: expected number to be <=65535; DB_NAME is not set; DB_API_USER is not set",
+      'The migrate function\'s environment is invalid: DB_HOST is not set; DB_PORT must be a whole number from 1 to 65535, got "70000"; DB_NAME is not set; DB_API_USER is not set',
     );
     expect(() =>
       loadMigrateConfig({ DB_HOST: "db", DB_NAME: "blog", DB_API_USER: "blog_api", DB_USER: "" }),

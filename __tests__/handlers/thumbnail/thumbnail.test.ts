@@ -82,8 +82,8 @@ describe("loadThumbnailConfig", () => {
         THUMBNAIL_WIDTHS: "400,abc",
       }),
     ).toThrow(
-      "The thumbnail function's environment is invalid: PHOTOS_TABLE is not set; MAX_MEGAPIXELS: must be at least 1; " +
-        "THUMBNAIL_WIDTHS: must be a comma-separated list of whole numbers",
+      'The thumbnail function\'s environment is invalid: PHOTOS_TABLE is not set; MAX_MEGAPIXELS: must be a whole number from 1 to 100, got "0"; ' +
+        "THUMBNAIL_WIDTHS: must be a comma-separated list of whole numbers from 16 to 4096",
     );
     expect(() =>
       loadThumbnailConfig({ UPLOADS_BUCKET: "same", MEDIA_BUCKET: "same", PHOTOS_TABLE: "p" }),
