@@ -29,10 +29,7 @@ export interface ApiStackProps extends BlogStackProps {
     NetworkOutputs,
     "privateSubnetIds" | "kmsKeyArn" | "opsTopicArn" | "securityGroupId"
   >;
-  readonly data: Pick<
-    DataOutputs,
-    "database" | "cache" | "subscribersTable" | "countersTable" | "photosTable" | "uploadsBucket"
-  >;
+  readonly data: Pick<DataOutputs, "database" | "cache" | "tables" | "uploadsBucket">;
 }
 type Network = ApiStackProps["network"];
 type Data = ApiStackProps["data"];
@@ -139,15 +136,15 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         CACHE_USER: data.cache.apiUserId,
         CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
         ...FUNCTIONS.api.environment,
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
-        COUNTERS_TABLE: bindTable(data.countersTable, [
+        SUBSCRIBERS_TABLE: bindTable(data.tables.subscribers, ["PutItem"]),
+        COUNTERS_TABLE: bindTable(data.tables.counters, [
           "GetItem",
           "BatchGetItem",
           "PutItem",
           "UpdateItem",
           "DeleteItem",
         ]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["BatchGetItem", "PutItem"]),
+        PHOTOS_TABLE: bindTable(data.tables.photos, ["BatchGetItem", "PutItem"]),
         // Presigned POSTs are signed with this role: it may only put raw uploads.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
         // Both slots: requests without one of them (not through the distribution) are refused before any work.

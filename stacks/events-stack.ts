@@ -20,13 +20,7 @@ export interface EventsStackProps extends BlogStackProps {
   readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "opsTopicArn">;
   readonly data: Pick<
     DataOutputs,
-    | "uploadsBucket"
-    | "mediaBucket"
-    | "photosTable"
-    | "subscribersTable"
-    | "subscribersStreamArn"
-    | "idempotencyTable"
-    | "replicaKeyArns"
+    "uploadsBucket" | "mediaBucket" | "tables" | "subscribersStreamArn" | "replicaKeyArns"
   >;
 }
 
@@ -48,7 +42,7 @@ export class EventsStack extends BlogStack {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
         MEDIA_BUCKET: bindBucket(data.mediaBucket, "media/", ["PutObject"]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["UpdateItem"]),
+        PHOTOS_TABLE: bindTable(data.tables.photos, ["UpdateItem"]),
         ...FUNCTIONS.thumbnail.environment,
       },
     });
@@ -100,8 +94,8 @@ export class EventsStack extends BlogStack {
           arn: this.parameterArn(this.siteUrlParameterName),
         }),
         // Reads the subscriber consistently, then marks it welcomed with a conditional write.
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["GetItem", "UpdateItem"]),
-        IDEMPOTENCY_TABLE: bindTable(data.idempotencyTable, [
+        SUBSCRIBERS_TABLE: bindTable(data.tables.subscribers, ["GetItem", "UpdateItem"]),
+        IDEMPOTENCY_TABLE: bindTable(data.tables.idempotency, [
           "GetItem",
           "PutItem",
           "UpdateItem",
@@ -118,7 +112,7 @@ export class EventsStack extends BlogStack {
       source: { type: "topic", topicArn: mail.feedbackTopicArn },
       environment: {
         // Sets one attribute with if_not_exists: no reads, no deletes.
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["UpdateItem"]),
+        SUBSCRIBERS_TABLE: bindTable(data.tables.subscribers, ["UpdateItem"]),
       },
     });
 
