@@ -136,3 +136,15 @@ export function tablesOfFunction<F extends FunctionName>(fn: F): TableOfFunction
   const tables: Readonly<Record<string, TableBinding>> = FUNCTIONS[fn].tables;
   return [...new Set(Object.values(tables).map(({ table }) => table))] as TableOfFunction<F>[];
 }
+
+/** Where function `F` runs: the name of each of its tables, read from the variables that name them. */
+export function tableNamesFrom<F extends FunctionName>(
+  fn: F,
+  env: { readonly [V in TableVariable<F>]: string },
+): { readonly [T in TableOfFunction<F>]: string } {
+  const tables: Readonly<Record<string, TableBinding>> = FUNCTIONS[fn].tables;
+  const names: Readonly<Record<string, string>> = env;
+  return Object.fromEntries(
+    Object.entries(tables).map(([variable, { table }]) => [table, names[variable]]),
+  ) as { readonly [T in TableOfFunction<F>]: string };
+}
