@@ -48,6 +48,8 @@ export class EdgeStack extends BlogStack {
             name: this.siteDomain,
             hostedZoneId: this.config.domain.hostedZoneId,
             provider: usEast1,
+            // Only the environment serving the configured name itself: www.dev.blog.example.com is no one's habit.
+            www: (this.config.domain.www ?? true) && this.siteDomain === this.config.domain.name,
           })
         : undefined;
     const webAclArn = this.env.edge.waf
