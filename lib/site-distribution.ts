@@ -1,6 +1,7 @@
 /**
- * The one CloudFront distribution in front of everything: the site (default), photos (`/media/*` from the media
- * bucket) and the API (`/api/*`), with its cache, origin-request and security-header policies, and the two buckets'
+ * The one CloudFront distribution in front of everything: the site (default, through the viewer-request function of
+ * edge/viewer-request.js), photos (`/media/*` from the media bucket) and the API (`/api/*`), with its cache,
+ * origin-request and security-header policies, its error pages (edge/error-responses.ts), and the two buckets'
  * policies that let only this distribution read them (Origin Access Control + `AWS:SourceArn`).
  */
 import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
