@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as os from "os";
 import * as path from "path";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { ENTRY_FILE, bundleHandler } from "../lib/bundle";
 import type { FunctionEnvironment, HandlerName } from "../lib/function-environment";
 import { lambdaNode, lambdaNodeMajor } from "./lambda-node";
@@ -30,7 +30,10 @@ const common = {
 };
 const database = { DB_HOST: "127.0.0.1", DB_PORT: "5432", DB_NAME: "blog", DB_SSL: "disable" };
 
-/** Each handler with its size budget and the environment variables its stack sets (values are placeholders). */
+/**
+ * Each handler with its size budget and the environment variables its stack sets: the contract's static ones
+ * (shared/contracts/functions.ts), placeholders for what names a resource.
+ */
 const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironment<H> } } = {
   api: {
     budgetKb: 400,
@@ -46,8 +49,7 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
       COUNTERS_TABLE: "counters",
       PHOTOS_TABLE: "photos",
       UPLOADS_BUCKET: "uploads",
-      MEDIA_BASE_URL: "/media",
-      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
+      ...FUNCTIONS.api.environment,
       ORIGIN_VERIFY_SECRETS: randomBytes(32).toString("hex"),
     },
   },
@@ -79,9 +81,7 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
       UPLOADS_BUCKET: "uploads",
       MEDIA_BUCKET: "media",
       PHOTOS_TABLE: "photos",
-      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-      MAX_MEGAPIXELS: "40",
-      THUMBNAIL_WIDTHS: "400,1200",
+      ...FUNCTIONS.thumbnail.environment,
     },
   },
   "upload-stats": {

@@ -13,7 +13,7 @@ import {
   type ParsedPolicy,
   type Statement,
 } from "../shared/policy-document";
-import { readJsonencode } from "./jsonencode";
+import { readJsonencode } from "../shared/jsonencode";
 import { blocks, isObject, type Model, type Resource } from "./model";
 
 export type { ParsedPolicy, Statement } from "../shared/policy-document";

@@ -62,6 +62,15 @@ async function applyStack(
   const paths = planPaths(options.outdir, stack.name);
   if (!record)
     return result("refused", `no saved plan in ${path.dirname(paths.record)}: run \`npm run plan\` first`);
+  if (record.provisional) {
+    const upstreams = record.provisional.upstreams.map((u) => `\`${u}\``).join(", ");
+    return result(
+      "refused",
+      `its plan is provisional: ${upstreams} had no state when it was planned, so it was planned with provisional ` +
+        `outputs (planned values and stand-ins), and a provisional plan can never be applied. Apply ` +
+        `${upstreams} first, then plan this stack again (\`npm run plan -- '${stack.name}'\`) and apply that plan.`,
+    );
+  }
   switch (record.status) {
     case "error":
       return result(
@@ -75,6 +84,19 @@ async function applyStack(
       );
     case "no-changes":
       return result("no-changes", "the reviewed plan had no changes");
+    case "not-planned": {
+      // Unchanged since the base when reviewed, so not planned: still so, or it changed and nobody saw a plan of it.
+      const base = record.notPlanned?.base ?? "the base";
+      const now = hashStackDirectory(stack.workingDirectory, { withLockFile: false });
+      if (now === record.stackHash)
+        return result("no-changes", `unchanged since ${base}, not planned: nothing to apply`);
+      return result(
+        "refused",
+        `it changed but was not planned: the reviewed plan left it out as unchanged since ${base}, and its ` +
+          `configuration is not what it was then (content hash ${now.slice(0, 12)} ≠ ${record.stackHash.slice(0, 12)}). ` +
+          "Plan it (`npm run plan -- --all`), review the plan and apply that one.",
+      );
+    }
     case "changes":
       break;
   }

@@ -25,6 +25,26 @@ export function parseMaxLength(value: string | undefined, fallback: number): num
   );
 }
 
+/** `--stack-timeout <seconds>`: the hard limit for each Terraform command of a stack against the emulator. */
+export function parseStackTimeoutMs(value: string | undefined, usage: string): number {
+  const seconds = parseWholeNumber(
+    "--stack-timeout (seconds)",
+    value ?? "900",
+    { min: 30 },
+    (message) => new UsageError(`${message}\nUsage: ${usage}`),
+  );
+  return seconds * 1000;
+}
+
+/** The stack glob of one environment (`myblog-dev-*`), from the stack names of a synth output. */
+export function environmentGlob(stackNames: readonly string[], env: string, outdir: string): string {
+  const suffix = `-${env}-`;
+  const match = stackNames.find((n) => n.includes(suffix));
+  if (!match)
+    throw new UsageError(`No stack of environment "${env}" in ${outdir}. Stacks: ${stackNames.join(", ")}`);
+  return `${match.slice(0, match.indexOf(suffix))}${suffix}*`;
+}
+
 export const resolveOutdir = (value: string | undefined) =>
   path.resolve(value ?? process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
 

@@ -7,11 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/paths";
-import { parseWholeNumber } from "../shared/whole-number";
 import { startMoto } from "../local/moto";
-import { parseCli, resolveOutdir, runCli } from "./cli";
+import { environmentGlob, parseCli, parseStackTimeoutMs, resolveOutdir, runCli } from "./cli";
 import { emulatedDeploy, type EmulatedDeployResult } from "./emulated-deploy";
-import { UsageError } from "./errors";
 import { readStacks } from "./manifest";
 
 const USAGE = "npm run deploy:local -- [--env <name>] [--outdir <dir>] [--stack-timeout <seconds>]";
@@ -75,18 +73,12 @@ runCli(async () => {
     USAGE,
   );
   const outdir = resolveOutdir(values.outdir);
-  const timeout = parseWholeNumber(
-    "--stack-timeout (seconds)",
-    values["stack-timeout"] ?? "900",
-    { min: 30 },
-    (message) => new UsageError(`${message}\nUsage: ${USAGE}`),
+  const stackTimeoutMs = parseStackTimeoutMs(values["stack-timeout"], USAGE);
+  const glob = environmentGlob(
+    readStacks(outdir).map((s) => s.name),
+    values.env,
+    outdir,
   );
-  const suffix = `-${values.env}-`;
-  const names = readStacks(outdir).map((s) => s.name);
-  const match = names.find((n) => n.includes(suffix));
-  if (!match)
-    throw new UsageError(`No stack of environment "${values.env}" in ${outdir}. Stacks: ${names.join(", ")}`);
-  const glob = `${match.slice(0, match.indexOf(suffix))}${suffix}*`;
 
   const deployDir = path.join(PROJECT_ROOT, ".build", "emulator");
   fs.rmSync(deployDir, { recursive: true, force: true });
@@ -101,7 +93,7 @@ runCli(async () => {
       deployDir,
       glob,
       endpoint: moto.endpoint,
-      stackTimeoutMs: timeout * 1000,
+      stackTimeoutMs,
       log: (line) => console.error(line),
     });
     fs.writeFileSync(path.join(deployDir, "report.json"), `${JSON.stringify(result, null, 2)}\n`);

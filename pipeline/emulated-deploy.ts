@@ -5,18 +5,15 @@
  * reverse order. Works on a copy of the synth output with its own local state, never on `cdktf.out`.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { applyPlans } from "./apply-runner";
 import { checkCodeRelease, type ReleaseCheck } from "./emulated-release";
 import { rehearseRestores, type RestoreRehearsal } from "./emulated-restore";
 import { checkAwsUpgrade, type UpgradeCheck } from "./emulated-upgrade";
 import { excludeNotImplemented, notDeletable, replanFindings, type ReplanFinding } from "./emulator-plan";
-import { writeEmulatorOverrides } from "./emulator-override";
+import { prepareEmulatorCopy } from "./emulated-plan";
 import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import { planPaths } from "./plan-store";
 import { planStacks } from "./plan-runner";
-import { copyForProvider, describeRewrites } from "./provider-line";
-import { providerInstallation } from "./provider-installation";
 import type { TerraformPlanJson } from "./summary/analyze";
 import { describeErrors, runTerraform, type TerraformOptions } from "./terraform";
 
@@ -87,22 +84,9 @@ async function statesToForget(stack: StackInfo, terraform: TerraformOptions): Pr
 
 export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<EmulatedDeployResult> {
   const log = options.log ?? (() => undefined);
-  const installation = providerInstallation(options.workDir);
-  log(installation.description);
-  const terraform: TerraformOptions = {
-    env: installation.terraform.env,
-    timeoutMs: options.stackTimeoutMs ?? 15 * 60_000,
-  };
-
-  const outdir = path.join(options.deployDir, "cdktf.out");
-  fs.rmSync(outdir, { recursive: true, force: true });
-  for (const state of fs.existsSync(options.deployDir) ? fs.readdirSync(options.deployDir) : [])
-    if (state.includes(".tfstate")) fs.rmSync(path.join(options.deployDir, state));
-  const rewrites = describeRewrites(copyForProvider(options.outdir, outdir, installation.mirrorVersions));
-  for (const line of rewrites) log(line);
+  const { outdir, terraform, rewrites } = prepareEmulatorCopy(options, options.deployDir);
   const stacks = selectStacks(readStacks(outdir), [options.glob]);
   const excluded = excludeNotImplemented(stacks);
-  writeEmulatorOverrides(outdir, options.endpoint);
 
   const reports = new Map<string, StackDeployReport>();
   // Errors accumulate (an apply failure, then a destroy failure of the same stack) and are logged as they come.

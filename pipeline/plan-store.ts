@@ -12,7 +12,8 @@ import type { UpstreamReads } from "./upstream-guard";
 export const PLANS_DIRECTORY = "plans";
 export const LOCK_FILE = ".terraform.lock.hcl";
 
-export type StackStatus = "no-changes" | "changes" | "waiting" | "error";
+/** `not-planned`: unchanged since the base of a change-scoped plan (pipeline/change-scope.ts), so not planned. */
+export type StackStatus = "no-changes" | "changes" | "waiting" | "error" | "not-planned";
 
 export interface PlanRecord {
   readonly stack: string;
@@ -33,6 +34,13 @@ export interface PlanRecord {
    * they changed since. Recorded with every plan Terraform showed; absent for a plan without changes.
    */
   readonly upstreamReads?: UpstreamReads;
+  /**
+   * Set when the stack was planned with provisional outputs of these upstreams (they had no state yet):
+   * `npm run apply` refuses such a plan, and no plan file is kept for it.
+   */
+  readonly provisional?: { readonly upstreams: readonly string[] };
+  /** For a `not-planned` stack: the base it was unchanged since (its `stackHash` is of that configuration). */
+  readonly notPlanned?: { readonly base: string };
 }
 
 export function plansDirectory(outdir: string): string {
@@ -77,14 +85,21 @@ function isRuntimeFile(relative: string): boolean {
   );
 }
 
-/** A content hash of everything in the stack directory that decides what Terraform does. */
-export function hashStackDirectory(directory: string): string {
+/**
+ * A content hash of everything in the stack directory that decides what Terraform does. `withLockFile: false`
+ * leaves out the provider lock file Terraform writes at init, to compare what two synths wrote.
+ */
+export function hashStackDirectory(
+  directory: string,
+  options: { readonly withLockFile?: boolean } = {},
+): string {
   const hash = createHash("sha256");
   const walk = (relativeDir: string) => {
     const entries = fs.readdirSync(path.join(directory, relativeDir), { withFileTypes: true });
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const relative = path.join(relativeDir, entry.name);
       if (isRuntimeFile(relative)) continue;
+      if (options.withLockFile === false && relative === LOCK_FILE) continue;
       const absolute = path.join(directory, relative);
       // Asset directories may be symlinked: what counts is the content behind the link.
       const stat = entry.isSymbolicLink() ? fs.statSync(absolute) : entry;

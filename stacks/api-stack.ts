@@ -7,7 +7,7 @@
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { alarmAndRelease } from "../lib/alarms";
 import { authorUserPool, type AuthorPool } from "../lib/author-sign-in";
 import { dbUserArn } from "../lib/database-proxy";
@@ -121,8 +121,6 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       description: "Blog JSON API behind API Gateway",
-      memorySize: 512,
-      timeout: 10,
       release: releasedBy(this.env.release, this.env.release.preTrafficHook),
       vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
       environment: {
@@ -140,10 +138,7 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         CACHE_TLS: "true",
         CACHE_USER: data.cache.apiUserId,
         CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
-        MEDIA_BASE_URL: "/media",
-        UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
-        // jimp decodes JPEG and PNG in the bundle; WebP would need a separate WebAssembly file.
-        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+        ...FUNCTIONS.api.environment,
         SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
         COUNTERS_TABLE: bindTable(data.countersTable, [
           "GetItem",

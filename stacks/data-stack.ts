@@ -15,7 +15,8 @@ import { ReadCache } from "../lib/read-cache";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { replicaKeys } from "../lib/replica-keys";
-import { appTable, type AppTableProps } from "../lib/table";
+import { appTable, declaredKeys } from "../lib/table";
+import type { TableName } from "../shared/contracts/tables";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs, TableRef } from "./outputs";
 
@@ -108,14 +109,14 @@ export class DataStack extends BlogStack implements DataOutputs {
     });
     this.cache = cache.connection;
 
-    const subscribers = this.table("subscribers", { hashKey: "email", stream: true });
+    const subscribers = this.table("subscribers");
     this.subscribersTable = { name: subscribers.name, arn: subscribers.arn };
     this.subscribersStreamArn = subscribers.streamArn;
-    const counters = this.table("counters", { hashKey: "pk", rangeKey: "sk" });
+    const counters = this.table("counters");
     this.countersTable = { name: counters.name, arn: counters.arn };
-    const photos = this.table("photos", { hashKey: "key" });
+    const photos = this.table("photos");
     this.photosTable = { name: photos.name, arn: photos.arn };
-    const idempotency = this.table("idempotency", { hashKey: "id", ttlAttribute: "expiration" });
+    const idempotency = this.table("idempotency");
     this.idempotencyTable = { name: idempotency.name, arn: idempotency.arn };
 
     const uploads = this.createUploadsBucket(network);
@@ -170,17 +171,15 @@ export class DataStack extends BlogStack implements DataOutputs {
     this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
   }
 
-  private table(
-    suffix: string,
-    keys: Pick<AppTableProps, "hashKey" | "rangeKey" | "stream" | "ttlAttribute">,
-  ): DynamodbTable {
-    return appTable(this, suffix, {
-      name: this.names.resource(suffix, 255),
+  /** A table of this layer, with the keys, stream and TTL of its contract (shared/contracts/tables.ts). */
+  private table(name: TableName): DynamodbTable {
+    return appTable(this, name, {
+      name: this.names.resource(name, 255),
       kmsKeyArn: this.kmsKeyArn,
       replicaKeyArns: this.replicaKeyArns,
       opsTopicArn: this.opsTopicArn,
       settings: this.env.dynamodb,
-      ...keys,
+      ...declaredKeys(name),
     });
   }
 

@@ -5,14 +5,13 @@
  * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival (lib/event-function.ts).
  */
 import type { Construct } from "constructs";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
-import { STATS_KEYS } from "../handlers/upload-stats/table";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { BucketEventTopic } from "../lib/bucket-event-topic";
 import { EventFunction } from "../lib/event-function";
 import { bindBucket, bindParameter, bindTable } from "../lib/function-grants";
 import { MailSending } from "../lib/mail-sending";
 import { senderOf } from "../config/ownership";
-import { appTable } from "../lib/table";
+import { appTable, declaredKeys } from "../lib/table";
 import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs } from "./outputs";
@@ -44,31 +43,25 @@ export class EventsStack extends BlogStack {
     new EventFunction(this, "thumbnail", {
       handler: "thumbnail",
       description: "Makes thumbnails of uploaded photos (jimp) into the media bucket",
-      memorySize: 2048,
-      timeout: 60,
       source: { type: "topic", topicArn: uploads.arn, filter: UPLOAD_SUBSCRIPTIONS.thumbnail },
       environment: {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
         MEDIA_BUCKET: bindBucket(data.mediaBucket, "media/", ["PutObject"]),
         PHOTOS_TABLE: bindTable(data.photosTable, ["UpdateItem"]),
-        MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-        MAX_MEGAPIXELS: "40",
-        THUMBNAIL_WIDTHS: "400,1200",
+        ...FUNCTIONS.thumbnail.environment,
       },
     });
 
     // Every upload, through a queue (it absorbs bursts and keeps what fails), counted per author.
     const statsTable = appTable(this, "upload-stats-table", {
       name: this.names.resource("upload-stats"),
-      hashKey: STATS_KEYS.author,
-      rangeKey: STATS_KEYS.item,
+      ...declaredKeys("upload-stats"),
       replicaKeyArns: data.replicaKeyArns,
     });
     new EventFunction(this, "upload-stats", {
       handler: "upload-stats",
       description: "Keeps per-author upload statistics (uploads topic → SQS → DynamoDB)",
-      timeout: 30,
       source: {
         type: "queue",
         topicArn: uploads.arn,
@@ -85,7 +78,6 @@ export class EventsStack extends BlogStack {
     new EventFunction(this, "welcome-email", {
       handler: "welcome-email",
       description: "Sends one welcome e-mail per new subscriber (DynamoDB stream → SES)",
-      timeout: 30,
       source: {
         type: "stream",
         streamArn: data.subscribersStreamArn,
@@ -123,7 +115,6 @@ export class EventsStack extends BlogStack {
       handler: "mail-feedback",
       description:
         "Marks hard-bounced and complaining subscribers so that they are never mailed again (SES → SNS)",
-      timeout: 30,
       source: { type: "topic", topicArn: mail.feedbackTopicArn },
       environment: {
         // Sets one attribute with if_not_exists: no reads, no deletes.

@@ -1,7 +1,7 @@
 /** Robustness of what the rules parse: Terraform interpolations and policy documents of any shape. */
 import fc from "fast-check";
 import { interpolations, Model, readStack } from "../../checks/model";
-import { readJsonencode } from "../../checks/jsonencode";
+import { readJsonencode } from "../../shared/jsonencode";
 import { parsePolicy } from "../../checks/policy";
 
 const emptyModel = new Model([readStack("s", "stacks/s/cdk.tf.json", "{}", {})]);

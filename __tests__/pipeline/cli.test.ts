@@ -62,7 +62,7 @@ test("plan-summary renders saved plan JSON and merges plan-summary.json files", 
   const planJson = planPaths(ws.outdir, "fx-data").json;
   const fromPlan = cli("summary-cli.ts", [planJson]);
   expect(fromPlan.code).toBe(0);
-  expect(fromPlan.stdout).toContain("| `fx-data` | changes | 0 | 0 | 1 | 0 |");
+  expect(fromPlan.stdout).toContain("| `fx-data` | 📋 planned | 0 | 0 | 1 | 0 |");
 
   const summaryJson = path.join(ws.outdir, "plan-summary.json");
   const merged = cli("summary-cli.ts", [summaryJson, planJson, "--json"]);

@@ -122,7 +122,7 @@ describe("security callouts", () => {
       "aws_iam_role_policy.api: IAM role policy updated (policy)",
       "aws_iam_role_policy_attachment.vpc: IAM role policy attachment destroyed",
       "aws_lambda_permission.sns: resource policy created",
-      "aws_sqs_queue_policy.dlq: resource policy created; the policy document is known only after apply, so read it in the source",
+      "aws_sqs_queue_policy.dlq: resource policy created; the policy document is known only after apply: read from the synthesized source under Policies",
       "aws_kms_key.main: embedded policy of aws_kms_key updated",
     ]);
     expect(calloutMessages(s, "public")).toEqual([]);
@@ -319,7 +319,7 @@ describe("markdown", () => {
       "<details><summary>2 stacks without changes</summary>\n\n- `a-dev-data`\n- `a-dev-api`\n\n</details>",
     );
     expect(md).not.toContain("| `a-dev-data` |");
-    expect(md).toContain("| `a-dev-network` | changes | 0 | 0 | 1 | 0 |");
+    expect(md).toContain("| `a-dev-network` | 📋 planned | 0 | 0 | 1 | 0 |");
   });
 
   test("pipes and backticks in addresses cannot break a table or a code span", () => {

@@ -22,7 +22,9 @@ afterAll(() => ws.dispose());
 const VPC_OUTPUT = "cross-stack-output-terraform_datavpcoutput";
 const FLOW_LOGS_OUTPUT = "cross-stack-output-terraform_dataflow_logsoutput";
 
-const plan = (globs: string[] = []) => planStacks({ outdir: ws.outdir, globs, terraform: ws.terraform });
+// A new upstream output makes its reader wait here (`provisional: false`), as the apply rounds below expect.
+const plan = (globs: string[] = []) =>
+  planStacks({ outdir: ws.outdir, globs, terraform: ws.terraform, provisional: false });
 const apply = (globs: string[] = []) => applyPlans({ outdir: ws.outdir, globs, terraform: ws.terraform });
 const statuses = (run: Awaited<ReturnType<typeof apply>>) => run.results.map((r) => [r.stack, r.status]);
 

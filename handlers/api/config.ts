@@ -4,7 +4,7 @@ import { commonEnv, dbEnv, envBool, envList } from "../shared/env";
 import { readEnv, type Env } from "../../shared/env-reader";
 import { wholeNumber } from "../../shared/whole-number";
 import { ORIGIN_VERIFICATION_MODES } from "../../shared/origin-verification";
-import { MAX_UPLOAD_BYTES } from "../shared/limits";
+import { MAX_UPLOAD_BYTES, type UploadImageType } from "../../shared/contracts/limits";
 import { MIN_ORIGIN_VERIFY_LENGTH } from "./origin";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
 
@@ -47,7 +47,8 @@ const schema = z
           )
           .check(z.minLength(1)),
       ),
-      ["image/jpeg", "image/png"],
+      // Every type of UPLOAD_IMAGE_TYPES (shared/contracts/limits.ts; a test compares them).
+      ["image/jpeg", "image/png"] satisfies UploadImageType[],
     ),
     CORS_ALLOWED_ORIGINS: z.optional(envList),
     /**

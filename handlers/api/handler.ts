@@ -6,7 +6,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Signer } from "@aws-sdk/rds-signer";
 import { createLogger } from "../shared/logger";
-import { API_DB_POOL_SIZE, API_DB_STATEMENT_TIMEOUT_MS } from "../shared/limits";
+import { API_DB_POOL_SIZE, API_DB_STATEMENT_TIMEOUT_MS } from "../../shared/contracts/limits";
 import { createPgPool } from "../shared/postgres";
 import { createApi, type ApiHandler } from "./app";
 import { createDisabledCache, createRedisCache } from "./cache";

@@ -3,12 +3,16 @@
  * drift and security callouts. Pure and synchronous, so it can be unit-tested on hand-built documents.
  */
 import { PlanDocumentError } from "../errors";
+import { holdsStandIn } from "../stand-ins";
 import type { StackStatus } from "../plan-store";
 import { calloutsFor } from "./callouts";
+import { documentsOf, type StackSource } from "./documents";
 import {
   COUNTED_ACTIONS,
   emptyCounts,
   type ChangeAction,
+  type PolicyDocumentSummary,
+  type ProvisionalSummary,
   type ResourceChangeSummary,
   type StackSummary,
 } from "./model";
@@ -27,6 +31,12 @@ export interface AnalyzeOptions {
   readonly error?: string;
   readonly notes?: readonly string[];
   readonly account?: StackSummary["account"];
+  /** The stack's synthesized configuration: policies known only after apply are read there. @default none */
+  readonly source?: StackSource;
+  /** Set for a plan made with provisional upstream outputs (its stand-ins are marked). @default none */
+  readonly provisional?: ProvisionalSummary;
+  /** In a change-scoped plan: why the stack was planned or not. @default none */
+  readonly scope?: StackSummary["scope"];
 }
 
 export function assertPlanJson(doc: unknown, source: string): asserts doc is TerraformPlanJson {
@@ -98,8 +108,22 @@ const ACTION_ORDER: Record<ChangeAction, number> = {
   move: 6,
 };
 
-export function summarizeChange(raw: RawResourceChange, action: ChangeAction): ResourceChangeSummary {
+/** The top-level attributes of a planned value that hold one of the stand-ins. */
+function attributesWithStandIns(after: unknown, standIns: ProvisionalSummary["standIns"]): string[] {
+  if (!isRecord(after) || standIns.length === 0) return [];
+  return Object.entries(after)
+    .filter(([, v]) => standIns.some((s) => holdsStandIn(v, s.value)))
+    .map(([k]) => k)
+    .sort();
+}
+
+export function summarizeChange(
+  raw: RawResourceChange,
+  action: ChangeAction,
+  standIns: ProvisionalSummary["standIns"] = [],
+): ResourceChangeSummary {
   const lifecycleChange = action === "create" || action === "delete";
+  const withStandIns = action === "delete" ? [] : attributesWithStandIns(raw.change.after, standIns);
   return {
     address: raw.address,
     type: raw.type,
@@ -110,8 +134,15 @@ export function summarizeChange(raw: RawResourceChange, action: ChangeAction): R
     ...(raw.change.importing ? { importing: true } : {}),
     replacedBecause: (raw.change.replace_paths ?? []).map(pathToString),
     changedAttributes: lifecycleChange ? [] : changedAttributes(raw.change),
+    ...(withStandIns.length > 0 ? { standIns: withStandIns } : {}),
   };
 }
+
+const byAddressThenAttribute = (a: PolicyDocumentSummary, b: PolicyDocumentSummary) => {
+  const ka = `${a.address}\0${a.attribute}`;
+  const kb = `${b.address}\0${b.attribute}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
 
 const byActionThenAddress = (a: ResourceChangeSummary, b: ResourceChangeSummary) =>
   ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
@@ -121,14 +152,17 @@ export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): S
   const counts = emptyCounts();
   const changes: ResourceChangeSummary[] = [];
   const callouts = [];
+  const documents: PolicyDocumentSummary[] = [];
+  const standIns = options.provisional?.standIns ?? [];
   for (const raw of plan.resource_changes ?? []) {
     if (raw.mode === "data") continue;
     const action = classify(raw);
     if (!action) continue;
     if ((COUNTED_ACTIONS as readonly string[]).includes(action)) counts[action as keyof typeof counts]++;
-    const change = summarizeChange(raw, action);
+    const change = summarizeChange(raw, action, standIns);
     changes.push(change);
     callouts.push(...calloutsFor(raw, change, options.stack));
+    documents.push(...documentsOf(raw, action, change.changedAttributes, options.source, standIns));
   }
   const drift: ResourceChangeSummary[] = [];
   for (const raw of plan.resource_drift ?? []) {
@@ -156,6 +190,9 @@ export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): S
     ...(options.error ? { error: options.error } : {}),
     notes: options.notes ?? [],
     ...(options.account ? { account: options.account } : {}),
+    ...(options.provisional ? { provisional: options.provisional } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
+    ...(documents.length > 0 ? { documents: documents.sort(byAddressThenAttribute) } : {}),
   };
 }
 

@@ -110,7 +110,9 @@ export function calloutsFor(
   const unknownPolicy = asValues(change.after_unknown).policy === true;
   const changedText =
     (changed.length > 0 ? ` (${changed.join(", ")})` : "") +
-    (unknownPolicy ? "; the policy document is known only after apply, so read it in the source" : "");
+    (unknownPolicy
+      ? "; the policy document is known only after apply: read from the synthesized source under Policies"
+      : "");
 
   if (type.startsWith("aws_iam_")) {
     callouts.push(

@@ -2,8 +2,8 @@
  * Renders a plan summary as GitHub-flavoured markdown for a pull-request comment, one function per section.
  *
  * Order is by what a reviewer must see first: totals and alerts, destroyed and replaced resources,
- * security callouts, failures and waiting stacks, then each changed stack's details (collapsed), and the
- * unchanged stacks collapsed into one line. Sections are lists of indivisible blocks (`./blocks`), so that
+ * security callouts, the policy documents created or changed, failures and waiting stacks, then each changed
+ * stack's details (collapsed), and the unchanged stacks collapsed into one line. Sections are lists of indivisible blocks (`./blocks`), so that
  * truncation below GitHub's comment limit never cuts inside a line, a table header or a code fence.
  */
 import { block, truncate, type Block } from "./blocks";
@@ -57,15 +57,19 @@ function countsText(stack: StackSummary): string {
 }
 
 function statusText(stack: StackSummary): string {
+  if (stack.provisional && stack.status !== "error")
+    return `🧪 provisional (${stack.provisional.upstreams.map(code).join(", ")} not applied)`;
   switch (stack.status) {
     case "error":
       return "❌ failed";
     case "waiting":
       return `⏳ waits on ${stack.waitingOn.map(code).join(", ")}`;
     case "changes":
-      return stack.refreshOnly ? "⚠️ drift" : "changes";
+      return stack.refreshOnly ? "⚠️ drift" : "📋 planned";
     case "no-changes":
       return "✅ no changes";
+    case "not-planned":
+      return "⏭️ not planned";
   }
 }
 
@@ -75,6 +79,7 @@ function changeDetail(change: ResourceChangeSummary): string {
     parts.push(`forced by ${change.replacedBecause.map(code).join(", ")}`);
   if (change.movedFrom) parts.push(`moved from ${code(change.movedFrom)}`);
   if (change.importing) parts.push("imported");
+  if (change.standIns?.length) parts.push(`⟨stand-in⟩ in ${change.standIns.map(code).join(", ")}`);
   // The attributes forcing a replacement are named once; the others that change are listed after them.
   const forcing = new Set(change.replacedBecause.map((p) => p.split(/[.[]/)[0]));
   const others = change.changedAttributes.filter((a) => !forcing.has(a));
@@ -82,7 +87,7 @@ function changeDetail(change: ResourceChangeSummary): string {
   return parts.join("; ");
 }
 
-/** Title, headline counts and the alerts: destruction, failed stacks, stacks waiting on an upstream. */
+/** Title, headline counts and the alerts: destruction, failed, provisional and waiting stacks. */
 function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean): Block[] {
   const { stacks, totals: t } = summary;
   const headline = refreshOnly
@@ -111,6 +116,20 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
         "header",
       ),
     );
+  const provisional = stacks.filter((s) => s.provisional);
+  if (provisional.length > 0) {
+    const standIns = provisional.reduce((n, s) => n + (s.provisional?.standIns.length ?? 0), 0);
+    blocks.push(
+      block(
+        `> [!IMPORTANT]\n> ${plural(provisional.length, "stack")} planned **provisionally**: ` +
+          `${provisional.map((s) => code(s.name)).join(", ")}. Their upstream has no state yet, so they read its ` +
+          `planned outputs and ${plural(standIns, "stand-in")} (marked ⟨stand-in⟩) instead. A provisional plan ` +
+          "is for review only and can never be applied: after each upstream is applied, its dependants are planned again.",
+        "header",
+      ),
+    );
+  }
+  if (summary.scope) blocks.push(block(scopeNote(summary), "header"));
   const waiting = stacks.filter((s) => s.status === "waiting");
   if (waiting.length > 0) {
     blocks.push(
@@ -122,6 +141,19 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
     );
   }
   return blocks;
+}
+
+/** What a change-scoped plan planned and why; or why it planned everything. */
+function scopeNote(summary: PlanSummary): string {
+  const scope = summary.scope!;
+  if (scope.full) return `> [!NOTE]\n> Every stack planned: ${scope.full}.`;
+  const planned = summary.stacks.filter((s) => s.status !== "not-planned").length;
+  const skipped = summary.stacks.length - planned;
+  return (
+    `> [!NOTE]\n> Planned only where the change lands: ${planned} of ${plural(summary.stacks.length, "stack")}, ` +
+    `compared with ${code(scope.base)}${skipped > 0 ? `; ${skipped} unchanged since ${code(scope.base)}, not planned (the scheduled drift check keeps checking them)` : ""}. ` +
+    "`npm run plan -- --all` plans everything."
+  );
 }
 
 /** Which AWS account each stack was planned in, one line per account and credentials, when any stack has one. */
@@ -211,6 +243,62 @@ function stackMessages(s: StackSummary): Block[] {
   return blocks;
 }
 
+/** What a provisional plan read instead of its upstreams' state: how many planned values, and each stand-in. */
+function provisionalInputs(s: StackSummary, section: string): Block[] {
+  const p = s.provisional;
+  if (!p) return [];
+  const blocks = [
+    block(
+      `> 🧪 Planned with provisional outputs of ${p.upstreams.map(code).join(", ")}: ${plural(p.fromPlans, "output")} ` +
+        `from ${p.upstreams.length === 1 ? "its plan" : "their plans"}, ${plural(p.standIns.length, "stand-in")}` +
+        `${p.standIns.length > 0 ? " (below)" : ""}. Never applied: plan it again once they are applied.`,
+      section,
+    ),
+  ];
+  if (p.standIns.length === 0) return blocks;
+  blocks.push(block("| Stand-in for | of | Value used |\n|---|---|---|", section, { leading: true }));
+  for (const standIn of p.standIns)
+    blocks.push(
+      block(
+        `| ${code(standIn.reference)} | ${code(standIn.upstream)} | ${code(String(standIn.value))} |`,
+        section,
+        TABLE_ROW,
+      ),
+    );
+  return blocks;
+}
+
+/** Every policy document the plans create or change, per stack, one line per statement. */
+function documentSection(stacks: readonly StackSummary[]): Block[] {
+  const withDocuments = stacks.filter((s) => (s.documents?.length ?? 0) > 0);
+  if (withDocuments.length === 0) return [];
+  const blocks = [block("#### 📜 Policies", "policies", { leading: true })];
+  for (const s of withDocuments) {
+    const section = `${s.name} policies`;
+    blocks.push(
+      block(
+        `<details><summary><b>${s.name}</b>: ${plural(s.documents!.length, "policy document")}</summary>`,
+        section,
+        {
+          opensDetails: true,
+          leading: true,
+        },
+      ),
+    );
+    for (const d of s.documents!) {
+      const from = d.from === "source" ? "known after apply: from the synthesized source" : "as planned";
+      const marked = d.standIns ? ", ⟨stand-in⟩ values marked" : "";
+      blocks.push(
+        block(`${code(d.address)} ${code(d.attribute)} (${from}${marked})\n${d.lines.join("\n")}`, section, {
+          item: true,
+        }),
+      );
+    }
+    blocks.push(block("</details>", section, { closesDetails: true }));
+  }
+  return blocks;
+}
+
 /** One collapsed section per stack: its notes, changes, drift and output changes. */
 function stackDetails(s: StackSummary): Block[] {
   const section = `${s.name} details`;
@@ -219,7 +307,9 @@ function stackDetails(s: StackSummary): Block[] {
       opensDetails: true,
       leading: true,
     }),
+    ...(s.scope?.planned ? [block(`> Planned because ${s.scope.reasons.join("; ")}.`, section)] : []),
     ...s.notes.map((note) => block(`> ${note}`, section)),
+    ...provisionalInputs(s, section),
   ];
   if (s.changes.length > 0) {
     blocks.push(block("| Action | Resource | Details |\n|---|---|---|", section, { leading: true }));
@@ -245,6 +335,31 @@ function stackDetails(s: StackSummary): Block[] {
   return blocks;
 }
 
+/** The stacks a change-scoped plan left out, collapsed into one list with the reason. */
+function notPlannedSection(summary: PlanSummary): Block[] {
+  const skipped = summary.stacks.filter((s) => s.status === "not-planned");
+  if (skipped.length === 0 || !summary.scope) return [];
+  const section = "stacks not planned";
+  const base = code(summary.scope.base);
+  return [
+    block(
+      `<details><summary>${plural(skipped.length, "stack")} unchanged since ${base}, not planned</summary>`,
+      section,
+      {
+        opensDetails: true,
+        leading: true,
+      },
+    ),
+    ...skipped.map((s, i) =>
+      block(`- ${code(s.name)}: ${s.scope?.reasons.join("; ") ?? `unchanged since ${base}`}`, section, {
+        item: true,
+        row: i > 0,
+      }),
+    ),
+    block("</details>", section, { closesDetails: true }),
+  ];
+}
+
 /** The stacks without changes, collapsed into one list. */
 function unchangedSection(unchanged: readonly StackSummary[]): Block[] {
   if (unchanged.length === 0) return [];
@@ -262,18 +377,20 @@ function unchangedSection(unchanged: readonly StackSummary[]): Block[] {
 /** The sections in the order a reviewer reads them. */
 function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean): Block[] {
   const stacks = summary.stacks;
-  const shown = stacks.filter((s) => s.status !== "no-changes");
+  const shown = stacks.filter((s) => s.status !== "no-changes" && s.status !== "not-planned");
   return [
     ...headerSection(summary, title, refreshOnly),
     ...accountSection(stacks),
     ...overviewSection(shown),
     ...destructiveSection(stacks),
     ...calloutSection(stacks),
+    ...documentSection(stacks),
     ...stacks.filter((s) => s.status === "error" || s.status === "waiting").flatMap(stackMessages),
     ...shown
       .filter((s) => s.changes.length + s.drift.length + s.outputChanges.length + s.notes.length > 0)
       .flatMap(stackDetails),
     ...unchangedSection(stacks.filter((s) => s.status === "no-changes")),
+    ...notPlannedSection(summary),
   ];
 }
 

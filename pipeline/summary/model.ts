@@ -23,6 +23,38 @@ export interface ResourceChangeSummary {
   readonly replacedBecause: readonly string[];
   /** Top-level attributes whose value changes (or becomes known only after apply). */
   readonly changedAttributes: readonly string[];
+  /** In a provisional plan: the top-level attributes whose planned value holds a stand-in. */
+  readonly standIns?: readonly string[];
+}
+
+/** An upstream output a provisional plan read as a stand-in, because the upstream's plan does not know it yet. */
+export interface StandInSummary {
+  readonly upstream: string;
+  readonly output: string;
+  /** What it stands for, in the upstream's configuration: `aws_kms_key.key.arn`. */
+  readonly reference: string;
+  /** The made-up value (never a secret: it was made here). */
+  readonly value: string | number;
+}
+
+/** How a stack was planned without its upstreams' state (pipeline/provisional.ts). */
+export interface ProvisionalSummary {
+  /** The upstream stacks without the state this stack reads: their outputs were provisional. */
+  readonly upstreams: readonly string[];
+  /** Outputs taken from the upstreams' plans (known before apply). */
+  readonly fromPlans: number;
+  readonly standIns: readonly StandInSummary[];
+}
+
+/** A policy document created or changed, one line per statement (summary/documents.ts). */
+export interface PolicyDocumentSummary {
+  readonly address: string;
+  readonly attribute: string;
+  /** `plan`: the planned value; `source`: known only after apply, so read from the synthesized source. */
+  readonly from: "plan" | "source";
+  /** Whether stand-in values were marked in it. */
+  readonly standIns: boolean;
+  readonly lines: readonly string[];
 }
 
 export type CalloutKind = "iam" | "security-group" | "public";
@@ -51,6 +83,20 @@ export interface StackSummary {
   readonly notes: readonly string[];
   /** The AWS account it was planned in and through which credentials, when its environment has an account. */
   readonly account?: { readonly id?: string; readonly via: string };
+  /** Set when it was planned with provisional upstream outputs: such a plan can never be applied. */
+  readonly provisional?: ProvisionalSummary;
+  /** The policy documents its plan creates or changes. */
+  readonly documents?: readonly PolicyDocumentSummary[];
+  /** In a change-scoped plan: why it was planned, or why not (pipeline/change-scope.ts). */
+  readonly scope?: { readonly planned: boolean; readonly reasons: readonly string[] };
+}
+
+/** A plan scoped to what changed since a base (pipeline/change-scope.ts). */
+export interface ScopeSummary {
+  /** The base the synth output was compared with (a commit). */
+  readonly base: string;
+  /** Set when every stack was planned anyway: why. */
+  readonly full?: string;
 }
 
 export interface PlanSummary {
@@ -58,12 +104,13 @@ export interface PlanSummary {
   readonly version: 1;
   readonly totals: ActionCounts;
   readonly stacks: readonly StackSummary[];
+  readonly scope?: ScopeSummary;
 }
 
 export const emptyCounts = (): ActionCounts => ({ create: 0, update: 0, replace: 0, delete: 0 });
 
-export function summarize(stacks: readonly StackSummary[]): PlanSummary {
+export function summarize(stacks: readonly StackSummary[], scope?: ScopeSummary): PlanSummary {
   const totals = emptyCounts();
   for (const stack of stacks) for (const a of COUNTED_ACTIONS) totals[a] += stack.counts[a];
-  return { kind: "cdktf-plan-summary", version: 1, totals, stacks };
+  return { kind: "cdktf-plan-summary", version: 1, totals, stacks, ...(scope ? { scope } : {}) };
 }

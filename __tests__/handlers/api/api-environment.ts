@@ -8,7 +8,7 @@ import { createMigrateHandler } from "../../../handlers/migrate/app";
 import { loadMigrateConfig } from "../../../handlers/migrate/config";
 import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction, type ApiFunction } from "../../../handlers/api/handler";
-import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES } from "../../../shared/contracts/limits";
 import type { FunctionEnvironment, FunctionVariable } from "../../../lib/function-environment";
 import { startAwsLocal, type AwsLocal } from "../../../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../../../local/postgres";

@@ -11,7 +11,7 @@ import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
 import { healthRequest } from "../../../handlers/release-hook/app";
 import type { HttpResponse } from "../../../handlers/api/http";
-import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES, UPLOAD_IMAGE_TYPES } from "../../../shared/contracts/limits";
 import { freePort } from "../../../local/ports";
 import { createServer, type Server, type Socket } from "net";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
@@ -1068,7 +1068,8 @@ describe("configuration", () => {
       DB_AUTH: "iam",
       DB_SSL: "require",
       CACHE_TLS: true,
-      UPLOAD_CONTENT_TYPES: ["image/jpeg", "image/png"],
+      // Every image type of the contract, in its order.
+      UPLOAD_CONTENT_TYPES: Object.keys(UPLOAD_IMAGE_TYPES),
     });
   });
 

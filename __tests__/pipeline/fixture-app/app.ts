@@ -25,6 +25,10 @@ export interface FixtureOptions {
    * @default "original"
    */
   readonly functionId?: "original" | "renamed" | "moved";
+  /** The flow-log setting (an output only `apiReadsFlowLogs` reads). @default "enabled" */
+  readonly flowLogs?: string;
+  /** A Terraform version constraint in fx-data's `terraform` block (a version pin). @default none */
+  readonly requiredVersion?: string;
   /** The API also reads the flow-log setting: a new output of fx-network that must be applied first. @default false */
   readonly apiReadsFlowLogs?: boolean;
   /**
@@ -51,10 +55,11 @@ export function synthFixture(options: FixtureOptions): void {
   const network = new TerraformStack(app, "fx-network");
   backend(network, "fx-network");
   const vpc = new TerraformData(network, "vpc", { input: { cidr: options.cidr ?? "10.0.0.0/16" } });
-  const flowLogs = new TerraformData(network, "flow_logs", { input: "enabled" });
+  const flowLogs = new TerraformData(network, "flow_logs", { input: options.flowLogs ?? "enabled" });
 
   const data = new TerraformStack(app, "fx-data");
   backend(data, "fx-data");
+  if (options.requiredVersion) data.addOverride("terraform.required_version", options.requiredVersion);
   const database = new TerraformData(data, "database", {
     input: { vpc: vpc.output },
     triggersReplace: options.engineGeneration ?? "16",
