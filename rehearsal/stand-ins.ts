@@ -79,6 +79,9 @@ function commonRoot(paths: string[]): string {
   return first.slice(0, n).join("/");
 }
 
+/** Where a job finds the repository it was cloned from (its `origin`). */
+const ORIGIN_IN_ROOT = "/__rehearsal/origin.git";
+
 const ACTIONS: Record<string, StandIn> = {
   "actions/checkout": ({ job, settings }) => {
     const target = job.root.hostPath(job.workspace);
@@ -90,7 +93,15 @@ const ACTIONS: Record<string, StandIn> = {
     git(["clone", "--quiet", "--no-checkout", "--no-hardlinks", settings.repoRoot, target]);
     if (settings.fetchRef) git(["fetch", "--quiet", "origin", settings.fetchRef], target);
     git(["checkout", "--quiet", "--detach", settings.sha], target);
-    return `git clone of ${settings.sha.slice(0, 12)} into ${job.workspace}`;
+    // The job's later `git fetch origin` (the pull request's base) must reach the repository from inside the root:
+    // its object store, bound read-only where origin points.
+    const common = spawnSync("git", ["rev-parse", "--path-format=absolute", "--git-common-dir"], {
+      cwd: settings.repoRoot,
+      encoding: "utf8",
+    }).stdout.trim();
+    job.binds.push({ host: common, root: ORIGIN_IN_ROOT });
+    git(["remote", "set-url", "origin", ORIGIN_IN_ROOT], target);
+    return `git clone of ${settings.sha.slice(0, 12)} into ${job.workspace}, origin at ${ORIGIN_IN_ROOT}`;
   },
 
   "actions/setup-node": ({ job, with: w, settings }) => {

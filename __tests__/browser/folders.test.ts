@@ -63,7 +63,7 @@ async function authorPage(
       await route.fulfill({ response, json: config((await response.json()) as Record<string, unknown>) });
     });
   }
-  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.goto(new URL("/author", dev.siteUrl).toString());
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/dev\/oauth2\/authorize/);
   await page.getByLabel("E-mail").fill(author.email);
