@@ -3,7 +3,7 @@
  * stacks' are: lib/function-environment.ts), its worker settings, the cold starts, and the schema migration at start.
  */
 import { randomBytes } from "crypto";
-import { FUNCTIONS } from "../shared/contracts/functions";
+import { FUNCTIONS, tableVariables } from "../shared/contracts/functions";
 import { API_DB_USER } from "../lib/database-users";
 import type { FunctionEnvironment } from "../lib/function-environment";
 import type { LocalPostgres } from "../local/postgres";
@@ -40,6 +40,10 @@ const HANDLER_ROLES: Record<DevHandler, string> = {
   "mail-feedback": "bounce and complaint marks (the local SES simulates no bounces: not wired to an event)",
 };
 
+/** A function's table variables (shared/contracts/functions.ts), each naming its local table. */
+const localTables = <H extends DevHandler>(name: H) =>
+  tableVariables(name, ({ table }) => LOCAL_TABLES[table]);
+
 type Environments = { readonly [H in DevHandler]: (s: RunningServices) => FunctionEnvironment<H> };
 type WorkerSettings = Pick<LocalLambdaOptions, "timeoutMs" | "concurrency" | "memoryMb">;
 
@@ -63,9 +67,7 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       DB_PASSWORD: apiPassword,
       DB_SSL: "disable",
       ...(redis ? { ...redis.env, CACHE_REPLICATION_GROUP_ID: "local" } : {}),
-      SUBSCRIBERS_TABLE: LOCAL_TABLES.subscribers,
-      COUNTERS_TABLE: LOCAL_TABLES.counters,
-      PHOTOS_TABLE: LOCAL_TABLES.photos,
+      ...localTables("api"),
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       ...FUNCTIONS.api.environment,
       // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
@@ -74,22 +76,17 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
     }),
     "welcome-email": (): FunctionEnvironment<"welcome-email"> => ({
       SES_SENDER: "Photo blog <blog@example.com>",
-      SUBSCRIBERS_TABLE: LOCAL_TABLES.subscribers,
-      IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency,
+      ...localTables("welcome-email"),
       SITE_URL: options.origin,
     }),
     thumbnail: (): FunctionEnvironment<"thumbnail"> => ({
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       MEDIA_BUCKET: LOCAL_NAMES.mediaBucket,
-      PHOTOS_TABLE: LOCAL_TABLES.photos,
+      ...localTables("thumbnail"),
       ...FUNCTIONS.thumbnail.environment,
     }),
-    "upload-stats": (): FunctionEnvironment<"upload-stats"> => ({
-      UPLOAD_STATS_TABLE: LOCAL_TABLES["upload-stats"],
-    }),
-    "mail-feedback": (): FunctionEnvironment<"mail-feedback"> => ({
-      SUBSCRIBERS_TABLE: LOCAL_TABLES.subscribers,
-    }),
+    "upload-stats": (): FunctionEnvironment<"upload-stats"> => localTables("upload-stats"),
+    "mail-feedback": (): FunctionEnvironment<"mail-feedback"> => localTables("mail-feedback"),
   };
 }
 

@@ -51,13 +51,16 @@ export type FunctionEnvironment<H extends HandlerName, V = string> = Environment
 
 /**
  * The contract of the functions (shared/contracts/functions.ts), checked against the handlers: `FUNCTIONS` has an
- * entry for every handler and none other, and each static variable is one its handler's schema reads.
+ * entry for every handler and none other, and each static or table variable is one its handler's schema reads.
  */
 type Contracts = typeof FUNCTIONS;
 type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 type UnknownStaticVariables = {
-  [H in HandlerName]: Exclude<keyof Contracts[H]["environment"], FunctionVariable<H>>;
+  [H in HandlerName]: Exclude<
+    keyof Contracts[H]["environment"] | keyof Contracts[H]["tables"],
+    FunctionVariable<H>
+  >;
 }[HandlerName];
 type StaticEnvironments = {
   readonly [H in HandlerName]: { readonly environment: Partial<FunctionEnvironment<H>> };

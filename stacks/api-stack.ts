@@ -11,7 +11,7 @@ import { FUNCTIONS } from "../shared/contracts/functions";
 import { alarmAndRelease } from "../lib/alarms";
 import { authorUserPool, type AuthorPool } from "../lib/author-sign-in";
 import { dbUserArn } from "../lib/database-proxy";
-import { bindBucket, bindTable } from "../lib/function-grants";
+import { bindBucket, bindTables } from "../lib/function-grants";
 import { HttpApi } from "../lib/http-api";
 import { NodeFunction } from "../lib/node-function";
 import { OriginVerification } from "../lib/origin-verification";
@@ -29,10 +29,7 @@ export interface ApiStackProps extends BlogStackProps {
     NetworkOutputs,
     "privateSubnetIds" | "kmsKeyArn" | "opsTopicArn" | "securityGroupId"
   >;
-  readonly data: Pick<
-    DataOutputs,
-    "database" | "cache" | "subscribersTable" | "countersTable" | "photosTable" | "uploadsBucket"
-  >;
+  readonly data: Pick<DataOutputs, "database" | "cache" | "tables" | "uploadsBucket">;
 }
 type Network = ApiStackProps["network"];
 type Data = ApiStackProps["data"];
@@ -139,15 +136,8 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         CACHE_USER: data.cache.apiUserId,
         CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
         ...FUNCTIONS.api.environment,
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
-        COUNTERS_TABLE: bindTable(data.countersTable, [
-          "GetItem",
-          "BatchGetItem",
-          "PutItem",
-          "UpdateItem",
-          "DeleteItem",
-        ]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["BatchGetItem", "PutItem"]),
+        // Its tables, with the actions the contract grants (shared/contracts/functions.ts).
+        ...bindTables("api", data.tables),
         // Presigned POSTs are signed with this role: it may only put raw uploads.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
         // Both slots: requests without one of them (not through the distribution) are refused before any work.

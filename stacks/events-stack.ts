@@ -8,7 +8,7 @@ import type { Construct } from "constructs";
 import { FUNCTIONS } from "../shared/contracts/functions";
 import { BucketEventTopic } from "../lib/bucket-event-topic";
 import { EventFunction } from "../lib/event-function";
-import { bindBucket, bindParameter, bindTable } from "../lib/function-grants";
+import { bindBucket, bindParameter, bindTables } from "../lib/function-grants";
 import { MailSending } from "../lib/mail-sending";
 import { senderOf } from "../config/ownership";
 import { appTable, declaredKeys } from "../lib/table";
@@ -20,13 +20,7 @@ export interface EventsStackProps extends BlogStackProps {
   readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "opsTopicArn">;
   readonly data: Pick<
     DataOutputs,
-    | "uploadsBucket"
-    | "mediaBucket"
-    | "photosTable"
-    | "subscribersTable"
-    | "subscribersStreamArn"
-    | "idempotencyTable"
-    | "replicaKeyArns"
+    "uploadsBucket" | "mediaBucket" | "tables" | "subscribersStreamArn" | "replicaKeyArns"
   >;
 }
 
@@ -48,7 +42,7 @@ export class EventsStack extends BlogStack {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
         MEDIA_BUCKET: bindBucket(data.mediaBucket, "media/", ["PutObject"]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["UpdateItem"]),
+        ...bindTables("thumbnail", data.tables),
         ...FUNCTIONS.thumbnail.environment,
       },
     });
@@ -69,10 +63,7 @@ export class EventsStack extends BlogStack {
         batchSize: 10,
         maximumBatchingWindowInSeconds: 5,
       },
-      environment: {
-        // The marker put is conditional; a failed totals update deletes it again (handlers/upload-stats).
-        UPLOAD_STATS_TABLE: bindTable(statsTable, ["PutItem", "UpdateItem", "DeleteItem"]),
-      },
+      environment: bindTables("upload-stats", { "upload-stats": statsTable }),
     });
 
     new EventFunction(this, "welcome-email", {
@@ -99,14 +90,7 @@ export class EventsStack extends BlogStack {
           name: this.siteUrlParameterName,
           arn: this.parameterArn(this.siteUrlParameterName),
         }),
-        // Reads the subscriber consistently, then marks it welcomed with a conditional write.
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["GetItem", "UpdateItem"]),
-        IDEMPOTENCY_TABLE: bindTable(data.idempotencyTable, [
-          "GetItem",
-          "PutItem",
-          "UpdateItem",
-          "DeleteItem",
-        ]),
+        ...bindTables("welcome-email", data.tables),
       },
     });
 
@@ -116,10 +100,7 @@ export class EventsStack extends BlogStack {
       description:
         "Marks hard-bounced and complaining subscribers so that they are never mailed again (SES → SNS)",
       source: { type: "topic", topicArn: mail.feedbackTopicArn },
-      environment: {
-        // Sets one attribute with if_not_exists: no reads, no deletes.
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["UpdateItem"]),
-      },
+      environment: bindTables("mail-feedback", data.tables),
     });
 
     this.output("uploads_topic_arn", uploads.arn, "SNS topic receiving upload events");

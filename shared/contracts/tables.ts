@@ -37,6 +37,11 @@ export type TableName = keyof typeof TABLES;
 
 export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 
+/** The tables layer `L` creates. */
+export type TableOf<L extends TableContract["layer"]> = {
+  [N in TableName]: (typeof TABLES)[N]["layer"] extends L ? N : never;
+}[TableName];
+
 /** The tables a layer creates, in declaration order. */
-export const tablesOf = (layer: TableContract["layer"]): TableName[] =>
-  TABLE_NAMES.filter((name) => TABLES[name].layer === layer);
+export const tablesOf = <L extends TableContract["layer"]>(layer: L): TableOf<L>[] =>
+  TABLE_NAMES.filter((name): name is TableOf<L> => TABLES[name].layer === layer);
