@@ -31,6 +31,12 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // CloudFront Functions code: a plain script whose top-level handler CloudFront calls.
+    files: ["edge/**/*.js"],
+    languageOptions: { sourceType: "script", globals: {} },
+    rules: { "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^handler$" }] },
+  },
+  {
     // Tests read synthesized JSON of arbitrary shape.
     files: ["__tests__/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

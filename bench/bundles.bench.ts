@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as os from "os";
 import * as path from "path";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { FUNCTIONS, tableVariables } from "../shared/contracts/functions";
 import { ENTRY_FILE, bundleHandler } from "../lib/bundle";
 import type { FunctionEnvironment, HandlerName } from "../lib/function-environment";
 import { lambdaNode, lambdaNodeMajor } from "./lambda-node";
@@ -28,9 +28,14 @@ const common = {
   APP_VERSION: "bench",
   AWS_REGION: "us-east-1",
 };
+/** A handler's table variables (shared/contracts/functions.ts), each naming a table by its contract name. */
+const tables = <H extends HandlerName>(name: H) => tableVariables(name, ({ table }) => table);
 const database = { DB_HOST: "127.0.0.1", DB_PORT: "5432", DB_NAME: "blog", DB_SSL: "disable" };
 
-/** Each handler with its size budget and the environment variables its stack sets (values are placeholders). */
+/**
+ * Each handler with its size budget and the environment variables its stack sets: the contract's static ones
+ * (shared/contracts/functions.ts), placeholders for what names a resource (its tables by their contract names).
+ */
 const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironment<H> } } = {
   api: {
     budgetKb: 400,
@@ -42,12 +47,9 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
       CACHE_HOST: "127.0.0.1",
       CACHE_PORT: "9",
       CACHE_TLS: "false",
-      SUBSCRIBERS_TABLE: "subscribers",
-      COUNTERS_TABLE: "counters",
-      PHOTOS_TABLE: "photos",
+      ...tables("api"),
       UPLOADS_BUCKET: "uploads",
-      MEDIA_BASE_URL: "/media",
-      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
+      ...FUNCTIONS.api.environment,
       ORIGIN_VERIFY_SECRETS: randomBytes(32).toString("hex"),
     },
   },
@@ -64,29 +66,26 @@ const HANDLERS: { [H in HandlerName]: { budgetKb: number; env: FunctionEnvironme
     env: {
       SES_SENDER: "blog@example.com",
       SES_CONFIGURATION_SET: "bench",
-      SUBSCRIBERS_TABLE: "subscribers",
-      IDEMPOTENCY_TABLE: "idempotency",
+      ...tables("welcome-email"),
       SITE_URL: "https://blog.example",
     },
   },
   "mail-feedback": {
     budgetKb: 150,
-    env: { SUBSCRIBERS_TABLE: "subscribers" },
+    env: tables("mail-feedback"),
   },
   thumbnail: {
     budgetKb: 600,
     env: {
       UPLOADS_BUCKET: "uploads",
       MEDIA_BUCKET: "media",
-      PHOTOS_TABLE: "photos",
-      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-      MAX_MEGAPIXELS: "40",
-      THUMBNAIL_WIDTHS: "400,1200",
+      ...tables("thumbnail"),
+      ...FUNCTIONS.thumbnail.environment,
     },
   },
   "upload-stats": {
     budgetKb: 250,
-    env: { UPLOAD_STATS_TABLE: "upload-stats" },
+    env: tables("upload-stats"),
   },
   "release-hook": {
     budgetKb: 250,

@@ -3,7 +3,7 @@
  * size against the RDS Proxy's share of `max_connections` (database.proxy) or against `max_connections` less the
  * headroom kept for the migration function and operators. The data stack sizes the proxy from the same constants.
  */
-import { API_DB_POOL_SIZE } from "../handlers/shared/limits";
+import { API_DB_POOL_SIZE } from "../shared/contracts/limits";
 
 /**
  * The proxy's share of the instance's `max_connections` (its default target group's `max_connections_percent`);

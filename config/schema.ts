@@ -308,6 +308,11 @@ const domainSchema = strictObject({
   name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as blog.example.com"),
   /** Route 53 hosted zone that validates the certificate and holds the alias records. */
   hostedZoneId,
+  /**
+   * The environment serving `name` also answers `www.<name>` (certificate, DNS) and redirects it to `name` with a
+   * 301 (edge/viewer-request.js). Other environments' subdomains get no www. @default true
+   */
+  www: z.boolean().optional(),
 });
 
 const authSchema = z.discriminatedUnion("mode", [

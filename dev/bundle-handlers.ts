@@ -1,7 +1,7 @@
 /**
  * Bundles handlers with the lead's `bundleHandler` (the exact artefact that ships to Lambda) in child processes,
  * two at a time, so that the dev server can start PostgreSQL and the AWS stand-ins meanwhile. A bundle newer than
- * every input (handlers/, lib/bundle.ts, types/, package-lock.json) is reused, so a second start is quick.
+ * every input (handlers/, shared/, lib/bundle.ts, types/, package-lock.json) is reused, so a second start is quick.
  *
  * The child processes run `dev/bundle-handlers-cli.ts`. A lock file serialises bundling between dev servers of one
  * checkout (the browser test suites start theirs in parallel): none rewrites a bundle another is loading.
@@ -12,7 +12,8 @@ import * as path from "path";
 import { ENTRY_FILE, handlerEntry } from "../lib/bundle";
 import { PROJECT_ROOT } from "../lib/paths";
 
-const BUNDLE_INPUTS = ["handlers", "lib/bundle.ts", "types", "package-lock.json"];
+// Handlers import shared/ (author folders, the contracts) too.
+const BUNDLE_INPUTS = ["handlers", "shared", "lib/bundle.ts", "types", "package-lock.json"];
 
 function newestMtime(target: string): number {
   let stat: fs.Stats;

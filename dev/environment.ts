@@ -15,6 +15,7 @@ import { dispatch } from "./routes/dispatch";
 import { identityPoolRoutes, localFoldersConfig } from "./routes/identity-pool";
 import { mediaRoutes } from "./routes/media";
 import { localAuthConfig, localIdentityProvider, signInRoutes } from "./routes/sign-in";
+import { withErrorPages } from "./edge-function";
 import { siteRoutes, startSite } from "./routes/site";
 import { startSamples } from "./sample-content";
 import { listen, LOCAL_NAMES, LOCAL_REGION, startAwsServices, startCache, startDatabase } from "./services";
@@ -146,6 +147,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions = {}): 
           siteRoutes(site, { auth: localAuthConfig(identity), folders }),
         ],
         log,
+        (response) => withErrorPages(response, (page) => site.files.file(page)),
       ),
     );
 

@@ -9,7 +9,7 @@ import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
 import { forwardUploads, StreamPoller, type StreamRecord } from "./event-sources";
 import { prefixed, type CleanupStack, type Log } from "./lifecycle";
 import type { LocalLambda } from "./local-lambda";
-import { LOCAL_NAMES, LOCAL_REGION } from "./services";
+import { LOCAL_NAMES, LOCAL_TABLES, LOCAL_REGION } from "./services";
 import {
   lambdaSubscription,
   LocalQueue,
@@ -74,7 +74,7 @@ export async function connectEventFlows(cleanup: CleanupStack, options: EventFlo
   if (welcome) {
     const stream = new StreamPoller({
       client: options.dynamo,
-      tableName: LOCAL_NAMES.subscribersTable,
+      tableName: LOCAL_TABLES.subscribers,
       keyAttributes: ["email"],
       region: LOCAL_REGION,
       invoke: (event) => welcome.invoke(event),

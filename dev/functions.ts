@@ -3,7 +3,7 @@
  * stacks' are: lib/function-environment.ts), its worker settings, the cold starts, and the schema migration at start.
  */
 import { randomBytes } from "crypto";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { FUNCTIONS, tableVariables } from "../shared/contracts/functions";
 import { API_DB_USER } from "../lib/database-users";
 import type { FunctionEnvironment } from "../lib/function-environment";
 import type { LocalPostgres } from "../local/postgres";
@@ -11,7 +11,7 @@ import type { LocalRedis } from "../local/redis";
 import { bundleAvailableHandlers, DEV_HANDLERS, type DevHandler } from "./bundle-handlers";
 import { DevEnvironmentError, prefixed, type CleanupStack, type Log } from "./lifecycle";
 import { LocalLambda, type LocalLambdaOptions } from "./local-lambda";
-import { LOCAL_NAMES } from "./services";
+import { LOCAL_NAMES, LOCAL_TABLES } from "./services";
 
 /** What the functions' variables name that is known only once the services are up. */
 export interface RunningServices {
@@ -40,6 +40,10 @@ const HANDLER_ROLES: Record<DevHandler, string> = {
   "mail-feedback": "bounce and complaint marks (the local SES simulates no bounces: not wired to an event)",
 };
 
+/** A function's table variables (shared/contracts/functions.ts), each naming its local table. */
+const localTables = <H extends DevHandler>(name: H) =>
+  tableVariables(name, ({ table }) => LOCAL_TABLES[table]);
+
 type Environments = { readonly [H in DevHandler]: (s: RunningServices) => FunctionEnvironment<H> };
 type WorkerSettings = Pick<LocalLambdaOptions, "timeoutMs" | "concurrency" | "memoryMb">;
 
@@ -63,49 +67,37 @@ function environments(options: FunctionsOptions, apiPassword: string): Environme
       DB_PASSWORD: apiPassword,
       DB_SSL: "disable",
       ...(redis ? { ...redis.env, CACHE_REPLICATION_GROUP_ID: "local" } : {}),
-      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
-      COUNTERS_TABLE: LOCAL_NAMES.countersTable,
-      PHOTOS_TABLE: LOCAL_NAMES.photosTable,
+      ...localTables("api"),
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
-      MEDIA_BASE_URL: "/media",
-      UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
-      UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
+      ...FUNCTIONS.api.environment,
       // The presigned POST URLs it hands out then point at the policy-enforcing proxy.
       AWS_ENDPOINT_URL_S3: options.uploadsEndpoint,
       ORIGIN_VERIFY_SECRETS: options.originVerifyValue,
     }),
     "welcome-email": (): FunctionEnvironment<"welcome-email"> => ({
       SES_SENDER: "Photo blog <blog@example.com>",
-      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
-      IDEMPOTENCY_TABLE: LOCAL_NAMES.idempotencyTable,
+      ...localTables("welcome-email"),
       SITE_URL: options.origin,
     }),
     thumbnail: (): FunctionEnvironment<"thumbnail"> => ({
       UPLOADS_BUCKET: LOCAL_NAMES.uploadsBucket,
       MEDIA_BUCKET: LOCAL_NAMES.mediaBucket,
-      PHOTOS_TABLE: LOCAL_NAMES.photosTable,
-      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-      MAX_MEGAPIXELS: "40",
-      THUMBNAIL_WIDTHS: "400,1200",
+      ...localTables("thumbnail"),
+      ...FUNCTIONS.thumbnail.environment,
     }),
-    "upload-stats": (): FunctionEnvironment<"upload-stats"> => ({
-      UPLOAD_STATS_TABLE: LOCAL_NAMES.uploadStatsTable,
-    }),
-    "mail-feedback": (): FunctionEnvironment<"mail-feedback"> => ({
-      SUBSCRIBERS_TABLE: LOCAL_NAMES.subscribersTable,
-    }),
+    "upload-stats": (): FunctionEnvironment<"upload-stats"> => localTables("upload-stats"),
+    "mail-feedback": (): FunctionEnvironment<"mail-feedback"> => localTables("mail-feedback"),
   };
 }
 
-const WORKER_SETTINGS: Record<DevHandler, WorkerSettings> = {
-  migrate: { timeoutMs: 60_000 },
-  api: { timeoutMs: 10_000, concurrency: 2 },
-  "welcome-email": {},
-  // SNS invokes asynchronously: uploads in quick succession are processed side by side.
-  thumbnail: { timeoutMs: 60_000, memoryMb: 1769, concurrency: 2 },
-  "upload-stats": { timeoutMs: 30_000 },
-  "mail-feedback": {},
-};
+/** Timeout and memory of the contract (shared/contracts/functions.ts), and how many environments run side by side. */
+const workerSettings = (name: DevHandler): WorkerSettings => ({
+  timeoutMs: FUNCTIONS[name].timeout * 1000,
+  memoryMb: FUNCTIONS[name].memorySize,
+  // The API serves the site's parallel requests; SNS invokes the thumbnail function asynchronously, so uploads in
+  // quick succession are processed side by side.
+  concurrency: name === "api" || name === "thumbnail" ? 2 : 1,
+});
 
 export interface LocalFunctions {
   /** Each function whose handler exists (a missing one was announced with what it leaves unavailable). */
@@ -150,7 +142,7 @@ export function startFunctions(cleanup: CleanupStack, options: FunctionsOptions)
         bundleDir: bundles.then((dirs) => dirs[name]),
         environment: services.then((s) => ({ POWERTOOLS_SERVICE_NAME: name, ...common, ...environment(s) })),
         onLog: prefixed(name, options.log),
-        ...WORKER_SETTINGS[name],
+        ...workerSettings(name),
       }),
     );
   const lambdas: Partial<Record<DevHandler, LocalLambda>> = {};

@@ -201,7 +201,7 @@ export async function signInLocally(
     auth: { authorizeUrl: string; tokenUrl: string; clientId: string };
   };
   const verifier = randomBytes(32).toString("base64url");
-  const redirectUri = new URL("/author.html", siteUrl).toString();
+  const redirectUri = new URL("/author", siteUrl).toString();
   const form = new URLSearchParams({
     client_id: config.auth.clientId,
     redirect_uri: redirectUri,

@@ -36,7 +36,7 @@ export async function samplePhoto(seed: number): Promise<Buffer> {
 /** An ID token for `author`, through the local sign-in's own code + PKCE exchange. */
 function signIn(identity: LocalIdentityProvider, origin: string): string {
   const verifier = randomBytes(32).toString("base64url");
-  const redirectUri = `${origin}/author.html`;
+  const redirectUri = `${origin}/author`;
   const request = identity.validateAuthorizeRequest(
     new URLSearchParams({
       response_type: "code",

@@ -14,14 +14,15 @@ import { startRedis, type LocalRedis } from "../local/redis";
 import { DevEnvironmentError, errorMessage, type CleanupStack, type Log } from "./lifecycle";
 import type { LocalIdentityPool } from "./identity-pool";
 import { startUploadPolicyProxy } from "./upload-policy-proxy";
+import { TABLE_NAMES, type TableName } from "../shared/contracts/tables";
 
-/** The local counterparts of the data and events stacks' resources. */
+/** The local counterpart of every table of the contract (shared/contracts/tables.ts): `myblog-local-<name>`. */
+export const LOCAL_TABLES = Object.fromEntries(
+  TABLE_NAMES.map((name) => [name, `myblog-local-${name}`]),
+) as Readonly<Record<TableName, string>>;
+
+/** The local counterparts of the data and events stacks' other resources. */
 export const LOCAL_NAMES = {
-  subscribersTable: "myblog-local-subscribers",
-  countersTable: "myblog-local-counters",
-  idempotencyTable: "myblog-local-idempotency",
-  photosTable: "myblog-local-photos",
-  uploadStatsTable: "myblog-local-upload-stats",
   uploadsBucket: "myblog-local-uploads",
   mediaBucket: "myblog-local-media",
   uploadsTopicArn: "arn:aws:sns:us-east-1:000000000000:myblog-local-uploads",
@@ -141,13 +142,7 @@ export async function startAwsServices(
       },
     }),
   );
-  const tables = aws.createTables({
-    subscribers: LOCAL_NAMES.subscribersTable,
-    counters: LOCAL_NAMES.countersTable,
-    idempotency: LOCAL_NAMES.idempotencyTable,
-    photos: LOCAL_NAMES.photosTable,
-    uploadStats: LOCAL_NAMES.uploadStatsTable,
-  });
+  const tables = aws.createTables(LOCAL_TABLES);
   const s3 = new S3Client({
     region: LOCAL_REGION,
     endpoint: aws.s3Endpoint,

@@ -64,11 +64,21 @@ export class StaticSite {
     }
   }
 
-  /** Answers the request if it names a file of the site; returns false otherwise. */
-  handle(request: IncomingMessage, response: ServerResponse): boolean {
+  /** A built file's bytes and content type (the error pages CloudFront serves in place of an origin's answer). */
+  file(pathname: string): { readonly body: Buffer; readonly contentType: string } | undefined {
+    this.rebuild();
+    const served = this.files.get(pathname);
+    return served && { body: served.body, contentType: served.file.contentType };
+  }
+
+  /**
+   * Answers the request if `pathname` (the object the edge function chose; @default the request's path) names a
+   * file of the site; returns false otherwise.
+   */
+  handle(request: IncomingMessage, response: ServerResponse, pathname?: string): boolean {
     if (request.method !== "GET" && request.method !== "HEAD") return false;
     this.rebuild();
-    const pathname = new URL(request.url ?? "/", "http://local").pathname;
+    pathname ??= new URL(request.url ?? "/", "http://local").pathname;
     const served = this.files.get(pathname === "/" ? "/index.html" : pathname);
     if (!served) return false;
     const headers: Record<string, string> = {

@@ -96,7 +96,7 @@ export class AuthorSignIn extends Construct {
       allowedOauthFlows: ["code"],
       allowedOauthScopes: ["openid", "email", "profile"],
       supportedIdentityProviders: ["COGNITO"],
-      callbackUrls: [`${siteUrl}/`, `${siteUrl}/author.html`],
+      callbackUrls: [`${siteUrl}/`, `${siteUrl}/author`],
       logoutUrls: [`${siteUrl}/`],
       preventUserExistenceErrors: "ENABLED",
       accessTokenValidity: 60,

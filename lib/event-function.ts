@@ -12,7 +12,8 @@ import { keepAddresses } from "./addressing";
 import { alarmAndRelease, streamAgeAlarm } from "./alarms";
 import { DeadLetterQueue } from "./dead-letter";
 import { READ_KEY, type Grant } from "./function-grants";
-import { DEFAULT_TIMEOUT_SECONDS, NodeFunction, type NodeFunctionProps } from "./node-function";
+import { FUNCTIONS } from "../shared/contracts/functions";
+import { NodeFunction, type NodeFunctionProps } from "./node-function";
 import { SnsLambdaSubscription } from "./sns-lambda-subscription";
 import { TopicQueue } from "./topic-queue";
 
@@ -108,7 +109,7 @@ export class EventFunction<H extends HandlerName = HandlerName> extends Construc
     const queue = new TopicQueue(this, `${id}-queue`, {
       topicArn: source.topicArn,
       ...source.filter,
-      visibilityTimeoutSeconds: 6 * (props.timeout ?? DEFAULT_TIMEOUT_SECONDS),
+      visibilityTimeoutSeconds: 6 * (props.timeout ?? FUNCTIONS[props.handler].timeout),
     });
     const fn = new NodeFunction(this, id, {
       ...props,

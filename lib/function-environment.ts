@@ -9,6 +9,7 @@ import type { ReleaseHookEnv } from "../handlers/release-hook/config";
 import type { ThumbnailEnv } from "../handlers/thumbnail/config";
 import type { UploadStatsEnv } from "../handlers/upload-stats/config";
 import type { WelcomeEmailEnv } from "../handlers/welcome-email/config";
+import type { FUNCTIONS } from "../shared/contracts/functions";
 
 /** Handler directory under `handlers/` → the variables its schema reads. */
 export interface HandlerEnvironments {
@@ -47,6 +48,28 @@ export type FunctionEnvironment<H extends HandlerName, V = string> = Environment
   HandlerEnvironments[H],
   V
 >;
+
+/**
+ * The contract of the functions (shared/contracts/functions.ts), checked against the handlers: `FUNCTIONS` has an
+ * entry for every handler and none other, and each static or table variable is one its handler's schema reads.
+ */
+type Contracts = typeof FUNCTIONS;
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type UnknownStaticVariables = {
+  [H in HandlerName]: Exclude<
+    keyof Contracts[H]["environment"] | keyof Contracts[H]["tables"],
+    FunctionVariable<H>
+  >;
+}[HandlerName];
+type StaticEnvironments = {
+  readonly [H in HandlerName]: { readonly environment: Partial<FunctionEnvironment<H>> };
+};
+export type FunctionContractsChecked = [
+  Holds<Equal<keyof Contracts, HandlerName>>,
+  Holds<Equal<UnknownStaticVariables, never>>,
+  Holds<Contracts extends StaticEnvironments ? true : false>,
+];
 
 /** Every variable name handler `H` reads. */
 export type FunctionVariable<H extends HandlerName> = HandlerEnvironments[H] extends infer E

@@ -2,6 +2,12 @@
  * What a function's role is given: bindings (a variable naming a resource, and the access to it, set together),
  * statements, and with each the key that encrypts what it reaches, so the key's use is granted with the access.
  */
+import {
+  tableVariables,
+  type FunctionName,
+  type TableOfFunction,
+  type TableVariable,
+} from "../shared/contracts/functions";
 import type { PolicyStatement } from "./iam";
 
 /** Use of the key that encrypts what a grant reaches. */
@@ -54,7 +60,7 @@ const keyOf = (resource: BoundResource, use: KeyUse): KeyUse => ({ ...use, kmsKe
  * A table the function uses: its name in the variable, the given actions on it. No table has a secondary index,
  * so none is named; a table that gains one adds `${arn}/index/<name>` where a function queries it.
  */
-export function bindTable(table: BoundResource, actions: string[]): EnvBinding {
+export function bindTable(table: BoundResource, actions: readonly string[]): EnvBinding {
   return {
     value: table.name,
     statement: (Sid) => ({
@@ -65,6 +71,17 @@ export function bindTable(table: BoundResource, actions: string[]): EnvBinding {
     }),
     key: keyOf(table, READ_WRITE_KEY),
   };
+}
+
+/**
+ * Every table function `fn` uses, as its contract declares them (shared/contracts/functions.ts): each variable bound
+ * to its table with the contract's actions. `tables` holds at least those tables (a layer's `tables` record).
+ */
+export function bindTables<F extends FunctionName>(
+  fn: F,
+  tables: { readonly [T in TableOfFunction<F>]: BoundResource },
+): { readonly [V in TableVariable<F>]: EnvBinding } {
+  return tableVariables(fn, ({ table, actions }) => bindTable(tables[table], actions));
 }
 
 /** A bucket the function uses: its name in the variable, the given object actions under one key prefix. */

@@ -4,6 +4,7 @@
  * retention and key created before the function, names from the stack (lib/stack-context.ts), an environment typed by
  * the handler's schema, and a role that holds only what its bindings and grants add, with the keys they need.
  */
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -24,16 +25,13 @@ import { StackContext } from "./stack-context";
 /** Newest Node.js runtime Lambda offers (AWS provider 6.x knows it). */
 export const NODE_RUNTIME = "nodejs24.x";
 
-/** Seconds a function may run unless it says otherwise. */
-export const DEFAULT_TIMEOUT_SECONDS = 10;
-
 export interface NodeFunctionProps<H extends HandlerName> {
   /** Directory under `handlers/` holding `index.ts` that exports `handler`; it also picks the environment's type. */
   readonly handler: H;
   readonly description: string;
-  /** @default 256 */
+  /** @default the handler's, shared/contracts/functions.ts */
   readonly memorySize?: number;
-  /** Seconds. @default DEFAULT_TIMEOUT_SECONDS (10) */
+  /** Seconds. @default the handler's, shared/contracts/functions.ts */
   readonly timeout?: number;
   /**
    * The variables of the handler's schema (`handlers/<name>/config.ts`): a missing required one or an undeclared
@@ -208,8 +206,8 @@ export class NodeFunction<H extends HandlerName = HandlerName> extends Construct
       handler: "index.handler",
       filename: asset.path,
       sourceCodeHash: this.bundle.sourceCodeHash,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+      memorySize: props.memorySize ?? FUNCTIONS[props.handler].memorySize,
+      timeout: props.timeout ?? FUNCTIONS[props.handler].timeout,
       reservedConcurrentExecutions: this.reservedConcurrency,
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },

@@ -7,11 +7,12 @@
 import type { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { NodeFunction } from "./node-function";
 import { StackContext } from "./stack-context";
 
 /** Seconds the hook may run: the smoke test gets this less the time kept back to report (handlers/release-hook). */
-export const HOOK_TIMEOUT_SECONDS = 30;
+export const HOOK_TIMEOUT_SECONDS = FUNCTIONS["release-hook"].timeout;
 
 export interface PreTrafficHookProps {
   /** The released function whose new versions the hook invokes. */
@@ -31,7 +32,6 @@ export function preTrafficHook(
   const hook = new NodeFunction(scope, id, {
     handler: "release-hook",
     description: `Pre-traffic smoke test of each new ${target.node.id} version (CodeDeploy BeforeAllowTraffic)`,
-    timeout: HOOK_TIMEOUT_SECONDS,
     // Invoked by CodeDeploy through its alias; nothing to shift or roll back for a function that serves no traffic.
     release: "terraform",
     environment: { TARGET_FUNCTION_NAME: target.functionName },

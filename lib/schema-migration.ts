@@ -36,8 +36,6 @@ export class SchemaMigration extends Construct {
     const fn = new NodeFunction(this, id, {
       handler: "migrate",
       description: "Applies the versioned SQL migrations (invoked by Terraform on deploy)",
-      memorySize: 256,
-      timeout: 300,
       // Invoked once per deploy by Terraform itself, right after the alias moves.
       release: "terraform",
       vpc: props.vpc,

@@ -1,10 +1,12 @@
 /**
- * The one CloudFront distribution in front of everything: the site (default), photos (`/media/*` from the media
- * bucket) and the API (`/api/*`), with its cache, origin-request and security-header policies, and the two buckets'
+ * The one CloudFront distribution in front of everything: the site (default, through the viewer-request function of
+ * edge/viewer-request.js), photos (`/media/*` from the media bucket) and the API (`/api/*`), with its cache,
+ * origin-request and security-header policies, its error pages (edge/error-responses.ts), and the two buckets'
  * policies that let only this distribution read them (Origin Access Control + `AWS:SourceArn`).
  */
 import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
@@ -12,6 +14,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
+import { ERROR_RESPONSES } from "../edge/error-responses";
+import { viewerRequestCode } from "../edge/runtime";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "../shared/origin-verification";
 import { keepAddresses } from "./addressing";
 import { bucketOrigin, contentSecurityPolicy } from "./content-security-policy";
@@ -36,8 +40,16 @@ export interface SiteDistributionProps {
   readonly priceClass: string;
   /** Bucket (its domain name) receiving CloudFront's standard logs. */
   readonly accessLogBucketDomainName: string;
-  /** A custom host name and its validated us-east-1 certificate. @default the `*.cloudfront.net` name */
-  readonly domain?: { readonly name: string; readonly certificateArn: string };
+  /**
+   * A custom host name, its other names (`www.` + name, which the viewer-request function redirects to the name) and
+   * their validated us-east-1 certificate. @default the `*.cloudfront.net` name
+   */
+  readonly domain?: {
+    readonly name: string;
+    /** @default none */
+    readonly aliases?: readonly string[];
+    readonly certificateArn: string;
+  };
   /** The web ACL in front of the distribution. @default none */
   readonly webAclArn?: string;
 }
@@ -67,6 +79,14 @@ export class SiteDistribution extends Construct {
     const webOac = oac("web-oac");
     const mediaOac = oac("media-oac");
     this.headersPolicy = this.responseHeadersPolicy(props);
+    // Readable URLs, redirects and the 404 page at the edge; the file is published as it is (docs/edge.md).
+    const viewerRequest = new CloudfrontFunction(this, "viewer-request", {
+      name: names.global("viewer-request"),
+      runtime: "cloudfront-js-2.0",
+      comment: "Site URLs: /posts/<slug>, old links, www, 404 (edge/viewer-request.js)",
+      code: viewerRequestCode(),
+      publish: true,
+    });
 
     const distribution = new CloudfrontDistribution(this, "cdn", {
       enabled: true,
@@ -75,7 +95,7 @@ export class SiteDistribution extends Construct {
       httpVersion: "http2and3",
       isIpv6Enabled: true,
       priceClass: props.priceClass,
-      aliases: domain ? [domain.name] : undefined,
+      aliases: domain ? [domain.name, ...(domain.aliases ?? [])] : undefined,
       webAclId: props.webAclArn,
       origin: [
         {
@@ -106,7 +126,15 @@ export class SiteDistribution extends Construct {
         targetOriginId: "web",
         ...this.behaviourDefaults(),
         cachePolicyId: MANAGED_CACHING_OPTIMIZED,
+        // The site's behaviour only: /api/* and /media/* never run the function.
+        functionAssociation: [{ eventType: "viewer-request", functionArn: viewerRequest.arn }],
       },
+      // Distribution-wide, so only codes the API never answers with its own JSON (edge/error-responses.ts).
+      customErrorResponse: ERROR_RESPONSES.map((r) => ({
+        errorCode: r.errorCode,
+        errorCachingMinTtl: r.cachingSeconds,
+        ...(r.page ? { responseCode: r.errorCode, responsePagePath: r.page } : {}),
+      })),
       orderedCacheBehavior: [
         {
           pathPattern: "/media/*",

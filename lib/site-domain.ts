@@ -1,6 +1,7 @@
 /**
  * The site's own host name: an ACM certificate in us-east-1 (where CloudFront reads certificates) validated through
- * DNS in the hosted zone, and the A/AAAA alias records that point the name at the distribution.
+ * DNS in the hosted zone, and the A/AAAA alias records that point the name at the distribution. With `www`, the name's
+ * `www.` host is on the certificate and in DNS too; the viewer-request function redirects it to the name (301).
  */
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
@@ -17,10 +18,14 @@ export interface SiteDomainProps {
   readonly hostedZoneId: string;
   /** The us-east-1 provider. */
   readonly provider: AwsProvider;
+  /** Also serve `www.<name>` (redirected to the name by the viewer-request function). @default false */
+  readonly www?: boolean;
 }
 
 export class SiteDomain extends Construct {
   public readonly name: string;
+  /** The distribution's other names: `www.<name>` with `www`, else none. */
+  public readonly aliases: readonly string[];
   /** ARN of the certificate once validated: a distribution naming it waits for the validation. */
   public readonly certificateArn: string;
   private readonly hostedZoneId: string;
@@ -31,9 +36,11 @@ export class SiteDomain extends Construct {
     keepAddresses(this);
     this.name = props.name;
     this.hostedZoneId = props.hostedZoneId;
+    this.aliases = props.www ? [`www.${props.name}`] : [];
     const cert = new AcmCertificate(this, "certificate", {
       provider: props.provider,
       domainName: props.name,
+      subjectAlternativeNames: this.aliases.length ? [...this.aliases] : undefined,
       validationMethod: "DNS",
       lifecycle: { createBeforeDestroy: true },
     });
@@ -58,17 +65,23 @@ export class SiteDomain extends Construct {
 
   /** The A and AAAA alias records of the name, once the distribution exists. */
   pointAt(distribution: { readonly domainName: string; readonly hostedZoneId: string }): void {
-    for (const type of ["A", "AAAA"]) {
-      new Route53Record(this, `site-${type.toLowerCase()}`, {
-        zoneId: this.hostedZoneId,
-        name: this.name,
-        type,
-        alias: {
-          name: distribution.domainName,
-          zoneId: distribution.hostedZoneId,
-          evaluateTargetHealth: false,
-        },
-      });
+    const names: Array<[string, string]> = [
+      ["site", this.name],
+      ...this.aliases.map((alias): [string, string] => ["site-www", alias]),
+    ];
+    for (const [id, name] of names) {
+      for (const type of ["A", "AAAA"]) {
+        new Route53Record(this, `${id}-${type.toLowerCase()}`, {
+          zoneId: this.hostedZoneId,
+          name,
+          type,
+          alias: {
+            name: distribution.domainName,
+            zoneId: distribution.hostedZoneId,
+            evaluateTargetHealth: false,
+          },
+        });
+      }
     }
   }
 }

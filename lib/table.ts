@@ -3,11 +3,13 @@
  * deletion protection and global replicas as the environment configures them, an optional stream and TTL, and
  * alarms on its throttled reads and writes.
  * Any layer that owns a table declares it with this, so a new service's table needs no edit of the data layer.
- * What is not given comes from the stack (lib/stack-context.ts).
+ * What is not given comes from the stack (lib/stack-context.ts); keys, stream and TTL come from the table's contract
+ * (`declaredKeys`, shared/contracts/tables.ts), which the local DynamoDB reads too.
  */
 import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
+import { TABLES, type TableContract, type TableName } from "../shared/contracts/tables";
 import { tableThrottleAlarms } from "./alarms";
 import { StackContext } from "./stack-context";
 import { deletionProtected } from "./teardown";
@@ -69,4 +71,12 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
       "The environment is being torn down (teardown): its tables give up deletion protection for the reviewed destroy",
     );
   return table;
+}
+
+/** The keys, stream and TTL that shared/contracts/tables.ts declares for `name`, as `appTable` takes them. */
+export function declaredKeys(
+  name: TableName,
+): Pick<AppTableProps, "hashKey" | "rangeKey" | "stream" | "ttlAttribute"> {
+  const { hashKey, rangeKey, stream, ttlAttribute }: TableContract = TABLES[name];
+  return { hashKey, rangeKey, stream, ttlAttribute };
 }

@@ -4,7 +4,8 @@
  * (MessageBody scope): S3 notifications carry no message attributes (see handlers/shared/upload-events.ts).
  */
 import type { FilterPolicy, FilterPolicyScope } from "../shared/sns-filter-policy";
-import { IMAGE_EXTENSIONS, UPLOADS_PREFIX } from "../handlers/shared/upload-events";
+import { UPLOADS_PREFIX } from "../handlers/shared/upload-events";
+import { IMAGE_EXTENSIONS } from "../shared/contracts/limits";
 
 export interface UploadSubscription {
   readonly filterPolicy: FilterPolicy;

@@ -28,7 +28,7 @@ const dynalite = require("dynalite") as (options: {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("s3rver") as S3rverConstructor;
 import startSesServer from "aws-ses-v2-local";
-import { STATS_KEYS } from "../handlers/upload-stats/table";
+import { TABLES, type TableContract, type TableName } from "../shared/contracts/tables";
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -57,19 +57,11 @@ export interface S3ObjectEvent {
   }>;
 }
 
-/** Table names to create; every table is optional so each caller creates only what it uses. */
-export interface LocalTableNames {
-  /** Subscribers: partition key `email`, stream NEW_IMAGE. */
-  readonly subscribers?: string;
-  /** Counters: partition key `pk`, sort key `sk`. */
-  readonly counters?: string;
-  /** Powertools idempotency store: partition key `id` (TTL attribute `expiration` in AWS). */
-  readonly idempotency?: string;
-  /** Photos: partition key `key`. */
-  readonly photos?: string;
-  /** Upload statistics: partition key `author`, sort key `item`. */
-  readonly uploadStats?: string;
-}
+/**
+ * Table names to create, by contract name (shared/contracts/tables.ts); every table is optional so each caller
+ * creates only what it uses.
+ */
+export type LocalTableNames = { readonly [T in TableName]?: string };
 
 /** A message accepted by the local SES, reduced to what tests and the dev inbox need. */
 export interface SentEmail {
@@ -118,42 +110,22 @@ export interface AwsLocal {
 /** Credentials s3rver checks SigV4 signatures against; dynalite and aws-ses-v2-local accept any. */
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
-const TABLE_SCHEMAS: Record<keyof LocalTableNames, Omit<CreateTableCommandInput, "TableName">> = {
-  subscribers: {
-    AttributeDefinitions: [{ AttributeName: "email", AttributeType: "S" }],
-    KeySchema: [{ AttributeName: "email", KeyType: "HASH" }],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
-  },
-  counters: {
-    AttributeDefinitions: [
-      { AttributeName: "pk", AttributeType: "S" },
-      { AttributeName: "sk", AttributeType: "S" },
-    ],
-    KeySchema: [
-      { AttributeName: "pk", KeyType: "HASH" },
-      { AttributeName: "sk", KeyType: "RANGE" },
-    ],
-  },
-  // dynalite has no UpdateTimeToLive; expired records are still ignored by Powertools, which checks `expiration`.
-  idempotency: {
-    AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-  },
-  photos: {
-    AttributeDefinitions: [{ AttributeName: "key", AttributeType: "S" }],
-    KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
-  },
-  uploadStats: {
-    AttributeDefinitions: [
-      { AttributeName: STATS_KEYS.author, AttributeType: "S" },
-      { AttributeName: STATS_KEYS.item, AttributeType: "S" },
-    ],
-    KeySchema: [
-      { AttributeName: STATS_KEYS.author, KeyType: "HASH" },
-      { AttributeName: STATS_KEYS.item, KeyType: "RANGE" },
-    ],
-  },
-};
+/**
+ * The local table of a contract: its keys and stream as the stacks create them. dynalite has no UpdateTimeToLive,
+ * so a TTL attribute is not set; expired idempotency records are still ignored by Powertools, which checks it.
+ */
+export function localTableSchema(name: TableName): Omit<CreateTableCommandInput, "TableName"> {
+  const table: TableContract = TABLES[name];
+  const keys = [
+    { AttributeName: table.hashKey, KeyType: "HASH" as const },
+    ...(table.rangeKey ? [{ AttributeName: table.rangeKey, KeyType: "RANGE" as const }] : []),
+  ];
+  return {
+    AttributeDefinitions: keys.map(({ AttributeName }) => ({ AttributeName, AttributeType: "S" })),
+    KeySchema: keys,
+    ...(table.stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } }),
+  };
+}
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -242,17 +214,18 @@ export async function startAwsLocal(options: StartAwsLocalOptions = {}): Promise
       sesInboxUrl: `${sesEndpoint}/`,
 
       async createTables(names) {
-        const entries = Object.entries(names).filter(
-          (entry): entry is [keyof LocalTableNames, string] => !!entry[1],
-        );
+        const entries = Object.entries(names).filter((entry): entry is [TableName, string] => !!entry[1]);
         for (const [kind, tableName] of entries) {
-          const schema = TABLE_SCHEMAS[kind];
-          if (!schema)
+          if (!(kind in TABLES))
             throw new Error(
-              `aws-local: unknown table kind "${kind}" (expected ${Object.keys(TABLE_SCHEMAS).join(", ")})`,
+              `aws-local: unknown table "${kind}" (expected ${Object.keys(TABLES).join(", ")})`,
             );
           await dynamoClient.send(
-            new CreateTableCommand({ TableName: tableName, BillingMode: "PAY_PER_REQUEST", ...schema }),
+            new CreateTableCommand({
+              TableName: tableName,
+              BillingMode: "PAY_PER_REQUEST",
+              ...localTableSchema(kind),
+            }),
           );
           await waitUntilTableExists(
             { client: dynamoClient, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 },

@@ -36,7 +36,11 @@ export const OWNED_NAMES: Readonly<Record<string, readonly Owned[]>> = {
   aws_s3_bucket: [owned("bucket", "S3 bucket", "worldwide")],
   aws_cloudfront_distribution: [owned("aliases", "CloudFront alias", "worldwide")],
   // ACM validates a domain with one CNAME per account: two certificates of one name would both write it.
-  aws_acm_certificate: [owned("domain_name", "certificate (and its validation record)", "worldwide")],
+  aws_acm_certificate: [
+    owned("domain_name", "certificate (and its validation record)", "worldwide"),
+    // The site's www. name (domain.www) is validated like the main one.
+    owned("subject_alternative_names", "certificate (and its validation record)", "worldwide"),
+  ],
   aws_iam_role: [owned("name", "IAM role", "account")],
   aws_iam_policy: [owned("name", "IAM policy", "account")],
   aws_iam_user: [owned("name", "IAM user", "account")],
@@ -101,7 +105,7 @@ export const NOT_UNIQUE: Readonly<Record<string, string>> = {
 
 /** Attributes that hold a name when they hold a literal: each must be in OWNED_NAMES or NOT_UNIQUE. */
 const NAME_LIKE =
-  /^(name|bucket|domain|domain_name|identifier|email|aliases|replication_group_id|user_id|user_group_id|.+_name)$/;
+  /^(name|bucket|domain|domain_name|subject_alternative_names|identifier|email|aliases|replication_group_id|user_id|user_group_id|.+_name)$/;
 
 const literal = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
 

@@ -12,6 +12,11 @@ export interface NotImplementedGap {
   readonly resource: string;
   /** Only these arguments are left out (the resource is created without them). @default the whole resource */
   readonly attributes?: readonly string[];
+  /**
+   * Values some of `attributes` take instead of being left out, where leaving one out would give it the provider's
+   * default, which is the very call the emulator lacks.
+   */
+  readonly emulatorValues?: Readonly<Record<string, boolean | string | number>>;
   /** What the emulator answers. */
   readonly emulatorSays: string;
   /** Why this is the emulator's gap and not a defect of the stacks. */
@@ -157,14 +162,17 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
       "default_cache_behavior[*].forwarded_values",
       "ordered_cache_behavior[*].forwarded_values",
       "viewer_certificate[*].ssl_support_method",
+      "default_cache_behavior[*].function_association",
     ],
     emulatorSays:
-      "GetDistribution returns origins without OriginAccessControlId, behaviours with default ForwardedValues, " +
-      "and SSLSupportMethod sni-only for the default certificate",
+      "GetDistribution returns origins without OriginAccessControlId, behaviours with default ForwardedValues " +
+      "and no FunctionAssociations, and SSLSupportMethod sni-only for the default certificate",
     why:
       "moto keeps neither the origins' OAC id nor the absence of ForwardedValues (we use cache policies, which it " +
       "does not implement either), and fills in sni-only where AWS leaves SSLSupportMethod unset " +
-      '(cloudfront/models.py: `config.get("SSLSupportMethod") or "sni-only"`)',
+      '(cloudfront/models.py: `config.get("SSLSupportMethod") or "sni-only"`); it answers every behaviour with ' +
+      '`function_associations = {"Quantity": 0}` whatever was sent (the viewer-request function\'s association ' +
+      "is checked by the synth assertions of __tests__/stacks/edge.test.ts)",
   },
   {
     kind: "attribute-not-stored",
@@ -240,6 +248,19 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     testedIn:
       "the local identity pool stand-in of `npm run dev`, which evaluates the role's own statements " +
       "(shared/author-folders.ts) per identity, and the synth assertions of __tests__/stacks/author-folders.test.ts",
+  },
+  {
+    kind: "not-implemented",
+    resource: "aws_cloudfront_function",
+    attributes: ["publish"],
+    emulatorValues: { publish: false },
+    emulatorSays:
+      "PublishFunction: HTTP 404 (moto's CloudFront routes only /function, /function/{name} and /function/{name}/describe)",
+    why:
+      "moto implements CreateFunction, DescribeFunction, GetFunction, ListFunctions and DeleteFunction, not " +
+      "PublishFunction, UpdateFunction or TestFunction: the function is created (code, runtime, comment) and stays in " +
+      "the DEVELOPMENT stage; moto ignores the Stage parameter, so the LIVE etag reads back as the development one. " +
+      "The code's behaviour is tested by running it (__tests__/edge/viewer-request.test.ts)",
   },
   {
     kind: "not-implemented",

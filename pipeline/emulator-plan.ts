@@ -37,7 +37,9 @@ export function excludeNotImplemented(stacks: readonly StackInfo[]): Map<string,
           if (gap.attributes) {
             const resource = byName[name] as Record<string, Json>;
             for (const attribute of gap.attributes.filter((a) => a in resource)) {
-              delete resource[attribute];
+              const value = gap.emulatorValues?.[attribute];
+              if (value === undefined) delete resource[attribute];
+              else resource[attribute] = value;
               removed.push(`${type}.${name}.${attribute}`);
             }
           } else if (byName[name]) {

@@ -7,11 +7,11 @@
 import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { alarmAndRelease } from "../lib/alarms";
 import { authorUserPool, type AuthorPool } from "../lib/author-sign-in";
 import { dbUserArn } from "../lib/database-proxy";
-import { bindBucket, bindTable } from "../lib/function-grants";
+import { bindBucket, bindTables } from "../lib/function-grants";
 import { HttpApi } from "../lib/http-api";
 import { NodeFunction } from "../lib/node-function";
 import { OriginVerification } from "../lib/origin-verification";
@@ -29,10 +29,7 @@ export interface ApiStackProps extends BlogStackProps {
     NetworkOutputs,
     "privateSubnetIds" | "kmsKeyArn" | "opsTopicArn" | "securityGroupId"
   >;
-  readonly data: Pick<
-    DataOutputs,
-    "database" | "cache" | "subscribersTable" | "countersTable" | "photosTable" | "uploadsBucket"
-  >;
+  readonly data: Pick<DataOutputs, "database" | "cache" | "tables" | "uploadsBucket">;
 }
 type Network = ApiStackProps["network"];
 type Data = ApiStackProps["data"];
@@ -121,8 +118,6 @@ export class ApiStack extends BlogStack implements ApiOutputs {
     const fn = new NodeFunction(this, "api", {
       handler: "api",
       description: "Blog JSON API behind API Gateway",
-      memorySize: 512,
-      timeout: 10,
       release: releasedBy(this.env.release, this.env.release.preTrafficHook),
       vpc: { subnetIds: network.privateSubnetIds, securityGroupIds: [network.securityGroupId("api-fn")] },
       environment: {
@@ -140,19 +135,9 @@ export class ApiStack extends BlogStack implements ApiOutputs {
         CACHE_TLS: "true",
         CACHE_USER: data.cache.apiUserId,
         CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
-        MEDIA_BASE_URL: "/media",
-        UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),
-        // jimp decodes JPEG and PNG in the bundle; WebP would need a separate WebAssembly file.
-        UPLOAD_CONTENT_TYPES: "image/jpeg,image/png",
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["PutItem"]),
-        COUNTERS_TABLE: bindTable(data.countersTable, [
-          "GetItem",
-          "BatchGetItem",
-          "PutItem",
-          "UpdateItem",
-          "DeleteItem",
-        ]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["BatchGetItem", "PutItem"]),
+        ...FUNCTIONS.api.environment,
+        // Its tables, with the actions the contract grants (shared/contracts/functions.ts).
+        ...bindTables("api", data.tables),
         // Presigned POSTs are signed with this role: it may only put raw uploads.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["PutObject"]),
         // Both slots: requests without one of them (not through the distribution) are refused before any work.

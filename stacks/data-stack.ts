@@ -16,7 +16,8 @@ import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { replicaKeys } from "../lib/replica-keys";
 import { deletesDataOnDestroy } from "../lib/teardown";
-import { appTable, type AppTableProps } from "../lib/table";
+import { appTable, declaredKeys } from "../lib/table";
+import { TABLES, tablesOf, type TableContract, type TableName } from "../shared/contracts/tables";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs, TableRef } from "./outputs";
 
@@ -50,17 +51,17 @@ export function dataNetworkAccess(database: Pick<EnvironmentConfig["database"], 
   };
 }
 
+/** A table whose records carry an expiry time (TTL). */
+const expires = (name: TableName): boolean => (TABLES[name] as TableContract).ttlAttribute !== undefined;
+
 /** The PostgreSQL role the API connects as; defined in lib/ for the local environment too. */
 export { API_DB_USER };
 
 export class DataStack extends BlogStack implements DataOutputs {
   public readonly database: DataOutputs["database"];
   public readonly cache: DataOutputs["cache"];
-  public readonly subscribersTable: TableRef;
+  public readonly tables: DataOutputs["tables"];
   public readonly subscribersStreamArn: string;
-  public readonly countersTable: TableRef;
-  public readonly photosTable: TableRef;
-  public readonly idempotencyTable: TableRef;
   public readonly uploadsBucket: TableRef;
   public readonly mediaBucket: DataOutputs["mediaBucket"];
   private readonly kmsKeyArn: string;
@@ -109,15 +110,12 @@ export class DataStack extends BlogStack implements DataOutputs {
     });
     this.cache = cache.connection;
 
-    const subscribers = this.table("subscribers", { hashKey: "email", stream: true });
-    this.subscribersTable = { name: subscribers.name, arn: subscribers.arn };
-    this.subscribersStreamArn = subscribers.streamArn;
-    const counters = this.table("counters", { hashKey: "pk", rangeKey: "sk" });
-    this.countersTable = { name: counters.name, arn: counters.arn };
-    const photos = this.table("photos", { hashKey: "key" });
-    this.photosTable = { name: photos.name, arn: photos.arn };
-    const idempotency = this.table("idempotency", { hashKey: "id", ttlAttribute: "expiration" });
-    this.idempotencyTable = { name: idempotency.name, arn: idempotency.arn };
+    // Every table the contract gives this layer, in its order.
+    const tables = tablesOf("data").map((name) => ({ name, table: this.table(name) }));
+    this.tables = Object.fromEntries(
+      tables.map(({ name, table }) => [name, { name: table.name, arn: table.arn }]),
+    ) as DataOutputs["tables"];
+    this.subscribersStreamArn = tables.find(({ name }) => name === "subscribers")!.table.streamArn;
 
     const uploads = this.createUploadsBucket(network);
     this.uploadsBucket = { name: uploads.name, arn: uploads.arn };
@@ -135,8 +133,14 @@ export class DataStack extends BlogStack implements DataOutputs {
         production: this.env.production,
         kmsKeyArn: network.kmsKeyArn,
         opsTopicArn: network.opsTopicArn,
-        // Idempotency records expire within hours: not kept. Thumbnails are: raw uploads expire, so they cannot be redone.
-        resources: [postgres.instance.arn, subscribers.arn, counters.arn, photos.arn, uploads.arn, media.arn],
+        // Tables whose records expire (idempotency: within hours) are not kept. Thumbnails are: raw uploads expire,
+        // so they cannot be redone.
+        resources: [
+          postgres.instance.arn,
+          ...tables.filter(({ name }) => !expires(name)).map(({ table }) => table.arn),
+          uploads.arn,
+          media.arn,
+        ],
         accountId: () => this.accountId,
         providerIn: (region) => this.providerIn(region),
       });
@@ -168,20 +172,18 @@ export class DataStack extends BlogStack implements DataOutputs {
 
     this.output("uploads_bucket", this.uploadsBucket.name, "Bucket receiving photo uploads");
     this.output("media_bucket", this.mediaBucket.name, "Bucket holding thumbnails served under /media/*");
-    this.output("subscribers_table", this.subscribersTable.name, "DynamoDB table of subscribers");
+    this.output("subscribers_table", this.tables.subscribers.name, "DynamoDB table of subscribers");
   }
 
-  private table(
-    suffix: string,
-    keys: Pick<AppTableProps, "hashKey" | "rangeKey" | "stream" | "ttlAttribute">,
-  ): DynamodbTable {
-    return appTable(this, suffix, {
-      name: this.names.resource(suffix, 255),
+  /** A table of this layer, with the keys, stream and TTL of its contract (shared/contracts/tables.ts). */
+  private table(name: TableName): DynamodbTable {
+    return appTable(this, name, {
+      name: this.names.resource(name, 255),
       kmsKeyArn: this.kmsKeyArn,
       replicaKeyArns: this.replicaKeyArns,
       opsTopicArn: this.opsTopicArn,
       settings: this.env.dynamodb,
-      ...keys,
+      ...declaredKeys(name),
     });
   }
 

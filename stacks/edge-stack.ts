@@ -1,6 +1,7 @@
 /**
  * Edge layer: the built site in a private bucket (lib/static-site.ts), and one CloudFront distribution in front of
- * everything (lib/site-distribution.ts): the site (default), photos (`/media/*` from the media bucket) and the API
+ * everything (lib/site-distribution.ts): the site (default, readable URLs and the 404 page from the CloudFront
+ * Function of edge/viewer-request.js, docs/edge.md), photos (`/media/*` from the media bucket) and the API
  * (`/api/*`). Buckets are only reachable through CloudFront (Origin Access Control + `AWS:SourceArn`). Optionally a
  * custom domain (lib/site-domain.ts) and a web ACL (lib/web-acl.ts); the environment's dashboard and CloudFront's
  * alarm (lib/operations.ts). With Cognito, the authors' sign-in too: its app client needs the site's address
@@ -48,6 +49,8 @@ export class EdgeStack extends BlogStack {
             name: this.siteDomain,
             hostedZoneId: this.config.domain.hostedZoneId,
             provider: usEast1,
+            // Only the environment serving the configured name itself: www.dev.blog.example.com is no one's habit.
+            www: (this.config.domain.www ?? true) && this.siteDomain === this.config.domain.name,
           })
         : undefined;
     const webAclArn = this.env.edge.waf

@@ -5,14 +5,13 @@
  * Nothing is dropped: failures go to encrypted dead-letter queues that page on arrival (lib/event-function.ts).
  */
 import type { Construct } from "constructs";
-import { MAX_UPLOAD_BYTES } from "../handlers/shared/limits";
-import { STATS_KEYS } from "../handlers/upload-stats/table";
+import { FUNCTIONS } from "../shared/contracts/functions";
 import { BucketEventTopic } from "../lib/bucket-event-topic";
 import { EventFunction } from "../lib/event-function";
-import { bindBucket, bindParameter, bindTable } from "../lib/function-grants";
+import { bindBucket, bindParameter, bindTables } from "../lib/function-grants";
 import { MailSending } from "../lib/mail-sending";
 import { senderOf } from "../config/ownership";
-import { appTable } from "../lib/table";
+import { appTable, declaredKeys } from "../lib/table";
 import { UPLOAD_SUBSCRIPTIONS } from "../lib/upload-subscriptions";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
 import type { DataOutputs, NetworkOutputs } from "./outputs";
@@ -21,13 +20,7 @@ export interface EventsStackProps extends BlogStackProps {
   readonly network: Pick<NetworkOutputs, "kmsKeyArn" | "opsTopicArn">;
   readonly data: Pick<
     DataOutputs,
-    | "uploadsBucket"
-    | "mediaBucket"
-    | "photosTable"
-    | "subscribersTable"
-    | "subscribersStreamArn"
-    | "idempotencyTable"
-    | "replicaKeyArns"
+    "uploadsBucket" | "mediaBucket" | "tables" | "subscribersStreamArn" | "replicaKeyArns"
   >;
 }
 
@@ -44,31 +37,25 @@ export class EventsStack extends BlogStack {
     new EventFunction(this, "thumbnail", {
       handler: "thumbnail",
       description: "Makes thumbnails of uploaded photos (jimp) into the media bucket",
-      memorySize: 2048,
-      timeout: 60,
       source: { type: "topic", topicArn: uploads.arn, filter: UPLOAD_SUBSCRIPTIONS.thumbnail },
       environment: {
         // Reads only the raw uploads, writes only under media/ of the other bucket: it can never trigger itself.
         UPLOADS_BUCKET: bindBucket(data.uploadsBucket, "uploads/", ["GetObject"]),
         MEDIA_BUCKET: bindBucket(data.mediaBucket, "media/", ["PutObject"]),
-        PHOTOS_TABLE: bindTable(data.photosTable, ["UpdateItem"]),
-        MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-        MAX_MEGAPIXELS: "40",
-        THUMBNAIL_WIDTHS: "400,1200",
+        ...bindTables("thumbnail", data.tables),
+        ...FUNCTIONS.thumbnail.environment,
       },
     });
 
     // Every upload, through a queue (it absorbs bursts and keeps what fails), counted per author.
     const statsTable = appTable(this, "upload-stats-table", {
       name: this.names.resource("upload-stats"),
-      hashKey: STATS_KEYS.author,
-      rangeKey: STATS_KEYS.item,
+      ...declaredKeys("upload-stats"),
       replicaKeyArns: data.replicaKeyArns,
     });
     new EventFunction(this, "upload-stats", {
       handler: "upload-stats",
       description: "Keeps per-author upload statistics (uploads topic → SQS → DynamoDB)",
-      timeout: 30,
       source: {
         type: "queue",
         topicArn: uploads.arn,
@@ -76,16 +63,12 @@ export class EventsStack extends BlogStack {
         batchSize: 10,
         maximumBatchingWindowInSeconds: 5,
       },
-      environment: {
-        // The marker put is conditional; a failed totals update deletes it again (handlers/upload-stats).
-        UPLOAD_STATS_TABLE: bindTable(statsTable, ["PutItem", "UpdateItem", "DeleteItem"]),
-      },
+      environment: bindTables("upload-stats", { "upload-stats": statsTable }),
     });
 
     new EventFunction(this, "welcome-email", {
       handler: "welcome-email",
       description: "Sends one welcome e-mail per new subscriber (DynamoDB stream → SES)",
-      timeout: 30,
       source: {
         type: "stream",
         streamArn: data.subscribersStreamArn,
@@ -107,14 +90,7 @@ export class EventsStack extends BlogStack {
           name: this.siteUrlParameterName,
           arn: this.parameterArn(this.siteUrlParameterName),
         }),
-        // Reads the subscriber consistently, then marks it welcomed with a conditional write.
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["GetItem", "UpdateItem"]),
-        IDEMPOTENCY_TABLE: bindTable(data.idempotencyTable, [
-          "GetItem",
-          "PutItem",
-          "UpdateItem",
-          "DeleteItem",
-        ]),
+        ...bindTables("welcome-email", data.tables),
       },
     });
 
@@ -123,12 +99,8 @@ export class EventsStack extends BlogStack {
       handler: "mail-feedback",
       description:
         "Marks hard-bounced and complaining subscribers so that they are never mailed again (SES → SNS)",
-      timeout: 30,
       source: { type: "topic", topicArn: mail.feedbackTopicArn },
-      environment: {
-        // Sets one attribute with if_not_exists: no reads, no deletes.
-        SUBSCRIBERS_TABLE: bindTable(data.subscribersTable, ["UpdateItem"]),
-      },
+      environment: bindTables("mail-feedback", data.tables),
     });
 
     this.output("uploads_topic_arn", uploads.arn, "SNS topic receiving upload events");

@@ -6,6 +6,7 @@
 import type { AuthorPool } from "../lib/author-sign-in";
 import type { PostgresConnection } from "../lib/postgres-database";
 import type { CacheConnection } from "../lib/read-cache";
+import type { TableOf } from "../shared/contracts/tables";
 
 export interface NetworkOutputs {
   /** Where functions that must reach the database run (egress through NAT or endpoints). */
@@ -32,12 +33,10 @@ export interface TableRef {
 export interface DataOutputs {
   readonly database: PostgresConnection;
   readonly cache: CacheConnection;
-  readonly subscribersTable: TableRef;
+  /** Every table of this layer's contract (shared/contracts/tables.ts), by name. */
+  readonly tables: { readonly [N in TableOf<"data">]: TableRef };
   /** Stream of new subscribers, consumed by the welcome-email function. */
   readonly subscribersStreamArn: string;
-  readonly countersTable: TableRef;
-  readonly photosTable: TableRef;
-  readonly idempotencyTable: TableRef;
   readonly uploadsBucket: TableRef;
   readonly mediaBucket: TableRef & { readonly regionalDomainName: string };
   /** The customer-managed key of each DynamoDB replica region, for the global tables of every layer. */

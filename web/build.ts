@@ -208,10 +208,17 @@ export function buildSite(options: BuildSiteOptions = {}): SiteFile[] {
   );
   for (const [name, template] of readHtmlFiles(PAGES_DIR)) {
     const page = /<body[^>]*\sdata-page="([\w-]+)"/.exec(template)?.[1];
-    const script = page === undefined ? undefined : scripts.get(page);
+    // A page without data-page is static (the error pages): no script, so it must not ask for one.
+    if (page === undefined) {
+      if (/\{\{\s*(js|>\s*head)\s*\}\}/.test(template))
+        throw new SiteBuildError(`${name}: a page without <body data-page> has no script for {{js}}`);
+      files.push({ path: name, contents: renderPage(template, { js: "", css: css.path }, partials) });
+      continue;
+    }
+    const script = scripts.get(page);
     if (!script)
       throw new SiteBuildError(
-        `${name}: <body data-page="${page ?? ""}"> names no script; add web/src/entries/${page ?? "<page>"}.ts`,
+        `${name}: <body data-page="${page}"> names no script; add web/src/entries/${page}.ts`,
       );
     files.push({ path: name, contents: renderPage(template, { js: script.path, css: css.path }, partials) });
   }

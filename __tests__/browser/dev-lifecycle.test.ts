@@ -202,7 +202,7 @@ test("a first run shows sample posts with real photos and thumbnails, editable b
     body: JSON.stringify({ excerpt: "Edited sample." }),
   });
   expect(updated.status).toBe(200);
-  const author = await fetch(`${dev.siteUrl}author.html`);
+  const author = await fetch(`${dev.siteUrl}author`);
   expect(author.status).toBe(200);
 
   // What a newcomer sees, in Chromium: the home page with the samples' covers, a post page with its photos,
@@ -233,18 +233,18 @@ test("a first run shows sample posts with real photos and thumbnails, editable b
     await screenshot(page, "10-samples-home");
 
     await page.locator(".post-card h2 a").first().click();
-    await page.waitForURL(/\/post\.html\?slug=/);
+    await page.waitForURL(/\/posts\//);
     const photos = page.locator("figure.photo img"); // the ready ones; they load lazily, so bring each into view
     await photos.first().waitFor();
     for (let i = 0; i < (await photos.count()); i++) await photos.nth(i).scrollIntoViewIfNeeded();
     await imagesShown("figure.photo img");
     await screenshot(page, "11-samples-post");
 
-    await page.goto(new URL("/author.html", dev.siteUrl).toString());
+    await page.goto(new URL("/author", dev.siteUrl).toString());
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("button", { name: "Sign in" }).click(); // the local sign-in form, with its defaults
     await page.getByText("Signed in as").waitFor();
-    await page.goto(new URL(`/author.html?edit=${encodeURIComponent(slug)}`, dev.siteUrl).toString());
+    await page.goto(new URL(`/author?edit=${encodeURIComponent(slug)}`, dev.siteUrl).toString());
     await page.getByRole("heading", { name: "Edit post" }).waitFor();
     await expect(page.getByLabel("Title").inputValue()).resolves.toMatch(
       new RegExp(`^${SAMPLE_TITLE_PREFIX}`),

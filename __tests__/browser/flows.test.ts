@@ -123,7 +123,7 @@ test("a reader subscribes and the welcome e-mail reaches the SES store", async (
 
 test("an author signs in, publishes a post with a photo and sees the thumbnails become ready", async () => {
   const page = await newPage();
-  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.goto(new URL("/author", dev.siteUrl).toString());
   await page.getByRole("button", { name: "Sign in" }).click();
 
   // The local authorization server's form, then back with ?code= exchanged (PKCE) for an ID token.
@@ -161,7 +161,7 @@ test("an author signs in, publishes a post with a photo and sees the thumbnails 
   await page.getByRole("button", { name: "Save changes" }).click();
   await page.getByText("Saved.").waitFor();
   postUrl = (await page.getByRole("link", { name: "View the post" }).getAttribute("href")) ?? "";
-  expect(postUrl).toMatch(/^\/post\.html\?slug=harbour-at-dawn-/);
+  expect(postUrl).toMatch(/^\/posts\/harbour-at-dawn-/);
   expect(problemsOf(page)).toEqual([]);
 });
 
@@ -244,7 +244,7 @@ test("the home page shows ten posts, then older ones on request", async () => {
 
 test("a photo the thumbnail function cannot read is shown as failed, not left waiting", async () => {
   const page = await newPage();
-  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.goto(new URL("/author", dev.siteUrl).toString());
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Sign in" }).click(); // the local sign-in form, with its defaults
   await page.getByText("Signed in as").waitFor();
@@ -270,7 +270,7 @@ test("bad input gets a clear message in the page", async () => {
   await page.getByRole("button", { name: "Subscribe" }).click();
   await page.getByText("Please enter a valid e-mail address.").waitFor();
 
-  await page.goto(new URL("/post.html?slug=no-such-post", dev.siteUrl).toString());
+  await page.goto(new URL("/posts/no-such-post", dev.siteUrl).toString());
   await page.getByRole("heading", { level: 1, name: "Post not found" }).waitFor();
 });
 
@@ -288,7 +288,7 @@ test("the main pages have no serious or critical accessibility violations (axe-c
   await page.goto(new URL(postUrl, dev.siteUrl).toString());
   await page.locator("#post[aria-busy=false]").waitFor();
   await check("post");
-  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.goto(new URL("/author", dev.siteUrl).toString());
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/dev\/oauth2\/authorize/);
   await check("sign-in");

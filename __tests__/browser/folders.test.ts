@@ -31,7 +31,7 @@ import {
   type RunningDevServer,
 } from "../../dev/harness";
 import { localSubject } from "../../dev/local-auth";
-import { LOCAL_NAMES } from "../../dev/services";
+import { LOCAL_NAMES, LOCAL_TABLES } from "../../dev/services";
 import { uploadKey } from "../../shared/author-folders";
 import type { FoldersConfig } from "../../web/src/config";
 
@@ -63,7 +63,7 @@ async function authorPage(
       await route.fulfill({ response, json: config((await response.json()) as Record<string, unknown>) });
     });
   }
-  await page.goto(new URL("/author.html", dev.siteUrl).toString());
+  await page.goto(new URL("/author", dev.siteUrl).toString());
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/dev\/oauth2\/authorize/);
   await page.getByLabel("E-mail").fill(author.email);
@@ -259,15 +259,15 @@ test("an image reaches thumbnail and upload-stats; a text file in the folder onl
   const totals = await eventually(
     "upload-stats to count the text file",
     async () => {
-      const t = await item(LOCAL_NAMES.uploadStatsTable, { author, item: "totals" });
+      const t = await item(LOCAL_TABLES["upload-stats"], { author, item: "totals" });
       return t && Number(t.others) >= 1 ? t : undefined;
     },
     60_000,
   );
   expect(totals).toMatchObject({ images: 2, others: 1 });
   // thumbnail received the image (the photos table knows it) but never the text file.
-  await expect(item(LOCAL_NAMES.photosTable, { key: publishedKey })).resolves.toMatchObject({
+  await expect(item(LOCAL_TABLES.photos, { key: publishedKey })).resolves.toMatchObject({
     status: "ready",
   });
-  await expect(item(LOCAL_NAMES.photosTable, { key: textKey })).resolves.toBeUndefined();
+  await expect(item(LOCAL_TABLES.photos, { key: textKey })).resolves.toBeUndefined();
 });

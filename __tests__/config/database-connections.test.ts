@@ -6,7 +6,7 @@ import {
 } from "../../config/database-connections";
 import { loadConfig } from "../../config/load";
 import { ConfigError } from "../../shared/config-error";
-import { API_DB_POOL_SIZE } from "../../handlers/shared/limits";
+import { API_DB_POOL_SIZE } from "../../shared/contracts/limits";
 import { PROJECT_ROOT } from "../../lib/paths";
 
 const load = (overrides: Record<string, unknown>) => loadConfig({ root: PROJECT_ROOT, env: {}, overrides });

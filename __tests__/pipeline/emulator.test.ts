@@ -82,6 +82,27 @@ test("a resource the emulator cannot create is left out, and references to it ge
   expect(json.output.cache.value).toMatch(/^arn:aws:elasticache:/);
 });
 
+test("an argument whose default is the missing call gets the gap's value instead of being left out", () => {
+  const code = "function handler(event) { return event.request; }";
+  const stack = writeStack("edge", {
+    resource: {
+      aws_cloudfront_function: {
+        "viewer-request": { name: "v", runtime: "cloudfront-js-2.0", code, publish: true },
+      },
+    },
+  });
+  expect(excludeNotImplemented([stack]).get("edge")).toEqual([
+    "aws_cloudfront_function.viewer-request.publish",
+  ]);
+  // Created, with its code, unpublished: moto has no PublishFunction.
+  expect(read(stack).resource.aws_cloudfront_function["viewer-request"]).toEqual({
+    name: "v",
+    runtime: "cloudfront-js-2.0",
+    code,
+    publish: false,
+  });
+});
+
 test("a stack without gaps is left byte for byte as synthesized", () => {
   const stack = writeStack("plain", { resource: { aws_sqs_queue: { q: { name: "q" } } } });
   const before = fs.readFileSync(stack.synthesizedStackPath, "utf8");

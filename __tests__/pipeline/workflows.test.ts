@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
 const DIR = path.join(ROOT, ".github", "workflows");
@@ -203,4 +204,71 @@ describe("one plan identity per environment", () => {
       expect(job).toContain("BLOG_DEPLOY_ROLE_ARN: ${{ vars.BLOG_DEPLOY_ROLE_ARN }}");
     }
   });
+});
+
+describe("secret hygiene", () => {
+  type Step = {
+    name?: string;
+    uses?: string;
+    run?: string;
+    env?: Record<string, string>;
+    with?: Record<string, unknown>;
+  };
+  type Job = { env?: Record<string, string>; steps: Step[] };
+  const parsed = (name: string) =>
+    parse(read(name)) as { env?: Record<string, string>; jobs: Record<string, Job> };
+  const steps = (name: string) => Object.values(parsed(name).jobs).flatMap((job) => job.steps);
+
+  test.each(workflows)("%s never traces a script, nor prints Terraform outputs or a plan's JSON", (name) => {
+    for (const step of steps(name).filter((s) => s.run)) {
+      // xtrace echoes every expanded command, credentials included.
+      expect(step.run).not.toMatch(/\bset -[a-wyz]*x|\bset -o xtrace|\bbash -x\b/);
+      // `terraform output` prints sensitive outputs with -json/-raw; `terraform show` of a plan prints its values.
+      expect(step.run).not.toMatch(/\bterraform (?:output|show)\b/);
+      // Secrets and the token reach a script only through a step's env, never inlined into its text.
+      expect(step.run).not.toMatch(/\$\{\{\s*(?:secrets\.|github\.token)/);
+    }
+  });
+
+  test.each(workflows)("%s hands GitHub's token only to the steps that call GitHub", (name) => {
+    const workflow = parsed(name);
+    const token = /secrets\.GITHUB_TOKEN|github\.token/;
+    expect(JSON.stringify(workflow.env ?? {})).not.toMatch(token);
+    for (const job of Object.values(workflow.jobs)) {
+      expect(JSON.stringify(job.env ?? {})).not.toMatch(token);
+      for (const step of job.steps.filter((s) => token.test(JSON.stringify(s.env ?? {}))))
+        expect(step.run).toMatch(/\bgh /);
+    }
+  });
+
+  test.each(workflows)("%s assumes AWS roles through OIDC only, never with stored keys", (name) => {
+    for (const step of steps(name).filter((s) =>
+      s.uses?.startsWith("aws-actions/configure-aws-credentials"),
+    )) {
+      expect(Object.keys(step.with ?? {})).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/access-key|secret|session-token/)]),
+      );
+      expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ vars\.AWS_(?:PLAN|DEPLOY)_ROLE_ARN \}\}$/);
+    }
+  });
+
+  test.each(workflows)(
+    "%s keeps artefacts only as long as needed, and saved plans without their JSON documents",
+    (name) => {
+      for (const step of steps(name).filter((s) => s.uses?.startsWith("actions/upload-artifact"))) {
+        const days = Number(step.with?.["retention-days"]);
+        expect(days).toBeGreaterThan(0);
+        expect(days).toBeLessThanOrEqual(14);
+        const paths = String(step.with?.path)
+          .split("\n")
+          .map((p) => p.trim());
+        if (paths.includes("cdktf.out/plans/")) {
+          // The binary plan is what the apply needs; the JSON document carries the same sensitive values in clear.
+          expect(paths).toContain("!cdktf.out/plans/*.plan.json");
+          // An approval takes hours, a review days: the manual run's plans go sooner.
+          if (String(step.with?.name).startsWith("approval-")) expect(days).toBeLessThanOrEqual(3);
+        }
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 /** The optional AWS Backup plan (backup.plan): what it backs up, where, with which key and role, and its alarms. */
 import { BACKUP_SERVICE_POLICIES } from "../../lib/backup-plan";
+import { TABLES, tablesOf, type TableContract } from "../../shared/contracts/tables";
 import { only, policy, resources, synthApp } from "./synth";
 
 describe("AWS Backup plan", () => {
@@ -21,14 +22,16 @@ describe("AWS Backup plan", () => {
     });
     const prod = app.stack("myblog-prod-data");
 
-    it("backs up the database, the three kept tables and both buckets, not the idempotency records", () => {
+    it("backs up the database, the data tables whose records do not expire and both buckets, not the idempotency records", () => {
       const selection = only(prod, "aws_backup_selection");
+      // The contract's data tables without a TTL, in its order (shared/contracts/tables.ts).
+      const kept = tablesOf("data").filter((name) => !(TABLES[name] as TableContract).ttlAttribute);
+      expect(kept).toEqual(expect.arrayContaining(["subscribers", "counters", "photos"]));
+      expect(kept).not.toContain("idempotency");
       expect(selection.resources).toEqual(
         [
           "${aws_db_instance.postgres.arn}",
-          "${aws_dynamodb_table.subscribers.arn}",
-          "${aws_dynamodb_table.counters.arn}",
-          "${aws_dynamodb_table.photos.arn}",
+          ...kept.map((name) => `\${aws_dynamodb_table.${name}.arn}`),
           "${aws_s3_bucket.uploads_bucket_A4B4D3F1.arn}",
           "${aws_s3_bucket.media_bucket_A4B4D3F1.arn}",
         ].map((r) => expect.stringMatching(r.replace(/[$.{}]/g, "\\$&").replace("_A4B4D3F1", ".*"))),

@@ -1,4 +1,5 @@
 import { PROXY_MAX_CONNECTIONS_PERCENT } from "../../config/database-connections";
+import { tablesOf } from "../../shared/contracts/tables";
 import { networkKeyReference, only, policy, remoteReference, resources, synthApp } from "./synth";
 
 describe("data stack", () => {
@@ -153,9 +154,13 @@ describe("data stack", () => {
     });
   });
 
-  it("creates on-demand DynamoDB tables with PITR and KMS, a stream on subscribers and a TTL on idempotency", () => {
+  it("creates the contract's data tables on demand with PITR and KMS, a stream on subscribers and a TTL on idempotency", () => {
     const tables = resources(dev, "aws_dynamodb_table");
-    expect(Object.keys(tables).sort()).toEqual(["counters", "idempotency", "photos", "subscribers"]);
+    // Every table the contract gives this layer, and no other (shared/contracts/tables.ts).
+    expect(Object.keys(tables).sort()).toEqual([...tablesOf("data")].sort());
+    expect(Object.keys(tables)).toEqual(
+      expect.arrayContaining(["counters", "idempotency", "photos", "subscribers"]),
+    );
     for (const table of Object.values(tables)) {
       expect(table).toMatchObject({
         billing_mode: "PAY_PER_REQUEST",

@@ -1,3 +1,6 @@
+import { ERROR_RESPONSES, UNAVAILABLE_PAGE } from "../../edge/error-responses";
+import { viewerRequestCode } from "../../edge/runtime";
+import { STATUS_BY_KIND } from "../../handlers/api/http";
 import { networkKeyReference, only, policy, resources, synthApp } from "./synth";
 
 describe("edge stack", () => {
@@ -103,7 +106,7 @@ describe("edge stack", () => {
       allowed_oauth_flows: ["code"],
       callback_urls: [
         "https://${aws_cloudfront_distribution.cdn.domain_name}/",
-        "https://${aws_cloudfront_distribution.cdn.domain_name}/author.html",
+        "https://${aws_cloudfront_distribution.cdn.domain_name}/author",
       ],
       logout_urls: ["https://${aws_cloudfront_distribution.cdn.domain_name}/"],
     });
@@ -122,6 +125,41 @@ describe("edge stack", () => {
     expect(String(config.content)).toContain(`"clientId" = aws_cognito_user_pool_client.${clientId}.id`);
   });
 
+  it("publishes the viewer-request function from its one file, on the site's behaviour only", () => {
+    expect(only(edge, "aws_cloudfront_function")).toMatchObject({
+      runtime: "cloudfront-js-2.0",
+      publish: true,
+      code: viewerRequestCode(),
+    });
+    expect(cdn.default_cache_behavior.function_association).toEqual([
+      { event_type: "viewer-request", function_arn: "${aws_cloudfront_function.viewer-request.arn}" },
+    ]);
+    for (const behaviour of cdn.ordered_cache_behavior as Array<Record<string, unknown>>) {
+      expect(behaviour.function_association).toBeUndefined();
+    }
+  });
+
+  it("puts error pages only on codes the API never answers with its own JSON, with short error caching", () => {
+    expect(cdn.custom_error_response).toEqual(
+      ERROR_RESPONSES.map((r) => ({
+        error_code: r.errorCode,
+        error_caching_min_ttl: r.cachingSeconds,
+        ...(r.page ? { response_code: r.errorCode, response_page_path: r.page } : {}),
+      })),
+    );
+    const withPage = (cdn.custom_error_response as Array<Record<string, unknown>>).filter(
+      (r) => r.response_page_path,
+    );
+    expect(withPage.map((r) => r.error_code)).toEqual([502, 504]);
+    const apiCodes = new Set(Object.values(STATUS_BY_KIND));
+    for (const r of withPage) expect(apiCodes.has(r.error_code as number)).toBe(false);
+    for (const r of cdn.custom_error_response as Array<Record<string, number>>)
+      expect(r.error_caching_min_ttl).toBeLessThanOrEqual(10);
+    // The page is one of the site's objects.
+    const keys = Object.values(resources(edge, "aws_s3_object")).map((o) => `/${o.key}`);
+    expect(keys).toContain(UNAVAILABLE_PAGE);
+  });
+
   it("adds a us-east-1 certificate with DNS validation, aliases and WAF when configured", () => {
     const custom = synthApp({
       domain: { name: "blog.example.com", hostedZoneId: "Z0123456789ABC" },
@@ -130,7 +168,22 @@ describe("edge stack", () => {
       },
     }).stack("myblog-prod-edge") as Record<string, any>;
     const dist = only(custom, "aws_cloudfront_distribution") as Record<string, any>;
-    expect(dist.aliases).toEqual(["blog.example.com"]);
+    // The www host is served (and redirected by the function): on the distribution, the certificate and in DNS.
+    expect(dist.aliases).toEqual(["blog.example.com", "www.blog.example.com"]);
+    expect(only(custom, "aws_acm_certificate")).toMatchObject({
+      domain_name: "blog.example.com",
+      subject_alternative_names: ["www.blog.example.com"],
+    });
+    const records = Object.values(resources(custom, "aws_route53_record"))
+      .filter((r) => r.alias)
+      .map((r) => `${r.name} ${r.type}`)
+      .sort();
+    expect(records).toEqual([
+      "blog.example.com A",
+      "blog.example.com AAAA",
+      "www.blog.example.com A",
+      "www.blog.example.com AAAA",
+    ]);
     expect(dist.viewer_certificate).toMatchObject({
       ssl_support_method: "sni-only",
       minimum_protocol_version: "TLSv1.2_2021",
@@ -171,7 +224,7 @@ describe("edge stack", () => {
     expect(only(custom, "aws_ssm_parameter").value).toBe("https://blog.example.com");
     expect(only(custom, "aws_cognito_user_pool_client").callback_urls).toEqual([
       "https://blog.example.com/",
-      "https://blog.example.com/author.html",
+      "https://blog.example.com/author",
     ]);
   });
 });

@@ -2,6 +2,7 @@
  * EventFunction (lib/event-function.ts) and SnsLambdaSubscription (lib/sns-lambda-subscription.ts) on their own: one
  * call gives a function its source, its failure path, its alarms and its release, each source the way it needs.
  */
+import { FUNCTIONS } from "../../shared/contracts/functions";
 import type { Construct } from "constructs";
 import { EventFunction, type EventSource } from "../../lib/event-function";
 import { bindTable } from "../../lib/function-grants";
@@ -94,8 +95,10 @@ describe("EventFunction", () => {
     );
     const queues = resources(stack, "aws_sqs_queue");
     expect(Object.keys(queues).sort()).toEqual(["mail-feedback-queue", "mail-feedback-queue-dlq"]);
-    // The function's default timeout is 10 s.
-    expect(queues["mail-feedback-queue"].visibility_timeout_seconds).toBe(60);
+    // Six times the function's timeout, its contract's when not given.
+    expect(queues["mail-feedback-queue"].visibility_timeout_seconds).toBe(
+      6 * FUNCTIONS["mail-feedback"].timeout,
+    );
     expect(only(stack, "aws_lambda_event_source_mapping")).toMatchObject({
       event_source_arn: "${aws_sqs_queue.mail-feedback-queue.arn}",
       batch_size: 10,

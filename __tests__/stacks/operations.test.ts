@@ -2,6 +2,7 @@
  * Day-2 operations: the environment's dashboard (edge stack) covers every function, queue, table and stream the
  * layers define, and the alarms added for issue 13 page the ops topic (or its us-east-1 twin) at their thresholds.
  */
+import { TABLE_NAMES, tablesOf } from "../../shared/contracts/tables";
 import { resources, synthApp, type TerraformJson } from "./synth";
 
 type Alarm = Record<string, any>;
@@ -62,12 +63,12 @@ describe("operations", () => {
           "welcome-email-dlq",
         ].map((q) => `myblog-${env}-${q}`),
       );
+      // Every table of the contract, whichever layer creates it (shared/contracts/tables.ts).
+      expect(TABLE_NAMES).toEqual(
+        expect.arrayContaining(["subscribers", "counters", "photos", "idempotency", "upload-stats"]),
+      );
       expect(new Set(lines("DynamoDB throttled requests").map((m) => m[3]))).toEqual(
-        new Set(
-          ["subscribers", "counters", "photos", "idempotency", "upload-stats"].map(
-            (t) => `myblog-${env}-${t}`,
-          ),
-        ),
+        new Set(TABLE_NAMES.map((t) => `myblog-${env}-${t}`)),
       );
       expect(lines("API requests")[0]).toEqual([
         "AWS/ApiGateway",
@@ -110,7 +111,7 @@ describe("operations", () => {
 
   it("alarms on DynamoDB throttling of every table, to the ops topic", () => {
     const data = alarms(stack("prod", "data"));
-    for (const table of ["subscribers", "counters", "photos", "idempotency"])
+    for (const table of tablesOf("data"))
       for (const [what, metric] of [
         ["read", "ReadThrottleEvents"],
         ["write", "WriteThrottleEvents"],

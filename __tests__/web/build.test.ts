@@ -1,4 +1,6 @@
 /** The site build the edge stack uploads: deterministic, content-hashed, with the right headers per file. */
+import { RETRY_AFTER_SECONDS, UNAVAILABLE_PAGE } from "../../edge/error-responses";
+import { isEdgeResponse, loadViewerRequest, viewerRequestEvent } from "../../edge/runtime";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -38,6 +40,7 @@ test("builds the pages and content-hashed assets with their content types and ca
     "author.html",
     "index.html",
     "post.html",
+    "unavailable.html",
   ]);
   expect(assets.filter((f) => PAGE_SCRIPT.test(f.path)).map((f) => PAGE_SCRIPT.exec(f.path)![1])).toEqual([
     "author",
@@ -59,6 +62,12 @@ test("builds the pages and content-hashed assets with their content types and ca
   const css = files.find((f) => STYLES.test(f.path));
   for (const page of files.filter((f) => f.path.endsWith(".html"))) {
     const html = fs.readFileSync(page.absolutePath, "utf8");
+    if (!PAGE_OF[page.path]) {
+      // The static error page: the stylesheet, no script (it must work when nothing else does).
+      expect(html).toContain(`<link rel="stylesheet" href="/${css?.path}" />`);
+      expect(html).not.toMatch(/<script|\{\{|<!--/);
+      continue;
+    }
     // Each page loads its own script, not the others' code.
     const js = files.find(
       (f) => f.path.startsWith(`assets/${PAGE_OF[page.path]}-`) && PAGE_SCRIPT.test(f.path),
@@ -200,4 +209,23 @@ test("the home page's script holds no author or post page code", () => {
     expect(text).not.toContain("photo-input"); // the author page's upload control
     expect(text).not.toContain("comment-form"); // the post page's comments
   }
+});
+
+test("every page and root file of the build is one the viewer-request function serves", () => {
+  const handler = loadViewerRequest();
+  for (const file of buildSite({ outDir: tempDir() })) {
+    // (the post page is only ever asked for with its post)
+    const url = file.path === "post.html" ? "/post.html?slug=a" : `/${file.path}`;
+    const result = handler(viewerRequestEvent("GET", url, { host: "example.net" }));
+    // Served as it is, or redirected to its readable URL: never the function's 404.
+    if (isEdgeResponse(result)) expect(result.statusCode).toBe(301);
+    else expect(result.uri).toBe(`/${file.path}`);
+  }
+});
+
+test("the unavailable page asks readers to wait as long as Retry-After would", () => {
+  const page = buildSite({ outDir: tempDir() }).find((f) => `/${f.path}` === UNAVAILABLE_PAGE)!;
+  const html = fs.readFileSync(page.absolutePath, "utf8");
+  expect(html).toContain(`<meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS}" />`);
+  expect(html).toContain(`about ${RETRY_AFTER_SECONDS} seconds`);
 });

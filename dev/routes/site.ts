@@ -1,12 +1,14 @@
 /**
  * The site: the built pages and assets with the headers the edge adds (the CSP is the edge's, from
- * lib/content-security-policy.ts), `/config.json`, and 404 for anything else.
+ * lib/content-security-policy.ts), `/config.json`, and 404 for anything else; every request first goes through
+ * the site's CloudFront Function (edge/viewer-request.js), as on the distribution's default behaviour.
  */
 import * as fs from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { contentSecurityPolicy } from "../../lib/content-security-policy";
 import type { CleanupStack, Log } from "../lifecycle";
+import { isEdgeResponse, runViewerRequest } from "../edge-function";
 import { StaticSite } from "../static-site";
 import { answer, send, type RouteFamily } from "./respond";
 
@@ -43,12 +45,17 @@ export function siteRoutes(site: Site, config: unknown): RouteFamily {
   const configJson = JSON.stringify(config);
   return {
     owns: () => true,
-    handle(request, response, url) {
-      if (url.pathname === "/config.json" && request.method === "GET") {
+    handle(request, response) {
+      const edge = runViewerRequest(request);
+      if (isEdgeResponse(edge)) {
+        const headers = Object.fromEntries(Object.entries(edge.headers ?? {}).map(([k, v]) => [k, v.value]));
+        return send(response, answer(edge.statusCode, headers, edge.body?.data ?? ""), site.securityHeaders);
+      }
+      if (edge.uri === "/config.json" && request.method === "GET") {
         const headers = { "content-type": "application/json", "cache-control": "no-cache" };
         return send(response, answer(200, headers, configJson), site.securityHeaders);
       }
-      if (!site.files.handle(request, response)) {
+      if (!site.files.handle(request, response, edge.uri)) {
         const headers = { "content-type": "text/plain; charset=utf-8" };
         send(response, answer(404, headers, "Not found"), site.securityHeaders);
       }

@@ -4,7 +4,8 @@ import { commonEnv, dbEnv, envBool, envList } from "../shared/env";
 import { readEnv, type Env } from "../../shared/env-reader";
 import { wholeNumber } from "../../shared/whole-number";
 import { ORIGIN_VERIFICATION_MODES } from "../../shared/origin-verification";
-import { MAX_UPLOAD_BYTES } from "../shared/limits";
+import { tableVariables } from "../../shared/contracts/functions";
+import { MAX_UPLOAD_BYTES, type UploadImageType } from "../../shared/contracts/limits";
 import { MIN_ORIGIN_VERIFY_LENGTH } from "./origin";
 import { EXTENSION_BY_CONTENT_TYPE } from "./uploads";
 
@@ -25,9 +26,8 @@ const schema = z
     /** ElastiCache user with IAM authentication; unset = no AUTH (local Redis). */
     CACHE_USER: z.optional(z.string()),
     CACHE_REPLICATION_GROUP_ID: z.optional(z.string()),
-    SUBSCRIBERS_TABLE: z.string(),
-    COUNTERS_TABLE: z.string(),
-    PHOTOS_TABLE: z.string(),
+    // A variable naming each table of its contract (shared/contracts/functions.ts).
+    ...tableVariables("api", () => z.string()),
     UPLOADS_BUCKET: z.string(),
     MEDIA_BASE_URL: z.pipe(
       z.string().check(z.regex(/^(\/|https?:\/\/)/, "must be a path starting with / or an http(s) URL")),
@@ -47,7 +47,8 @@ const schema = z
           )
           .check(z.minLength(1)),
       ),
-      ["image/jpeg", "image/png"],
+      // Every type of UPLOAD_IMAGE_TYPES (shared/contracts/limits.ts; a test compares them).
+      ["image/jpeg", "image/png"] satisfies UploadImageType[],
     ),
     CORS_ALLOWED_ORIGINS: z.optional(envList),
     /**

@@ -6,7 +6,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Signer } from "@aws-sdk/rds-signer";
 import { createLogger } from "../shared/logger";
-import { API_DB_POOL_SIZE, API_DB_STATEMENT_TIMEOUT_MS } from "../shared/limits";
+import { tableNamesFrom } from "../../shared/contracts/functions";
+import { API_DB_POOL_SIZE, API_DB_STATEMENT_TIMEOUT_MS } from "../../shared/contracts/limits";
 import { createPgPool } from "../shared/postgres";
 import { createApi, type ApiHandler } from "./app";
 import { createDisabledCache, createRedisCache } from "./cache";
@@ -104,6 +105,8 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
   const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  // Each table of the API's contract, by its contract name (a route module builds its store from these).
+  const tables = tableNamesFrom("api", config);
   // Path-style URLs only for a local S3 endpoint (virtual-hosted style needs DNS per bucket).
   const s3 = { region: config.AWS_REGION, credentials, endpoint: config.AWS_ENDPOINT_URL_S3 };
 
@@ -113,9 +116,11 @@ export function createApiFunction(config: ApiConfig): ApiFunction {
       onUnverified: unverifiedReporter((message, details) => logger.warn(message, details)),
     }),
     posts: new PostStore(pool),
-    likes: new LikeStore(dynamo, config.COUNTERS_TABLE, logger),
-    subscribers: new SubscriberStore(dynamo, config.SUBSCRIBERS_TABLE),
-    photos: new PhotoStore(dynamo, config.PHOTOS_TABLE),
+    likes: new LikeStore(dynamo, tables.counters, logger),
+    subscribers: new SubscriberStore(dynamo, tables.subscribers),
+    photos: new PhotoStore(dynamo, tables.photos),
+    dynamo,
+    tables,
     cache,
     s3,
     logger,

@@ -56,7 +56,8 @@ type ApiEvent = APIGatewayProxyEventV2 & {
 /** Maximum request body: a post's markdown (100 000 characters) plus its JSON envelope. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-const STATUS_BY_KIND: Record<ErrorKind, number> = {
+/** Every status the API answers with its own JSON error (edge/error-responses.ts keeps pages off these). */
+export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,
   unauthenticated: 401,
   forbidden: 403,

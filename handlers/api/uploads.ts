@@ -2,16 +2,17 @@
 import { createPresignedPost, type S3Signing } from "./presigned-post";
 import { randomUUID } from "crypto";
 import { PRESIGNED_FOLDER, uploadKey } from "../../shared/author-folders";
+import type { UPLOAD_IMAGE_TYPES } from "../../shared/contracts/limits";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../shared/errors";
 
 /**
- * Image types a deployment may allow, with the object key extension each gets: the types the thumbnail
- * function decodes (its bundle carries JPEG and PNG decoders only), so an accepted upload can become a photo.
+ * Image types a deployment may allow, with the object key extension each gets: those of shared/contracts/limits.ts
+ * (the literal stays in the bundle as it was; the compiler refuses any difference).
  */
 export const EXTENSION_BY_CONTENT_TYPE: Readonly<Record<string, string>> = {
   "image/jpeg": "jpg",
   "image/png": "png",
-};
+} satisfies typeof UPLOAD_IMAGE_TYPES;
 
 /** Long enough to pick a file and upload it on a slow link, short enough to be useless if leaked. */
 export const UPLOAD_URL_LIFETIME_SECONDS = 300;

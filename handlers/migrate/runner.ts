@@ -5,7 +5,7 @@
  * privileges.
  */
 import { escapeIdentifier, escapeLiteral, type ClientBase } from "pg";
-import { API_DB_STATEMENT_TIMEOUT_MS } from "../shared/limits";
+import { API_DB_STATEMENT_TIMEOUT_MS } from "../../shared/contracts/limits";
 import type { Logger } from "../shared/logger";
 import { API_ACCESS_ROLE, type Migration } from "./migrations";
 

@@ -7,11 +7,20 @@
  */
 
 import { authorOfObject } from "../../shared/author-folders";
+import type { IMAGE_EXTENSIONS as DECLARED_IMAGE_EXTENSIONS } from "../../shared/contracts/limits";
 
 export { UPLOADS_PREFIX } from "../../shared/author-folders";
 
-/** Extensions of the image types the thumbnail function reads (JPEG, PNG, WebP). */
-export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp"] as const;
+/**
+ * Extensions of the image types the thumbnail function reads: those of shared/contracts/limits.ts (the literal stays in
+ * the bundles as it was; the compiler refuses any difference).
+ */
+export const IMAGE_EXTENSIONS = [
+  ".jpg",
+  ".jpeg",
+  ".png",
+  ".webp",
+] as const satisfies typeof DECLARED_IMAGE_EXTENSIONS;
 
 export type ContentClass = "image" | "other";
 

@@ -15,6 +15,7 @@ import { stripMetadata } from "./metadata";
 import type { PhotoStatusStore } from "./photos";
 import { ImageDecodeError, renderThumbnails } from "./render";
 import { mediaPrefix, parseUploadKey } from "../../shared/author-folders";
+import type { ImageExtension } from "../../shared/contracts/limits";
 
 export interface ThumbnailSettings {
   readonly uploadsBucket: string;
@@ -65,7 +66,12 @@ export type UploadOutcome =
 export const MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable";
 
 /** The upload extensions a photo can have (the API names keys after the content type it allowed). */
-const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(["jpg", "jpeg", "png", "webp"]);
+const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set([
+  "jpg",
+  "jpeg",
+  "png",
+  "webp",
+] satisfies ImageExtension[]);
 
 const FILE_EXTENSIONS = { jpeg: "jpg", png: "png", webp: "webp" } as const;
 

@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { commonEnv } from "../shared/env";
 import { readEventEnv, type Env } from "../../shared/env-reader";
 import { wholeNumber } from "../../shared/whole-number";
-import { MAX_UPLOAD_BYTES } from "../shared/limits";
+import { MAX_UPLOAD_BYTES } from "../../shared/contracts/limits";
 
 const widths = z.pipe(
   z.string(),

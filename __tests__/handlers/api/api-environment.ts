@@ -8,7 +8,8 @@ import { createMigrateHandler } from "../../../handlers/migrate/app";
 import { loadMigrateConfig } from "../../../handlers/migrate/config";
 import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction, type ApiFunction } from "../../../handlers/api/handler";
-import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { tablesOfFunction, tableVariables, type TableOfFunction } from "../../../shared/contracts/functions";
+import { MAX_UPLOAD_BYTES } from "../../../shared/contracts/limits";
 import type { FunctionEnvironment, FunctionVariable } from "../../../lib/function-environment";
 import { startAwsLocal, type AwsLocal } from "../../../local/aws-local";
 import { startPostgres, type LocalPostgres } from "../../../local/postgres";
@@ -21,7 +22,8 @@ export interface ApiEnvironment {
   /** The API function's variables, as the stacks would set them, and the local AWS endpoints and credentials. */
   readonly env: FunctionEnvironment<"api"> & Readonly<Record<string, string>>;
   readonly api: ApiFunction;
-  readonly tables: { readonly subscribers: string; readonly counters: string; readonly photos: string };
+  /** Each table of the API's contract (shared/contracts/functions.ts), named as in the contract. */
+  readonly tables: { readonly [T in TableOfFunction<"api">]: string };
   readonly buckets: { readonly uploads: string; readonly media: string };
   stop(): Promise<void>;
 }
@@ -38,7 +40,9 @@ export async function startApiEnvironment(
   try {
     // The SDK clients read endpoints, region and credentials from the process environment.
     Object.assign(process.env, aws.env);
-    const tables = { subscribers: "subscribers", counters: "counters", photos: "photos" };
+    const tables = Object.fromEntries(
+      tablesOfFunction("api").map((name) => [name, name]),
+    ) as ApiEnvironment["tables"];
     const buckets = { uploads: "uploads", media: "media" };
     await aws.createTables(tables);
     await aws.createBuckets(buckets.uploads, buckets.media);
@@ -64,9 +68,7 @@ export async function startApiEnvironment(
       DB_AUTH: "password",
       DB_PASSWORD: apiPassword,
       DB_SSL: "disable",
-      SUBSCRIBERS_TABLE: tables.subscribers,
-      COUNTERS_TABLE: tables.counters,
-      PHOTOS_TABLE: tables.photos,
+      ...tableVariables("api", ({ table }) => tables[table]),
       UPLOADS_BUCKET: buckets.uploads,
       MEDIA_BASE_URL: `${aws.s3Endpoint}/${buckets.media}/media`,
       UPLOAD_MAX_BYTES: String(MAX_UPLOAD_BYTES),

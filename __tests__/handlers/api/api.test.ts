@@ -11,7 +11,8 @@ import { loadApiConfig } from "../../../handlers/api/config";
 import { createApiFunction } from "../../../handlers/api/handler";
 import { healthRequest } from "../../../handlers/release-hook/app";
 import type { HttpResponse } from "../../../handlers/api/http";
-import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { FUNCTIONS } from "../../../shared/contracts/functions";
+import { MAX_UPLOAD_BYTES, UPLOAD_IMAGE_TYPES } from "../../../shared/contracts/limits";
 import { freePort } from "../../../local/ports";
 import { createServer, type Server, type Socket } from "net";
 import { httpEvent, startApiEnvironment, type ApiEnvironment } from "./api-environment";
@@ -1047,8 +1048,17 @@ describe("unexpected failures", () => {
 
 describe("configuration", () => {
   it("names every missing or malformed variable at cold start", () => {
+    // The table variables of the API's contract (shared/contracts/functions.ts), in its order.
+    const tables = Object.keys(FUNCTIONS.api.tables).map((variable) => `${variable} is not set; `);
+    expect(tables.slice(0, 3)).toEqual([
+      "SUBSCRIBERS_TABLE is not set; ",
+      "COUNTERS_TABLE is not set; ",
+      "PHOTOS_TABLE is not set; ",
+    ]);
     expect(() => loadApiConfig({ DB_PORT: "abc", UPLOAD_CONTENT_TYPES: "image/png,text/html" })).toThrow(
-      /^The api function's environment is invalid: DB_HOST is not set; DB_PORT must be a whole number from 1 to 65535, got "abc"; DB_NAME is not set; DB_USER is not set; SUBSCRIBERS_TABLE is not set; COUNTERS_TABLE is not set; PHOTOS_TABLE is not set; UPLOADS_BUCKET is not set; MEDIA_BASE_URL is not set; UPLOAD_CONTENT_TYPES\.1 lists an unsupported type \(supported: image\/jpeg, /,
+      "The api function's environment is invalid: DB_HOST is not set; DB_PORT must be a whole number from 1 to 65535, " +
+        `got "abc"; DB_NAME is not set; DB_USER is not set; ${tables.join("")}UPLOADS_BUCKET is not set; ` +
+        "MEDIA_BASE_URL is not set; UPLOAD_CONTENT_TYPES.1 lists an unsupported type (supported: image/jpeg, ",
     );
     const base = { ...env.env };
     expect(() => loadApiConfig({ ...base, DB_AUTH: "password", DB_PASSWORD: "" })).toThrow(
@@ -1068,7 +1078,8 @@ describe("configuration", () => {
       DB_AUTH: "iam",
       DB_SSL: "require",
       CACHE_TLS: true,
-      UPLOAD_CONTENT_TYPES: ["image/jpeg", "image/png"],
+      // Every image type of the contract, in its order.
+      UPLOAD_CONTENT_TYPES: Object.keys(UPLOAD_IMAGE_TYPES),
     });
   });
 

@@ -198,6 +198,14 @@ it("answers a request that did not come through CloudFront before touching any d
     Object.assign(Object.create(deps) as RouteDeps, {
       origin: createOriginGuard([value()]),
       rateLimiter: { enforce: () => Promise.reject(new Error("rate limiter used")) },
+      // What a route module builds its own store from (routes/context.ts): a table's name, a client used per request.
+      tables: new Proxy({} as RouteDeps["tables"], { get: (_target, table) => String(table) }),
+      dynamo: new Proxy({} as RouteDeps["dynamo"], {
+        get(_target, name) {
+          touched.push(`dynamo.${String(name)}`);
+          throw new Error(`dependency dynamo.${String(name)} used`);
+        },
+      }),
     }),
   );
   touched.length = 0;

@@ -11,7 +11,7 @@ import { loadMigrateConfig } from "../../../handlers/migrate/config";
 import type { FunctionEnvironment } from "../../../lib/function-environment";
 import { MIGRATIONS, parseMigrations } from "../../../handlers/migrate/migrations";
 import { runMigrations } from "../../../handlers/migrate/runner";
-import { API_DB_STATEMENT_TIMEOUT_MS } from "../../../handlers/shared/limits";
+import { API_DB_STATEMENT_TIMEOUT_MS } from "../../../shared/contracts/limits";
 import { createLogger } from "../../../handlers/shared/logger";
 import { startPostgres, type LocalPostgres } from "../../../local/postgres";
 

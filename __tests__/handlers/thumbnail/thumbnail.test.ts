@@ -18,7 +18,7 @@ import {
   type ThumbnailHandler,
 } from "../../../handlers/thumbnail/app";
 import { loadThumbnailConfig } from "../../../handlers/thumbnail/config";
-import { MAX_UPLOAD_BYTES } from "../../../handlers/shared/limits";
+import { MAX_UPLOAD_BYTES } from "../../../shared/contracts/limits";
 import type { FunctionEnvironment } from "../../../lib/function-environment";
 import { EventFormatError } from "../../../handlers/thumbnail/events";
 import { PhotoStatusStore } from "../../../handlers/thumbnail/photos";

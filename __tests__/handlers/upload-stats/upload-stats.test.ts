@@ -28,7 +28,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   dynamo = DynamoDBDocumentClient.from(client);
-  await aws.createTables({ uploadStats: TABLE });
+  await aws.createTables({ "upload-stats": TABLE });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,4 +1,6 @@
 /** What every route receives: the API's dependencies (each route module picks the few it uses) and its signature. */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { TableOfFunction } from "../../../shared/contracts/functions";
 import type { Logger } from "../../shared/logger";
 import type { Cache } from "../cache";
 import type { LikeStore, PhotoStore, SubscriberStore } from "../dynamo-stores";
@@ -13,6 +15,12 @@ export interface RouteDeps {
   readonly likes: LikeStore;
   readonly subscribers: SubscriberStore;
   readonly photos: PhotoStore;
+  /**
+   * The DynamoDB client and the name of every table of the API's contract (shared/contracts/functions.ts), from which
+   * a route module builds its own store (`new BookmarkStore(deps.dynamo, deps.tables.bookmarks)`).
+   */
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly tables: { readonly [T in TableOfFunction<"api">]: string };
   readonly cache: Cache;
   /** How to sign presigned POSTs for the uploads bucket. */
   readonly s3: S3Signing;

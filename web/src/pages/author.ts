@@ -1,5 +1,5 @@
 /**
- * Author area (`/author.html`, `?edit=<slug>` to edit): sign in, write a post in Markdown, upload photos with
+ * Author area (`/author`, `?edit=<slug>` to edit): sign in, write a post in Markdown, upload photos with
  * progress (into the author's own folder, or through the API: ./author-folders.ts), publish, then watch each
  * photo's processing status until its thumbnails are ready.
  */
@@ -8,6 +8,7 @@ import { beginSignIn, completeSignIn, currentSession, signOut, type Session } fr
 import { loadConfig, type AuthConfig, type SiteConfig } from "../config";
 import { byId, h, say } from "../dom";
 import type { Photo, PhotoStatus, Post } from "../model";
+import { authorUrl, postUrl } from "../urls";
 import { startFolderPanel } from "./author-folders";
 
 const STATUS_TEXT: Readonly<Record<PhotoStatus | "uploading" | "uploaded", string>> = {
@@ -139,7 +140,7 @@ function showEditor(session: Session, config: SiteConfig & { readonly auth: Auth
 
   const enterEditMode = (post: Post): void => {
     editing = post.slug;
-    history.replaceState(null, "", `/author.html?edit=${encodeURIComponent(post.slug)}`);
+    history.replaceState(null, "", authorUrl(post.slug));
     byId("editor-title").textContent = "Edit post";
     saveButton.textContent = "Save changes";
     deleteButton.hidden = false;
@@ -226,7 +227,7 @@ function showEditor(session: Session, config: SiteConfig & { readonly auth: Auth
         say(status, "", false);
         status.replaceChildren(
           created ? "Published. " : "Saved. ",
-          h("a", { href: `/post.html?slug=${encodeURIComponent(post.slug)}` }, "View the post"),
+          h("a", { href: postUrl(post.slug) }, "View the post"),
         );
         showPhotos(post.photos);
         watchPhotos(post.slug);

@@ -2,9 +2,10 @@
 import { api } from "../api";
 import { byId, errorMessage, h, handleSubmit, say, time } from "../dom";
 import type { PostPage, PostSummary } from "../model";
+import { postUrl } from "../urls";
 
 function postCard(post: PostSummary, eager: boolean): HTMLLIElement {
-  const href = `/post.html?slug=${encodeURIComponent(post.slug)}`;
+  const href = postUrl(post.slug);
   const cover = post.coverThumbnailUrl
     ? h("img", {
         src: post.coverThumbnailUrl,

@@ -1,8 +1,9 @@
-/** Post page (`/post.html?slug=`): the post rendered from Markdown, its photos, likes and comments. */
+/** Post page (`/posts/<slug>`): the post rendered from Markdown, its photos, likes and comments. */
 import { api, ApiError } from "../api";
 import { currentSession } from "../auth";
 import { byId, errorMessage, h, handleSubmit, say, time } from "../dom";
 import { renderMarkdown } from "../markdown-dom";
+import { authorUrl, postUrl, setCanonical, slugOf } from "../urls";
 import {
   srcset,
   thumbnailFor,
@@ -35,7 +36,7 @@ export function photoFigure(photo: Photo, label: string, sizes: string): HTMLEle
 }
 
 export function initPost(): void {
-  const slug = new URLSearchParams(location.search).get("slug") ?? "";
+  const slug = slugOf(location);
   const status = byId("post-status");
   const article = byId("post");
   if (!slug) {
@@ -48,6 +49,7 @@ export function initPost(): void {
   api<Post>("GET", path, undefined, { fresh: true })
     .then((post) => {
       document.title = `${post.title} · Photo blog`;
+      setCanonical(postUrl(post.slug));
       byId("post-title").textContent = post.title;
       const meta = byId("post-meta");
       meta.replaceChildren(
@@ -71,7 +73,7 @@ export function initPost(): void {
       // Only the author may edit (the API checks); any signed-in author gets the link.
       if (session) {
         const edit = byId<HTMLAnchorElement>("edit-link");
-        edit.href = `/author.html?edit=${encodeURIComponent(post.slug)}`;
+        edit.href = authorUrl(post.slug);
         edit.hidden = false;
       }
     })
