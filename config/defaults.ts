@@ -54,6 +54,7 @@ export const DEVELOPMENT_PRESET: Preset = {
   release: { deploymentPreset: "AllAtOnce", preTrafficHook: false },
   accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
   alarmTopicSubscriptions: [],
+  teardown: false,
 };
 
 export const PRODUCTION_PRESET: Preset = {
@@ -100,6 +101,7 @@ export const PRODUCTION_PRESET: Preset = {
   release: { deploymentPreset: "Canary10Percent5Minutes", preTrafficHook: true },
   accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
   alarmTopicSubscriptions: [],
+  teardown: false,
 };
 
 /** Environment names that get production defaults when `production` is not given. */

@@ -293,6 +293,12 @@ export const environmentSchema = strictObject({
    * (a pager or chat integration) that every alarm of that topic's region also notifies.
    */
   alarmTopicSubscriptions: z.array(alarmSubscriptionSchema),
+  /**
+   * The environment is about to be destroyed (lib/teardown.ts): its data stores give up their protections once this
+   * is applied — RDS, DynamoDB and Cognito deletion protection off, the buckets and the backup vault emptied by the
+   * destroy (`force_destroy`). Production still takes its final snapshot. `npm run plan -- --destroy` names it.
+   */
+  teardown: z.boolean(),
 });
 
 const hostedZoneId = z.string().regex(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id (Z…)");

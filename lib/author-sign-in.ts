@@ -13,6 +13,7 @@ import { Construct } from "constructs";
 import { API_ROUTES } from "./api-routes";
 import { declareRoutes, jwtAuthorizer } from "./http-api-routes";
 import { StackContext } from "./stack-context";
+import { deletionProtected } from "./teardown";
 
 /** What the api stack hands over in Cognito mode. */
 export interface AuthorPool {
@@ -43,7 +44,8 @@ export function authorUserPool(scope: Construct): AuthorPool {
       temporaryPasswordValidityDays: 3,
     },
     accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
-    deletionProtection: env.production ? "ACTIVE" : "INACTIVE",
+    // Authors' accounts: kept from deletion in production until the environment is torn down (lib/teardown.ts).
+    deletionProtection: deletionProtected(env.production, env) ? "ACTIVE" : "INACTIVE",
   });
   // Prefixes are global per region across all accounts: a hash of the account id makes this one unique and
   // keeps it stable (hex has no "aws", which Cognito refuses in a prefix).

@@ -18,6 +18,8 @@ import { opsAlarm } from "./alarms";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import type { Names } from "./naming";
 import { keyInRegion } from "./replica-keys";
+import { StackContext } from "./stack-context";
+import { deletesDataOnDestroy } from "./teardown";
 
 /**
  * AWS's managed policies for AWS Backup's service role, as its developer guide prescribes for a custom role
@@ -58,7 +60,7 @@ export class BackupPlan extends Construct {
       name: vaultName,
       kmsKeyArn: props.kmsKeyArn,
       // Terraform cannot delete a vault that holds recovery points; a dev teardown deletes them with it.
-      forceDestroy: !props.production,
+      forceDestroy: deletesDataOnDestroy(StackContext.of(this).env),
     });
 
     const keyArns = [props.kmsKeyArn];
@@ -77,7 +79,7 @@ export class BackupPlan extends Construct {
         provider,
         name: names.global("backup", 50),
         kmsKeyArn: copyKeyArn,
-        forceDestroy: !props.production,
+        forceDestroy: deletesDataOnDestroy(StackContext.of(this).env),
       });
     }
 

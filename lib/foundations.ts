@@ -17,6 +17,8 @@ import type { Names } from "./naming";
 import { cloudTrailKeyStatements } from "./object-audit-trail";
 import { sesConfigurationSetArn } from "./ses-names";
 import { SecureBucket } from "./secure-bucket";
+import { StackContext } from "./stack-context";
+import { deletesDataOnDestroy } from "./teardown";
 
 /** Canonical user of CloudFront's log delivery (awslogsdelivery), which writes standard logs with an ACL. */
 const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID =
@@ -128,6 +130,8 @@ export class Foundations extends Construct {
       bucketPrefix: names.bucketPrefix("access-logs"),
       objectOwnership: "BucketOwnerPreferred",
       lifecycle: { ruleId: "expire-logs", expireAfterDays: 365 },
+      // Access logs of the environment's own buckets: a teardown deletes them with it (lib/teardown.ts).
+      forceDestroy: deletesDataOnDestroy(StackContext.of(this).env),
     });
     logs.addToResourcePolicy({
       Sid: "S3ServerAccessLogDelivery",

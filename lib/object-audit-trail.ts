@@ -12,6 +12,8 @@ import type { EnvironmentConfig } from "../config/schema";
 import type { PolicyStatement } from "./iam";
 import type { Names } from "./naming";
 import { SecureBucket } from "./secure-bucket";
+import { StackContext } from "./stack-context";
+import { deletesDataOnDestroy } from "./teardown";
 
 /** The trail's name: the network stack's key policy names it before the trail exists (one region, one account). */
 export const objectAuditTrailName = (names: Names): string => names.resource("object-audit", 128);
@@ -80,7 +82,7 @@ export class ObjectAuditTrail extends Construct {
       kmsKeyArn: props.kmsKeyArn,
       accessLogs: { bucket: props.accessLogBucketName, prefix: `s3/${names.resource("object-audit")}/` },
       lifecycle: { ruleId: "expire-audit-logs", expireAfterDays: settings.retentionDays },
-      forceDestroy: !props.production,
+      forceDestroy: deletesDataOnDestroy(StackContext.of(this).env),
     });
     // CloudTrail's documented bucket policy, for this trail only.
     this.bucket

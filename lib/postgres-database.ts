@@ -7,6 +7,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { suppress } from "../checks/suppress";
 import { connectionsAlarmThreshold, PROXY_MAX_CONNECTIONS_PERCENT } from "../config/database-connections";
@@ -16,6 +17,8 @@ import { opsAlarm } from "./alarms";
 import { DatabaseProxy } from "./database-proxy";
 import { acceptRetentionBelowAYear } from "./log-retention";
 import type { Names } from "./naming";
+import { StackContext } from "./stack-context";
+import { deletionProtected } from "./teardown";
 
 /** How clients reach the database: what the data layer hands on (stacks/outputs.ts). */
 export interface PostgresConnection {
@@ -71,6 +74,7 @@ export class PostgresDatabase extends Construct {
     // The data stack declared these resources itself before this construct existed.
     keepAddresses(this);
     const { names, settings: db, production } = props;
+    const deletionProtection = deletionProtected(db.deletionProtection, StackContext.of(this).env);
     const identifier = names.resource("postgres", 63);
     const major = db.engineVersion.split(".")[0];
     const subnets = new DbSubnetGroup(this, "db-subnets", {
@@ -120,9 +124,15 @@ export class PostgresDatabase extends Construct {
       multiAz: db.multiAz,
       backupRetentionPeriod: db.backupRetentionDays,
       copyTagsToSnapshot: true,
-      deletionProtection: db.deletionProtection,
+      deletionProtection,
       skipFinalSnapshot: !production,
-      finalSnapshotIdentifier: production ? `${identifier}-final` : undefined,
+      // Unique per instance, so that a second teardown (of an environment created again) never collides with the
+      // first one's snapshot: Terraform stamps the time the instance is created, and keeps that name afterwards
+      // (ignore_changes), so no plan shows a diff; the destroy takes the snapshot under the name in the state.
+      finalSnapshotIdentifier: production
+        ? `${identifier}-final-${Fn.formatdate("YYYYMMDD-hhmmss", Fn.timestamp())}`
+        : undefined,
+      lifecycle: production ? { ignoreChanges: ["final_snapshot_identifier"] } : undefined,
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: props.kmsKeyArn,
       performanceInsightsRetentionPeriod: db.performanceInsightsRetentionDays,
@@ -136,11 +146,11 @@ export class PostgresDatabase extends Construct {
     });
     if (!db.multiAz)
       suppress(instance, "CKV_AWS_157", "Single-AZ by configuration (database.multiAz) in this environment");
-    if (!db.deletionProtection)
+    if (!deletionProtection)
       suppress(
         instance,
         "CKV_AWS_293",
-        "Deletion protection off by configuration (database.deletionProtection)",
+        "Deletion protection off by configuration (database.deletionProtection, or teardown)",
       );
     suppress(
       instance,

@@ -8,9 +8,11 @@
  */
 import { DynamodbTable, type DynamodbTableAttribute } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { Construct } from "constructs";
+import { suppress } from "../checks/suppress";
 import { TABLES, type TableContract, type TableName } from "../shared/contracts/tables";
 import { tableThrottleAlarms } from "./alarms";
 import { StackContext } from "./stack-context";
+import { deletionProtected } from "./teardown";
 
 export interface AppTableProps {
   /** Table name, `<app>-<env>-<suffix>` by convention. */
@@ -34,7 +36,8 @@ export interface AppTableProps {
 }
 
 export function appTable(scope: Construct, id: string, props: AppTableProps): DynamodbTable {
-  const settings = props.settings ?? StackContext.of(scope).env.dynamodb;
+  const env = StackContext.of(scope).env;
+  const settings = props.settings ?? env.dynamodb;
   const replicas = settings.replicaRegions;
   const attributes: DynamodbTableAttribute[] = [{ name: props.hashKey, type: "S" }];
   if (props.rangeKey) attributes.push({ name: props.rangeKey, type: "S" });
@@ -48,7 +51,7 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
     attribute: attributes,
     pointInTimeRecovery: { enabled: true },
     serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn ?? StackContext.of(scope).kmsKeyArn },
-    deletionProtectionEnabled: settings.deletionProtection,
+    deletionProtectionEnabled: deletionProtected(settings.deletionProtection, env),
     streamEnabled: streamView !== undefined,
     streamViewType: streamView,
     ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
@@ -61,6 +64,12 @@ export function appTable(scope: Construct, id: string, props: AppTableProps): Dy
     }),
   });
   tableThrottleAlarms(scope, id, props.name, props.opsTopicArn);
+  if (env.production && env.teardown)
+    suppress(
+      table,
+      "FSBP_DynamoDB.6",
+      "The environment is being torn down (teardown): its tables give up deletion protection for the reviewed destroy",
+    );
   return table;
 }
 

@@ -1,7 +1,7 @@
 /**
  * npm run apply [-- <stack glob>...] [--outdir cdktf.out]
- * Applies the plans saved by `npm run plan`, upstream first; refuses changed or stale plans and skips the
- * dependants of a stack that did not apply. Writes cdktf.out/apply-result.json. Exit code 0 or 1.
+ * Applies the plans saved by `npm run plan`, upstream first (destroy plans downstream first, all or none); refuses
+ * changed or stale plans and skips the dependants of a stack that did not apply. Writes cdktf.out/apply-result.json. Exit code 0 or 1.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -3,12 +3,14 @@
  * the stack directory no longer hashes to what was planned (the configuration changed after review) or
  * when Terraform reports it stale (the state moved on), or when the credentials at hand belong to another account
  * than the one it was planned in, or when an upstream output it read has changed since (pipeline/upstream-guard.ts);
- * a failed or refused stack's dependants are skipped.
+ * a failed or refused stack's dependants are skipped. Destroy plans (`npm run plan -- --destroy`) are applied
+ * downstream first, all or none: one that is refused or missing refuses them all before anything is deleted, and a
+ * failed destroy skips the stacks it reads (they would lose state it still needs).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { accountMismatch, phaseAccess, readAccountFacts, type AccountOptions } from "./account";
-import { dependantsOf, readStacks, selectStacks, type StackInfo } from "./manifest";
+import { dependantsOf, readStacks, selectStacks, upstreamsOf, type StackInfo } from "./manifest";
 import { LOCK_FILE, hashStackDirectory, planPaths, readRecord, type PlanRecord } from "./plan-store";
 import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
 import { checkUpstreamReads } from "./upstream-guard";
@@ -134,8 +136,9 @@ async function applyStack(
     terraform,
   );
   if (init.exitCode !== 0) return result("failed", `terraform init failed:\n${describeErrors(init)}`);
-  // The upstream outputs the plan read must still be what they were: else it would apply the old values.
-  const upstream = await checkUpstreamReads(stack, record, terraform);
+  // The upstream outputs the plan read must still be what they were: else it would apply the old values. A destroy
+  // applies none of them (it deletes what the stack's state holds), so it is not checked.
+  const upstream = record.destroy ? undefined : await checkUpstreamReads(stack, record, terraform);
   if (upstream) return result(upstream.status, upstream.message);
   const apply = await runTerraform(
     ["apply", "-input=false", "-json", "-lock-timeout=300s", paths.binary],
@@ -144,7 +147,11 @@ async function applyStack(
   );
   // A function whose new version CodeDeploy releases is released by the apply itself (its release resource,
   // lib/release.ts), as in a plain `cdktf deploy`: a rollback fails the apply with CodeDeploy's reason.
-  if (apply.exitCode === 0) return result("applied", "applied the reviewed plan");
+  if (apply.exitCode === 0)
+    return result(
+      "applied",
+      record.destroy ? "destroyed: applied the reviewed destroy plan" : "applied the reviewed plan",
+    );
   const errors = parseDiagnostics(apply.stdout);
   if (errors.some((d) => STALE_PLAN.test(d.summary) || STALE_PLAN.test(d.detail))) {
     return result(
@@ -155,27 +162,70 @@ async function applyStack(
   return result("failed", describeErrors(apply));
 }
 
+/**
+ * Why a set of destroy plans cannot be applied at all (a stack's destroy refused, failed or missing, or plans of
+ * both kinds), or undefined. Checked before the first stack is destroyed: a half-destroyed environment is worse than
+ * either end.
+ */
+function destroyRefusal(
+  selected: readonly StackInfo[],
+  records: ReadonlyMap<string, PlanRecord | undefined>,
+): string | undefined {
+  const problems = selected.flatMap((stack) => {
+    const record = records.get(stack.name);
+    if (!record) return [`${stack.name} has no saved plan`];
+    if (!record.destroy) return [`${stack.name}'s plan is not a destroy plan`];
+    if (record.status !== "changes" && record.status !== "no-changes")
+      return [
+        `the destroy of ${stack.name} was ${record.status === "error" ? "refused or failed" : record.status} when planned:\n${record.error ?? ""}`,
+      ];
+    return [];
+  });
+  if (problems.length === 0) return undefined;
+  return (
+    "nothing was destroyed: destroy plans are applied all or none, and " +
+    `${problems.join("; ")}. Plan the destroy of the environment again (\`npm run plan -- --destroy '<glob>'\`).`
+  );
+}
+
 export async function applyPlans(options: ApplyOptions): Promise<ApplyRunResult> {
   const log = options.log ?? (() => undefined);
   const all = readStacks(options.outdir);
   const selected = selectStacks(all, options.globs ?? []);
+  const records = new Map(selected.map((s) => [s.name, readRecord(options.outdir, s.name)]));
+  const destroy = [...records.values()].some((r) => r?.destroy);
+  if (destroy) {
+    const refusal = destroyRefusal(selected, records);
+    if (refusal) {
+      log(`refused: ${refusal}`);
+      return {
+        results: [...selected].reverse().map((s) => ({ stack: s.name, status: "refused", message: refusal })),
+        exitCode: 1,
+      };
+    }
+  }
+  // A destroy goes downstream first, and a stack that was not destroyed keeps the stacks it reads.
+  const order = destroy ? [...selected].reverse() : selected;
+  const blocked = (name: string) => (destroy ? upstreamsOf(all, name) : dependantsOf(all, name));
   const blockedBy = new Map<string, string>();
   const results: StackApplyResult[] = [];
-  for (const stack of selected) {
+  for (const stack of order) {
     const blocker = blockedBy.get(stack.name);
     let result: StackApplyResult;
     if (blocker) {
       result = {
         stack: stack.name,
         status: "skipped",
-        message: `not applied because upstream ${blocker} did not apply`,
+        message: destroy
+          ? `not destroyed because ${blocker}, which reads it, was not destroyed`
+          : `not applied because upstream ${blocker} did not apply`,
       };
     } else {
-      log(`applying ${stack.name} …`);
-      result = await applyStack(stack, readRecord(options.outdir, stack.name), options);
+      log(`${destroy ? "destroying" : "applying"} ${stack.name} …`);
+      result = await applyStack(stack, records.get(stack.name), options);
     }
     if (result.status === "failed" || result.status === "refused" || result.status === "skipped") {
-      for (const dependant of dependantsOf(all, stack.name))
+      for (const dependant of blocked(stack.name))
         if (!blockedBy.has(dependant)) blockedBy.set(dependant, stack.name);
     }
     log(`  ${stack.name}: ${result.status}: ${result.message}`);

@@ -1,7 +1,8 @@
 /**
  * npm run deploy:local [-- --env dev] [--outdir cdktf.out] [--stack-timeout 900]
  * Starts the AWS emulator (moto), applies one environment's stacks for real against it, plans again
- * (no changes allowed beyond the listed emulator gaps), destroys, stops the emulator, and prints a report
+ * (no changes allowed beyond the listed emulator gaps), writes data (photos with older versions, thumbnails, table
+ * items) and tears it down through the reviewed destroy, stops the emulator, and prints a report
  * (also written to .build/emulator/report.json). Exit code 0 only when every step of every stack passed.
  */
 import * as fs from "fs";
@@ -52,6 +53,20 @@ function render(result: EmulatedDeployResult): string {
         ? `restore rehearsed (docs/operations.md, ${r.restore}): ${r.detail} (${r.seconds.toFixed(1)} s)`
         : `restore rehearsal ${r.restore} (${result.restores!.stack}): ${r.error}`,
     );
+  const t = result.teardown;
+  if (t) {
+    if (t.data)
+      lines.push(
+        `data before the destroy: ${t.data.objects} objects in ${t.data.objectVersions} versions, ` +
+          `${t.data.items} table items (${t.data.seconds.toFixed(1)} s)`,
+      );
+    lines.push(
+      `reviewed destroy: plan -destroy and summary ${t.planSeconds.toFixed(0)} s (${t.summaryDeletes.length} stores ` +
+        `named), apply downstream first ${t.applySeconds.toFixed(0)} s: ` +
+        t.applied.map((a) => `${a.stack} ${a.status} ${a.seconds.toFixed(0)} s`).join(", ") +
+        (t.ok ? "" : `\nreviewed destroy failed: ${t.error}`),
+    );
+  }
   for (const s of result.stacks) {
     if (s.error) lines.push(`\n${s.stack}: ${s.error}`);
     for (const f of s.replanFindings.filter((x) => !x.ignored))

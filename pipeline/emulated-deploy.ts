@@ -1,13 +1,16 @@
 /**
  * `npm run deploy:local`: one environment applied for real, stack by stack in dependency order, with real
  * Terraform and the real AWS provider against the AWS emulator, through the project's own plan/apply
- * pipeline; then planned again (no changes allowed beyond the listed emulator gaps), then destroyed in
- * reverse order. Works on a copy of the synth output with its own local state, never on `cdktf.out`.
+ * pipeline; then planned again (no changes allowed beyond the listed emulator gaps), then used (photos with older
+ * versions, thumbnails, table items) and torn down through the reviewed destroy — `plan -destroy`, its summary, the
+ * apply of those plans downstream first (emulated-teardown.ts). Works on a copy of the synth output with its own
+ * local state, never on `cdktf.out`.
  */
 import * as fs from "fs";
 import { applyPlans } from "./apply-runner";
 import { checkCodeRelease, type ReleaseCheck } from "./emulated-release";
 import { rehearseRestores, type RestoreRehearsal } from "./emulated-restore";
+import { reviewedDestroy, writeUsedData, type TeardownReport, type UsedData } from "./emulated-teardown";
 import { checkAwsUpgrade, type UpgradeCheck } from "./emulated-upgrade";
 import { excludeNotImplemented, notDeletable, replanFindings, type ReplanFinding } from "./emulator-plan";
 import { prepareEmulatorCopy } from "./emulated-plan";
@@ -15,7 +18,7 @@ import { readStacks, selectStacks, type StackInfo } from "./manifest";
 import { planPaths } from "./plan-store";
 import { planStacks } from "./plan-runner";
 import type { TerraformPlanJson } from "./summary/analyze";
-import { describeErrors, runTerraform, type TerraformOptions } from "./terraform";
+import { runTerraform, type TerraformOptions } from "./terraform";
 
 export interface EmulatedDeployOptions {
   /** The synth output directory holding `manifest.json`. */
@@ -70,6 +73,8 @@ export interface EmulatedDeployResult {
   readonly upgrade?: UpgradeCheck;
   /** docs/operations.md's restores, each into a new copy that is compared and removed, before the re-plan. */
   readonly restores?: RestoreRehearsal;
+  /** The environment used, then torn down through the reviewed destroy (emulated-teardown.ts). */
+  readonly teardown?: TeardownReport;
   readonly exitCode: 0 | 1;
 }
 
@@ -225,23 +230,46 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
   }
   const replanSeconds = seconds(replanStarted);
 
-  // Destroy what was applied, downstream first, whatever happened above.
+  // Used as readers and authors would, then torn down through the reviewed destroy, whatever happened above: plan
+  // -destroy of every stack, its summary, and the apply of exactly those plans downstream first (emulated-teardown.ts).
   const destroyStarted = Date.now();
-  for (const stack of [...applied].reverse()) {
-    log(`destroy ${stack.name} …`);
-    const started = Date.now();
-    const forget = await statesToForget(stack, terraform);
-    if (forget.length > 0) {
-      log(`  forgetting ${forget.join(", ")} (the emulator cannot delete it)`);
+  const dataStack = stacks.find((s) => s.name.endsWith("-data"));
+  let used: UsedData | undefined;
+  let teardown: TeardownReport | undefined;
+  if (complete && dataStack) {
+    log(
+      `data before the destroy: photos with older versions, thumbnails, table items in ${dataStack.name} …`,
+    );
+    try {
+      used = await writeUsedData(dataStack, terraform, options.endpoint);
+      log(
+        `  ${used.objects} objects in ${used.objectVersions} versions (${used.buckets.join(", ")}), ` +
+          `${used.items} items (${used.tables.join(", ")}) in ${used.seconds.toFixed(1)} s`,
+      );
+    } catch (error) {
+      update(dataStack.name, {
+        error: `writing data before the destroy failed: ${(error as Error).message}`,
+      });
+    }
+  }
+  if (applied.length > 0) {
+    for (const stack of applied) {
+      const forget = await statesToForget(stack, terraform);
+      if (forget.length === 0) continue;
+      log(`  ${stack.name}: forgetting ${forget.join(", ")} (the emulator cannot delete it)`);
       await runTerraform(["state", "rm", "-lock-timeout=300s", ...forget], stack.workingDirectory, terraform);
     }
-    const destroy = await runTerraform(
-      ["destroy", "-auto-approve", "-input=false", "-json", "-lock-timeout=300s"],
-      stack.workingDirectory,
+    log("reviewed destroy: plan -destroy, summary, apply of those plans downstream first …");
+    teardown = await reviewedDestroy({
+      outdir,
+      stacks,
       terraform,
-    );
-    update(stack.name, { destroySeconds: seconds(started) });
-    if (destroy.exitCode !== 0) update(stack.name, { error: `destroy failed: ${describeErrors(destroy)}` });
+      endpoint: options.endpoint,
+      data: used,
+      log,
+    });
+    for (const a of teardown.applied) update(a.stack, { destroySeconds: a.seconds });
+    if (!teardown.ok) update(stacks[stacks.length - 1].name, { error: `destroy failed: ${teardown.error}` });
   }
   const destroySeconds = seconds(destroyStarted);
 
@@ -250,7 +278,9 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
     all.length === stacks.length &&
     all.every((r) => !r.error && r.replan === "no-changes" && r.destroySeconds !== undefined) &&
     (releaseStack === undefined || release?.ok === true) &&
-    (upgradeStack === undefined || (upgrade?.ok === true && restores?.ok === true));
+    (upgradeStack === undefined || (upgrade?.ok === true && restores?.ok === true)) &&
+    teardown?.ok === true &&
+    (dataStack === undefined || used !== undefined);
   return {
     stacks: all,
     rewrites,
@@ -258,6 +288,7 @@ export async function emulatedDeploy(options: EmulatedDeployOptions): Promise<Em
     release,
     upgrade,
     restores,
+    teardown,
     exitCode: ok ? 0 : 1,
   };
 }

@@ -129,3 +129,18 @@ export function dependantsOf(stacks: readonly StackInfo[], name: string): Set<st
   }
   return found;
 }
+
+/** Every stack that `name` depends on, directly or through others. */
+export function upstreamsOf(stacks: readonly StackInfo[], name: string): Set<string> {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const found = new Set<string>();
+  const visit = (n: string) => {
+    for (const dep of byName.get(n)?.dependencies ?? [])
+      if (!found.has(dep)) {
+        found.add(dep);
+        visit(dep);
+      }
+  };
+  visit(name);
+  return found;
+}

@@ -1,10 +1,11 @@
 /**
  * npm run plan [-- <stack glob>...] [--refresh-only] [--no-provisional] [--base-ref <commit> | --base <dir>] [--all]
- *   [--outdir cdktf.out] [--max-length 60000]
+ *   [--destroy] [--outdir cdktf.out] [--max-length 60000]
  * Plans every selected stack in dependency order and writes cdktf.out/plan-summary.{md,json}. A stack whose
  * upstream has no state yet is planned provisionally (never applied); `--no-provisional` leaves it waiting.
  * With a base (a commit synthesized here, or a synth output), only the stacks the change lands in are planned
- * (pipeline/change-scope.ts); `--all` plans every stack all the same.
+ * (pipeline/change-scope.ts); `--all` plans every stack all the same. `--destroy` plans the teardown of the selected
+ * stacks (every dependant of each selected too): a destroy summary, refused where a protection stands.
  * Exit code: 0 no changes, 2 changes (or stacks waiting on an upstream), 1 error.
  */
 import * as fs from "fs";
@@ -18,7 +19,7 @@ import { DEFAULT_MAX_LENGTH } from "./summary/markdown";
 
 const USAGE =
   "npm run plan -- [<stack glob>...] [--refresh-only] [--no-provisional] [--base-ref <commit> | --base <dir> " +
-  "[--base-label <name>]] [--all] [--outdir <dir>] [--max-length <n>]";
+  "[--base-label <name>]] [--all] [--destroy] [--outdir <dir>] [--max-length <n>]";
 
 /** The base of a change-scoped plan: a commit synthesized now, or a synth output given; undefined when none. */
 function baseOf(
@@ -52,6 +53,7 @@ runCli(async () => {
       "base-ref": { type: "string" },
       "base-label": { type: "string" },
       all: { type: "boolean", default: false },
+      destroy: { type: "boolean", default: false },
       outdir: { type: "string" },
       "max-length": { type: "string" },
     },
@@ -63,12 +65,17 @@ runCli(async () => {
   // What this synth output was made from, beside it: the output (or its artefact) can be a later plan's base.
   const headInputs = synthInputsOf(process.cwd(), terraformVersion());
   if (fs.existsSync(outdir)) writeSynthInputs(outdir, headInputs);
+  if (values.destroy && (values["refresh-only"] || values.base || values["base-ref"] || values.all))
+    throw new UsageError(
+      `--destroy plans every selected stack's teardown: it takes no --refresh-only, base or --all\nUsage: ${USAGE}`,
+    );
   const base = baseOf(values, log);
   if (values.all && !base) throw new UsageError(`--all goes with --base-ref or --base\nUsage: ${USAGE}`);
   const result = await planStacks({
     outdir,
     globs: positionals,
     refreshOnly: values["refresh-only"],
+    destroy: values.destroy,
     provisional: !values["no-provisional"],
     ...(base ? { changeScope: { ...base, headInputs, all: values.all } } : {}),
     maxLength,

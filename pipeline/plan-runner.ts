@@ -9,7 +9,8 @@ import * as path from "path";
 import { phaseAccess, readAccountFacts, type AccountOptions } from "./account";
 import { defaultConcurrency, mapLimited, oneAtATime } from "./concurrency";
 import { changeScope, type ChangeScope, type ScopeDecision, type SynthInputs } from "./change-scope";
-import { readStacks, selectStacks, type StackInfo } from "./manifest";
+import { UsageError } from "./errors";
+import { dependantsOf, readStacks, selectStacks, type StackInfo } from "./manifest";
 import {
   LOCK_FILE,
   clearPlan,
@@ -24,6 +25,7 @@ import { waitingUpstreams } from "./remote-state";
 import { analyzePlan, summaryWithoutPlan, type TerraformPlanJson } from "./summary/analyze";
 import type { StackSource } from "./summary/documents";
 import { renderMarkdown } from "./summary/markdown";
+import { destroyFacts, refusalMessage, type DestroyFacts, type TeardownContext } from "./summary/teardown";
 import { summarize, type PlanSummary, type ProvisionalSummary, type StackSummary } from "./summary/model";
 import { describeErrors, parseDiagnostics, runTerraform, type TerraformOptions } from "./terraform";
 import { stackReads, upstreamReadsOf } from "./upstream-guard";
@@ -35,6 +37,12 @@ export interface PlanOptions {
   readonly globs?: readonly string[];
   /** Plan with `-refresh-only`: report drift instead of configuration changes. @default false */
   readonly refreshOnly?: boolean;
+  /**
+   * Plan with `-destroy`: every resource of the selected stacks deleted (applied downstream first by `npm run apply`).
+   * A stack whose destroy a protection would stop half-way (summary/teardown.ts) fails to plan with the refusal, and
+   * the selection must hold every dependant of each stack. @default false
+   */
+  readonly destroy?: boolean;
   readonly terraform?: TerraformOptions;
   /** Progress lines (the CLI prints them on stderr). @default no output */
   readonly log?: (line: string) => void;
@@ -88,6 +96,8 @@ interface StackRun {
   readonly status: StackStatus;
   readonly extra: Partial<PlanRecord>;
   readonly plan?: TerraformPlanJson;
+  /** A destroy plan's facts (summary/teardown.ts). */
+  readonly destroy?: DestroyFacts;
 }
 
 /** Where a stack directory remembers what it was last initialised for (inside Terraform's own `.terraform/`). */
@@ -157,6 +167,7 @@ async function planWith(stack: StackInfo, options: PlanOptions): Promise<StackRu
     `-out=${paths.binary}`,
   ];
   if (options.refreshOnly) planArgs.push("-refresh-only");
+  if (options.destroy) planArgs.push("-destroy");
   const plan = await runTerraform(planArgs, cwd, options.terraform);
   if (plan.exitCode !== 0 && plan.exitCode !== 2) {
     fs.rmSync(paths.binary, { force: true });
@@ -180,9 +191,48 @@ async function planWith(stack: StackInfo, options: PlanOptions): Promise<StackRu
   fs.writeFileSync(paths.json, show.stdout);
   const status: StackStatus = plan.exitCode === 2 ? "changes" : "no-changes";
   const shown: unknown = JSON.parse(show.stdout);
+  if (options.destroy) return destroyRun(stack, status, planned, shown as TerraformPlanJson, paths.binary);
   // What the saved plan read from its upstreams, so that the apply can refuse it once they have changed.
   const upstreamReads = upstreamReadsOf(shown, stackReads(stack));
   return { status, extra: { ...planned, upstreamReads }, plan: shown as TerraformPlanJson };
+}
+
+/** The environment a stack belongs to, as the synth recorded it (`locals.stack_facts`), else from its name. */
+function environmentOf(stack: StackInfo): string {
+  const json = JSON.parse(fs.readFileSync(stack.synthesizedStackPath, "utf8")) as {
+    locals?: { stack_facts?: { environment?: unknown } };
+  };
+  const recorded = json.locals?.stack_facts?.environment;
+  if (typeof recorded === "string") return recorded;
+  const parts = stack.name.split("-");
+  return parts.length >= 3 ? parts[parts.length - 2] : "<env>";
+}
+
+/**
+ * A destroy plan: what it deletes and what outlives it go into the summary; a protection that would stop the apply
+ * half-way refuses it here, before anything is applied (its plan file is removed, its record says why). A destroy
+ * applies no upstream value (it deletes what the state holds), so no upstream reads are recorded.
+ */
+function destroyRun(
+  stack: StackInfo,
+  status: StackStatus,
+  planned: Partial<PlanRecord>,
+  plan: TerraformPlanJson,
+  binary: string,
+): StackRun {
+  const source = JSON.parse(fs.readFileSync(stack.synthesizedStackPath, "utf8")) as {
+    resource?: TeardownContext["resources"];
+  };
+  const facts = destroyFacts(plan, { environment: environmentOf(stack), resources: source.resource });
+  const extra = { ...planned, destroy: true as const };
+  if (facts.protections.length === 0) return { status, extra, plan, destroy: facts };
+  fs.rmSync(binary, { force: true });
+  return {
+    status: "error",
+    extra: { ...extra, error: refusalMessage(stack.name, facts) },
+    plan,
+    destroy: facts,
+  };
 }
 
 /** A stack's summary and record from what it ended with (status, record fields, plan document, notes). */
@@ -192,11 +242,22 @@ function outcomeOf(
   status: StackStatus,
   extra: Partial<PlanRecord> = {},
   plan?: TerraformPlanJson,
-  more: { readonly notes?: string[]; readonly provisional?: ProvisionalSummary } = {},
+  more: {
+    readonly notes?: string[];
+    readonly provisional?: ProvisionalSummary;
+    readonly destroy?: DestroyFacts;
+  } = {},
 ): StackOutcome {
   const refreshOnly = options.refreshOnly ?? false;
   const base = { stack: stack.name, refreshOnly };
-  const record: PlanRecord = { ...base, status, stackHash: "", waitingOn: [], ...extra };
+  const record: PlanRecord = {
+    ...base,
+    status,
+    stackHash: "",
+    waitingOn: [],
+    ...(options.destroy ? { destroy: true as const } : {}),
+    ...extra,
+  };
   const analyzeOptions = {
     ...base,
     status,
@@ -205,6 +266,7 @@ function outcomeOf(
     notes: more.notes ?? [],
     account: record.account,
     provisional: more.provisional,
+    destroy: more.destroy,
     source: plan ? stackSource(stack, options.outdir) : undefined,
   };
   const summary = plan ? analyzePlan(plan, analyzeOptions) : summaryWithoutPlan(analyzeOptions);
@@ -251,6 +313,8 @@ function settle(
     return outcomeOf(stack, options, "waiting", { waitingOn: blocked, account: run.extra.account });
   }
   if (!run.plan) return outcomeOf(stack, options, run.status, run.extra);
+  if (options.destroy)
+    return outcomeOf(stack, options, run.status, run.extra, run.plan, { destroy: run.destroy });
 
   // Reads of outputs the upstream's own pending plan changes: this plan shows today's values, not tomorrow's.
   const reads = stackReads(stack);
@@ -397,7 +461,13 @@ function levels(selected: readonly StackInfo[]): StackInfo[][] {
 
 export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   const log = options.log ?? (() => undefined);
-  const selected = selectStacks(readStacks(options.outdir), options.globs ?? []);
+  const all = readStacks(options.outdir);
+  const selected = selectStacks(all, options.globs ?? []);
+  if (options.destroy) checkDestroySelection(all, selected);
+  if (options.destroy && options.changeScope)
+    throw new UsageError(
+      "a destroy plan deletes every selected stack: it takes no base (--base-ref, --base)",
+    );
   for (const stack of selected) clearPlan(options.outdir, stack.name);
   clearProvisional(options.outdir);
   const concurrency = options.concurrency ?? defaultConcurrency();
@@ -419,7 +489,7 @@ export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   });
   const runOf = new Map(toPlan.map((stack, index) => [stack.name, runs[index]]));
   const settled: Settled = { summaries: new Map(), plans: new Map() };
-  const provisional = (options.provisional ?? true) && !options.refreshOnly;
+  const provisional = (options.provisional ?? true) && !options.refreshOnly && !options.destroy;
   // Level by level, so that a stack waiting on an upstream without state is planned with that upstream's
   // planned outputs (its plan is settled by then), several of a level at once.
   for (const level of levels(selected)) {
@@ -452,6 +522,7 @@ export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   const summary = summarize(
     selected.map((stack) => settled.summaries.get(stack.name)!),
     scope ? { base: scope.base, ...(scope.full ? { full: scope.full } : {}) } : undefined,
+    { destroy: options.destroy },
   );
   const markdown = renderMarkdown(summary, { maxLength: options.maxLength });
   const markdownPath = path.join(options.outdir, SUMMARY_FILES.markdown);
@@ -459,6 +530,24 @@ export async function planStacks(options: PlanOptions): Promise<PlanRunResult> {
   fs.writeFileSync(markdownPath, markdown);
   fs.writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
   return { summary, markdown, exitCode: planExitCode(summary), markdownPath, jsonPath };
+}
+
+/**
+ * A destroy must not leave a stack whose upstream is gone: every dependant of a selected stack is selected too
+ * (`'myblog-prod-*'`, or the edge stack alone, but not the data stack without api, events and edge).
+ */
+function checkDestroySelection(all: readonly StackInfo[], selected: readonly StackInfo[]): void {
+  const names = new Set(selected.map((s) => s.name));
+  const missing = new Map<string, string[]>();
+  for (const stack of selected)
+    for (const dependant of dependantsOf(all, stack.name))
+      if (!names.has(dependant)) missing.set(dependant, [...(missing.get(dependant) ?? []), stack.name]);
+  if (missing.size === 0) return;
+  const list = [...missing].map(([d, of]) => `${d} (reads ${of.join(", ")})`).join("; ");
+  throw new UsageError(
+    `a destroy of the selected stacks would leave stacks that read them: ${list}. Select them too, e.g. the ` +
+      "environment's glob (`npm run plan -- --destroy '<app>-<env>-*'`).",
+  );
 }
 
 export function planExitCode(summary: PlanSummary): 0 | 1 | 2 {

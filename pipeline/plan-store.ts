@@ -23,6 +23,8 @@ export interface PlanRecord {
   /** Provider lock file Terraform wrote at plan time, restored on a fresh checkout before apply. */
   readonly lockFile?: string;
   readonly refreshOnly: boolean;
+  /** A destroy plan (`plan -destroy`): `npm run apply` applies such plans downstream first, never beside others. */
+  readonly destroy?: true;
   /** Upstream stacks whose state does not have what this stack reads yet. */
   readonly waitingOn: readonly string[];
   /** Terraform's errors when status is "error" or "waiting". */

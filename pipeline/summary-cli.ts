@@ -49,7 +49,9 @@ runCli(async () => {
   const read = positionals.map(readFile);
   const summaries = read.filter((r): r is PlanSummary => !Array.isArray(r));
   const stacks = read.flatMap((r) => (Array.isArray(r) ? r : [...r.stacks]));
-  const summary = summarize(stacks, mergedScope(summaries));
+  // Destroy summaries merge into a destroy summary (one per environment in CI).
+  const destroy = summaries.some((s) => s.destroy);
+  const summary = summarize(stacks, mergedScope(summaries), { destroy });
   process.stdout.write(
     values.json
       ? `${JSON.stringify(summary, null, 2)}\n`

@@ -15,6 +15,7 @@ import { ReadCache } from "../lib/read-cache";
 import type { NetworkAccess } from "../lib/security-groups";
 import { SecureBucket } from "../lib/secure-bucket";
 import { replicaKeys } from "../lib/replica-keys";
+import { deletesDataOnDestroy } from "../lib/teardown";
 import { appTable, declaredKeys } from "../lib/table";
 import { TABLES, tablesOf, type TableContract, type TableName } from "../shared/contracts/tables";
 import { BlogStack, type BlogStackProps } from "./blog-stack";
@@ -197,6 +198,7 @@ export class DataStack extends BlogStack implements DataOutputs {
           ["https://*.cloudfront.net"];
     const uploads = new SecureBucket(this, "uploads", {
       bucketPrefix: this.names.bucketPrefix("uploads"),
+      forceDestroy: deletesDataOnDestroy(this.env),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("uploads")}/` },
       lifecycleRules: [
@@ -252,6 +254,7 @@ export class DataStack extends BlogStack implements DataOutputs {
   private createMediaBucket(network: Network): SecureBucket {
     const media = new SecureBucket(this, "media", {
       bucketPrefix: this.names.bucketPrefix("media"),
+      forceDestroy: deletesDataOnDestroy(this.env),
       kmsKeyArn: network.kmsKeyArn,
       accessLogs: { bucket: network.accessLogBucketName, prefix: `s3/${this.names.resource("media")}/` },
       lifecycle: { noncurrentVersionDays: this.env.storage.noncurrentVersionExpirationDays },

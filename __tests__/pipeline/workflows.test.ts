@@ -147,7 +147,11 @@ test("a manual deploy plans, shows the plan and applies it only behind the envir
   const plan = job("plan-for-approval");
   expect(plan).toContain("if: github.event_name == 'workflow_dispatch'");
   expect(plan).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
-  expect(plan).toContain('npm run --silent plan -- "$STACKS"');
+  expect(plan).toContain('args=("$STACKS")');
+  expect(plan).toContain('npm run --silent plan -- "${args[@]}"');
+  // A teardown is the same reviewed path: its destroy plan waits for the same approval (docs/pipeline.md).
+  expect(text).toMatch(/\n {6}destroy:\n {8}description: .*\n {8}type: boolean\n {8}default: false\n/);
+  expect(plan).toContain('if [ "$DESTROY" = true ]; then args+=(--destroy); fi');
   expect(plan).toContain('cat cdktf.out/plan-summary.md >> "$GITHUB_STEP_SUMMARY"');
   expect(plan).toContain("name: approval-plan-${{ inputs.environment }}");
   // The unprotected plan environment, never the one whose reviewers approve the apply.

@@ -61,7 +61,9 @@ describe("data stack", () => {
       multi_az: true,
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: "myblog-prod-postgres-final",
+      // Stamped when the instance is created, then kept: a second teardown never collides with the first.
+      final_snapshot_identifier: 'myblog-prod-postgres-final-${formatdate("YYYYMMDD-hhmmss", timestamp())}',
+      lifecycle: { ignore_changes: ["final_snapshot_identifier"] },
     });
   });
 

@@ -37,6 +37,8 @@ export interface AnalyzeOptions {
   readonly provisional?: ProvisionalSummary;
   /** In a change-scoped plan: why the stack was planned or not. @default none */
   readonly scope?: StackSummary["scope"];
+  /** A destroy plan's facts (summary/teardown.ts). @default none */
+  readonly destroy?: StackSummary["destroy"];
 }
 
 export function assertPlanJson(doc: unknown, source: string): asserts doc is TerraformPlanJson {
@@ -192,6 +194,7 @@ export function analyzePlan(plan: TerraformPlanJson, options: AnalyzeOptions): S
     ...(options.account ? { account: options.account } : {}),
     ...(options.provisional ? { provisional: options.provisional } : {}),
     ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.destroy ? { destroy: options.destroy } : {}),
     ...(documents.length > 0 ? { documents: documents.sort(byAddressThenAttribute) } : {}),
   };
 }

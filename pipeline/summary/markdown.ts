@@ -61,7 +61,7 @@ function statusText(stack: StackSummary): string {
     return `🧪 provisional (${stack.provisional.upstreams.map(code).join(", ")} not applied)`;
   switch (stack.status) {
     case "error":
-      return "❌ failed";
+      return stack.destroy?.protections.length ? "🛑 refused: protected" : "❌ failed";
     case "waiting":
       return `⏳ waits on ${stack.waitingOn.map(code).join(", ")}`;
     case "changes":
@@ -99,7 +99,8 @@ function headerSection(summary: PlanSummary, title: string, refreshOnly: boolean
         `${t.update} to update`,
       ].join(", ")}`;
   const blocks = [block(`### ${title}`, "header"), block(headline, "header")];
-  if (t.delete + t.replace > 0) {
+  if (summary.destroy) blocks.push(...destroyHeader(summary));
+  else if (t.delete + t.replace > 0) {
     blocks.push(
       block(
         `> [!CAUTION]\n> **${plural(t.delete, "resource")} will be destroyed and ${plural(t.replace, "resource")} replaced** ` +
@@ -185,6 +186,57 @@ function overviewSection(shown: readonly StackSummary[]): Block[] {
       );
     }),
   ];
+}
+
+/**
+ * A destroy plan's own alert: it deletes the environment, in which order, and whether it can be applied at all.
+ * Stacks are in dependency order in the summary; a destroy applies them the other way round.
+ */
+function destroyHeader(summary: PlanSummary): Block[] {
+  const order = [...summary.stacks].reverse().map((s) => code(s.name));
+  const refused = summary.stacks.filter((s) => (s.destroy?.protections.length ?? 0) > 0);
+  const blocks = [
+    block(
+      `> [!CAUTION]\n> **DESTROY.** This plan deletes every resource of ${plural(summary.stacks.length, "stack")} ` +
+        `(${plural(summary.totals.delete, "resource")}), applied downstream first: ${order.join(" → ")}. ` +
+        "The data listed below is deleted with them and cannot be brought back except from what is kept.",
+      "header",
+    ),
+  ];
+  if (refused.length > 0)
+    blocks.push(
+      block(
+        `> [!WARNING]\n> **Refused**: ${refused.map((s) => code(s.name)).join(", ")} ${refused.length === 1 ? "is" : "are"} ` +
+          "protected (below), so nothing of this destroy can be applied. Lift each protection with the configuration " +
+          "key named, apply that change, then plan the destroy again.",
+        "header",
+      ),
+    );
+  return blocks;
+}
+
+/** What a destroy deletes, what outlives it and what protects it, per stack. */
+function destroySection(stacks: readonly StackSummary[]): Block[] {
+  const withFacts = stacks.filter((s) => s.destroy);
+  if (withFacts.length === 0) return [];
+  const section = "destroy data";
+  const blocks = [block("#### 🔥 Data this destroy deletes", section, { leading: true })];
+  for (const s of [...withFacts].reverse()) {
+    const facts = s.destroy!;
+    const lines = [
+      ...facts.protections.map(
+        (p) =>
+          `- 🛑 **protected**: ${p.what} (${code(p.address)}): ${p.lift}` +
+          (p.liftedInConfiguration ? "; the configuration lifts it already: apply it first" : ""),
+      ),
+      ...facts.deletes.map((d) => `- 🗑️ ${d}`),
+      ...facts.kept.map((k) => `- 📦 kept: ${k}`),
+    ];
+    if (lines.length === 0) lines.push("- no stored data");
+    blocks.push(block(`**${s.name}**`, section, { leading: true }));
+    lines.forEach((line, i) => blocks.push(block(line, section, { item: true, row: i > 0 })));
+  }
+  return blocks;
 }
 
 /** Every destroyed and replaced resource of every stack, before anything else about them. */
@@ -382,7 +434,8 @@ function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean):
     ...headerSection(summary, title, refreshOnly),
     ...accountSection(stacks),
     ...overviewSection(shown),
-    ...destructiveSection(stacks),
+    // A destroy deletes everything: what matters is the data, each resource is in the stack's details.
+    ...(summary.destroy ? destroySection(stacks) : destructiveSection(stacks)),
     ...calloutSection(stacks),
     ...documentSection(stacks),
     ...stacks.filter((s) => s.status === "error" || s.status === "waiting").flatMap(stackMessages),
@@ -396,7 +449,9 @@ function buildBlocks(summary: PlanSummary, title: string, refreshOnly: boolean):
 
 export function renderMarkdown(summary: PlanSummary, options: RenderOptions = {}): string {
   const refreshOnly = summary.stacks.length > 0 && summary.stacks.every((s) => s.refreshOnly);
-  const title = options.title ?? (refreshOnly ? "Drift check" : "Terraform plan");
+  const title =
+    options.title ??
+    (summary.destroy ? "🔥 Terraform DESTROY plan" : refreshOnly ? "Drift check" : "Terraform plan");
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const blocks = buildBlocks(summary, title, refreshOnly);
   return `${truncate(blocks, maxLength, options.fullSummaryHint ?? "`plan-summary.md`")}\n`;

@@ -4,6 +4,7 @@
  * facts behind a security callout (e.g. "ingress from 0.0.0.0/0").
  */
 import type { StackStatus } from "../plan-store";
+import type { DestroyFacts } from "./teardown";
 
 export type ChangeAction = "create" | "update" | "replace" | "delete" | "move" | "import" | "forget";
 
@@ -89,6 +90,8 @@ export interface StackSummary {
   readonly documents?: readonly PolicyDocumentSummary[];
   /** In a change-scoped plan: why it was planned, or why not (pipeline/change-scope.ts). */
   readonly scope?: { readonly planned: boolean; readonly reasons: readonly string[] };
+  /** In a destroy plan: the data it deletes, what outlives it and the protections that refuse it (summary/teardown.ts). */
+  readonly destroy?: DestroyFacts;
 }
 
 /** A plan scoped to what changed since a base (pipeline/change-scope.ts). */
@@ -105,12 +108,25 @@ export interface PlanSummary {
   readonly totals: ActionCounts;
   readonly stacks: readonly StackSummary[];
   readonly scope?: ScopeSummary;
+  /** Set for a destroy plan (`npm run plan -- --destroy`): applied downstream first, it deletes every resource. */
+  readonly destroy?: true;
 }
 
 export const emptyCounts = (): ActionCounts => ({ create: 0, update: 0, replace: 0, delete: 0 });
 
-export function summarize(stacks: readonly StackSummary[], scope?: ScopeSummary): PlanSummary {
+export function summarize(
+  stacks: readonly StackSummary[],
+  scope?: ScopeSummary,
+  options: { readonly destroy?: boolean } = {},
+): PlanSummary {
   const totals = emptyCounts();
   for (const stack of stacks) for (const a of COUNTED_ACTIONS) totals[a] += stack.counts[a];
-  return { kind: "cdktf-plan-summary", version: 1, totals, stacks, ...(scope ? { scope } : {}) };
+  return {
+    kind: "cdktf-plan-summary",
+    version: 1,
+    totals,
+    stacks,
+    ...(scope ? { scope } : {}),
+    ...(options.destroy ? { destroy: true as const } : {}),
+  };
 }
