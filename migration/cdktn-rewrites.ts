@@ -82,12 +82,21 @@ export const TEXT_REWRITES: readonly TextRewrite[] = [
 /**
  * The synthesized output may differ only here after the switch (issue 12): cdktf's metadata (`//` keys, the
  * manifest's version) and the provider requirement — @cdktn/provider-aws pins a newer 6.x provider and writes the
- * full source address `hashicorp/aws` where cdktf wrote the short `aws` (the same provider for Terraform).
+ * full source address `hashicorp/aws` where cdktf wrote the short `aws` (the same provider for Terraform) — and
+ * the tags of a resource type only that newer provider can tag.
  */
-export type AllowedDifference = "metadata" | "provider-version" | "provider-source";
+export type AllowedDifference = "metadata" | "provider-version" | "provider-source" | "provider-tags";
 
-export function allowedDifference(file: string, jsonPath: readonly string[]): AllowedDifference | undefined {
+export function allowedDifference(
+  file: string,
+  jsonPath: readonly string[],
+  before?: unknown,
+): AllowedDifference | undefined {
   if (jsonPath.includes("//")) return "metadata";
+  // A resource the newer provider's bindings make taggable (aws_cloudfront_function from 6.x's later releases) gets
+  // the tags Aspect's tags: new tags only, never a changed tag of a resource cdktf's bindings already tagged.
+  if (jsonPath.length === 4 && jsonPath[0] === "resource" && jsonPath[3] === "tags" && before === undefined)
+    return "provider-tags";
   if (file === "manifest.json" && jsonPath.length === 1 && jsonPath[0] === "version") return "metadata";
   const [top, block, , attribute] = jsonPath;
   if (top === "terraform" && block === "required_providers" && jsonPath.length === 4) {

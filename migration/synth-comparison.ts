@@ -57,7 +57,7 @@ function jsonDifferences(
     path: at,
     before: shown(before),
     after: shown(after),
-    allowed: allowedDifference(file, at),
+    allowed: allowedDifference(file, at, before),
   });
 }
 
