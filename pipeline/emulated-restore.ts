@@ -21,18 +21,15 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   CopyObjectCommand,
-  DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
-  GetBucketPolicyCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
-  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import type { StackInfo } from "./manifest";
 import { refreshedState, type StateResource } from "./emulated-release";
-import { emulatorClientConfig, queryApi, RDS, xmlField } from "./emulator-api";
+import { emulatorClientConfig, queryApi, RDS, withoutBucketPolicies, xmlField } from "./emulator-api";
 import type { TerraformOptions } from "./terraform";
 
 export interface RestoreStep {
@@ -187,42 +184,40 @@ export async function rehearseObject(bucket: string, endpoint: string, region: s
   return step("s3-object-version", async () => {
     const s3 = new S3Client(emulatorClientConfig(endpoint, region));
     const key = "restore-rehearsal/photo.txt";
-    // moto applies a bucket policy's statements without their conditions, so the TLS-only Deny refuses every object
-    // call (pipeline/emulator-gaps.ts): the policy is lifted for the rehearsal and the same document put back.
-    const policy = await s3
-      .send(new GetBucketPolicyCommand({ Bucket: bucket }))
-      .then((r) => r.Policy)
-      .catch(() => undefined);
-    if (policy) await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
     try {
-      const earlier = await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: "the earlier version" }),
-      );
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "an overwrite" }));
-      if (!earlier.VersionId) throw new Error(`${bucket} returned no version id: is versioning on?`);
-      // The runbook's restore: copy the earlier version over the current one (it becomes the newest version).
-      await s3.send(
-        new CopyObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          CopySource: `${bucket}/${encodeURIComponent(key)}?versionId=${encodeURIComponent(earlier.VersionId)}`,
-        }),
-      );
-      const body = await (
-        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-      ).Body?.transformToString();
-      if (body !== "the earlier version") throw new Error(`after the restore ${key} reads "${body}"`);
-      return `${bucket}/${key}: version ${earlier.VersionId} made current again`;
+      // The TLS-only Deny is lifted for the rehearsal (an emulator gap, see withoutBucketPolicies).
+      return await withoutBucketPolicies(s3, [bucket], async () => {
+        try {
+          const earlier = await s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key: key, Body: "the earlier version" }),
+          );
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "an overwrite" }));
+          if (!earlier.VersionId) throw new Error(`${bucket} returned no version id: is versioning on?`);
+          // The runbook's restore: copy the earlier version over the current one (it becomes the newest version).
+          await s3.send(
+            new CopyObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              CopySource: `${bucket}/${encodeURIComponent(key)}?versionId=${encodeURIComponent(earlier.VersionId)}`,
+            }),
+          );
+          const body = await (
+            await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+          ).Body?.transformToString();
+          if (body !== "the earlier version") throw new Error(`after the restore ${key} reads "${body}"`);
+          return `${bucket}/${key}: version ${earlier.VersionId} made current again`;
+        } finally {
+          // Every version and delete marker of the key, so the bucket is as the deploy left it.
+          const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+          const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
+            Key: v.Key!,
+            VersionId: v.VersionId,
+          }));
+          if (objects.length > 0)
+            await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+        }
+      });
     } finally {
-      // Every version and delete marker of the key, so the bucket is as the deploy left it.
-      const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
-      const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
-        Key: v.Key!,
-        VersionId: v.VersionId,
-      }));
-      if (objects.length > 0)
-        await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-      if (policy) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
       s3.destroy();
     }
   });

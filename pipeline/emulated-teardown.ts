@@ -6,17 +6,9 @@
  */
 import * as fs from "fs";
 import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteBucketPolicyCommand,
-  GetBucketPolicyCommand,
-  HeadBucketCommand,
-  ListObjectVersionsCommand,
-  PutBucketPolicyCommand,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { HeadBucketCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { applyPlans } from "./apply-runner";
-import { emulatorClientConfig } from "./emulator-api";
+import { emulatorClientConfig, withoutBucketPolicies } from "./emulator-api";
 import type { StackInfo } from "./manifest";
 import { planStacks } from "./plan-runner";
 import { runTerraform, type TerraformOptions } from "./terraform";
@@ -87,20 +79,9 @@ export async function writeUsedData(
 
   const s3 = new S3Client(emulatorClientConfig(endpoint, region));
   const dynamodb = new DynamoDBClient(emulatorClientConfig(endpoint, region));
-  // moto applies a bucket policy's statements without their conditions, so the TLS-only Deny refuses every object
-  // call (pipeline/emulator-gaps.ts): each policy is lifted for the writes and the same document put back.
-  const policies = new Map<string, string>();
-  for (const bucket of [uploads, media]) {
-    const policy = await s3
-      .send(new GetBucketPolicyCommand({ Bucket: bucket }))
-      .then((r) => r.Policy)
-      .catch(() => undefined);
-    if (!policy) continue;
-    policies.set(bucket, policy);
-    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
-  }
+  // The TLS-only Deny is lifted for the writes (an emulator gap, see withoutBucketPolicies).
   let objects = 0;
-  try {
+  await withoutBucketPolicies(s3, [uploads, media], async () => {
     for (const n of [1, 2]) {
       for (const version of [1, 2]) {
         const body = photo(n * 10 + version);
@@ -116,10 +97,7 @@ export async function writeUsedData(
       }
       objects += 2;
     }
-  } finally {
-    for (const [bucket, policy] of policies)
-      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
-  }
+  });
   let objectVersions = 0;
   for (const bucket of [uploads, media]) {
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));

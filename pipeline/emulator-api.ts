@@ -4,6 +4,12 @@
  * signatures), and SDK clients pointed at the emulator. Its certificate is self-signed (local/moto.ts): these are
  * local probes, not clients of a real endpoint.
  */
+import {
+  DeleteBucketPolicyCommand,
+  GetBucketPolicyCommand,
+  PutBucketPolicyCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { Agent, request } from "node:https";
 
 /** One AWS Query call (`Action=…&Version=…`) to the emulator; the response's XML, or an error with its text. */
@@ -62,4 +68,31 @@ export function emulatorClientConfig(endpoint: string, region: string) {
     forcePathStyle: true,
     requestHandler: { httpsAgent: new Agent({ rejectUnauthorized: false }) },
   };
+}
+
+/**
+ * `work` with the buckets' policies lifted, the same documents put back after: moto applies a bucket policy's
+ * statements without their conditions, so the TLS-only Deny refuses every object call (pipeline/emulator-gaps.ts).
+ */
+export async function withoutBucketPolicies<T>(
+  s3: S3Client,
+  buckets: readonly string[],
+  work: () => Promise<T>,
+): Promise<T> {
+  const policies = new Map<string, string>();
+  for (const bucket of buckets) {
+    const policy = await s3
+      .send(new GetBucketPolicyCommand({ Bucket: bucket }))
+      .then((r) => r.Policy)
+      .catch(() => undefined);
+    if (!policy) continue;
+    policies.set(bucket, policy);
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+  }
+  try {
+    return await work();
+  } finally {
+    for (const [bucket, policy] of policies)
+      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+  }
 }
